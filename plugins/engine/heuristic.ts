@@ -1,0 +1,13 @@
+import type { Engine, PluginModule } from '../../src/plugin-api.js';
+import { solveHeuristic, type HeuristicOptions } from '../../src/engines/heuristic/engine.js';
+
+const heuristic: PluginModule<Engine> = {
+  create(options) {
+    const o = options as unknown as HeuristicOptions;
+    return {
+      name: 'heuristic',
+      solve: async (problem, run) => solveHeuristic(problem, o, run),
+    };
+  },
+};
+export default heuristic;

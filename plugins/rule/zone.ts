@@ -1,0 +1,28 @@
+import type { PluginModule, SanityRule, Violation } from '../../src/plugin-api.js';
+import { allHosts } from '../../src/model/hosts.js';
+
+const zone: PluginModule<SanityRule> = {
+  create(_options, { model }) {
+    const zoneOf = (h: number) => model.hosts[h]!.zone ?? '';
+    const home = Array.from(model.placement, (h) => zoneOf(h));
+    return {
+      name: 'zone',
+      check(state, hosts) {
+        const out: Violation[] = [];
+        for (const h of hosts ?? allHosts(model)) {
+          for (const v of state.vmsOn(h)) {
+            if (zoneOf(h) === home[v]) continue;
+            const vm = model.vms[v]!.name;
+            const host = model.hosts[h]!.name;
+            out.push({ rule: 'zone', vm, host, message: `VM ${vm} of zone ${home[v] || '(none)'} is on host ${host} of zone ${zoneOf(h) || '(none)'}` });
+          }
+        }
+        return out;
+      },
+      admits(_state, vm, host) {
+        return zoneOf(host) === home[vm];
+      },
+    };
+  },
+};
+export default zone;

@@ -1,0 +1,97 @@
+/**
+ * The library API: from a document to a verified plan. Every plan returned here
+ * has passed the replay verifier; its cost is the replayed cost.
+ */
+import type { InstanceDoc, PolicyDoc } from './model/instance.js';
+import type { Plan } from './model/plan.js';
+import type { Problem, Violation } from './plugin-api.js';
+import { compileModel, type Model } from './model/model.js';
+import { PlacementState } from './model/state.js';
+import { InputError, type InputIssue } from './io/errors.js';
+import { referenceIssues } from './io/validate-instance.js';
+import { createKernel, mergePolicies, type Configured, type Kernel } from './kernel/kernel.js';
+import { verifyPlan, formatViolation, type VerifyResult } from './verify/replay.js';
+
+export interface LoadOptions {
+  /** Overrides the instance's own policy, key by key. */
+  policy?: PolicyDoc;
+  /** Directories of user plugins (manifests and modules). */
+  pluginDirs?: string[];
+  /** An existing kernel (plugins already loaded); a new one otherwise. */
+  kernel?: Kernel;
+  /** Name of the input, for messages. */
+  source?: string;
+}
+
+export interface Loaded extends Configured {
+  kernel: Kernel;
+  model: Model;
+  doc: InstanceDoc;
+  policy: PolicyDoc;
+}
+
+/** A plan that failed verification: a bug in an engine, never shown as a result. */
+export class PlanRejectedError extends Error {
+  constructor(readonly engine: string, readonly violations: Violation[]) {
+    super(`engine ${engine} produced a plan that fails verification:\n${violations.slice(0, 20).map(formatViolation).join('\n')}`);
+    this.name = 'PlanRejectedError';
+  }
+}
+
+/** Validates the document (schema, names, plugins, placement and target) and configures the plugins. */
+export async function loadInstance(doc: unknown, options: LoadOptions = {}): Promise<Loaded> {
+  const source = options.source ?? 'instance';
+  const kernel = options.kernel ?? createKernel();
+  for (const dir of options.pluginDirs ?? []) await kernel.loadDirectory(dir);
+  kernel.schemas.assert('instance', doc, source);
+  const instance = doc as InstanceDoc;
+  const refs = referenceIssues(instance);
+  if (refs.length) throw new InputError(source, refs);
+  if (options.policy) kernel.schemas.assert('policy', options.policy, 'policy');
+  const policy = mergePolicies(instance.policy, options.policy);
+  const model = compileModel(instance);
+  const configured = kernel.configure(policy, model, options.policy ? 'policy' : source);
+  const issues = [
+    ...stateIssues(configured.problem, model.placement, '/placement', 'the placement'),
+    ...stateIssues(configured.problem, model.target, '/target', 'the target'),
+  ];
+  if (issues.length) throw new InputError(source, issues);
+  return { ...configured, kernel, model, doc: instance, policy };
+}
+
+function stateIssues(problem: Problem, placement: Int32Array, path: string, what: string): InputIssue[] {
+  const state = new PlacementState(problem.model, problem.usable, placement);
+  return problem.rules.flatMap((rule) => rule.check(state)).map((v) => ({ path, message: `${what} breaks rule ${v.rule}: ${v.message}` }));
+}
+
+export interface PlanOptions extends LoadOptions {
+  timeLimit?: number;
+  onProgress?: (done: number, total: number, note?: string) => void;
+}
+
+/** Plans the migrations from placement to target, and verifies the plan. */
+export async function planMigrations(doc: unknown, options: PlanOptions = {}): Promise<{ plan: Plan; loaded: Loaded }> {
+  const loaded = await loadInstance(doc, options);
+  const plan = await solveLoaded(loaded, options);
+  return { plan, loaded };
+}
+
+export async function solveLoaded(loaded: Loaded, options: PlanOptions = {}): Promise<Plan> {
+  const started = Date.now();
+  const plan = await loaded.engine.solve(loaded.problem, { timeLimit: options.timeLimit, onProgress: options.onProgress });
+  if (plan.status === 'optimal' || plan.status === 'feasible') {
+    const check = verifyPlan(loaded.problem, plan.waves);
+    if (!check.valid) throw new PlanRejectedError(loaded.engine.name, check.violations);
+    plan.cost = check.cost;
+    if (plan.lowerBound !== null && plan.lowerBound > check.cost) plan.lowerBound = check.cost;
+  }
+  plan.stats.seconds = (Date.now() - started) / 1000;
+  return plan;
+}
+
+/** Replays a plan against an instance and its active rules. */
+export async function verifyAgainst(doc: unknown, planDoc: unknown, options: LoadOptions & { planSource?: string } = {}): Promise<VerifyResult> {
+  const loaded = await loadInstance(doc, options);
+  loaded.kernel.schemas.assert('plan', planDoc, options.planSource ?? 'plan');
+  return verifyPlan(loaded.problem, (planDoc as Plan).waves);
+}

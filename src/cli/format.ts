@@ -1,0 +1,34 @@
+/** Human-readable renderings for the CLI. */
+import type { Plan } from '../model/plan.js';
+
+const MAX_LISTED = 200;
+
+export function formatNumber(x: number | null | undefined): string {
+  if (x === null || x === undefined) return '-';
+  return Number.isInteger(x) ? String(x) : x.toFixed(2);
+}
+
+export function planSummary(plan: Plan, unit: string): string {
+  const lines: string[] = [];
+  const s = plan.stats;
+  if (plan.status === 'infeasible' || plan.status === 'unknown') {
+    lines.push(plan.status === 'infeasible' ? `no plan exists (proven, engine ${plan.engine}, ${s.seconds.toFixed(3)} s)` : `no plan found within limits (nothing proven, engine ${plan.engine}, ${s.seconds.toFixed(3)} s)`);
+    for (const e of plan.explanation ?? []) lines.push(`  ${e}`);
+    return lines.join('\n');
+  }
+  const detours = s.detours ? `, ${s.detours} of them parking or return moves` : '';
+  lines.push(`plan ${plan.status}: ${s.moves} migrations${detours} in ${s.waves} waves${s.wavesLowerBound !== undefined ? ` (at least ${s.wavesLowerBound} needed)` : ''}`);
+  const gap = plan.cost && plan.lowerBound !== null ? ((plan.cost - plan.lowerBound) / plan.cost) * 100 : 0;
+  lines.push(`cost ${formatNumber(plan.cost)} ${unit}, lower bound ${formatNumber(plan.lowerBound)} ${unit}${gap > 0 ? ` (gap ${gap.toFixed(1)} %)` : ''}`);
+  lines.push(`engine ${plan.engine}, ${s.seconds.toFixed(3)} s, verified by replay`);
+  if (s.moves <= MAX_LISTED) {
+    plan.waves.forEach((w, i) => {
+      lines.push(`wave ${i + 1}:`);
+      for (const m of w.migrations) lines.push(`  ${m.vm}  ${m.from} -> ${m.to}`);
+    });
+  } else {
+    plan.waves.forEach((w, i) => lines.push(`wave ${i + 1}: ${w.migrations.length} migrations`));
+    lines.push(`(${s.moves} migrations: use --json to list them)`);
+  }
+  return lines.join('\n');
+}

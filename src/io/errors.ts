@@ -1,0 +1,25 @@
+/** One thing wrong with an input, located by JSON pointer. */
+export interface InputIssue {
+  /** JSON pointer into the document ("" for the whole document). */
+  path: string;
+  message: string;
+}
+
+/** Bad input: the CLI prints every issue and exits 2, without a stack trace. */
+export class InputError extends Error {
+  constructor(readonly source: string, readonly issues: InputIssue[]) {
+    super(issues.map((i) => `${source}: ${i.path || '/'}: ${i.message}`).join('\n'));
+    this.name = 'InputError';
+  }
+}
+
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const s = JSON.stringify(value);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+/** Escapes a key for use in a JSON pointer. */
+export function pointer(...parts: (string | number)[]): string {
+  return parts.map((p) => '/' + String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
+}

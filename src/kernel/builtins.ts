@@ -1,0 +1,36 @@
+/**
+ * The built-in plugins. Their modules are linked statically (so the library also
+ * works bundled); their manifests are read from plugins/ and registered through
+ * the same Kernel.register as user plugins.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PluginModule } from '../plugin-api.js';
+import { packageRoot } from '../util/package-root.js';
+import capacity from '../../plugins/rule/capacity.js';
+import headroom from '../../plugins/rule/headroom.js';
+import antiAffinity from '../../plugins/rule/anti-affinity.js';
+import pin from '../../plugins/rule/pin.js';
+import zone from '../../plugins/rule/zone.js';
+import overcommit from '../../plugins/overcommit/overcommit.js';
+import ram from '../../plugins/cost/ram.js';
+import count from '../../plugins/cost/count.js';
+import duration from '../../plugins/cost/duration.js';
+import heuristic from '../../plugins/engine/heuristic.js';
+
+export const BUILTINS: ReadonlyArray<[manifest: string, module: PluginModule<unknown>]> = [
+  ['rule/capacity.json', capacity],
+  ['rule/headroom.json', headroom],
+  ['rule/anti-affinity.json', antiAffinity],
+  ['rule/pin.json', pin],
+  ['rule/zone.json', zone],
+  ['overcommit/overcommit.json', overcommit],
+  ['cost/ram.json', ram],
+  ['cost/count.json', count],
+  ['cost/duration.json', duration],
+  ['engine/heuristic.json', heuristic],
+];
+
+export function builtinManifest(path: string): unknown {
+  return JSON.parse(readFileSync(join(packageRoot(), 'plugins', path), 'utf8'));
+}

@@ -1,0 +1,178 @@
+/**
+ * The plugin kernel: registries per kind, loading of manifests (built-in and
+ * user), and turning a policy into configured plugins for one model.
+ */
+import 'reflect-metadata';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { container, inject, injectable } from 'tsyringe';
+import type {
+  CostFunction, Engine, OvercommitRule, PluginContext, PluginKind, PluginManifest, PluginModule, Problem, SanityRule,
+} from '../plugin-api.js';
+import type { PluginRef, PolicyDoc } from '../model/instance.js';
+import type { Model } from '../model/model.js';
+import { InputError, type InputIssue } from '../io/errors.js';
+import { SchemaValidator } from '../io/schemas.js';
+import { PluginRegistry } from './registry.js';
+import { TOKENS } from './tokens.js';
+import { BUILTINS, builtinManifest } from './builtins.js';
+
+export const DEFAULTS = { cost: 'ram', overcommit: 'overcommit', engine: 'heuristic', alwaysRules: ['capacity'] } as const;
+
+/** A policy turned into live plugins for one model. */
+export interface Configured {
+  problem: Problem;
+  engine: Engine;
+  overcommit: OvercommitRule;
+}
+
+@injectable()
+export class Kernel {
+  private readonly registries: Record<PluginKind, PluginRegistry<unknown>>;
+
+  constructor(
+    @inject(TOKENS.costs) costs: PluginRegistry<CostFunction>,
+    @inject(TOKENS.rules) rules: PluginRegistry<SanityRule>,
+    @inject(TOKENS.overcommits) overcommits: PluginRegistry<OvercommitRule>,
+    @inject(TOKENS.engines) engines: PluginRegistry<Engine>,
+    @inject(TOKENS.schemas) readonly schemas: SchemaValidator,
+  ) {
+    this.registries = { cost: costs, rule: rules, overcommit: overcommits, engine: engines };
+  }
+
+  /** Registers a plugin after validating its manifest. Built-ins come through here too. */
+  register(manifest: unknown, module: unknown, origin: string): void {
+    this.schemas.assert('plugin-manifest', manifest, origin);
+    const m = manifest as PluginManifest;
+    const mod = module as PluginModule<unknown> | undefined;
+    if (!mod || typeof mod.create !== 'function') {
+      throw new InputError(origin, [{ path: '/module', message: `module ${m.module} does not export create(options, context)` }]);
+    }
+    if (m.defaults && m.optionsSchema) {
+      const issues = this.schemas.optionIssues(m.optionsSchema, m.defaults, '/defaults');
+      if (issues.length) throw new InputError(origin, issues);
+    }
+    this.registries[m.kind].add({ manifest: m, module: mod, origin });
+  }
+
+  /** Loads every manifest (*.json) in DIR and in its subfolders named after a kind. */
+  async loadDirectory(dir: string): Promise<string[]> {
+    const root = resolve(dir);
+    let entries: string[];
+    try {
+      entries = readdirSync(root);
+    } catch {
+      throw new InputError(dir, [{ path: '', message: 'plugin directory cannot be read' }]);
+    }
+    const files: string[] = [];
+    for (const e of entries) {
+      const p = join(root, e);
+      if (e.endsWith('.json') && statSync(p).isFile()) files.push(p);
+      else if (e in this.registries && statSync(p).isDirectory()) {
+        for (const f of readdirSync(p)) if (f.endsWith('.json')) files.push(join(p, f));
+      }
+    }
+    const loaded: string[] = [];
+    for (const file of files.sort()) {
+      let manifest: unknown;
+      try {
+        manifest = JSON.parse(readFileSync(file, 'utf8'));
+      } catch (e) {
+        throw new InputError(file, [{ path: '', message: `not valid JSON: ${(e as Error).message}` }]);
+      }
+      this.schemas.assert('plugin-manifest', manifest, file);
+      const modulePath = resolve(dirname(file), (manifest as PluginManifest).module);
+      let mod: Record<string, unknown>;
+      try {
+        mod = (await import(pathToFileURL(modulePath).href)) as Record<string, unknown>;
+      } catch (e) {
+        throw new InputError(file, [{ path: '/module', message: `cannot load ${modulePath}: ${(e as Error).message}` }]);
+      }
+      this.register(manifest, mod['default'] ?? mod, file);
+      loaded.push((manifest as PluginManifest).name);
+    }
+    return loaded;
+  }
+
+  names(kind: PluginKind): string[] {
+    return this.registries[kind].names();
+  }
+
+  manifest(kind: PluginKind, name: string): PluginManifest | undefined {
+    return this.registries[kind].get(name)?.manifest;
+  }
+
+  /** Creates the plugins a policy asks for. Every error names the policy path and the plugin. */
+  configure(policy: PolicyDoc, model: Model, source = 'policy'): Configured {
+    const issues: InputIssue[] = [];
+    const make = <T>(kind: PluginKind, ref: PluginRef, path: string, context: PluginContext): T | undefined => {
+      const name = typeof ref === 'string' ? ref : ref.name;
+      const entry = this.registries[kind].get(name);
+      if (!entry) {
+        issues.push({ path, message: `unknown ${kind} plugin "${name}" (known: ${this.names(kind).join(', ')})` });
+        return undefined;
+      }
+      const given = typeof ref === 'string' ? {} : (ref.options ?? {});
+      const options = { ...(entry.manifest.defaults ?? {}), ...given };
+      if (entry.manifest.optionsSchema) {
+        const optionPath = typeof ref === 'string' ? path : `${path}/options`;
+        for (const i of this.schemas.optionIssues(entry.manifest.optionsSchema, options, optionPath)) {
+          issues.push({ path: i.path, message: `plugin ${name}: ${i.message}` });
+        }
+        if (issues.length) return undefined;
+      }
+      try {
+        return entry.module.create(options, context) as T;
+      } catch (e) {
+        if (e instanceof InputError) { issues.push(...e.issues.map((i) => ({ path: path + i.path, message: `plugin ${name}: ${i.message}` }))); return undefined; }
+        throw e;
+      }
+    };
+
+    const overcommit = make<OvercommitRule>('overcommit', policy.overcommit ?? DEFAULTS.overcommit, '/overcommit', { model });
+    if (!overcommit) throw new InputError(source, issues);
+    const usable = overcommit.usable(model);
+    const context = { model, usable };
+    const cost = make<CostFunction>('cost', policy.cost ?? DEFAULTS.cost, '/cost', context);
+    const engine = make<Engine>('engine', policy.engine ?? DEFAULTS.engine, '/engine', context);
+    const rules: SanityRule[] = [];
+    const listed = policy.rules ?? [];
+    const listedNames = listed.map((r) => (typeof r === 'string' ? r : r.name));
+    for (const name of DEFAULTS.alwaysRules) {
+      if (!listedNames.includes(name)) {
+        const rule = make<SanityRule>('rule', name, '/rules', context);
+        if (rule) rules.push(rule);
+      }
+    }
+    listed.forEach((ref, i) => {
+      const rule = make<SanityRule>('rule', ref, `/rules/${i}`, context);
+      if (rule) rules.push(rule);
+    });
+    if (issues.length || !cost || !engine) throw new InputError(source, issues);
+    return { problem: { model, usable, rules, cost }, engine, overcommit };
+  }
+}
+
+/** A kernel in its own child container, with the built-ins registered. */
+export function createKernel(): Kernel {
+  const c = container.createChildContainer();
+  c.register(TOKENS.costs, { useValue: new PluginRegistry<CostFunction>('cost') });
+  c.register(TOKENS.rules, { useValue: new PluginRegistry<SanityRule>('rule') });
+  c.register(TOKENS.overcommits, { useValue: new PluginRegistry<OvercommitRule>('overcommit') });
+  c.register(TOKENS.engines, { useValue: new PluginRegistry<Engine>('engine') });
+  c.register(TOKENS.schemas, { useValue: sharedValidator() });
+  const kernel = c.resolve(Kernel);
+  for (const [path, module] of BUILTINS) kernel.register(builtinManifest(path), module, `built-in ${path}`);
+  return kernel;
+}
+
+let validator: SchemaValidator | undefined;
+function sharedValidator(): SchemaValidator {
+  return (validator ??= new SchemaValidator());
+}
+
+/** Merges an instance's policy with one given separately (the latter wins per key). */
+export function mergePolicies(...policies: (PolicyDoc | undefined)[]): PolicyDoc {
+  return Object.assign({}, ...policies.filter(Boolean)) as PolicyDoc;
+}

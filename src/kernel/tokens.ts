@@ -1,0 +1,8 @@
+/** Injection tokens: registries and services are interfaces or generics, so they get explicit tokens. */
+export const TOKENS = {
+  costs: Symbol('CostRegistry'),
+  rules: Symbol('RuleRegistry'),
+  overcommits: Symbol('OvercommitRegistry'),
+  engines: Symbol('EngineRegistry'),
+  schemas: Symbol('SchemaValidator'),
+} as const;

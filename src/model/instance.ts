@@ -1,0 +1,47 @@
+/** Instance format v1, as written by users (see schemas/instance.schema.json). */
+
+export type ResourceMap = Record<string, number>;
+
+export interface HostDoc {
+  name: string;
+  capacity?: ResourceMap;
+  reserved?: ResourceMap;
+  allocationRatio?: ResourceMap;
+  zone?: string;
+  maxOutgoing?: number | null;
+  maxIncoming?: number | null;
+  attributes?: Record<string, unknown>;
+}
+
+export interface VmDoc {
+  name: string;
+  demand?: ResourceMap;
+  group?: string;
+  image?: string;
+  attributes?: Record<string, unknown>;
+}
+
+export interface LimitsDoc {
+  maxOutgoingPerHost?: number | null;
+  maxIncomingPerHost?: number | null;
+  maxPerWave?: number | null;
+}
+
+/** A plugin reference in a policy: its name, or its name with options. */
+export type PluginRef = string | { name: string; options?: Record<string, unknown> };
+
+export interface PolicyDoc {
+  cost?: PluginRef;
+  rules?: PluginRef[];
+  overcommit?: PluginRef;
+  engine?: PluginRef;
+}
+
+export interface InstanceDoc {
+  hosts: HostDoc[];
+  vms: VmDoc[];
+  placement: Record<string, string>;
+  target?: Record<string, string>;
+  limits?: LimitsDoc;
+  policy?: PolicyDoc;
+}

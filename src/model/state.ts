@@ -1,0 +1,127 @@
+/**
+ * A placement with some VMs in flight. A migrating VM counts on its source and on
+ * its destination until its wave ends (Nova claims the destination before it
+ * releases the source), so loads here always include both ends.
+ */
+import type { Model } from './model.js';
+
+/** Read-only view handed to rule plugins. */
+export interface StateView {
+  readonly model: Model;
+  /** Usable amount per [host * R + r], after over-commit rules. */
+  readonly usable: Float64Array;
+  /** Host the VM is on; its source while it is in flight. */
+  hostOf(vm: number): number;
+  /** Destination while in flight, otherwise -1. */
+  destinationOf(vm: number): number;
+  /** VMs present on the host: settled there, leaving it or arriving at it. */
+  vmsOn(host: number): Iterable<number>;
+  /** Load of resource index r on the host, in-flight VMs included. */
+  load(host: number, r: number): number;
+}
+
+export class PlacementState implements StateView {
+  readonly R: number;
+  private readonly at: Int32Array;
+  private readonly dest: Int32Array;
+  private readonly loads: Float64Array;
+  private readonly members: Set<number>[];
+  private readonly outgoing: Int32Array;
+  private readonly incoming: Int32Array;
+  private readonly flying: number[] = [];
+
+  constructor(readonly model: Model, readonly usable: Float64Array, placement: Int32Array = model.placement) {
+    const H = model.hosts.length;
+    this.R = model.resources.length;
+    this.at = Int32Array.from(placement);
+    this.dest = new Int32Array(placement.length).fill(-1);
+    this.loads = new Float64Array(H * this.R);
+    this.members = Array.from({ length: H }, () => new Set<number>());
+    this.outgoing = new Int32Array(H);
+    this.incoming = new Int32Array(H);
+    for (let v = 0; v < this.at.length; v++) this.add(v, this.at[v]!);
+  }
+
+  hostOf(vm: number): number { return this.at[vm]!; }
+  destinationOf(vm: number): number { return this.dest[vm]!; }
+  vmsOn(host: number): Iterable<number> { return this.members[host]!; }
+  countOn(host: number): number { return this.members[host]!.size; }
+  load(host: number, r: number): number { return this.loads[host * this.R + r]!; }
+  get inFlight(): readonly number[] { return this.flying; }
+  outgoingOf(host: number): number { return this.outgoing[host]!; }
+  incomingOf(host: number): number { return this.incoming[host]!; }
+  /** Current hosts of all VMs (sources for those in flight). */
+  snapshot(): Int32Array { return Int32Array.from(this.at); }
+
+  /** Starts a migration in the current wave; the VM now counts on both hosts. */
+  beginMove(vm: number, to: number): void {
+    const from = this.at[vm]!;
+    if (this.dest[vm] !== -1) throw new Error(`VM ${vm} is already in flight`);
+    if (from === to) throw new Error(`VM ${vm} is already on host ${to}`);
+    this.dest[vm] = to;
+    this.add(vm, to);
+    this.outgoing[from]!++;
+    this.incoming[to]!++;
+    this.flying.push(vm);
+  }
+
+  /** Undoes beginMove of the most recently started migration of this wave. */
+  cancelMove(vm: number): void {
+    const to = this.dest[vm]!;
+    const i = this.flying.lastIndexOf(vm);
+    if (to < 0 || i < 0) throw new Error(`VM ${vm} is not in flight`);
+    this.flying.splice(i, 1);
+    this.dest[vm] = -1;
+    this.drop(vm, to);
+    this.outgoing[this.at[vm]!]!--;
+    this.incoming[to]!--;
+  }
+
+  /** Ends the wave: every migrating VM leaves its source. Returns the VMs that moved. */
+  finishWave(): number[] {
+    const moved = this.flying.splice(0);
+    for (const vm of moved) {
+      const from = this.at[vm]!;
+      this.drop(vm, from);
+      this.at[vm] = this.dest[vm]!;
+      this.dest[vm] = -1;
+      this.outgoing[from] = 0;
+      this.incoming[this.at[vm]!] = 0;
+    }
+    return moved;
+  }
+
+  /**
+   * Takes a settled VM off its host, to ask "would this fit without it?".
+   * Must be undone with restore() before anything else changes.
+   */
+  withdraw(vm: number): void {
+    if (this.dest[vm] !== -1) throw new Error(`VM ${vm} is in flight`);
+    this.drop(vm, this.at[vm]!);
+  }
+
+  restore(vm: number): void {
+    this.add(vm, this.at[vm]!);
+  }
+
+  private add(vm: number, host: number): void {
+    const R = this.R;
+    const d = this.model.demand;
+    for (let r = 0; r < R; r++) this.loads[host * R + r]! += d[vm * R + r]!;
+    this.members[host]!.add(vm);
+  }
+
+  private drop(vm: number, host: number): void {
+    const R = this.R;
+    const d = this.model.demand;
+    for (let r = 0; r < R; r++) this.loads[host * R + r]! -= d[vm * R + r]!;
+    this.members[host]!.delete(vm);
+  }
+}
+
+/** Tolerance for sums of fractional amounts (vCPU ratios, GB). */
+export const EPSILON = 1e-9;
+
+export function exceeds(load: number, limit: number): boolean {
+  return load > limit + EPSILON * Math.max(1, Math.abs(limit));
+}

@@ -1,0 +1,93 @@
+/**
+ * The contracts between the kernel and its plugins. Plugins are created from a
+ * manifest (plugins/<kind>/<name>.json) and a module exporting `create`.
+ */
+import type { Model } from './model/model.js';
+import type { StateView } from './model/state.js';
+import type { Plan } from './model/plan.js';
+
+export type PluginKind = 'cost' | 'rule' | 'overcommit' | 'engine';
+
+export interface PluginManifest {
+  name: string;
+  kind: PluginKind;
+  module: string;
+  description?: string;
+  /** JSON Schema of the plugin's options. */
+  optionsSchema?: Record<string, unknown>;
+  defaults?: Record<string, unknown>;
+}
+
+/** What a plugin sees when it is created. */
+export interface PluginContext {
+  readonly model: Model;
+  /** Usable amounts after the over-commit rule; absent while creating the over-commit rule itself. */
+  readonly usable?: Float64Array;
+}
+
+export interface PluginModule<T> {
+  create(options: Record<string, unknown>, context: PluginContext): T;
+}
+
+/** A violation found in a state or a plan. Names, not indices, so it can be printed. */
+export interface Violation {
+  rule: string;
+  message: string;
+  host?: string;
+  vm?: string;
+  resource?: string;
+  load?: number;
+  limit?: number;
+  wave?: number;
+  phase?: 'before' | 'during' | 'after' | 'end';
+}
+
+/**
+ * A state "sanity" rule. Rules must be monotone: adding a VM to a host never
+ * repairs a violation. That makes a wave's in-flight state its worst moment and
+ * lets any parallel plan be run one migration at a time.
+ */
+export interface SanityRule {
+  readonly name: string;
+  /** Every violation in the state, looking only at the given hosts when given. */
+  check(state: StateView, hosts?: Iterable<number>): Violation[];
+  /** Fast test for planners: may the VM additionally be present on the host now? */
+  admits(state: StateView, vm: number, host: number): boolean;
+  /** False when the rule forbids the VM to move at all (pinning). */
+  movable?(vm: number): boolean;
+}
+
+/** Computes the usable amount of every resource on every host. */
+export interface OvercommitRule {
+  readonly name: string;
+  usable(model: Model): Float64Array;
+}
+
+export interface CostFunction {
+  readonly name: string;
+  /** Unit of the cost, for people ("MiB", "migrations", "s"). */
+  readonly unit: string;
+  cost(vm: number, from: number, to: number): number;
+  /** Least cost of any single migration of the VM; defaults to the direct move's cost. */
+  minCost?(vm: number): number;
+}
+
+/** Everything an engine needs: the model and the active, configured plugins. */
+export interface Problem {
+  readonly model: Model;
+  readonly usable: Float64Array;
+  readonly rules: readonly SanityRule[];
+  readonly cost: CostFunction;
+}
+
+export interface EngineRunOptions {
+  /** Seconds; the engine stops with what it has after this. */
+  timeLimit?: number;
+  onProgress?: (done: number, total: number, note?: string) => void;
+}
+
+/** An engine returns a plan; the kernel verifies it before anybody sees it. */
+export interface Engine {
+  readonly name: string;
+  solve(problem: Problem, options: EngineRunOptions): Promise<Plan>;
+}
