@@ -104,6 +104,14 @@ export class PlacementState implements StateView {
     this.add(vm, this.at[vm]!);
   }
 
+  /** Puts a settled VM on another host at once, outside any wave (for searches over placements). */
+  relocate(vm: number, host: number): void {
+    if (this.dest[vm] !== -1) throw new Error(`VM ${vm} is in flight`);
+    this.drop(vm, this.at[vm]!);
+    this.at[vm] = host;
+    this.add(vm, host);
+  }
+
   private add(vm: number, host: number): void {
     const R = this.R;
     const d = this.model.demand;

@@ -8,9 +8,9 @@ import type { Problem } from '../../plugin-api.js';
 import type { Move } from '../../plan/moves.js';
 import { Mover } from './mover.js';
 
-export function compressSequence(problem: Problem, sequence: Move[]): Move[][] {
+export function compressSequence(problem: Problem, sequence: Move[], start: Int32Array = problem.model.placement): Move[][] {
   const waves: Move[][] = [];
-  let placement: Int32Array = Int32Array.from(problem.model.placement);
+  let placement: Int32Array = Int32Array.from(start);
   let rest = sequence.slice();
   while (rest.length > 0) {
     const mover = new Mover(problem, placement);

@@ -36,7 +36,7 @@ export function solveHeuristic(problem: Problem, options: HeuristicOptions, run:
     moves: waves.reduce((n, w) => n + w.length, 0),
     waves: waves.length,
     seconds: (Date.now() - started) / 1000,
-    detours: waves.reduce((n, w) => n + w.length, 0) - misplaced,
+    ...(waves.length ? { detours: waves.reduce((n, w) => n + w.length, 0) - misplaced } : {}),
     ...(Number.isFinite(wavesLb) ? { wavesLowerBound: wavesLb } : {}),
     ...extra,
   });

@@ -7,6 +7,11 @@ import type { Problem } from '../../plugin-api.js';
 import type { Move } from '../../plan/moves.js';
 import { misplacedVms } from '../../model/model.js';
 import { Mover } from './mover.js';
+import { searchSequence } from './search.js';
+import { compressSequence } from './compress.js';
+
+/** Size of the neighbourhood searched exhaustively to break a deadlock. */
+const REPAIR = { vms: 8, hosts: 6, bystanders: 6, parkingHosts: 3, states: 20_000, seeds: 30 };
 
 export interface GreedyOptions {
   /** Date.now() after which the search gives up. */
@@ -25,6 +30,8 @@ export interface GreedyResult {
   /** Where the VMs were when it stopped. */
   finalPlacement: Int32Array;
   parkings: number;
+  /** Deadlocks broken by exhaustive search of a neighbourhood. */
+  repairs: number;
 }
 
 export function greedyWaves(problem: Problem, options: GreedyOptions): GreedyResult {
@@ -57,9 +64,30 @@ export function greedyWaves(problem: Problem, options: GreedyOptions): GreedyRes
   const priority = new Float64Array(V);
   let parkings = 0;
   let settled = 0;
+  // VMs for which others were parked: they go first, or the room made for them is taken again.
+  const helped = new Set<number>();
+  const stuckStates = new Set<string>();
+  let repairs = 0;
+
+  /** Ends a wave whose migrations have all begun: bookkeeping, then the state moves on. */
+  const apply = (wave: Move[]) => {
+    const next: number[] = [];
+    for (const m of wave) {
+      const was = isPending[m.vm];
+      if (was) account(m.vm, m.from, -1);
+      helped.delete(m.vm);
+      if (m.to !== target[m.vm]) account(m.vm, m.to, 1);
+      else settled++;
+      if (!was && isPending[m.vm]) next.push(m.vm); // parked although it was home: it must come back
+    }
+    s.finishWave();
+    waves.push(wave);
+    for (const v of pending) if (isPending[v]) next.push(v);
+    pending = next;
+  };
 
   const finish = (complete: boolean, stopped?: GreedyResult['stopped']): GreedyResult => ({
-    waves, complete, stopped, finalPlacement: s.snapshot(), parkings,
+    waves, complete, stopped, finalPlacement: s.snapshot(), parkings, repairs,
   });
 
   while (pending.length > 0) {
@@ -69,7 +97,8 @@ export function greedyWaves(problem: Problem, options: GreedyOptions): GreedyRes
       const t = target[v]!;
       priority[v] = Math.max(remOut[src]! / model.hosts[src]!.maxOutgoing, remIn[t]! / model.hosts[t]!.maxIncoming);
     }
-    const order = pending.slice().sort((a, b) => priority[b]! - priority[a]! || a - b);
+    const first = (v: number) => (helped.has(v) ? 1 : 0);
+    const order = pending.slice().sort((a, b) => first(b) - first(a) || priority[b]! - priority[a]! || a - b);
 
     let wave: Move[] = [];
     for (const v of order) {
@@ -77,27 +106,94 @@ export function greedyWaves(problem: Problem, options: GreedyOptions): GreedyRes
       if (mover.tryMove(v, target[v]!)) wave.push({ vm: v, from, to: target[v]! });
     }
     if (wave.length === 0) {
-      if (parkings >= maxParkings) return finish(false, 'limit');
-      wave = parkingWave(order);
-      if (wave.length === 0) return finish(false, 'stuck');
+      // Parking is quick and breaks many deadlocks at once; if it would only
+      // repeat a stuck state seen before, search a neighbourhood exhaustively.
+      const key = pending.map((v) => `${v}@${s.hostOf(v)}`).sort().join(',');
+      const repeated = stuckStates.has(key);
+      stuckStates.add(key);
+      if (!repeated && parkings < maxParkings) wave = parkingWave(order);
+      if (wave.length === 0) {
+        const sequence = repair(order);
+        if (!sequence) return finish(false, parkings >= maxParkings ? 'limit' : 'stuck');
+        repairs++;
+        for (const w of compressSequence(problem, sequence, s.snapshot())) {
+          for (const m of w) s.beginMove(m.vm, m.to);
+          apply(w);
+        }
+        continue;
+      }
       parkings += wave.filter((m) => m.to !== target[m.vm]).length;
     }
-
-    const next: number[] = [];
-    for (const m of wave) {
-      const was = isPending[m.vm];
-      if (was) account(m.vm, m.from, -1);
-      if (m.to !== target[m.vm]) account(m.vm, m.to, 1);
-      else settled++;
-      if (!was && isPending[m.vm]) next.push(m.vm); // parked although it was home: it must come back
-    }
-    s.finishWave();
-    waves.push(wave);
-    for (const v of pending) if (isPending[v]) next.push(v);
-    pending = next;
+    apply(wave);
     options.onProgress?.(Math.min(settled, total), total);
   }
   return finish(true);
+
+  /**
+   * Exhaustive search on a neighbourhood of a blocked VM: the pending VMs that
+   * leave or enter its hosts (transitively, up to a size), a few VMs that were not
+   * asked to move, and the roomiest other hosts for parking. Returns the cheapest
+   * sequence that brings those pending VMs home, or undefined.
+   */
+  function repair(order: number[]): Move[] | undefined {
+    const byTarget = new Map<number, number[]>();
+    for (const v of pending) {
+      const list = byTarget.get(target[v]!);
+      if (list) list.push(v); else byTarget.set(target[v]!, [v]);
+    }
+    const room = new Float64Array(H);
+    for (let p = 0; p < H; p++) room[p] = freeScore(p, -1);
+    const roomiest = [...Array(H).keys()].sort((a, b) => room[b]! - room[a]! || a - b);
+    const tried = new Set<number>();
+    for (const seed of order.slice(0, REPAIR.seeds)) {
+      if (tried.has(seed) || !mover.movable(seed)) continue;
+      const hostSet = new Set<number>();
+      const chosen: number[] = [];
+      const queue = [seed];
+      while (queue.length > 0 && chosen.length < REPAIR.vms) {
+        const v = queue.shift()!;
+        if (chosen.includes(v) || !mover.movable(v)) continue;
+        chosen.push(v);
+        tried.add(v);
+        for (const h of [s.hostOf(v), target[v]!]) {
+          if (hostSet.has(h) || hostSet.size >= REPAIR.hosts) continue;
+          hostSet.add(h);
+          for (const u of s.vmsOn(h)) if (isPending[u]) queue.push(u);
+          queue.push(...(byTarget.get(h) ?? []));
+        }
+      }
+      const movers = chosen.filter((v) => hostSet.has(target[v]!));
+      const parking = roomiest.filter((p) => !hostSet.has(p)).slice(0, REPAIR.parkingHosts);
+      // VMs already home that may step aside, on the deadlocked hosts or where others would park.
+      const bystanders = [...hostSet, ...parking].flatMap((h) => [...s.vmsOn(h)])
+        .filter((u) => !isPending[u] && mover.movable(u))
+        .sort((a, b) => unitCost(a) - unitCost(b) || a - b)
+        .slice(0, REPAIR.bystanders);
+      const found = searchSequence(problem, {
+        start: s.snapshot(),
+        vms: [...movers, ...bystanders],
+        goal: [...movers.map((v) => target[v]!), ...bystanders.map((u) => s.hostOf(u))],
+        hosts: [...hostSet, ...parking],
+        maxStates: REPAIR.states,
+        deadline: options.deadline,
+      });
+      if (found.outcome === 'found' && found.moves!.length > 0) return found.moves;
+    }
+    return undefined;
+  }
+
+  /** Smallest fraction of any resource left free on the host after its pending arrivals (and `vm`). */
+  function freeScore(p: number, vm: number): number {
+    let score = Infinity;
+    for (let r = 0; r < R; r++) {
+      const u = problem.usable[p * R + r]!;
+      if (u === Infinity) continue;
+      const d = vm < 0 ? 0 : demand[vm * R + r]!;
+      const free = (u - s.load(p, r) - reservedIn[p * R + r]! - d) / Math.max(u, 1);
+      if (free < score) score = free;
+    }
+    return score;
+  }
 
   /**
    * Nothing can move directly. For each blocked VM, find the cheapest set of VMs
@@ -115,11 +211,11 @@ export function greedyWaves(problem: Problem, options: GreedyOptions): GreedyRes
     }
     plans.sort((a, b) => a.extra - b.extra || priority[b.vm]! - priority[a.vm]! || a.vm - b.vm);
 
-    const helped = new Set<number>();
     const moves: Move[] = [];
+    const beneficiaries = new Set<number>();
     for (const plan of plans) {
       if (s.destinationOf(plan.vm) >= 0) continue; // it is being parked itself
-      if (plan.evict.some((u) => helped.has(u) || s.destinationOf(u) >= 0)) continue;
+      if (plan.evict.some((u) => beneficiaries.has(u) || s.destinationOf(u) >= 0)) continue;
       const t = target[plan.vm]!;
       let any = false;
       for (const u of plan.evict) {
@@ -129,7 +225,7 @@ export function greedyWaves(problem: Problem, options: GreedyOptions): GreedyRes
         moves.push({ vm: u, from: t, to: p });
         any = true;
       }
-      if (any) helped.add(plan.vm);
+      if (any) { beneficiaries.add(plan.vm); helped.add(plan.vm); }
     }
     return moves;
   }
@@ -169,13 +265,7 @@ export function greedyWaves(problem: Problem, options: GreedyOptions): GreedyRes
     for (let p = 0; p < H; p++) {
       if (p === from || !mover.slotFree(from, p) || !mover.admits(vm, p)) continue;
       if (p === target[vm]) return p; // not a detour at all
-      let score = Infinity;
-      for (let r = 0; r < R; r++) {
-        const u = problem.usable[p * R + r]!;
-        if (u === Infinity) continue;
-        const room = (u - s.load(p, r) - reservedIn[p * R + r]! - demand[vm * R + r]!) / Math.max(u, 1);
-        if (room < score) score = room;
-      }
+      const score = freeScore(p, vm);
       if (score > bestScore) { bestScore = score; best = p; }
     }
     return best;

@@ -2,8 +2,9 @@
  * Exhaustive best-first (A*) search over settled placements, one migration at a
  * time, with memoisation. Any valid parallel plan can be run one migration at a
  * time (rules are monotone), so when this search runs out of states without
- * reaching the target, no plan exists; and the first plan it reaches is the
- * cheapest. It is exponential: only for small instances or as a last resort.
+ * reaching the goal, no plan exists (among the VMs and hosts it was given); and
+ * the first plan it reaches is the cheapest. It is exponential: used on whole
+ * small instances, and on small neighbourhoods of a large one to break a deadlock.
  */
 import type { Problem } from '../../plugin-api.js';
 import type { Move } from '../../plan/moves.js';
@@ -15,10 +16,17 @@ export interface SearchOptions {
   deadline: number;
   /** Ignore plans costing more than this (a known plan's cost). */
   cutoff?: number;
+  /** Placement to start from (default: the instance's placement). */
+  start?: Int32Array;
+  /** The VMs that may move (default: all) and where each must end (default: its target). */
+  vms?: readonly number[];
+  goal?: readonly number[];
+  /** Hosts the VMs may use (default: all). */
+  hosts?: readonly number[];
 }
 
 export interface SearchResult {
-  /** found: cheapest plan; exhausted: every reachable state seen, none is the target; budget/time: gave up. */
+  /** found: cheapest plan; exhausted: every reachable state seen, none is the goal; budget/time: gave up. */
   outcome: 'found' | 'exhausted' | 'budget' | 'time';
   moves?: Move[];
   cost?: number;
@@ -27,49 +35,51 @@ export interface SearchResult {
   states: number;
 }
 
-interface Node { key: string; placement: Int32Array; g: number; parent: number; move?: Move }
+interface Node { key: string; at: Int32Array; g: number; parent: number; move?: Move }
 
 export function searchSequence(problem: Problem, options: SearchOptions): SearchResult {
   const { model, cost } = problem;
-  const V = model.vms.length;
-  const H = model.hosts.length;
-  const { target } = model;
-  const minCost = (v: number, from: number) => cost.minCost?.(v) ?? cost.cost(v, from, target[v]!);
-  const estimate = (p: Int32Array) => {
+  const start = options.start ?? model.placement;
+  const mover = new Mover(problem, start);
+  const state = mover.state;
+  const vms = (options.vms ?? model.vms.map((v) => v.index)).filter((v) => mover.movable(v));
+  const goal = options.goal ?? vms.map((v) => model.target[v]!);
+  const hosts = options.hosts ?? model.hosts.map((h) => h.index);
+  const k = vms.length;
+  const minCost = (i: number, from: number) => cost.minCost?.(vms[i]!) ?? cost.cost(vms[i]!, from, goal[i]!);
+  const estimate = (at: Int32Array) => {
     let h = 0;
-    for (let v = 0; v < V; v++) if (p[v] !== target[v]) h += minCost(v, p[v]!);
+    for (let i = 0; i < k; i++) if (at[i] !== goal[i]) h += minCost(i, at[i]!);
     return h;
   };
-  const keyOf = (p: Int32Array) => String.fromCharCode(...p);
+  const keyOf = (at: Int32Array) => String.fromCharCode(...at);
   const cutoff = options.cutoff === undefined ? Infinity : options.cutoff + 1e-9 * Math.max(1, options.cutoff);
+  const first = Int32Array.from(vms, (v) => start[v]!);
 
-  const nodes: Node[] = [];
-  const best = new Map<string, number>();
+  const nodes: Node[] = [{ key: keyOf(first), at: first, g: 0, parent: -1 }];
+  const best = new Map<string, number>([[nodes[0]!.key, 0]]);
   const open = new MinHeap<[number, number, number]>((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
-  const start = Int32Array.from(model.placement);
-  nodes.push({ key: keyOf(start), placement: start, g: 0, parent: -1 });
-  best.set(nodes[0]!.key, 0);
-  open.push([estimate(start), 0, 0]);
-  const targetKey = keyOf(target);
+  open.push([estimate(first), 0, 0]);
+  const goalKey = keyOf(Int32Array.from(goal));
   let expanded = 0;
 
   while (open.size > 0) {
     const [f, , id] = open.pop()!;
     const node = nodes[id]!;
     if (best.get(node.key)! < node.g) continue; // stale entry
-    if (node.key === targetKey) return { outcome: 'found', moves: path(id), cost: node.g, lowerBound: node.g, states: best.size };
+    if (node.key === goalKey) return { outcome: 'found', moves: path(id), cost: node.g, lowerBound: node.g, states: best.size };
     if (expanded >= options.maxStates) return { outcome: 'budget', lowerBound: f, states: best.size };
     if ((expanded & 255) === 0 && Date.now() > options.deadline) return { outcome: 'time', lowerBound: f, states: best.size };
     expanded++;
 
-    const mover = new Mover(problem, node.placement);
-    for (let v = 0; v < V; v++) {
-      if (!mover.movable(v)) continue;
-      const from = node.placement[v]!;
-      for (let h = 0; h < H; h++) {
+    for (let i = 0; i < k; i++) if (node.at[i] !== first[i]) state.relocate(vms[i]!, node.at[i]!);
+    for (let i = 0; i < k; i++) {
+      const v = vms[i]!;
+      const from = node.at[i]!;
+      for (const h of hosts) {
         if (h === from || !mover.slotFree(from, h) || !mover.admits(v, h)) continue;
-        const child = Int32Array.from(node.placement);
-        child[v] = h;
+        const child = Int32Array.from(node.at);
+        child[i] = h;
         const g = node.g + cost.cost(v, from, h);
         const fc = g + estimate(child);
         if (fc > cutoff) continue;
@@ -77,10 +87,11 @@ export function searchSequence(problem: Problem, options: SearchOptions): Search
         const seen = best.get(key);
         if (seen !== undefined && seen <= g) continue;
         best.set(key, g);
-        nodes.push({ key, placement: child, g, parent: id, move: { vm: v, from, to: h } });
+        nodes.push({ key, at: child, g, parent: id, move: { vm: v, from, to: h } });
         open.push([fc, -g, nodes.length - 1]); // ties: deeper first
       }
     }
+    for (let i = 0; i < k; i++) if (node.at[i] !== first[i]) state.relocate(vms[i]!, first[i]!);
   }
   return { outcome: 'exhausted', lowerBound: cutoff, states: best.size };
 

@@ -1,0 +1,54 @@
+/** Small builders so that tests read like the situations they describe. */
+import 'reflect-metadata';
+import type { HostDoc, InstanceDoc, PolicyDoc, VmDoc } from '../src/model/instance.js';
+import type { Plan } from '../src/model/plan.js';
+import { loadInstance, planMigrations, type Loaded } from '../src/api.js';
+import { verifyPlan } from '../src/verify/replay.js';
+
+export interface CloudSpec {
+  /** host name -> capacity, or a full host document without the name. */
+  hosts: Record<string, Record<string, number> | Omit<HostDoc, 'name'>>;
+  /** vm name -> demand, or a full VM document without the name. */
+  vms: Record<string, Record<string, number> | Omit<VmDoc, 'name'>>;
+  at: Record<string, string>;
+  to?: Record<string, string>;
+  policy?: PolicyDoc;
+  limits?: InstanceDoc['limits'];
+}
+
+const isDoc = (x: object, key: string) => key in x;
+
+export function cloud(spec: CloudSpec): InstanceDoc {
+  return {
+    hosts: Object.entries(spec.hosts).map(([name, h]) =>
+      isDoc(h, 'capacity') || isDoc(h, 'zone') || isDoc(h, 'reserved') ? { name, ...(h as Omit<HostDoc, 'name'>) } : { name, capacity: h as Record<string, number> }),
+    vms: Object.entries(spec.vms).map(([name, v]) =>
+      isDoc(v, 'demand') || isDoc(v, 'group') ? { name, ...(v as Omit<VmDoc, 'name'>) } : { name, demand: v as Record<string, number> }),
+    placement: spec.at,
+    ...(spec.to ? { target: spec.to } : {}),
+    ...(spec.limits ? { limits: spec.limits } : {}),
+    ...(spec.policy ? { policy: spec.policy } : {}),
+  };
+}
+
+export async function load(doc: InstanceDoc, policy?: PolicyDoc): Promise<Loaded> {
+  return loadInstance(doc, { policy, source: 'test' });
+}
+
+/** Plans and re-verifies independently of the API's own check. */
+export async function plan(doc: InstanceDoc, policy?: PolicyDoc): Promise<Plan> {
+  const { plan: p, loaded } = await planMigrations(doc, { policy, source: 'test' });
+  if (p.status === 'optimal' || p.status === 'feasible') {
+    const check = verifyPlan(loaded.problem, p.waves);
+    if (!check.valid) throw new Error(`plan fails verification: ${JSON.stringify(check.violations)}`);
+  }
+  return p;
+}
+
+export function moves(p: Plan): string[] {
+  return p.waves.flatMap((w) => w.migrations.map((m) => `${m.vm}:${m.from}>${m.to}`));
+}
+
+export function wavesOf(p: Plan): string[][] {
+  return p.waves.map((w) => w.migrations.map((m) => `${m.vm}:${m.from}>${m.to}`));
+}
