@@ -21,6 +21,8 @@ export interface LoadOptions {
   kernel?: Kernel;
   /** Name of the input, for messages. */
   source?: string;
+  /** Name of the separate policy, for messages (a file name). */
+  policySource?: string;
 }
 
 export interface Loaded extends Configured {
@@ -47,10 +49,18 @@ export async function loadInstance(doc: unknown, options: LoadOptions = {}): Pro
   const instance = doc as InstanceDoc;
   const refs = referenceIssues(instance);
   if (refs.length) throw new InputError(source, refs);
-  if (options.policy) kernel.schemas.assert('policy', options.policy, 'policy');
+  const policySource = options.policySource ?? 'policy';
+  if (options.policy) kernel.schemas.assert('policy', options.policy, policySource);
   const policy = mergePolicies(instance.policy, options.policy);
   const model = compileModel(instance);
-  const configured = kernel.configure(policy, model, options.policy ? 'policy' : source);
+  // Blame each policy key on the document it came from: the separate policy wins over the instance's.
+  const locate = (issue: InputIssue): InputIssue => {
+    const key = issue.path.split('/')[1] ?? '';
+    return options.policy && key in options.policy
+      ? { ...issue, source: policySource }
+      : { ...issue, path: `/policy${issue.path}`, source };
+  };
+  const configured = kernel.configure(policy, model, locate, source);
   const issues = [
     ...stateIssues(configured.problem, model.placement, '/placement', 'the placement'),
     ...stateIssues(configured.problem, model.target, '/target', 'the target'),

@@ -16,9 +16,9 @@ export function preCopySeconds(memory: number, dirtyRate: number, o: DurationOpt
     const t = toCopy / o.bandwidth;
     if (t <= o.maxDowntime) return total + t; // small enough: pause and copy the rest
     total += t;
-    const dirtied = Math.min(memory, dirtyRate * t);
-    if (dirtied >= toCopy) break; // not converging: further rounds would not shrink it
-    toCopy = dirtied;
+    // Pages dirtied meanwhile; if the guest outruns the link this never shrinks and
+    // the rounds run out (a higher dirty rate must never look faster).
+    toCopy = Math.min(memory, dirtyRate * t);
   }
   return total + toCopy / o.bandwidth; // forced stop-and-copy
 }

@@ -29,7 +29,7 @@ const sourceName = (file: string) => (file === '-' ? 'stdin' : file);
 function loadOptions(o: CommonOptions, file: string, engine?: string) {
   let policy = o.policy ? (readJson(o.policy) as PolicyDoc) : undefined;
   if (engine) policy = { ...(policy ?? {}), engine };
-  return { policy, pluginDirs: o.plugins ?? [], source: sourceName(file) };
+  return { policy, policySource: o.policy ?? (engine ? '--engine' : undefined), pluginDirs: o.plugins ?? [], source: sourceName(file) };
 }
 
 function emit(text: string, out?: string): void {
@@ -116,7 +116,7 @@ export async function main(argv: string[]): Promise<number> {
       return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? EXIT.ok : EXIT.input;
     }
     if (e instanceof InputError) {
-      for (const i of e.issues) process.stderr.write(`shunt: ${e.source}: ${i.path || '/'}: ${i.message}\n`);
+      for (const i of e.issues) process.stderr.write(`shunt: ${i.source ?? e.source}: ${i.path || '/'}: ${i.message}\n`);
       return EXIT.input;
     }
     process.stderr.write(`shunt: internal error: ${(e as Error).message}\n`);

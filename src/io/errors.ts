@@ -3,12 +3,14 @@ export interface InputIssue {
   /** JSON pointer into the document ("" for the whole document). */
   path: string;
   message: string;
+  /** The document the path points into, when it is not the error's own source. */
+  source?: string;
 }
 
 /** Bad input: the CLI prints every issue and exits 2, without a stack trace. */
 export class InputError extends Error {
   constructor(readonly source: string, readonly issues: InputIssue[]) {
-    super(issues.map((i) => `${source}: ${i.path || '/'}: ${i.message}`).join('\n'));
+    super(issues.map((i) => `${i.source ?? source}: ${i.path || '/'}: ${i.message}`).join('\n'));
     this.name = 'InputError';
   }
 }

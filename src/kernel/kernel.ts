@@ -104,7 +104,7 @@ export class Kernel {
   }
 
   /** Creates the plugins a policy asks for. Every error names the policy path and the plugin. */
-  configure(policy: PolicyDoc, model: Model, source = 'policy'): Configured {
+  configure(policy: PolicyDoc, model: Model, locate: (issue: InputIssue) => InputIssue = (i) => i, source = 'policy'): Configured {
     const issues: InputIssue[] = [];
     const make = <T>(kind: PluginKind, ref: PluginRef, path: string, context: PluginContext): T | undefined => {
       const name = typeof ref === 'string' ? ref : ref.name;
@@ -117,10 +117,9 @@ export class Kernel {
       const options = { ...(entry.manifest.defaults ?? {}), ...given };
       if (entry.manifest.optionsSchema) {
         const optionPath = typeof ref === 'string' ? path : `${path}/options`;
-        for (const i of this.schemas.optionIssues(entry.manifest.optionsSchema, options, optionPath)) {
-          issues.push({ path: i.path, message: `plugin ${name}: ${i.message}` });
-        }
-        if (issues.length) return undefined;
+        const bad = this.schemas.optionIssues(entry.manifest.optionsSchema, options, optionPath);
+        issues.push(...bad.map((i) => ({ path: i.path, message: `plugin ${name}: ${i.message}` })));
+        if (bad.length) return undefined;
       }
       try {
         return entry.module.create(options, context) as T;
@@ -131,7 +130,7 @@ export class Kernel {
     };
 
     const overcommit = make<OvercommitRule>('overcommit', policy.overcommit ?? DEFAULTS.overcommit, '/overcommit', { model });
-    if (!overcommit) throw new InputError(source, issues);
+    if (!overcommit) throw new InputError(source, issues.map(locate));
     const usable = overcommit.usable(model);
     const context = { model, usable };
     const cost = make<CostFunction>('cost', policy.cost ?? DEFAULTS.cost, '/cost', context);
@@ -149,7 +148,7 @@ export class Kernel {
       const rule = make<SanityRule>('rule', ref, `/rules/${i}`, context);
       if (rule) rules.push(rule);
     });
-    if (issues.length || !cost || !engine) throw new InputError(source, issues);
+    if (issues.length || !cost || !engine) throw new InputError(source, issues.map(locate));
     return { problem: { model, usable, rules, cost }, engine, overcommit };
   }
 }

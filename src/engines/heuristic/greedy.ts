@@ -11,7 +11,7 @@ import { searchSequence } from './search.js';
 import { compressSequence } from './compress.js';
 
 /** Size of the neighbourhood searched exhaustively to break a deadlock. */
-const REPAIR = { vms: 8, hosts: 6, bystanders: 6, parkingHosts: 3, states: 20_000, seeds: 30 };
+const REPAIR = { vms: 8, hosts: 6, bystanders: 6, parkingHosts: 3, states: 20_000, seeds: 10 };
 
 export interface GreedyOptions {
   /** Date.now() after which the search gives up. */
@@ -66,6 +66,15 @@ export function greedyWaves(problem: Problem, options: GreedyOptions): GreedyRes
   let settled = 0;
   // VMs for which others were parked: they go first, or the room made for them is taken again.
   const helped = new Set<number>();
+  // A VM parked off host t for a VM b stays out of t until b is in: else it takes the room back.
+  const heldFor = new Map<number, number>();
+  const held = (v: number) => {
+    const b = heldFor.get(v);
+    if (b === undefined) return false;
+    if (isPending[b] && target[b] === target[v]) return true;
+    heldFor.delete(v);
+    return false;
+  };
   const stuckStates = new Set<string>();
   let repairs = 0;
 
@@ -103,7 +112,7 @@ export function greedyWaves(problem: Problem, options: GreedyOptions): GreedyRes
     let wave: Move[] = [];
     for (const v of order) {
       const from = s.hostOf(v);
-      if (mover.tryMove(v, target[v]!)) wave.push({ vm: v, from, to: target[v]! });
+      if (!held(v) && mover.tryMove(v, target[v]!)) wave.push({ vm: v, from, to: target[v]! });
     }
     if (wave.length === 0) {
       // Parking is quick and breaks many deadlocks at once; if it would only
@@ -169,15 +178,19 @@ export function greedyWaves(problem: Problem, options: GreedyOptions): GreedyRes
         .filter((u) => !isPending[u] && mover.movable(u))
         .sort((a, b) => unitCost(a) - unitCost(b) || a - b)
         .slice(0, REPAIR.bystanders);
-      const found = searchSequence(problem, {
-        start: s.snapshot(),
-        vms: [...movers, ...bystanders],
-        goal: [...movers.map((v) => target[v]!), ...bystanders.map((u) => s.hostOf(u))],
-        hosts: [...hostSet, ...parking],
-        maxStates: REPAIR.states,
-        deadline: options.deadline,
-      });
-      if (found.outcome === 'found' && found.moves!.length > 0) return found.moves;
+      // First without the bystanders (a much smaller space), then with them.
+      const start = s.snapshot();
+      for (const extra of [[], bystanders]) {
+        const found = searchSequence(problem, {
+          start,
+          vms: [...movers, ...extra],
+          goal: [...movers.map((v) => target[v]!), ...extra.map((u) => s.hostOf(u))],
+          hosts: [...hostSet, ...parking],
+          maxStates: extra.length ? REPAIR.states : REPAIR.states / 4,
+          deadline: options.deadline,
+        });
+        if (found.outcome === 'found' && found.moves!.length > 0) return found.moves;
+      }
     }
     return undefined;
   }
@@ -223,6 +236,7 @@ export function greedyWaves(problem: Problem, options: GreedyOptions): GreedyRes
         if (p < 0) continue;
         s.beginMove(u, p);
         moves.push({ vm: u, from: t, to: p });
+        heldFor.set(u, plan.vm);
         any = true;
       }
       if (any) { beneficiaries.add(plan.vm); helped.add(plan.vm); }

@@ -1,0 +1,260 @@
+/**
+ * The benchmark harness behind `npm run bench`.
+ *
+ *   node dist/bench/run.js [--suite NAME[,NAME...]] [--quick] [--time-limit SECONDS]
+ *                          [--hosts N[,N...]] [--seeds S[,S...]] [--out FILE]
+ *
+ * Generates each instance (not timed), plans it through the library API
+ * (planMigrations, which verifies every plan), prints a Markdown table on stdout,
+ * progress on stderr, and writes the rows as JSON to bench/results/latest.json.
+ * Exits with 1 when any instance did not end with a verified plan.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { planMigrations, PlanRejectedError } from '../src/api.js';
+import type { InstanceDoc } from '../src/model/instance.js';
+import type { Plan } from '../src/model/plan.js';
+import { packageRoot } from '../src/util/package-root.js';
+import { generateCloud, requiredMoves, type CloudOptions } from './generate.js';
+
+interface Case {
+  suite: string;
+  name: string;
+  hosts: number;
+  seed: number;
+  make(): InstanceDoc;
+}
+
+interface Suite {
+  description: string;
+  cases(quick: boolean, only: { hosts?: number[]; seeds?: number[] }): Case[];
+}
+
+/** A grid of generated clouds: every size with every seed. */
+function generatedSuite(
+  suite: string, description: string, sizes: { full: number[]; quick: number[] }, seeds: { full: number[]; quick: number[] },
+  options: Omit<CloudOptions, 'hosts' | 'seed'> = {},
+): Suite {
+  return {
+    description,
+    cases(quick, only) {
+      const hostList = only.hosts ?? (quick ? sizes.quick : sizes.full);
+      const seedList = only.seeds ?? (quick ? seeds.quick : seeds.full);
+      return hostList.flatMap((hosts) => seedList.map((seed) => ({
+        suite, name: `${suite}-h${hosts}-s${seed}`, hosts, seed,
+        make: () => generateCloud({ ...options, hosts, seed }),
+      })));
+    },
+  };
+}
+
+const SUITES: Record<string, Suite> = {
+  synthetic: generatedSuite(
+    'synthetic', 'near-capacity clouds (85 % RAM), 40 % of the VMs retargeted, 1 in / 1 out per host',
+    { full: [20, 200, 500, 2000], quick: [20, 200, 500] }, { full: [1, 2, 3], quick: [1] },
+  ),
+  tight: generatedSuite(
+    'tight', 'fuller clouds (95 % RAM, ±2 %), 40 % retargeted: blocked hosts need parking (detours)',
+    { full: [200, 500, 2000], quick: [200] }, { full: [1, 2, 3], quick: [1] }, { fill: 0.95, fillJitter: 0.02 },
+  ),
+  small: generatedSuite(
+    'small', 'tiny near-capacity clouds (32 GiB hosts), small enough for the exhaustive search',
+    { full: [2, 3, 4, 6], quick: [3, 6] }, { full: [1, 2, 3], quick: [1] }, { small: true },
+  ),
+};
+
+interface Row {
+  suite: string;
+  instance: string;
+  hosts: number;
+  seed: number;
+  vms: number;
+  requiredMoves: number;
+  status: Plan['status'] | 'rejected' | 'error';
+  /** Wall clock around planMigrations (validation, planning, verification). */
+  seconds: number;
+  /** plan.stats.seconds: the engine plus the replay verification, without loading. */
+  solveSeconds: number | null;
+  generateSeconds: number;
+  moves: number | null;
+  detours: number | null;
+  cost: number | null;
+  lowerBound: number | null;
+  costRatio: number | null;
+  waves: number | null;
+  wavesLowerBound: number | null;
+  wavesRatio: number | null;
+  verified: boolean;
+  error?: string;
+  explanation?: string[];
+  stats?: Record<string, unknown>;
+}
+
+function parseArgs(argv: string[]) {
+  const args = { suites: [] as string[], quick: false, timeLimit: 120, hosts: undefined as number[] | undefined, seeds: undefined as number[] | undefined, out: undefined as string | undefined };
+  const numbers = (flag: string, value: string | undefined) => {
+    const list = (value ?? '').split(',').filter(Boolean).map(Number);
+    if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n < 0)) usage(`${flag} needs a comma-separated list of integers`);
+    return list;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const value = () => inline ?? argv[++i];
+    switch (flag) {
+      case '--suite': args.suites.push(...(value() ?? '').split(',').filter(Boolean)); break;
+      case '--quick': args.quick = true; break;
+      case '--time-limit': {
+        const t = Number(value());
+        if (!(t > 0)) usage('--time-limit needs a positive number of seconds');
+        args.timeLimit = t;
+        break;
+      }
+      case '--hosts': args.hosts = numbers(flag, value()); break;
+      case '--seeds': args.seeds = numbers(flag, value()); break;
+      case '--out': args.out = value(); break;
+      case '--help': case '-h': usage(); break;
+      default: usage(`unknown argument ${a}`);
+    }
+  }
+  if (args.suites.length === 0) args.suites.push('synthetic');
+  for (const s of args.suites) if (!(s in SUITES)) usage(`unknown suite ${s}`);
+  return args;
+}
+
+function usage(error?: string): never {
+  const lines = [
+    'usage: npm run bench -- [--suite NAME[,NAME...]] [--quick] [--time-limit SECONDS] [--hosts N,...] [--seeds S,...] [--out FILE]',
+    'suites:',
+    ...Object.entries(SUITES).map(([name, s]) => `  ${name.padEnd(10)} ${s.description}`),
+  ];
+  if (error) process.stderr.write(`bench: ${error}\n`);
+  process.stderr.write(lines.join('\n') + '\n');
+  process.exit(error ? 2 : 0);
+}
+
+const log = (line: string) => process.stderr.write(line + '\n');
+
+/** Progress while planning: a rewritten line on a terminal, a line every few seconds on a pipe. */
+function progress(label: string) {
+  const tty = process.stderr.isTTY === true;
+  const started = Date.now();
+  let last = started;
+  let shown = false;
+  return {
+    report(done: number, total: number) {
+      const now = Date.now();
+      if (now - last < (tty ? 200 : 5000)) return;
+      last = now;
+      const text = `  ${label}: ${done}/${total} VMs placed, ${((now - started) / 1000).toFixed(1)} s`;
+      if (tty) { process.stderr.write(`\r${text}\x1b[K`); shown = true; } else log(text);
+    },
+    end() { if (shown) process.stderr.write('\r\x1b[K'); },
+  };
+}
+
+async function runCase(c: Case, timeLimit: number): Promise<Row> {
+  log(`${c.name}: generating ${c.hosts} hosts (seed ${c.seed})`);
+  let t = performance.now();
+  const doc = c.make();
+  const generateSeconds = (performance.now() - t) / 1000;
+  const base = {
+    suite: c.suite, instance: c.name, hosts: c.hosts, seed: c.seed, vms: doc.vms.length, requiredMoves: requiredMoves(doc), generateSeconds,
+  };
+  log(`${c.name}: ${base.vms} VMs, ${base.requiredMoves} required moves (generated in ${generateSeconds.toFixed(2)} s); planning`);
+  const bar = progress(c.name);
+  t = performance.now();
+  try {
+    const { plan } = await planMigrations(doc, { timeLimit, source: c.name, onProgress: (d, n) => bar.report(d, n) });
+    const seconds = (performance.now() - t) / 1000;
+    bar.end();
+    const ratio = (a: number | null | undefined, b: number | null | undefined) => (a == null || b == null ? null : b === 0 ? (a === 0 ? 1 : null) : a / b);
+    const wavesLowerBound = typeof plan.stats.wavesLowerBound === 'number' ? plan.stats.wavesLowerBound : null;
+    const verified = plan.status === 'optimal' || plan.status === 'feasible';
+    const row: Row = {
+      ...base, status: plan.status, seconds, solveSeconds: plan.stats.seconds,
+      moves: verified ? plan.stats.moves : null,
+      detours: verified ? (plan.stats.detours ?? null) : null,
+      cost: plan.cost, lowerBound: plan.lowerBound, costRatio: ratio(plan.cost, plan.lowerBound),
+      waves: verified ? plan.stats.waves : null, wavesLowerBound, wavesRatio: verified ? ratio(plan.stats.waves, wavesLowerBound) : null,
+      verified,
+      ...(plan.explanation ? { explanation: plan.explanation } : {}),
+      stats: plan.stats,
+    };
+    log(`${c.name}: ${plan.status} in ${seconds.toFixed(2)} s` + (verified ? `, ${row.moves} moves in ${row.waves} waves, verified` : `: ${(plan.explanation ?? []).join(' | ')}`));
+    return row;
+  } catch (e) {
+    const seconds = (performance.now() - t) / 1000;
+    bar.end();
+    const rejected = e instanceof PlanRejectedError;
+    const error = e instanceof Error ? (rejected ? e.message : e.stack ?? e.message) : String(e);
+    log(`${c.name}: ${rejected ? 'PLAN REJECTED' : 'ERROR'} after ${seconds.toFixed(2)} s\n${error}`);
+    return {
+      ...base, status: rejected ? 'rejected' : 'error', seconds, solveSeconds: null,
+      moves: null, detours: null, cost: null, lowerBound: null, costRatio: null, waves: null, wavesLowerBound: null, wavesRatio: null,
+      verified: false, error,
+    };
+  }
+}
+
+function table(rows: Row[]): string {
+  const num = (x: number | null, digits = 0) => (x === null ? '-' : digits ? x.toFixed(digits) : String(Math.round(x)));
+  const head = ['instance', 'hosts', 'VMs', 'required moves', 'status', 'seconds', 'moves', 'detours', 'cost (MiB)', 'cost / LB', 'waves', 'waves / LB', 'verified'];
+  const right = [false, true, true, true, false, true, true, true, true, true, true, true, false];
+  const body = rows.map((r) => [
+    r.instance, String(r.hosts), String(r.vms), String(r.requiredMoves), r.status, r.seconds.toFixed(2),
+    num(r.moves), num(r.detours), num(r.cost), num(r.costRatio, 3), num(r.waves), num(r.wavesRatio, 3), r.verified ? 'yes' : 'no',
+  ]);
+  const width = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (right[i] ? c.padStart(width[i]!) : c.padEnd(width[i]!))).join(' | ')} |`;
+  const rule = `|${width.map((w, i) => (right[i] ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`;
+  return [line(head), rule, ...body.map(line)].join('\n');
+}
+
+/** The commit measured, and whether sources differed from it (others edit src/ while benchmarks run). */
+function gitState(root: string): { commit: string; dirty: string[] } | null {
+  try {
+    const git = (...a: string[]) => execFileSync('git', a, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const commit = git('rev-parse', 'HEAD').trim();
+    const dirty = git('status', '--porcelain', '--', 'src', 'plugins', 'bench').split('\n').filter(Boolean).map((l) => l.slice(3));
+    return { commit, dirty };
+  } catch {
+    return null;
+  }
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const out = resolve(args.out ?? join(packageRoot(), 'bench', 'results', 'latest.json'));
+  const cases = args.suites.flatMap((s) => SUITES[s]!.cases(args.quick, { hosts: args.hosts, seeds: args.seeds }));
+  const meta = {
+    date: new Date().toISOString(), node: process.version, platform: `${process.platform}-${process.arch}`,
+    cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', git: gitState(packageRoot()), argv: process.argv.slice(2), suites: args.suites, quick: args.quick, timeLimit: args.timeLimit,
+  };
+  log(`bench: ${cases.length} instances (${args.suites.join(', ')}${args.quick ? ', quick' : ''}), time limit ${args.timeLimit} s each; results to ${out}`);
+  const rows: Row[] = [];
+  const save = () => {
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, JSON.stringify({ ...meta, rows }, null, 2) + '\n');
+  };
+  for (const c of cases) {
+    rows.push(await runCase(c, args.timeLimit));
+    save(); // after every instance, so that a crash keeps what was measured
+  }
+  process.stdout.write(table(rows) + '\n');
+  const failed = rows.filter((r) => !r.verified);
+  if (failed.length) {
+    process.stdout.write(`\n${failed.length} instance(s) without a verified plan:\n`);
+    for (const r of failed) {
+      process.stdout.write(`- ${r.instance} (hosts ${r.hosts}, seed ${r.seed}): ${r.status}: ${r.error ?? (r.explanation ?? []).join(' | ')}\n`);
+    }
+    process.exitCode = 1;
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.exit(1);
+});
