@@ -1,0 +1,7 @@
+/** Every subcommand registers itself on the program; add new ones here. */
+import type { Command } from 'commander';
+import { register as plan } from './plan.js';
+import { register as verify } from './verify.js';
+import { register as validate } from './validate.js';
+
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [plan, verify, validate];

@@ -1,0 +1,40 @@
+import { Command, Option } from 'commander';
+import { common, EXIT, emit, loadOptions, type CommonOptions } from '../shared.js';
+import { readJson } from '../../io/read.js';
+import { writeAtomic } from '../../io/write.js';
+import { InputError } from '../../io/errors.js';
+import { loadInstance, solveLoaded } from '../../api.js';
+import { planSummary } from '../format.js';
+import { progressReporter } from '../progress.js';
+
+function positiveSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InputError('--time-limit', [{ path: '', message: `must be a positive number of seconds (got ${JSON.stringify(value)})` }]);
+  return n;
+}
+
+export function register(program: Command): void {
+  common(program.command('plan')
+    .description('compute a verified migration plan from placement to target')
+    .argument('<instance>', 'instance JSON file, or - for stdin'))
+    .addOption(new Option('--engine <name>', 'engine plugin (default heuristic)'))
+    .option('--time-limit <seconds>', 'stop searching after this many seconds', positiveSeconds)
+    .option('--out <file>', 'write the plan JSON to FILE (atomically; only when a plan is found)')
+    .action(async (file: string, o: CommonOptions & { engine?: string; timeLimit?: number }) => {
+      const loaded = await loadInstance(readJson(file), loadOptions(o, file, o.engine));
+      const progress = progressReporter();
+      let plan;
+      try {
+        plan = await solveLoaded(loaded, { timeLimit: o.timeLimit, onProgress: progress });
+      } finally {
+        progress.end();
+      }
+      const json = JSON.stringify(plan, null, 2);
+      const found = plan.status === 'optimal' || plan.status === 'feasible';
+      if (o.out && found) writeAtomic(o.out, json + '\n');
+      if (o.json) emit(json);
+      else emit(planSummary(plan, loaded.problem.cost.unit));
+      process.exitCode = found ? EXIT.ok : plan.status === 'infeasible' ? EXIT.infeasible : EXIT.unknown;
+    });
+
+}

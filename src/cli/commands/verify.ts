@@ -1,0 +1,22 @@
+import { Command } from 'commander';
+import { common, EXIT, emit, loadOptions, sourceName, type CommonOptions } from '../shared.js';
+import { readJson } from '../../io/read.js';
+import { InputError } from '../../io/errors.js';
+import { verifyAgainst } from '../../api.js';
+import { formatViolation } from '../../verify/replay.js';
+
+export function register(program: Command): void {
+  common(program.command('verify')
+    .description('replay a plan against an instance and its rules; exit 0 if valid, 1 if not')
+    .argument('<instance>', 'instance JSON file')
+    .argument('<plan>', 'plan JSON file, or - for stdin'))
+    .action(async (file: string, planFile: string, o: CommonOptions) => {
+      if (file === '-' && planFile === '-') throw new InputError('arguments', [{ path: '', message: 'only one of instance and plan can be read from stdin' }]);
+      const result = await verifyAgainst(readJson(file), readJson(planFile), { ...loadOptions(o, file), planSource: sourceName(planFile) });
+      if (o.json) emit(JSON.stringify(result, null, 2));
+      else if (result.valid) emit(`valid: ${result.moves} migrations, cost ${result.cost}`);
+      else emit([`invalid: ${result.violations.length} violations`, ...result.violations.map((v) => `  ${formatViolation(v)}`)].join('\n'));
+      process.exitCode = result.valid ? EXIT.ok : EXIT.invalidPlan;
+    });
+
+}
