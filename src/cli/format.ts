@@ -8,6 +8,8 @@ export function formatNumber(x: number | null | undefined): string {
   return Number.isInteger(x) ? String(x) : x.toFixed(2);
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 export function planSummary(plan: Plan, unit: string): string {
   const lines: string[] = [];
   const s = plan.stats;
@@ -17,7 +19,7 @@ export function planSummary(plan: Plan, unit: string): string {
     return lines.join('\n');
   }
   const detours = s.detours ? `, ${s.detours} of them parking or return moves` : '';
-  lines.push(`plan ${plan.status}: ${s.moves} migrations${detours} in ${s.waves} waves${s.wavesLowerBound !== undefined ? ` (at least ${s.wavesLowerBound} needed)` : ''}`);
+  lines.push(`plan ${plan.status}: ${plural(s.moves, 'migration')}${detours} in ${plural(s.waves, 'wave')}${s.wavesLowerBound !== undefined ? ` (at least ${s.wavesLowerBound} needed)` : ''}`);
   const gap = plan.cost && plan.lowerBound !== null ? ((plan.cost - plan.lowerBound) / plan.cost) * 100 : 0;
   lines.push(`cost ${formatNumber(plan.cost)} ${unit}, lower bound ${formatNumber(plan.lowerBound)} ${unit}${gap > 0 ? ` (gap ${gap.toFixed(1)} %)` : ''}`);
   lines.push(`engine ${plan.engine}, ${s.seconds.toFixed(3)} s, verified by replay`);

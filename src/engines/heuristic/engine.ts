@@ -40,7 +40,7 @@ export function solveHeuristic(problem: Problem, options: HeuristicOptions, run:
     ...(Number.isFinite(wavesLb) ? { wavesLowerBound: wavesLb } : {}),
     ...extra,
   });
-  const plan = (status: Plan['status'], waves: Move[][], bound: number, extra: Record<string, unknown> = {}, explanation?: string[]): Plan => ({
+  const plan = (status: Plan['status'], waves: Move[][], bound: number | null, extra: Record<string, unknown> = {}, explanation?: string[]): Plan => ({
     status, engine: 'heuristic', waves: toWaveDocs(model, waves), cost: status === 'infeasible' || status === 'unknown' ? null : costOf(waves),
     lowerBound: bound, stats: stats(waves, extra), ...(explanation ? { explanation } : {}),
   });
@@ -70,7 +70,7 @@ export function solveHeuristic(problem: Problem, options: HeuristicOptions, run:
     return plan('optimal', compressSequence(problem, found.moves!), found.cost!, { searchedStates: found.states });
   }
   if (found?.outcome === 'exhausted') {
-    return plan('infeasible', [], lowerBound, { searchedStates: found.states }, [
+    return plan('infeasible', [], null, { searchedStates: found.states }, [
       `no sequence of migrations reaches the target: all ${found.states} reachable placements were searched`,
       ...explainBlocking(problem, model.placement),
     ]);

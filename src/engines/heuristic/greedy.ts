@@ -226,10 +226,14 @@ export function greedyWaves(problem: Problem, options: GreedyOptions): GreedyRes
 
     const moves: Move[] = [];
     const beneficiaries = new Set<number>();
+    // Hosts that will have room soon: a beneficiary's source, a host being evicted from.
+    // A VM waiting for one of them may be unblocked by that alone: don't park for it yet.
+    const freeing = new Set<number>();
     for (const plan of plans) {
       if (s.destinationOf(plan.vm) >= 0) continue; // it is being parked itself
       if (plan.evict.some((u) => beneficiaries.has(u) || s.destinationOf(u) >= 0)) continue;
       const t = target[plan.vm]!;
+      if (freeing.has(t)) continue;
       let any = false;
       for (const u of plan.evict) {
         const p = parkingHost(u, t);
@@ -239,7 +243,11 @@ export function greedyWaves(problem: Problem, options: GreedyOptions): GreedyRes
         heldFor.set(u, plan.vm);
         any = true;
       }
-      if (any) { beneficiaries.add(plan.vm); helped.add(plan.vm); }
+      if (any) {
+        beneficiaries.add(plan.vm);
+        helped.add(plan.vm);
+        freeing.add(t).add(s.hostOf(plan.vm));
+      }
     }
     return moves;
   }
