@@ -5,6 +5,7 @@
 import type { Model } from './model/model.js';
 import type { StateView } from './model/state.js';
 import type { Plan } from './model/plan.js';
+import type { RuleFormulation } from './exact/formulation-api.js';
 
 export type PluginKind = 'cost' | 'rule' | 'overcommit' | 'engine';
 
@@ -55,6 +56,8 @@ export interface SanityRule {
   admits(state: StateView, vm: number, host: number): boolean;
   /** False when the rule forbids the VM to move at all (pinning). */
   movable?(vm: number): boolean;
+  /** Its integer-program form, for the exact engine (absent: the exact engine refuses). */
+  readonly formulation?: RuleFormulation;
 }
 
 /** Computes the usable amount of every resource on every host. */
@@ -68,6 +71,8 @@ export interface CostFunction {
   /** Unit of the cost, for people ("MiB", "migrations", "s"). */
   readonly unit: string;
   cost(vm: number, from: number, to: number): number;
+  /** True when the cost depends on the hosts, not only on the VM (the exact engine needs it not to). */
+  readonly dependsOnRoute?: boolean;
   /** Least cost of any single migration of the VM; defaults to the direct move's cost. */
   minCost?(vm: number): number;
 }

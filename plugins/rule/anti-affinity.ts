@@ -1,5 +1,6 @@
 import type { PluginModule, SanityRule, Violation } from '../../src/plugin-api.js';
 import { allHosts } from '../../src/model/hosts.js';
+import { antiAffinityFormulation } from './anti-affinity.formulation.js';
 
 const antiAffinity: PluginModule<SanityRule> = {
   create(options, { model }) {
@@ -17,6 +18,7 @@ const antiAffinity: PluginModule<SanityRule> = {
     }
     return {
       name: 'anti-affinity',
+      formulation: antiAffinityFormulation(model, groupOf),
       check(state, hosts) {
         const out: Violation[] = [];
         for (const h of hosts ?? allHosts(model)) {

@@ -2,11 +2,14 @@ import type { PluginContext, PluginModule, SanityRule, Violation } from '../../s
 import type { StateView } from '../../src/model/state.js';
 import { exceeds } from '../../src/model/state.js';
 import { allHosts } from '../../src/model/hosts.js';
+import type { Model } from '../../src/model/model.js';
+import { limitFormulation } from './capacity.formulation.js';
 
 /** load <= limit(host, r) for every host and resource; shared by capacity and headroom. */
-export function limitRule(name: string, limit: Float64Array, describe: string): SanityRule {
+export function limitRule(name: string, model: Model, limit: Float64Array, describe: string): SanityRule {
   return {
     name,
+    formulation: limitFormulation(name, model, limit),
     check(state: StateView, hosts?: Iterable<number>): Violation[] {
       const { model } = state;
       const R = model.resources.length;
@@ -45,7 +48,7 @@ export function fmt(x: number): string {
 const capacity: PluginModule<SanityRule> = {
   create(_options, context: PluginContext) {
     if (!context.usable) throw new Error('capacity needs the usable amounts');
-    return limitRule('capacity', context.usable, 'usable');
+    return limitRule('capacity', context.model, context.usable, 'usable');
   },
 };
 export default capacity;

@@ -16,7 +16,7 @@ const headroom: PluginModule<SanityRule> = {
         limit[h * R + r] = u === Infinity ? Infinity : u * (1 - f);
       }
     }
-    return limitRule('headroom', limit, 'usable less headroom');
+    return limitRule('headroom', model, limit, 'usable less headroom');
   },
 };
 export default headroom;

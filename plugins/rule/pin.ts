@@ -1,5 +1,6 @@
 import type { PluginModule, SanityRule, Violation } from '../../src/plugin-api.js';
 import { allHosts, globToRegExp } from '../../src/model/hosts.js';
+import { pinFormulation } from './pin.formulation.js';
 
 const pin: PluginModule<SanityRule> = {
   create(options, { model }) {
@@ -7,6 +8,7 @@ const pin: PluginModule<SanityRule> = {
     const pinned = model.vms.map((vm) => patterns.some((p) => p.test(vm.name)));
     return {
       name: 'pin',
+      formulation: pinFormulation(model, pinned),
       check(state, hosts) {
         const out: Violation[] = [];
         for (const h of hosts ?? allHosts(model)) {

@@ -1,12 +1,15 @@
 import type { PluginModule, SanityRule, Violation } from '../../src/plugin-api.js';
 import { allHosts } from '../../src/model/hosts.js';
+import { zoneFormulation } from './zone.formulation.js';
 
 const zone: PluginModule<SanityRule> = {
   create(_options, { model }) {
     const zoneOf = (h: number) => model.hosts[h]!.zone ?? '';
     const home = Array.from(model.placement, (h) => zoneOf(h));
+    const allowed = (vm: number, host: number) => zoneOf(host) === home[vm];
     return {
       name: 'zone',
+      formulation: zoneFormulation(allowed),
       check(state, hosts) {
         const out: Violation[] = [];
         for (const h of hosts ?? allHosts(model)) {
@@ -19,9 +22,7 @@ const zone: PluginModule<SanityRule> = {
         }
         return out;
       },
-      admits(_state, vm, host) {
-        return zoneOf(host) === home[vm];
-      },
+      admits: (_state, vm, host) => allowed(vm, host),
     };
   },
 };

@@ -1,0 +1,6 @@
+/** Linear form of the zone rule: hosts of another zone are never candidates. */
+import type { RuleFormulation } from '../../src/exact/formulation-api.js';
+
+export function zoneFormulation(allowed: (vm: number, host: number) => boolean): RuleFormulation {
+  return { allows: allowed, addRows() { /* pruning alone enforces it */ } };
+}

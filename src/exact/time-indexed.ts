@@ -1,0 +1,331 @@
+/**
+ * The time-indexed integer program of a migration plan over a horizon of T waves.
+ *
+ * VMs fall in three classes, decided by the engine from cost bounds:
+ * - fixed: never moves (home and too expensive to park, or pinned);
+ * - direct: moves exactly once, placement -> target: y[v,t] = "arrived by the end of wave t";
+ * - flexible: may take detours: x[v,h,t] = "on h after wave t", a[v,h,t] = "arrives at h in wave t".
+ * Presence during wave t (what every rule counts) is x[v,h,t-1] + a[v,h,t] for a
+ * flexible VM, 1 - y[v,t-1] on the source and y[v,t] on the target for a direct one.
+ * w[t] says wave t is used; used waves come first.
+ */
+import type { Problem } from '../plugin-api.js';
+import type { Move } from '../plan/moves.js';
+import type { LinearModel, Row, Variable } from './linear-model.js';
+import type { TimeIndexedBuilder } from './formulation-api.js';
+
+export type VmClass = 'fixed' | 'direct' | 'flexible';
+
+export interface TimeIndexedOptions {
+  waves: number;
+  classOf: (vm: number) => VmClass;
+  /** Objective = costWeight * migration cost + waveWeight * waves used. */
+  costWeight: number;
+  waveWeight: number;
+}
+
+type Expr = { terms: Map<number, number>; constant: number };
+const EPS = 1e-9;
+
+export class TimeIndexedModel implements TimeIndexedBuilder {
+  readonly model;
+  readonly usable;
+  readonly waves: number;
+  readonly variables: Variable[] = [];
+  readonly rows: Row[] = [];
+  /** Rows whose constant part alone already breaks them: the horizon is infeasible. */
+  readonly impossible: string[] = [];
+  private readonly cls: VmClass[];
+  private readonly candidates: number[][]; // per VM: hosts it may be on
+  private readonly onHost: number[][]; // per host: VMs that may be on it
+  private readonly y = new Map<number, number[]>(); // vm -> var index per t (1..T-1), at [t]
+  private readonly x = new Map<number, Map<number, number[]>>(); // vm -> host -> var per t (1..T-1)
+  private readonly a = new Map<number, Map<number, number[]>>(); // vm -> host -> var per t (1..T)
+  private readonly w: number[] = []; // per t (1..T)
+  private costOffset = 0;
+
+  constructor(readonly problem: Problem, readonly options: TimeIndexedOptions) {
+    const { model } = problem;
+    this.model = model;
+    this.usable = problem.usable;
+    const T = (this.waves = options.waves);
+    const V = model.vms.length;
+    const H = model.hosts.length;
+    this.cls = Array.from({ length: V }, (_, v) => options.classOf(v));
+    const formulated = problem.rules.filter((r) => r.formulation);
+    const allowedBy = (v: number, h: number) => formulated.find((r) => !(r.formulation!.allows?.(v, h) ?? true));
+    this.candidates = this.cls.map((c, v) => {
+      const home = model.placement[v]!;
+      const goal = model.target[v]!;
+      // Where the VM must be at some point: a rule that forbids it there makes the model infeasible.
+      const must = c === 'fixed' || home === goal ? [home] : [home, goal];
+      for (const h of must) {
+        const rule = allowedBy(v, h);
+        if (rule) this.impossible.push(`${rule.name}[${model.vms[v]!.name},${model.hosts[h]!.name}]`);
+      }
+      if (c !== 'flexible') return must;
+      const hosts: number[] = [];
+      for (let h = 0; h < H; h++) if (must.includes(h) || !allowedBy(v, h)) hosts.push(h);
+      return hosts;
+    });
+    this.onHost = Array.from({ length: H }, () => []);
+    this.candidates.forEach((hs, v) => hs.forEach((h) => this.onHost[h]!.push(v)));
+
+    for (let t = 1; t <= T; t++) this.w[t] = this.addVar(`w${t}`, options.waveWeight);
+    for (let t = 1; t < T; t++) this.addRow(`wave_order${t}`, [[this.w[t]!, 1], [this.w[t + 1]!, -1]], 0, Infinity);
+
+    const cost = problem.cost;
+    for (let v = 0; v < V; v++) {
+      const c = options.costWeight * cost.cost(v, model.placement[v]!, model.target[v]!);
+      if (this.cls[v] === 'direct' && model.placement[v] !== model.target[v]) {
+        this.costOffset += c;
+        const ys: number[] = [];
+        for (let t = 1; t < T; t++) ys[t] = this.addVar(`y${v}_${t}`, 0);
+        this.y.set(v, ys);
+        for (let t = 2; t < T; t++) this.addRow(`y_order${v}_${t}`, [[ys[t]!, 1], [ys[t - 1]!, -1]], 0, Infinity);
+        for (let t = 1; t <= T; t++) {
+          const move = this.moveExpr(v, t);
+          this.addExprRow(`y_wave${v}_${t}`, this.plus(move, { terms: new Map([[this.w[t]!, -1]]), constant: 0 }), -Infinity, 0);
+        }
+      } else if (this.cls[v] === 'flexible') {
+        const xs = new Map<number, number[]>();
+        const as = new Map<number, number[]>();
+        for (const h of this.candidates[v]!) {
+          const xh: number[] = [];
+          const ah: number[] = [];
+          for (let t = 1; t < T; t++) xh[t] = this.addVar(`x${v}_${h}_${t}`, 0);
+          for (let t = 1; t <= T; t++) ah[t] = this.addVar(`a${v}_${h}_${t}`, options.costWeight * cost.cost(v, model.placement[v]!, h));
+          xs.set(h, xh);
+          as.set(h, ah);
+        }
+        this.x.set(v, xs);
+        this.a.set(v, as);
+        for (let t = 1; t < T; t++) this.addRow(`one_host${v}_${t}`, this.candidates[v]!.map((h) => [xs.get(h)![t]!, 1]), 1, 1);
+        for (let t = 1; t <= T; t++) {
+          // Arrival: a >= x[t] - x[t-1]; at most one arrival per wave, and only in a used wave.
+          for (const h of this.candidates[v]!) {
+            const e = this.plus(this.settled(v, h, t - 1), this.scale(this.settled(v, h, t), -1));
+            e.terms.set(as.get(h)![t]!, 1);
+            this.addExprRow(`arrive${v}_${h}_${t}`, e, 0, Infinity);
+          }
+          this.addRow(`one_move${v}_${t}`, [...this.candidates[v]!.map((h): [number, number] => [as.get(h)![t]!, 1]), [this.w[t]!, -1]], -Infinity, 0);
+        }
+      }
+    }
+    this.addConcurrencyRows();
+    for (const rule of formulated) rule.formulation!.addRows(this);
+  }
+
+  // --- TimeIndexedBuilder, for rule formulations ---
+
+  candidatesOn(host: number): readonly number[] {
+    return this.onHost[host]!;
+  }
+
+  isFixed(vm: number, host: number): boolean {
+    return this.cls[vm] === 'fixed' || !this.candidates[vm]!.includes(host);
+  }
+
+  addPresenceRow(name: string, host: number, wave: number, terms: ReadonlyArray<[number, number]>, ub: number): void {
+    let e: Expr = { terms: new Map(), constant: 0 };
+    for (const [v, coef] of terms) if (coef !== 0) e = this.plus(e, this.scale(this.presence(v, host, wave), coef));
+    this.addExprRow(name, e, -Infinity, ub);
+  }
+
+  // --- the model ---
+
+  /** Presence of the VM on the host during wave t (1..T). */
+  presence(v: number, h: number, t: number): Expr {
+    const { placement, target } = this.model;
+    const c = this.cls[v]!;
+    if (c === 'fixed' || placement[v] === target[v] && c === 'direct') return { terms: new Map(), constant: placement[v] === h ? 1 : 0 };
+    if (c === 'direct') {
+      if (h === placement[v]) return this.plus({ terms: new Map(), constant: 1 }, this.scale(this.arrived(v, t - 1), -1));
+      if (h === target[v]) return this.arrived(v, t);
+      return { terms: new Map(), constant: 0 };
+    }
+    const a = this.a.get(v)!.get(h);
+    if (!a) return { terms: new Map(), constant: 0 };
+    const e = this.settled(v, h, t - 1);
+    e.terms.set(a[t]!, (e.terms.get(a[t]!) ?? 0) + 1);
+    return e;
+  }
+
+  toLinearModel(name: string): LinearModel {
+    return { name, variables: this.variables, rows: this.rows, offset: this.costOffset };
+  }
+
+  /** Reads the hosts of every VM after each wave from a solution, and turns them into waves. */
+  decode(values: ArrayLike<number>): Move[][] {
+    const { model } = this;
+    const V = model.vms.length;
+    const waves: Move[][] = [];
+    let prev = Int32Array.from(model.placement);
+    for (let t = 1; t <= this.waves; t++) {
+      const cur = new Int32Array(V);
+      const wave: Move[] = [];
+      for (let v = 0; v < V; v++) {
+        cur[v] = t === this.waves ? model.target[v]! : this.hostAfter(v, t, values);
+        if (cur[v] !== prev[v]) wave.push({ vm: v, from: prev[v]!, to: cur[v]! });
+      }
+      if (wave.length) waves.push(wave);
+      prev = cur;
+    }
+    return waves;
+  }
+
+  /** The variable values of a plan (one wave per index, padded with empty waves); undefined if the plan does not fit the model. */
+  encode(waves: Move[][]): number[] | undefined {
+    if (waves.length > this.waves) return undefined;
+    const values = new Array<number>(this.variables.length).fill(0);
+    const at = Int32Array.from(this.model.placement);
+    for (let t = 1; t <= this.waves; t++) {
+      const moves = waves[t - 1] ?? [];
+      if (moves.length) values[this.w[t]!] = 1;
+      for (const m of moves) {
+        if (at[m.vm] !== m.from) return undefined;
+        const c = this.cls[m.vm]!;
+        if (c === 'fixed') return undefined;
+        if (c === 'flexible') {
+          const a = this.a.get(m.vm)!.get(m.to);
+          if (!a) return undefined;
+          values[a[t]!] = 1;
+        } else if (m.from !== this.model.placement[m.vm] || m.to !== this.model.target[m.vm]) return undefined;
+        at[m.vm] = m.to;
+      }
+      if (t < this.waves) {
+        for (const [v, ys] of this.y) values[ys[t]!] = at[v] === this.model.target[v] ? 1 : 0;
+        for (const [v, xs] of this.x) {
+          if (!xs.has(at[v]!)) return undefined;
+          values[xs.get(at[v]!)![t]!] = 1;
+        }
+      } else if (at.some((h, v) => h !== this.model.target[v])) return undefined;
+    }
+    return values;
+  }
+
+  /** Names of the rows a vector of values breaks (for tests and diagnostics). */
+  brokenRows(values: ArrayLike<number>, only?: (row: Row) => boolean): string[] {
+    const out: string[] = [];
+    for (const row of this.rows) {
+      if (only && !only(row)) continue;
+      let sum = 0;
+      for (const [i, c] of row.terms) sum += c * values[i]!;
+      if (sum < row.lb - 1e-6 || sum > row.ub + 1e-6) out.push(row.name);
+    }
+    return out;
+  }
+
+  // --- helpers ---
+
+  private hostAfter(v: number, t: number, values: ArrayLike<number>): number {
+    const { placement, target } = this.model;
+    const c = this.cls[v]!;
+    if (c === 'fixed') return placement[v]!;
+    if (c === 'direct') return placement[v] === target[v] ? placement[v]! : values[this.y.get(v)![t]!]! > 0.5 ? target[v]! : placement[v]!;
+    let best = placement[v]!;
+    let bestValue = -1;
+    for (const [h, xh] of this.x.get(v)!) {
+      const val = values[xh[t]!]!;
+      if (val > bestValue) { bestValue = val; best = h; }
+    }
+    return best;
+  }
+
+  /** y[v,t] as an expression: 0 before the first wave, 1 after the last. */
+  private arrived(v: number, t: number): Expr {
+    if (t <= 0) return { terms: new Map(), constant: 0 };
+    if (t >= this.waves) return { terms: new Map(), constant: 1 };
+    return { terms: new Map([[this.y.get(v)![t]!, 1]]), constant: 0 };
+  }
+
+  /** x[v,h,t] as an expression: the placement at t = 0, the target at t = T. */
+  private settled(v: number, h: number, t: number): Expr {
+    if (t <= 0) return { terms: new Map(), constant: this.model.placement[v] === h ? 1 : 0 };
+    if (t >= this.waves) return { terms: new Map(), constant: this.model.target[v] === h ? 1 : 0 };
+    const xh = this.x.get(v)?.get(h);
+    return xh ? { terms: new Map([[xh[t]!, 1]]), constant: 0 } : { terms: new Map(), constant: 0 };
+  }
+
+  /** Migrations of a direct VM in wave t: y[t] - y[t-1]. */
+  private moveExpr(v: number, t: number): Expr {
+    return this.plus(this.arrived(v, t), this.scale(this.arrived(v, t - 1), -1));
+  }
+
+  private addConcurrencyRows(): void {
+    const { model } = this;
+    const T = this.waves;
+    for (let t = 1; t <= T; t++) {
+      const total: Expr = { terms: new Map(), constant: 0 };
+      const outgoing = model.hosts.map((): Expr => ({ terms: new Map(), constant: 0 }));
+      const incoming = model.hosts.map((): Expr => ({ terms: new Map(), constant: 0 }));
+      const leaving = new Int32Array(model.hosts.length);
+      const entering = new Int32Array(model.hosts.length);
+      for (let v = 0; v < model.vms.length; v++) {
+        const c = this.cls[v]!;
+        if (c === 'direct' && model.placement[v] !== model.target[v]) {
+          const m = this.moveExpr(v, t);
+          this.addInto(outgoing[model.placement[v]!]!, m);
+          this.addInto(incoming[model.target[v]!]!, m);
+          this.addInto(total, m);
+          leaving[model.placement[v]!]!++;
+          entering[model.target[v]!]!++;
+        } else if (c === 'flexible') {
+          for (const h of this.candidates[v]!) {
+            const arrive: Expr = { terms: new Map([[this.a.get(v)!.get(h)![t]!, 1]]), constant: 0 };
+            // Departures from h: x[t-1] - x[t] + a[t].
+            this.addInto(outgoing[h]!, this.plus(this.plus(this.settled(v, h, t - 1), this.scale(this.settled(v, h, t), -1)), arrive));
+            this.addInto(incoming[h]!, arrive);
+            this.addInto(total, arrive);
+            leaving[h]!++;
+            entering[h]!++;
+          }
+        }
+      }
+      model.hosts.forEach((host, h) => {
+        if (leaving[h]! > host.maxOutgoing) this.addExprRow(`out${h}_${t}`, outgoing[h]!, -Infinity, host.maxOutgoing);
+        if (entering[h]! > host.maxIncoming) this.addExprRow(`in${h}_${t}`, incoming[h]!, -Infinity, host.maxIncoming);
+      });
+      if (Number.isFinite(model.maxPerWave)) this.addExprRow(`per_wave${t}`, total, -Infinity, model.maxPerWave);
+    }
+  }
+
+  private addVar(name: string, cost: number): number {
+    this.variables.push({ name, lb: 0, ub: 1, integer: true, cost });
+    return this.variables.length - 1;
+  }
+
+  private addRow(name: string, terms: Array<[number, number]>, lb: number, ub: number): void {
+    this.rows.push({ name, terms, lb, ub });
+  }
+
+  /** Adds lb <= e <= ub with e's constant moved to the bounds; drops rows that cannot bind. */
+  private addExprRow(name: string, e: Expr, lb: number, ub: number): void {
+    const terms: Array<[number, number]> = [];
+    let min = e.constant;
+    let max = e.constant;
+    for (const [i, c] of e.terms) {
+      if (Math.abs(c) < EPS) continue;
+      terms.push([i, c]);
+      if (c > 0) max += c; else min += c;
+    }
+    if (min >= lb - EPS && max <= ub + EPS) return; // always satisfied
+    if (max < lb - EPS || min > ub + EPS) { this.impossible.push(name); return; }
+    this.addRow(name, terms, lb - e.constant, ub - e.constant);
+  }
+
+  private plus(a: Expr, b: Expr): Expr {
+    const terms = new Map(a.terms);
+    for (const [i, c] of b.terms) terms.set(i, (terms.get(i) ?? 0) + c);
+    return { terms, constant: a.constant + b.constant };
+  }
+
+  private addInto(into: Expr, e: Expr): void {
+    for (const [i, c] of e.terms) into.terms.set(i, (into.terms.get(i) ?? 0) + c);
+    into.constant += e.constant;
+  }
+
+  private scale(e: Expr, k: number): Expr {
+    return { terms: new Map([...e.terms].map(([i, c]) => [i, c * k])), constant: e.constant * k };
+  }
+}
