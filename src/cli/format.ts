@@ -16,6 +16,7 @@ export function planSummary(plan: Plan, unit: string): string {
   if (plan.status === 'infeasible' || plan.status === 'unknown') {
     lines.push(plan.status === 'infeasible' ? `no plan exists (proven, engine ${plan.engine}, ${s.seconds.toFixed(3)} s)` : `no plan found within limits (nothing proven, engine ${plan.engine}, ${s.seconds.toFixed(3)} s)`);
     for (const e of plan.explanation ?? []) lines.push(`  ${e}`);
+    for (const n of plan.notes ?? []) lines.push(`note: ${n}`);
     return lines.join('\n');
   }
   const detours = s.detours ? `, ${s.detours} of them parking or return moves` : '';
@@ -23,6 +24,7 @@ export function planSummary(plan: Plan, unit: string): string {
   const gap = plan.cost && plan.lowerBound !== null ? ((plan.cost - plan.lowerBound) / plan.cost) * 100 : 0;
   lines.push(`cost ${formatNumber(plan.cost)} ${unit}, lower bound ${formatNumber(plan.lowerBound)} ${unit}${gap > 0 ? ` (gap ${gap.toFixed(1)} %)` : ''}`);
   lines.push(`engine ${plan.engine}, ${s.seconds.toFixed(3)} s, verified by replay`);
+  for (const n of plan.notes ?? []) lines.push(`note: ${n}`);
   if (s.moves <= MAX_LISTED) {
     plan.waves.forEach((w, i) => {
       lines.push(`wave ${i + 1}:`);

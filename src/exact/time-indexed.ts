@@ -22,6 +22,8 @@ export interface TimeIndexedOptions {
   /** Objective = costWeight * migration cost + waveWeight * waves used. */
   costWeight: number;
   waveWeight: number;
+  /** Only plans costing at most this (the cost function, unweighted). */
+  maxCost?: number;
 }
 
 type Expr = { terms: Map<number, number>; constant: number };
@@ -114,6 +116,16 @@ export class TimeIndexedModel implements TimeIndexedBuilder {
     }
     this.addConcurrencyRows();
     for (const rule of formulated) rule.formulation!.addRows(this);
+    if (options.maxCost !== undefined) {
+      // A cutoff row: the direct VMs' cost is a constant, the flexible VMs' arrivals carry theirs.
+      const terms: Array<[number, number]> = [];
+      let fixedCost = 0;
+      for (let v = 0; v < V; v++) {
+        if (this.cls[v] === 'direct' && model.placement[v] !== model.target[v]) fixedCost += cost.cost(v, model.placement[v]!, model.target[v]!);
+        for (const [h, ah] of this.a.get(v) ?? []) for (let t = 1; t <= T; t++) terms.push([ah[t]!, cost.cost(v, model.placement[v]!, h)]);
+      }
+      this.addExprRow('cost_cutoff', { terms: new Map(terms), constant: fixedCost }, -Infinity, options.maxCost);
+    }
   }
 
   // --- TimeIndexedBuilder, for rule formulations ---

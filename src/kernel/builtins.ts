@@ -3,10 +3,8 @@
  * works bundled); their manifests are read from plugins/ and registered through
  * the same Kernel.register as user plugins.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { PluginModule } from '../plugin-api.js';
-import { packageRoot } from '../util/package-root.js';
+export { builtinManifest } from './builtins-manifests.js';
 import capacity from '../../plugins/rule/capacity.js';
 import headroom from '../../plugins/rule/headroom.js';
 import antiAffinity from '../../plugins/rule/anti-affinity.js';
@@ -17,6 +15,8 @@ import ram from '../../plugins/cost/ram.js';
 import count from '../../plugins/cost/count.js';
 import duration from '../../plugins/cost/duration.js';
 import heuristic from '../../plugins/engine/heuristic.js';
+import exact from '../../plugins/engine/exact.js';
+import auto from '../../plugins/engine/auto.js';
 
 export const BUILTINS: ReadonlyArray<[manifest: string, module: PluginModule<unknown>]> = [
   ['rule/capacity.json', capacity],
@@ -29,8 +29,7 @@ export const BUILTINS: ReadonlyArray<[manifest: string, module: PluginModule<unk
   ['cost/count.json', count],
   ['cost/duration.json', duration],
   ['engine/heuristic.json', heuristic],
+  ['engine/exact.json', exact],
+  ['engine/auto.json', auto],
 ];
 
-export function builtinManifest(path: string): unknown {
-  return JSON.parse(readFileSync(join(packageRoot(), 'plugins', path), 'utf8'));
-}

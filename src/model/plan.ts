@@ -32,4 +32,6 @@ export interface Plan {
   stats: PlanStats;
   /** Why no plan was given (infeasible/unknown), in words. */
   explanation?: string[];
+  /** What the engine wants the user to know (fallbacks, restricted proofs). */
+  notes?: string[];
 }

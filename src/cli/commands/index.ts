@@ -3,5 +3,8 @@ import type { Command } from 'commander';
 import { register as plan } from './plan.js';
 import { register as verify } from './verify.js';
 import { register as validate } from './validate.js';
+import { register as importCmd } from './import.js';
+import { register as exportCmd } from './export.js';
+import { register as compare } from './compare.js';
 
-export const COMMANDS: ReadonlyArray<(program: Command) => void> = [plan, verify, validate];
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [plan, verify, validate, compare, importCmd, exportCmd];

@@ -13,15 +13,30 @@ function positiveSeconds(value: string): number {
   return n;
 }
 
+function fraction(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw new InputError('--gap', [{ path: '', message: `must be a fraction between 0 and 1 (got ${JSON.stringify(value)})` }]);
+  return n;
+}
+
 export function register(program: Command): void {
   common(program.command('plan')
     .description('compute a verified migration plan from placement to target')
     .argument('<instance>', 'instance JSON file, or - for stdin'))
-    .addOption(new Option('--engine <name>', 'engine plugin (default heuristic)'))
+    .addOption(new Option('--engine <name>', 'engine plugin: heuristic (default), exact, auto'))
+    .addOption(new Option('--solver <name>', 'MIP backend of the exact and auto engines').choices(['glpk', 'highs', 'jslp']))
+    .option('--gap <fraction>', 'relative MIP gap at which the exact engine may stop (e.g. 0.01)', fraction)
     .option('--time-limit <seconds>', 'stop searching after this many seconds', positiveSeconds)
     .option('--out <file>', 'write the plan JSON to FILE (atomically; only when a plan is found)')
-    .action(async (file: string, o: CommonOptions & { engine?: string; timeLimit?: number }) => {
-      const loaded = await loadInstance(readJson(file), loadOptions(o, file, o.engine));
+    .action(async (file: string, o: CommonOptions & { engine?: string; timeLimit?: number; solver?: string; gap?: number }) => {
+      const options = loadOptions(o, file, o.engine);
+      if (o.solver !== undefined || o.gap !== undefined) {
+        const ref = options.policy?.engine ?? 'exact';
+        const name = typeof ref === 'string' ? ref : ref.name;
+        const given = typeof ref === 'string' ? {} : (ref.options ?? {});
+        options.policy = { ...(options.policy ?? {}), engine: { name, options: { ...given, ...(o.solver ? { solver: o.solver } : {}), ...(o.gap !== undefined ? { gap: o.gap } : {}) } } };
+      }
+      const loaded = await loadInstance(readJson(file), options);
       const progress = progressReporter();
       let plan;
       try {

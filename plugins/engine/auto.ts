@@ -1,0 +1,31 @@
+import type { Engine, PluginModule } from '../../src/plugin-api.js';
+import type { Plan } from '../../src/model/plan.js';
+import { solveExact, exactUnsupported, type ExactOptions } from '../../src/exact/engine.js';
+import { solveHeuristic } from '../../src/engines/heuristic/engine.js';
+import { exactOptions, heuristicDefaults } from './exact-defaults.js';
+
+const auto: PluginModule<Engine> = {
+  create(options) {
+    const { maxVms, ...rest } = options as Partial<ExactOptions> & { maxVms: number };
+    const o = exactOptions(rest);
+    return {
+      name: 'auto',
+      async solve(problem, run): Promise<Plan> {
+        const why = exactUnsupported(problem)
+          ?? (problem.model.vms.length > maxVms ? `${problem.model.vms.length} VMs exceed the exact engine's limit of ${maxVms} (option maxVms)` : undefined);
+        if (why) {
+          const plan = solveHeuristic(problem, heuristicDefaults(), run);
+          return { ...plan, engine: 'auto', notes: [...(plan.notes ?? []), `auto: used the heuristic engine because ${why}`] };
+        }
+        try {
+          const plan = await solveExact(problem, o, run);
+          return { ...plan, engine: 'auto', notes: [...(plan.notes ?? []), 'auto: used the exact engine'] };
+        } catch (e) {
+          const plan = solveHeuristic(problem, heuristicDefaults(), run);
+          return { ...plan, engine: 'auto', notes: [...(plan.notes ?? []), `auto: the exact engine failed (${(e as Error).message}); used the heuristic engine`] };
+        }
+      },
+    };
+  },
+};
+export default auto;

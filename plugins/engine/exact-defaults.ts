@@ -1,0 +1,11 @@
+/** Options of the engines that embed others, read from their manifests' defaults. */
+import { builtinManifest } from '../../src/kernel/builtins-manifests.js';
+import type { HeuristicOptions } from '../../src/engines/heuristic/engine.js';
+import type { ExactOptions } from '../../src/exact/engine.js';
+
+export const heuristicDefaults = (): HeuristicOptions => builtinManifest('engine/heuristic.json').defaults as unknown as HeuristicOptions;
+
+export function exactOptions(options: Partial<ExactOptions>): ExactOptions {
+  const defaults = builtinManifest('engine/exact.json').defaults as unknown as ExactOptions;
+  return { ...defaults, ...options, heuristic: { ...heuristicDefaults(), ...(options.heuristic ?? {}) } };
+}

@@ -1,0 +1,252 @@
+/**
+ * HiGHS (npm `highs`, WebAssembly, an optional dependency) behind SolverBackend:
+ * a much stronger MIP solver than GLPK, and the only backend reporting a proven
+ * bound, gap and node count through an API rather than a log.
+ *
+ * Uses the package's persistent model API (highs >= 1.14): createModel() with
+ * sparse CSR data, options.set(), run(), getModelStatus(), getSolution(),
+ * info.get('mip_dual_bound' | 'mip_gap' | 'mip_node_count' (a bigint) |
+ * 'primal_solution_status'), and always dispose(). The objective offset goes to
+ * HiGHS (its objective, bound and gap tolerance include it). mip_rel_gap is set
+ * to the request's gap (HiGHS's default is 1e-4, not 0). HiGHS calls a run that
+ * stopped at mip_rel_gap "optimal"; here that is 'feasible' unless the gap is
+ * closed. Progress comes from the mipInterrupt callback (throttled).
+ *
+ * The package is loaded with a dynamic import so that shunt builds and runs
+ * without it: available() is then false and solve() answers status 'error',
+ * "highs is not installed". Only the parts used here are typed below.
+ */
+
+import type { SolveRequest, SolveResult } from '../linear-model.js';
+import type { SolverBackend } from './backend.js';
+import {
+  answerResult,
+  closesGap,
+  errorResult,
+  prepareModel,
+  rejectBrokenSolution,
+  relativeGap,
+  secondsSince,
+  snapValues,
+  type PreparedModel,
+  type ProgressListener,
+} from './common.js';
+
+interface HighsModelData {
+  numCols: number;
+  numRows: number;
+  offset?: number;
+  colCost: Float64Array;
+  colLower: Float64Array;
+  colUpper: Float64Array;
+  rowLower: Float64Array;
+  rowUpper: Float64Array;
+  matrix: { format: 'csr'; numRows: number; numCols: number; starts: Int32Array; indices: Int32Array; values: Float64Array };
+  integrality?: Int32Array;
+}
+
+interface HighsCallbackEvent {
+  data: {
+    mip_node_count?: bigint;
+    mip_primal_bound?: number;
+    mip_dual_bound?: number;
+    running_time?: number;
+  };
+}
+
+interface HighsModel {
+  options: { set(values: Record<string, string | number | boolean>): unknown };
+  info: { get(name: string): number | bigint };
+  run(callbacks?: Record<number, (event: HighsCallbackEvent) => undefined>): { modelStatus: number };
+  getModelStatus(): number;
+  getObjectiveValue(): number;
+  getSolution(): { colValue: Float64Array };
+  dispose(): void;
+}
+
+interface HighsRuntime {
+  infinity: number;
+  version: { string: string };
+  constants: {
+    modelStatus: Record<string, number>;
+    callbackType: Record<string, number>;
+  };
+  createModel(data: HighsModelData): HighsModel;
+}
+
+let runtime: Promise<HighsRuntime | undefined> | undefined;
+let loadError: string | undefined;
+
+function loadHighs(): Promise<HighsRuntime | undefined> {
+  if (!runtime) {
+    runtime = (async () => {
+      try {
+        // A variable specifier: tsc must not require the optional package.
+        const specifier = 'highs';
+        const mod = (await import(specifier)) as { default: () => Promise<HighsRuntime> };
+        const highs = await mod.default();
+        if (typeof highs.createModel !== 'function') {
+          loadError = `highs ${highs.version?.string ?? '?'} has no createModel(): version 1.14 or later is needed`;
+          return undefined;
+        }
+        return highs;
+      } catch (e) {
+        loadError = `highs is not installed (${(e as Error).message})`;
+        return undefined;
+      }
+    })();
+  }
+  return runtime;
+}
+
+function buildData(model: PreparedModel): HighsModelData {
+  const n = model.variables.length;
+  const m = model.rows.length;
+  const starts = new Int32Array(m + 1);
+  let nz = 0;
+  for (const [i, r] of model.rows.entries()) {
+    nz += r.indices.length;
+    starts[i + 1] = nz;
+  }
+  const indices = new Int32Array(nz);
+  const values = new Float64Array(nz);
+  let k = 0;
+  for (const r of model.rows) {
+    for (let t = 0; t < r.indices.length; t++, k++) {
+      indices[k] = r.indices[t]!;
+      values[k] = r.coefficients[t]!;
+    }
+  }
+  const data: HighsModelData = {
+    numCols: n,
+    numRows: m,
+    offset: model.offset,
+    colCost: Float64Array.from(model.variables, (v) => v.cost),
+    colLower: Float64Array.from(model.variables, (v) => v.lb),
+    colUpper: Float64Array.from(model.variables, (v) => v.ub),
+    rowLower: Float64Array.from(model.rows, (r) => r.lb),
+    rowUpper: Float64Array.from(model.rows, (r) => r.ub),
+    matrix: { format: 'csr', numRows: m, numCols: n, starts, indices, values },
+  };
+  if (model.hasIntegers) data.integrality = Int32Array.from(model.variables, (v) => (v.integer ? 1 : 0));
+  return data;
+}
+
+/** Seconds between progress reports from the mipInterrupt callback. */
+const PROGRESS_EVERY = 0.5;
+
+export const highsBackend: SolverBackend = {
+  name: 'highs',
+
+  async available() {
+    return (await loadHighs()) !== undefined;
+  },
+
+  async solve(req: SolveRequest, onProgress?: ProgressListener): Promise<SolveResult> {
+    const solver = 'highs';
+    let start = performance.now();
+    try {
+      const highs = await loadHighs();
+      if (!highs) return { solver, status: 'error', seconds: secondsSince(start), note: loadError ?? 'highs is not installed' };
+      const prep = prepareModel(req);
+      if (prep.kind === 'answer') return answerResult(solver, prep, secondsSince(start));
+      const model = prep.model;
+      start = performance.now();
+
+      const hm = highs.createModel(buildData(model));
+      try {
+        hm.options.set({
+          output_flag: false,
+          mip_rel_gap: req.gap ?? 0,
+          ...(Number.isFinite(req.timeLimit) ? { time_limit: Math.max(0, req.timeLimit) } : {}),
+        });
+        const callbacks: Record<number, (event: HighsCallbackEvent) => undefined> = {};
+        if (onProgress && model.hasIntegers) {
+          let next = 0;
+          callbacks[highs.constants.callbackType.mipInterrupt!] = (event) => {
+            const t = event.data.running_time ?? secondsSince(start);
+            if (t < next) return undefined;
+            next = t + PROGRESS_EVERY;
+            const { mip_primal_bound: p, mip_dual_bound: d, mip_node_count: nodes } = event.data;
+            onProgress({
+              objective: p !== undefined && Number.isFinite(p) ? p : undefined,
+              bound: d !== undefined && Number.isFinite(d) ? d : undefined,
+              nodes: nodes !== undefined ? Number(nodes) : undefined,
+              seconds: t,
+            });
+            return undefined;
+          };
+        }
+        hm.run(callbacks);
+        const seconds = secondsSince(start);
+        const ms = highs.constants.modelStatus;
+        const status = hm.getModelStatus();
+        const info = (name: string): number | undefined => {
+          try {
+            const v = hm.info.get(name);
+            return typeof v === 'bigint' ? Number(v) : v;
+          } catch {
+            return undefined;
+          }
+        };
+        const statusName = Object.keys(ms).find((k) => ms[k] === status) ?? String(status);
+        const result: SolveResult = { solver, status: 'unknown', seconds };
+        if (model.hasIntegers) result.nodes = info('mip_node_count');
+        const finiteBound = () => {
+          if (!model.hasIntegers) return undefined;
+          const b = info('mip_dual_bound');
+          return b !== undefined && Number.isFinite(b) ? b : undefined;
+        };
+
+        if (status === ms.infeasible) {
+          result.status = 'infeasible';
+          if (req.cutoff !== undefined) result.note = `infeasible, or no solution at least as good as the cutoff ${req.cutoff}`;
+        } else if (status === ms.unbounded || status === ms.unboundedOrInfeasible) {
+          result.status = 'error';
+          result.note = status === ms.unbounded ? 'the model is unbounded' : 'the model is unbounded or infeasible';
+        } else if (
+          status === ms.loadError ||
+          status === ms.modelError ||
+          status === ms.presolveError ||
+          status === ms.solveError ||
+          status === ms.postsolveError
+        ) {
+          result.status = 'error';
+          result.note = `HiGHS model status ${statusName}`;
+        } else if (info('primal_solution_status') === 2) {
+          // A feasible primal solution exists (optimal, or stopped by a limit).
+          result.objective = hm.getObjectiveValue();
+          result.values = snapValues(req.model, hm.getSolution().colValue);
+          const bound = status === ms.optimal && !model.hasIntegers ? result.objective : finiteBound();
+          if (bound !== undefined) {
+            result.bound = Math.min(bound, result.objective);
+            result.gap = relativeGap(result.objective, result.bound);
+          }
+          if (status === ms.optimal && (result.bound === undefined || closesGap(result.objective, result.bound))) {
+            result.status = 'optimal';
+          } else {
+            result.status = 'feasible';
+            result.note = status === ms.optimal ? `relative gap ${req.gap ?? 0} reached` : statusLimitNote(statusName);
+          }
+        } else {
+          result.status = 'unknown';
+          result.bound = finiteBound();
+          if (result.bound === undefined) delete result.bound;
+          result.note = statusLimitNote(statusName);
+        }
+        if (result.nodes === undefined) delete result.nodes;
+        return rejectBrokenSolution(req.model, result);
+      } finally {
+        hm.dispose();
+      }
+    } catch (e) {
+      // An aborted WebAssembly runtime is unusable: load a fresh one next time.
+      if (e instanceof WebAssembly.RuntimeError) runtime = undefined;
+      return errorResult(solver, e, secondsSince(start));
+    }
+  },
+};
+
+function statusLimitNote(statusName: string): string {
+  return statusName === 'timeLimit' ? 'time limit reached' : `HiGHS model status ${statusName}`;
+}

@@ -1,0 +1,205 @@
+/**
+ * shunt plan + instance -> BtrPlace reconfiguration plan JSON
+ * `{ origin: <BtrPlace model>, actions: [{ id: "migrateVM", vm, from, to, start, end }, ...] }`.
+ *
+ * Ids are recovered from the importer's names (`vm-<id>`, `node-<id>`); any other name gets a
+ * fresh id above the largest recovered one, and a warning says which.
+ *
+ * Schedule (integer seconds, as BtrPlace counts): offline hosts that receive a VM are booted
+ * first, all at once (`bootNode`, from 0 to their `attributes.boot`); then the waves run one
+ * after another, every migration of a wave starting with it, and a wave lasting as long as its
+ * longest migration; a host with `attributes.shutdownRequired` is shut down (`shutdownNode`)
+ * when the last migration touching it ends. A migration's duration comes from
+ * `estimateMigrationSeconds` unless the caller passes another duration model.
+ */
+import type { HostDoc, InstanceDoc, VmDoc } from '../model/instance.js';
+import type { Wave } from '../model/plan.js';
+import { InputError, pointer, type InputIssue } from '../io/errors.js';
+import { MIB_PER_GB } from './btrplace-import.js';
+import {
+  idFromName, listSome,
+  type BtrPlaceAction, type BtrPlaceModel, type BtrPlacePlan, type BtrPlaceView,
+} from './btrplace-format.js';
+
+/** Bandwidth of a host without `attributes.bandwidth`, in Mb/s. */
+export const DEFAULT_BANDWIDTH_MBPS = 10_000;
+/** Megabits in one MiB (2^20 bytes x 8 bits / 10^6). */
+export const MEGABITS_PER_MIB = 8.388608;
+
+/** Seconds one migration takes; a later, finer duration model can replace the default. */
+export type MigrationDuration = (vm: VmDoc, from: HostDoc, to: HostDoc) => number;
+
+/**
+ * The default duration model: the VM's RAM (`demand.ram`, MiB) copied once over the slower of
+ * the two hosts' links (`attributes.bandwidth`, Mb/s; 10,000 Mb/s when absent). It ignores
+ * dirtied pages, rounds and link sharing.
+ */
+export const estimateMigrationSeconds: MigrationDuration = (vm, from, to) => {
+  const ram = vm.demand?.['ram'] ?? 0;
+  const bandwidth = Math.min(bandwidthOf(from), bandwidthOf(to));
+  return (ram * MEGABITS_PER_MIB) / bandwidth;
+};
+
+function bandwidthOf(host: HostDoc): number {
+  const b = host.attributes?.['bandwidth'];
+  return typeof b === 'number' && b > 0 ? b : DEFAULT_BANDWIDTH_MBPS;
+}
+
+export interface BtrPlaceExportOptions {
+  /** The BtrPlace model the plan starts from (e.g. the imported file's `model`); built from the instance otherwise. */
+  origin?: BtrPlaceModel;
+  /** Duration model; `estimateMigrationSeconds` by default. */
+  duration?: MigrationDuration;
+}
+
+export interface BtrPlaceExport {
+  plan: BtrPlacePlan;
+  warnings: string[];
+}
+
+/** Host attributes the importer derives itself, not carried back into a BtrPlace model's attributes. */
+const DERIVED_HOST_ATTRIBUTES = new Set(['offline', 'bandwidth', 'switch', 'shutdownRequired']);
+/** BtrPlace amounts are Java ints. */
+const INT_MAX = 2 ** 31 - 1;
+
+export function exportBtrPlace(instance: InstanceDoc, plan: { waves: Wave[] }, options: BtrPlaceExportOptions = {}): BtrPlaceExport {
+  const warnings: string[] = [];
+  const duration = options.duration ?? estimateMigrationSeconds;
+  const nodeId = assignIds(instance.hosts.map((h) => h.name), 'node', warnings);
+  const vmId = assignIds(instance.vms.map((v) => v.name), 'vm', warnings);
+  const hosts = new Map(instance.hosts.map((h) => [h.name, h]));
+  const vms = new Map(instance.vms.map((v) => [v.name, v]));
+
+  const issues: InputIssue[] = [];
+  plan.waves.forEach((w, i) => w.migrations.forEach((m, j) => {
+    if (!vms.has(m.vm)) issues.push({ path: pointer('waves', i, 'migrations', j, 'vm'), message: `unknown VM ${m.vm}` });
+    for (const end of ['from', 'to'] as const) {
+      if (!hosts.has(m[end])) issues.push({ path: pointer('waves', i, 'migrations', j, end), message: `unknown host ${m[end]}` });
+    }
+  }));
+  if (issues.length) throw new InputError('plan', issues);
+
+  const isOffline = (h: HostDoc) => h.attributes?.['offline'] === true;
+  const seconds = (x: unknown, fallback: number) => Math.max(1, Math.ceil(typeof x === 'number' && Number.isFinite(x) ? x : fallback));
+  const actions: BtrPlaceAction[] = [];
+
+  // Boot phase: every offline host that receives a VM, all at once.
+  const toBoot = new Set<string>();
+  for (const w of plan.waves) for (const m of w.migrations) if (isOffline(hosts.get(m.to)!)) toBoot.add(m.to);
+  let t = 0;
+  for (const name of instance.hosts.map((h) => h.name).filter((n) => toBoot.has(n))) {
+    const end = seconds(hosts.get(name)!.attributes?.['boot'], 1);
+    actions.push({ id: 'bootNode', node: nodeId.get(name)!, start: 0, end });
+    t = Math.max(t, end);
+  }
+
+  // Waves, one after another.
+  const lastTouch = new Map<string, number>();
+  const where = new Map(Object.entries(instance.placement));
+  for (const w of plan.waves) {
+    let waveEnd = t;
+    for (const m of w.migrations) {
+      const end = t + seconds(duration(vms.get(m.vm)!, hosts.get(m.from)!, hosts.get(m.to)!), 1);
+      actions.push({ id: 'migrateVM', vm: vmId.get(m.vm)!, from: nodeId.get(m.from)!, to: nodeId.get(m.to)!, start: t, end });
+      for (const h of [m.from, m.to]) lastTouch.set(h, Math.max(lastTouch.get(h) ?? 0, end));
+      where.set(m.vm, m.to);
+      waveEnd = Math.max(waveEnd, end);
+    }
+    t = waveEnd;
+  }
+
+  // Shutdowns, once a host that must go off is empty for good.
+  const occupied = new Set(where.values());
+  const stillUsed: string[] = [];
+  for (const h of instance.hosts) {
+    if (h.attributes?.['shutdownRequired'] !== true || isOffline(h)) continue;
+    if (occupied.has(h.name)) { stillUsed.push(h.name); continue; }
+    const start = lastTouch.get(h.name) ?? 0;
+    actions.push({ id: 'shutdownNode', node: nodeId.get(h.name)!, start, end: start + seconds(h.attributes?.['shutdown'], 1) });
+  }
+  if (stillUsed.length) warnings.push(`${stillUsed.length} hosts must be shut down but still run VMs after the plan: no shutdownNode action for them (${listSome(stillUsed)})`);
+
+  const origin = options.origin ?? originFromInstance(instance, nodeId, vmId, warnings);
+  return { plan: { origin, actions }, warnings };
+}
+
+/** Names -> BtrPlace ids: recovered from `<kind>-<id>`, fresh ones for other names. */
+function assignIds(names: string[], kind: 'node' | 'vm', warnings: string[]): Map<string, number> {
+  const ids = new Map<string, number>();
+  const used = new Set<number>();
+  const others: string[] = [];
+  for (const name of names) {
+    const id = idFromName(name, kind);
+    if (id === undefined || used.has(id)) others.push(name);
+    else { ids.set(name, id); used.add(id); }
+  }
+  let next = used.size ? Math.max(...used) + 1 : 0;
+  for (const name of others) ids.set(name, next++);
+  if (others.length) {
+    warnings.push(`${others.length} ${kind === 'node' ? 'host' : 'VM'} names are not ${kind}-<id>: given fresh ids (${listSome(others.map((n) => `${n} = ${ids.get(n)}`))})`);
+  }
+  return ids;
+}
+
+/** A minimal BtrPlace model of the instance's placement: mapping, attributes, mem and cpu views. */
+function originFromInstance(instance: InstanceDoc, nodeId: Map<string, number>, vmId: Map<string, number>, warnings: string[]): BtrPlaceModel {
+  const onlineNodes: BtrPlaceModel['mapping']['onlineNodes'] = {};
+  const offlineNodes: number[] = [];
+  for (const h of instance.hosts) {
+    if (h.attributes?.['offline'] === true) offlineNodes.push(nodeId.get(h.name)!);
+    else onlineNodes[String(nodeId.get(h.name)!)] = { runningVMs: [], sleepingVMs: [] };
+  }
+  for (const v of instance.vms) {
+    const at = instance.placement[v.name]!;
+    const entry = onlineNodes[String(nodeId.get(at)!)];
+    if (entry) entry.runningVMs!.push(vmId.get(v.name)!);
+    else warnings.push(`${v.name} is placed on ${at}, which is marked offline: left out of the origin's mapping`);
+  }
+  const nodes: Record<string, Record<string, unknown>> = {};
+  for (const h of instance.hosts) {
+    const attrs = primitives(h.attributes, DERIVED_HOST_ATTRIBUTES);
+    if (Object.keys(attrs).length) nodes[String(nodeId.get(h.name)!)] = attrs;
+  }
+  const vmAttrs: Record<string, Record<string, unknown>> = {};
+  for (const v of instance.vms) {
+    const attrs = primitives(v.attributes, new Set());
+    if (Object.keys(attrs).length) vmAttrs[String(vmId.get(v.name)!)] = attrs;
+  }
+
+  const views: BtrPlaceView[] = [];
+  const rounded: string[] = [];
+  const unlimited: string[] = [];
+  for (const [resource, rcId, factor] of [['ram', 'mem', MIB_PER_GB], ['cpu', 'cpu', 1]] as const) {
+    if (!instance.hosts.some((h) => h.capacity?.[resource] !== undefined) && !instance.vms.some((v) => v.demand?.[resource] !== undefined)) continue;
+    const toInt = (x: number, what: string) => {
+      const n = x / factor;
+      if (!Number.isInteger(n)) rounded.push(what);
+      return Math.min(INT_MAX, Math.ceil(n));
+    };
+    const caps: Record<string, number> = {};
+    for (const h of instance.hosts) {
+      const c = h.capacity?.[resource];
+      if (c === undefined || !Number.isFinite(c)) { unlimited.push(`${h.name} (${resource})`); caps[String(nodeId.get(h.name)!)] = INT_MAX; }
+      else caps[String(nodeId.get(h.name)!)] = toInt(c, `${h.name} ${resource}`);
+    }
+    const uses: Record<string, number> = {};
+    for (const v of instance.vms) uses[String(vmId.get(v.name)!)] = toInt(v.demand?.[resource] ?? 0, `${v.name} ${resource}`);
+    views.push({ id: 'shareableResource', rcId, defCapacity: 0, defConsumption: 0, nodes: caps, vms: uses });
+  }
+  const resources = new Set([...instance.hosts.flatMap((h) => Object.keys(h.capacity ?? {})), ...instance.vms.flatMap((v) => Object.keys(v.demand ?? {}))]);
+  const dropped = [...resources].filter((r) => r !== 'ram' && r !== 'cpu' && !r.startsWith('x-'));
+  if (dropped.length) warnings.push(`origin: resources ${dropped.join(', ')} not exported (only ram -> mem and cpu)`);
+  if (rounded.length) warnings.push(`origin: ${rounded.length} amounts are not whole GB or cores: rounded up (${listSome(rounded)})`);
+  if (unlimited.length) warnings.push(`origin: ${unlimited.length} host capacities are unlimited in shunt: exported as ${INT_MAX} (${listSome(unlimited)})`);
+  warnings.push('origin built from the shunt instance: no net view and no constraints (host bandwidths only shape the durations)');
+  return { mapping: { onlineNodes, offlineNodes, readyVMs: [] }, attributes: { nodes, vms: vmAttrs }, views };
+}
+
+function primitives(attrs: Record<string, unknown> | undefined, skip: Set<string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(attrs ?? {})) {
+    if (skip.has(k)) continue;
+    if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') out[k] = v;
+  }
+  return out;
+}

@@ -1,0 +1,339 @@
+/**
+ * BtrPlace instance JSON -> shunt instance.
+ *
+ * Mapping (everything else is reported as a warning, never dropped silently):
+ * - every node of `model.mapping` (online and offline) becomes a host `node-<id>`; an offline node
+ *   is an empty host with `attributes.offline: true` (shunt does not model booting: it treats the
+ *   host as usable from the start, and says so in a warning when VMs are sent to it);
+ * - `model.attributes.nodes[id]` (boot, shutdown durations in s) are copied to the host's
+ *   attributes; `model.attributes.vms[id]` (memUsed MiB, hotDirtySize, hotDirtyDuration s,
+ *   coldDirtyRate MiB/s) to the VM's attributes;
+ * - every running VM becomes a VM `vm-<id>` placed on its node;
+ * - `shareableResource` views: `mem` (GB) -> resource `ram` in MiB (x1024), `cpu` -> `cpu`;
+ *   capacity per node (default `defCapacity`), demand per VM (default `defConsumption`);
+ * - the `net` view: the capacity of the link between a node and its switch (Mb/s) becomes the
+ *   host's `attributes.bandwidth`, the switch id `attributes.switch`; switch-to-switch links are
+ *   not translated (shunt has no network topology);
+ * - a `fence` constraint on a single node is the VM's target; an `offline` constraint marks the
+ *   host `attributes.shutdownRequired: true` (shunt cannot power hosts off: the warning says
+ *   whether the target at least leaves the host empty).
+ */
+import type { HostDoc, InstanceDoc, LimitsDoc, VmDoc } from '../model/instance.js';
+import { InputError, describeValue, pointer, type InputIssue } from '../io/errors.js';
+import {
+  hostName, idOfKey, isId, isObject, listSome, vmName,
+  type BtrPlaceAttributes,
+} from './btrplace-format.js';
+
+export interface BtrPlaceImportOptions {
+  /**
+   * How many migrations a host may take part in at a time.
+   *
+   * BtrPlace has no per-host cap on concurrent migrations: its scheduler (mVM) lets any number
+   * run at once and limits them through bandwidth instead (migrations sharing a link slow each
+   * other down, and a migration whose memory is dirtied faster than it is copied never ends).
+   * shunt has no bandwidth-sharing model, so lifting its cap would price forty parallel
+   * migrations on one 1 Gb/s link like one. Hence:
+   * - `shunt` (default): limits `{ maxOutgoingPerHost: 1, maxIncomingPerHost: 1 }` written out,
+   *   shunt's own defaults, the nearest stand-in for a saturated host link;
+   * - `unlimited`: `null` (no limit) for both per-host limits and the per-wave limit, as in
+   *   BtrPlace's model; waves then only respect capacities and rules.
+   */
+  concurrency?: 'shunt' | 'unlimited';
+  /** Name of the input, for error messages. */
+  source?: string;
+}
+
+export interface BtrPlaceImport {
+  instance: InstanceDoc;
+  /** What could not be translated, one line per kind, in words. */
+  warnings: string[];
+}
+
+/** MiB per GB, as BtrPlace's `mem` resource counts memory in GB and shunt's `ram` in MiB. */
+export const MIB_PER_GB = 1024;
+
+const RESOURCES: Record<string, { name: string; factor: number }> = {
+  mem: { name: 'ram', factor: MIB_PER_GB },
+  cpu: { name: 'cpu', factor: 1 },
+};
+
+export function concurrencyLimits(concurrency: 'shunt' | 'unlimited'): LimitsDoc {
+  return concurrency === 'unlimited'
+    ? { maxOutgoingPerHost: null, maxIncomingPerHost: null, maxPerWave: null }
+    : { maxOutgoingPerHost: 1, maxIncomingPerHost: 1 };
+}
+
+/** Throws InputError when `doc` is not a BtrPlace instance (the CLI exits 2). */
+export function importBtrPlace(doc: unknown, options: BtrPlaceImportOptions = {}): BtrPlaceImport {
+  const source = options.source ?? 'btrplace';
+  const issues: InputIssue[] = [];
+  const fail = (path: string, message: string) => { issues.push({ path, message }); };
+  const warnings: string[] = [];
+  const warn = (message: string) => { warnings.push(message); };
+
+  // --- shape -------------------------------------------------------------------------------
+  if (!isObject(doc) || !isObject(doc['model'])) {
+    const hint = isObject(doc) && 'hosts' in doc && 'vms' in doc ? ' (this looks like a shunt instance already)' : '';
+    throw new InputError(source, [{ path: isObject(doc) ? '/model' : '', message: `not a BtrPlace instance: expected an object with a "model" object holding "mapping", "views" and "attributes"${hint}` }]);
+  }
+  const model = doc['model'];
+  const mapping = model['mapping'];
+  if (!isObject(mapping) || !isObject(mapping['onlineNodes'])) {
+    throw new InputError(source, [{ path: isObject(mapping) ? '/model/mapping/onlineNodes' : '/model/mapping', message: `not a BtrPlace instance: expected model.mapping.onlineNodes, an object of node id -> {"runningVMs": [...], "sleepingVMs": [...]} (got ${describeValue(isObject(mapping) ? mapping['onlineNodes'] : mapping)})` }]);
+  }
+
+  const online = new Map<number, number[]>(); // node -> running VMs
+  const placementOf = new Map<number, number>(); // vm -> node
+  const sleeping: number[] = [];
+  for (const [key, entry] of Object.entries(mapping['onlineNodes'])) {
+    const path = pointer('model', 'mapping', 'onlineNodes', key);
+    const node = idOfKey(key);
+    if (node === undefined) { fail(path, `node id must be a non-negative integer (got ${describeValue(key)})`); continue; }
+    if (!isObject(entry)) { fail(path, `expected {"runningVMs": [...], "sleepingVMs": [...]} (got ${describeValue(entry)})`); continue; }
+    const running = idList(entry['runningVMs'], `${path}/runningVMs`, fail);
+    for (const vm of running) {
+      const other = placementOf.get(vm);
+      if (other !== undefined) fail(`${path}/runningVMs`, `VM ${vm} already runs on node ${other}`);
+      else placementOf.set(vm, node);
+    }
+    online.set(node, running);
+    sleeping.push(...idList(entry['sleepingVMs'], `${path}/sleepingVMs`, fail));
+  }
+  const offline = idList(mapping['offlineNodes'], '/model/mapping/offlineNodes', fail);
+  for (const node of offline) if (online.has(node)) fail('/model/mapping/offlineNodes', `node ${node} is both online and offline`);
+  const ready = idList(mapping['readyVMs'], '/model/mapping/readyVMs', fail);
+  const attributes = isObject(model['attributes']) ? model['attributes'] : {};
+  const nodeAttrs = attributeMap(attributes['nodes'], '/model/attributes/nodes', fail);
+  const vmAttrs = attributeMap(attributes['vms'], '/model/attributes/vms', fail);
+  if (model['views'] !== undefined && !Array.isArray(model['views'])) fail('/model/views', `expected an array of views (got ${describeValue(model['views'])})`);
+  if (doc['constraints'] !== undefined && !Array.isArray(doc['constraints'])) fail('/constraints', `expected an array of constraints (got ${describeValue(doc['constraints'])})`);
+  if (issues.length) throw new InputError(source, issues);
+
+  const nodeIds = [...new Set([...online.keys(), ...offline])].sort((a, b) => a - b);
+  const nodeSet = new Set(nodeIds);
+  const offlineSet = new Set(offline);
+  const vmIds = [...placementOf.keys()].sort((a, b) => a - b);
+  const strayAttrs = [
+    ...[...nodeAttrs.keys()].filter((n) => !nodeSet.has(n)).map(hostName),
+    ...[...vmAttrs.keys()].filter((v) => !placementOf.has(v)).map(vmName),
+  ];
+  if (strayAttrs.length) warn(`attributes of ${strayAttrs.length} nodes or VMs that are not in the model's running set ignored (${listSome(strayAttrs)})`);
+
+  if (sleeping.length) warn(`${sleeping.length} sleeping VMs not translated: shunt plans running VMs only (${listSome(sleeping.map(vmName))})`);
+  if (ready.length) warn(`${ready.length} ready (not running) VMs not translated: shunt plans running VMs only (${listSome(ready.map(vmName))})`);
+
+  // --- hosts and VMs -------------------------------------------------------------------------
+  const hosts = new Map<number, HostDoc & { capacity: Record<string, number>; attributes: Record<string, unknown> }>();
+  for (const id of nodeIds) {
+    const attrs: Record<string, unknown> = { ...(nodeAttrs.get(id) ?? {}) };
+    if (offlineSet.has(id)) attrs['offline'] = true;
+    hosts.set(id, { name: hostName(id), capacity: {}, attributes: attrs });
+  }
+  const vms = new Map<number, VmDoc & { demand: Record<string, number>; attributes: Record<string, unknown> }>();
+  for (const id of vmIds) vms.set(id, { name: vmName(id), demand: {}, attributes: { ...(vmAttrs.get(id) ?? {}) } });
+
+  // --- views ---------------------------------------------------------------------------------
+  const seenResources = new Set<string>();
+  const views = (model['views'] as unknown[] | undefined) ?? [];
+  views.forEach((view, i) => {
+    const path = pointer('model', 'views', i);
+    if (!isObject(view)) { warn(`view #${i} is not an object: ignored`); return; }
+    if (view['id'] === 'shareableResource') {
+      const rc = typeof view['rcId'] === 'string' ? view['rcId'] : undefined;
+      const target = rc !== undefined ? RESOURCES[rc] : undefined;
+      if (!target) { warn(`view shareableResource "${rc ?? '?'}" not translated: only "mem" and "cpu" are (${path})`); return; }
+      if (seenResources.has(rc!)) { warn(`view shareableResource "${rc}" appears twice: the second one (${path}) is ignored`); return; }
+      seenResources.add(rc!);
+      const defCapacity = amount(view['defCapacity'], `${path}/defCapacity`, 0, fail);
+      const defConsumption = amount(view['defConsumption'], `${path}/defConsumption`, 0, fail);
+      const caps = amountMap(view['nodes'], `${path}/nodes`, fail);
+      const uses = amountMap(view['vms'], `${path}/vms`, fail);
+      for (const [id, host] of hosts) host.capacity[target.name] = (caps.get(id) ?? defCapacity) * target.factor;
+      for (const [id, vm] of vms) vm.demand[target.name] = (uses.get(id) ?? defConsumption) * target.factor;
+      const strayNodes = [...caps.keys()].filter((n) => !nodeSet.has(n));
+      const strayVms = [...uses.keys()].filter((v) => !placementOf.has(v));
+      if (strayNodes.length || strayVms.length) {
+        warn(`view shareableResource "${rc}" lists ${strayNodes.length} nodes and ${strayVms.length} VMs that are not in the model's running set: their amounts are ignored (${listSome([...strayNodes.map(hostName), ...strayVms.map(vmName)])})`);
+      }
+    } else if (view['id'] === 'net') {
+      translateNetwork(view, path, hosts, nodeSet, warn);
+    } else {
+      warn(`view "${String(view['id'] ?? '?')}" not translated (${path})`);
+    }
+  });
+  if (issues.length) throw new InputError(source, issues);
+
+  // --- constraints ---------------------------------------------------------------------------
+  const target = new Map<number, number>();
+  const other = new Map<string, number>();
+  const multiFences: string[] = [];
+  const badFences: string[] = [];
+  const continuousFences: string[] = [];
+  const conflicting: string[] = [];
+  const shutdown: number[] = [];
+  const badOffline: string[] = [];
+  const constraints = (doc['constraints'] as unknown[] | undefined) ?? [];
+  constraints.forEach((c, i) => {
+    const id = isObject(c) && typeof c['id'] === 'string' ? c['id'] : undefined;
+    if (!isObject(c) || id === undefined) { other.set('(no id)', (other.get('(no id)') ?? 0) + 1); return; }
+    if (id === 'fence') {
+      const vm = c['vm'];
+      const nodes = Array.isArray(c['nodes']) ? c['nodes'] : undefined;
+      if (!isId(vm) || !nodes || !nodes.every(isId)) { badFences.push(`#${i}`); return; }
+      if (nodes.length !== 1) { multiFences.push(vmName(vm)); return; }
+      const node = nodes[0] as number;
+      if (!placementOf.has(vm) || !nodeSet.has(node)) { badFences.push(`${vmName(vm)} -> ${hostName(node)}`); return; }
+      const previous = target.get(vm);
+      if (previous !== undefined && previous !== node) { conflicting.push(`${vmName(vm)}: ${hostName(previous)} / ${hostName(node)}`); return; }
+      target.set(vm, node);
+      if (c['continuous'] === true) continuousFences.push(vmName(vm));
+    } else if (id === 'offline') {
+      const node = c['node'];
+      if (!isId(node) || !nodeSet.has(node)) { badOffline.push(`#${i}`); return; }
+      hosts.get(node)!.attributes['shutdownRequired'] = true;
+      shutdown.push(node);
+    } else {
+      other.set(id, (other.get(id) ?? 0) + 1);
+    }
+  });
+  for (const [id, n] of other) warn(`constraint "${id}" (${n}) not translated`);
+  if (multiFences.length) warn(`${multiFences.length} fence constraints on several nodes not translated: a shunt target is one host, these VMs keep their current host (${listSome(multiFences)})`);
+  if (badFences.length) warn(`${badFences.length} fence constraints name unknown or not running VMs or nodes, or are malformed: not translated (${listSome(badFences)})`);
+  if (conflicting.length) warn(`${conflicting.length} VMs are fenced to two different nodes: the first fence is kept (${listSome(conflicting)})`);
+  if (continuousFences.length) warn(`${continuousFences.length} continuous fences translated as targets only: shunt does not keep the VM on the node during the plan (${listSome(continuousFences)})`);
+  if (badOffline.length) warn(`${badOffline.length} offline constraints name unknown nodes or are malformed: not translated (${listSome(badOffline)})`);
+  if (shutdown.length) {
+    const finalLoad = new Map<number, number>();
+    for (const vm of vmIds) {
+      const at = target.get(vm) ?? placementOf.get(vm)!;
+      finalLoad.set(at, (finalLoad.get(at) ?? 0) + 1);
+    }
+    const notEmptied = shutdown.filter((n) => (finalLoad.get(n) ?? 0) > 0);
+    warn(`constraint "offline" (${shutdown.length}) not translated: shunt does not power hosts off; the hosts carry attributes.shutdownRequired and ${notEmptied.length === 0 ? 'the target leaves every one of them empty' : `the target does NOT empty ${notEmptied.length} of them (${listSome(notEmptied.map(hostName))})`}`);
+  }
+  const targeted = new Set(target.values());
+  const booted = nodeIds.filter((n) => offlineSet.has(n) && targeted.has(n));
+  if (booted.length) {
+    warn(`${booted.length} offline nodes receive VMs: BtrPlace boots them first (attributes.boot, in s); shunt treats them as available from the start (${listSome(booted.map(hostName))})`);
+  }
+  if (isObject(doc['objective']) && typeof doc['objective']['id'] === 'string') {
+    warn(`objective "${doc['objective']['id']}" not translated: shunt minimises the cost of its policy (cost plugin)`);
+  } else if (doc['objective'] !== undefined) {
+    warn('objective not translated: shunt minimises the cost of its policy (cost plugin)');
+  }
+
+  const placement: Record<string, string> = {};
+  const targetDoc: Record<string, string> = {};
+  for (const vm of vmIds) {
+    placement[vmName(vm)] = hostName(placementOf.get(vm)!);
+    const to = target.get(vm);
+    if (to !== undefined) targetDoc[vmName(vm)] = hostName(to);
+  }
+  const instance: InstanceDoc = {
+    hosts: nodeIds.map((id) => tidyHost(hosts.get(id)!)),
+    vms: vmIds.map((id) => tidyVm(vms.get(id)!)),
+    placement,
+    target: targetDoc,
+    limits: concurrencyLimits(options.concurrency ?? 'shunt'),
+  };
+  return { instance, warnings };
+}
+
+function translateNetwork(
+  view: Record<string, unknown>, path: string,
+  hosts: Map<number, { attributes: Record<string, unknown> }>, nodeSet: Set<number>,
+  warn: (m: string) => void,
+): void {
+  const links = Array.isArray(view['links']) ? view['links'] : [];
+  const switches = Array.isArray(view['switches']) ? view['switches'] : [];
+  const perNode = new Map<number, { capacity: number; switch: unknown }[]>();
+  const uplinks: number[] = [];
+  const strange: string[] = [];
+  links.forEach((l, i) => {
+    const pe = isObject(l) && isObject(l['physicalElement']) ? l['physicalElement'] : undefined;
+    const capacity = isObject(l) && typeof l['capacity'] === 'number' ? l['capacity'] : undefined;
+    if (!pe || capacity === undefined) { strange.push(`#${i}`); return; }
+    if (pe['type'] === 'node' && isId(pe['id'])) {
+      if (!nodeSet.has(pe['id'])) { strange.push(`#${i} (unknown node ${pe['id']})`); return; }
+      const list = perNode.get(pe['id']) ?? [];
+      list.push({ capacity, switch: l!['switch'] as unknown });
+      perNode.set(pe['id'], list);
+    } else if (pe['type'] === 'switch') {
+      uplinks.push(capacity);
+    } else {
+      strange.push(`#${i}`);
+    }
+  });
+  const several: string[] = [];
+  for (const [node, list] of perNode) {
+    const attrs = hosts.get(node)!.attributes;
+    const finite = list.filter((x) => x.capacity >= 0);
+    if (finite.length) attrs['bandwidth'] = Math.min(...finite.map((x) => x.capacity));
+    if (list.length === 1 && isId(list[0]!.switch)) attrs['switch'] = list[0]!.switch;
+    if (list.length > 1) several.push(hostName(node));
+  }
+  const unlinked = [...nodeSet].filter((n) => !perNode.has(n));
+  if (uplinks.length) {
+    const caps = [...new Set(uplinks)].sort((a, b) => a - b).join(', ');
+    warn(`net view: ${uplinks.length} switch-to-switch links (${caps} Mb/s) not translated: shunt has no network topology, only each node's own link (attributes.bandwidth)`);
+  }
+  const limited = switches.filter((s) => isObject(s) && typeof s['capacity'] === 'number' && s['capacity'] >= 0);
+  if (limited.length) warn(`net view: ${limited.length} switches with a finite capacity not translated`);
+  const routing = isObject(view['routing']) ? view['routing']['type'] : undefined;
+  if (routing !== undefined && routing !== 'default') warn(`net view: routing "${String(routing)}" not translated`);
+  if (several.length) warn(`net view: ${several.length} nodes have several links: attributes.bandwidth is the smallest (${listSome(several)})`);
+  if (unlinked.length) warn(`net view: ${unlinked.length} nodes have no link: no attributes.bandwidth (${listSome(unlinked.map(hostName))})`);
+  if (strange.length) warn(`net view: ${strange.length} links not understood: ignored (${listSome(strange)}) at ${path}/links`);
+}
+
+function tidyHost(h: HostDoc & { attributes: Record<string, unknown> }): HostDoc {
+  const { attributes, ...rest } = h;
+  return Object.keys(attributes).length ? { ...rest, attributes } : rest;
+}
+
+function tidyVm(v: VmDoc & { attributes: Record<string, unknown> }): VmDoc {
+  const { attributes, ...rest } = v;
+  return Object.keys(attributes).length ? { ...rest, attributes } : rest;
+}
+
+function idList(value: unknown, path: string, fail: (p: string, m: string) => void): number[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) { fail(path, `expected an array of ids (got ${describeValue(value)})`); return []; }
+  const out: number[] = [];
+  value.forEach((x, i) => {
+    if (isId(x)) out.push(x);
+    else fail(`${path}/${i}`, `expected a non-negative integer id (got ${describeValue(x)})`);
+  });
+  return out;
+}
+
+function attributeMap(value: unknown, path: string, fail: (p: string, m: string) => void): Map<number, Record<string, unknown>> {
+  const out = new Map<number, Record<string, unknown>>();
+  if (value === undefined) return out;
+  if (!isObject(value)) { fail(path, `expected an object of id -> attributes (got ${describeValue(value)})`); return out; }
+  for (const [key, attrs] of Object.entries(value as BtrPlaceAttributes)) {
+    const id = idOfKey(key);
+    if (id === undefined || !isObject(attrs)) { fail(`${path}${pointer(key)}`, `expected id -> {name: value} (got ${describeValue(attrs)})`); continue; }
+    out.set(id, attrs);
+  }
+  return out;
+}
+
+function amount(value: unknown, path: string, fallback: number, fail: (p: string, m: string) => void): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) { fail(path, `expected a non-negative number (got ${describeValue(value)})`); return fallback; }
+  return value;
+}
+
+function amountMap(value: unknown, path: string, fail: (p: string, m: string) => void): Map<number, number> {
+  const out = new Map<number, number>();
+  if (value === undefined) return out;
+  if (!isObject(value)) { fail(path, `expected an object of id -> amount (got ${describeValue(value)})`); return out; }
+  for (const [key, x] of Object.entries(value)) {
+    const id = idOfKey(key);
+    if (id === undefined) { fail(`${path}${pointer(key)}`, `id must be a non-negative integer (got ${describeValue(key)})`); continue; }
+    out.set(id, amount(x, `${path}${pointer(key)}`, 0, fail));
+  }
+  return out;
+}
