@@ -353,7 +353,9 @@ export const glpkBackend: SolverBackend = {
         } else if (stopReason) result.note = stopReason;
         else if (result.status === 'unknown') result.note = `GLPK status ${status}`;
       }
-      return rejectBrokenSolution(req.model, result);
+      const checked = rejectBrokenSolution(req.model, result);
+      if (checked !== result) checked.note += "; GLPK's MIP preprocessor answers like this for some infeasible models";
+      return checked;
     } catch (e) {
       return errorResult(solver, e, secondsSince(start));
     }
