@@ -7,7 +7,7 @@ import type { StateView } from './model/state.js';
 import type { Plan } from './model/plan.js';
 import type { RuleFormulation } from './exact/formulation-api.js';
 
-export type PluginKind = 'cost' | 'rule' | 'overcommit' | 'engine';
+export type PluginKind = 'cost' | 'rule' | 'overcommit' | 'engine' | 'strategy';
 
 export interface PluginManifest {
   name: string;
@@ -89,6 +89,15 @@ export interface EngineRunOptions {
   /** Seconds; the engine stops with what it has after this. */
   timeLimit?: number;
   onProgress?: (done: number, total: number, note?: string) => void;
+}
+
+/**
+ * A placement strategy chooses a target: a host per VM (indices), satisfying every
+ * active rule. The caller checks it against the rules before using it.
+ */
+export interface PlacementStrategy {
+  readonly name: string;
+  choose(problem: Problem, run: EngineRunOptions): Promise<Int32Array>;
 }
 
 /** An engine returns a plan; the kernel verifies it before anybody sees it. */

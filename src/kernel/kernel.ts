@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { container, inject, injectable } from 'tsyringe';
 import type {
-  CostFunction, Engine, OvercommitRule, PluginContext, PluginKind, PluginManifest, PluginModule, Problem, SanityRule,
+  CostFunction, Engine, OvercommitRule, PlacementStrategy, PluginContext, PluginKind, PluginManifest, PluginModule, Problem, SanityRule,
 } from '../plugin-api.js';
 import type { PluginRef, PolicyDoc } from '../model/instance.js';
 import type { Model } from '../model/model.js';
@@ -25,6 +25,8 @@ export interface Configured {
   problem: Problem;
   engine: Engine;
   overcommit: OvercommitRule;
+  /** Only when the policy names one. */
+  strategy?: PlacementStrategy;
 }
 
 @injectable()
@@ -36,9 +38,10 @@ export class Kernel {
     @inject(TOKENS.rules) rules: PluginRegistry<SanityRule>,
     @inject(TOKENS.overcommits) overcommits: PluginRegistry<OvercommitRule>,
     @inject(TOKENS.engines) engines: PluginRegistry<Engine>,
+    @inject(TOKENS.strategies) strategies: PluginRegistry<PlacementStrategy>,
     @inject(TOKENS.schemas) readonly schemas: SchemaValidator,
   ) {
-    this.registries = { cost: costs, rule: rules, overcommit: overcommits, engine: engines };
+    this.registries = { cost: costs, rule: rules, overcommit: overcommits, engine: engines, strategy: strategies };
   }
 
   /** Registers a plugin after validating its manifest. Built-ins come through here too. */
@@ -148,8 +151,9 @@ export class Kernel {
       const rule = make<SanityRule>('rule', ref, `/rules/${i}`, context);
       if (rule) rules.push(rule);
     });
-    if (issues.length || !cost || !engine) throw new InputError(source, issues.map(locate));
-    return { problem: { model, usable, rules, cost }, engine, overcommit };
+    const strategy = policy.strategy ? make<PlacementStrategy>('strategy', policy.strategy, '/strategy', context) : undefined;
+    if (issues.length || !cost || !engine || (policy.strategy && !strategy)) throw new InputError(source, issues.map(locate));
+    return { problem: { model, usable, rules, cost }, engine, overcommit, ...(strategy ? { strategy } : {}) };
   }
 }
 
@@ -160,6 +164,7 @@ export function createKernel(): Kernel {
   c.register(TOKENS.rules, { useValue: new PluginRegistry<SanityRule>('rule') });
   c.register(TOKENS.overcommits, { useValue: new PluginRegistry<OvercommitRule>('overcommit') });
   c.register(TOKENS.engines, { useValue: new PluginRegistry<Engine>('engine') });
+  c.register(TOKENS.strategies, { useValue: new PluginRegistry<PlacementStrategy>('strategy') });
   c.register(TOKENS.schemas, { useValue: sharedValidator() });
   const kernel = c.resolve(Kernel);
   for (const [path, module] of BUILTINS) kernel.register(builtinManifest(path), module, `built-in ${path}`);

@@ -4,5 +4,6 @@ export const TOKENS = {
   rules: Symbol('RuleRegistry'),
   overcommits: Symbol('OvercommitRegistry'),
   engines: Symbol('EngineRegistry'),
+  strategies: Symbol('StrategyRegistry'),
   schemas: Symbol('SchemaValidator'),
 } as const;

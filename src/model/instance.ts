@@ -35,6 +35,7 @@ export interface PolicyDoc {
   rules?: PluginRef[];
   overcommit?: PluginRef;
   engine?: PluginRef;
+  strategy?: PluginRef;
 }
 
 export interface InstanceDoc {
