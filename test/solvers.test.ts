@@ -445,6 +445,23 @@ describe('glpk on hard models', () => {
   });
 });
 
+describe('highs workarounds', () => {
+  it('solves again without presolve when HiGHS ends in a solve error', async ({ skip }) => {
+    if (!available.get('highs')) skip();
+    // HiGHS 1.15 with presolve: "MIP solver claims optimality, but with ... infeasibilities".
+    const model: LinearModel = {
+      name: 'solve-error',
+      variables: [int('a', -3, -2, 4), int('b', -1, 3, 4), int('c', -1, -1, 0), int('d', 1, 1, 0), real('u', 0, 1, 0), real('v', 0, 1, -2)],
+      rows: [
+        row('r0', [[0, -1], [1, -1], [2, 4], [3, -2], [4, 3], [5, -1]], -4, -4),
+        row('r1', [[0, -4], [1, -3], [2, 2], [4, -3], [5, 3]], -5, -1),
+      ],
+    };
+    const r = await getBackend('highs').solve({ model, timeLimit: 10 });
+    expectOptimal(r, model, -1);
+  });
+});
+
 describe('highs on hard models', () => {
   it('reports bound, gap and nodes when stopped by a time limit', async ({ skip }) => {
     if (!available.get('highs')) skip();

@@ -28,6 +28,8 @@ export interface ExactOptions {
   extraWaves: number;
   /** Refuse models with more integer variables than this. */
   maxVariables: number;
+  /** Use the horizon that holds every cheaper plan when its model has at most this many integer variables. */
+  completeModelVariables: number;
   /** Seconds when the run gives no time limit. */
   defaultTimeLimit: number;
   heuristic: HeuristicOptions;
@@ -147,20 +149,27 @@ export async function solveExact(problem: Problem, o: ExactOptions, run: EngineR
       : flexible.length === 0 ? misplaced.length
       : cheapest > 0 ? misplaced.length + Math.floor(budget / cheapest + 1e-9) : Infinity;
     const hWaves = best.found ? best.waves.length : Infinity;
-    let horizon = o.horizon ?? (phase === 'waves' && best.found ? hWaves - 1
-      : Math.min(maxMoves, (Number.isFinite(hWaves) ? Math.max(hWaves, wavesLb) : Math.max(wavesLb, misplaced.length)) + o.extraWaves));
-    if (!Number.isFinite(horizon)) horizon = Math.max(wavesLb, misplaced.length) + o.extraWaves;
-    horizon = Math.max(1, horizon);
+    // Prefer the complete horizon (a proof either way) while its model stays affordable.
+    const shortHorizon = Math.max(1, o.horizon ?? (phase === 'waves' && best.found ? hWaves - 1
+      : Math.min(maxMoves, (Number.isFinite(hWaves) ? Math.max(hWaves, wavesLb) : Math.max(wavesLb, misplaced.length)) + o.extraWaves)));
+    const build = (horizon: number) => {
+      const unit = integral ? 1 : Math.max(1e-6, Math.min(...costs.filter((x) => x > 0), 1) * 1e-3);
+      const waveWeight = phase === 'cost' || o.objective === 'cost' ? unit / (horizon + 1) : 1;
+      const costWeight = phase === 'waves' && o.objective === 'waves' ? 1 / ((Number.isFinite(upper) ? upper : costs.reduce((x, y) => x + 2 * y, 0)) + 1) : 1;
+      const maxCost = !best.found ? undefined : phase === 'cost' ? upper - step : upper;
+      const ip = new TimeIndexedModel(problem, { waves: horizon, classOf, costWeight, waveWeight, maxCost });
+      return { ip, size: modelSize(ip.toLinearModel('shunt')), waveWeight };
+    };
+    let horizon = shortHorizon;
+    let built = build(horizon);
+    if (o.horizon === undefined && phase === 'cost' && Number.isFinite(maxMoves) && maxMoves > horizon) {
+      const full = build(maxMoves);
+      if (full.size.integers <= o.completeModelVariables) { horizon = maxMoves; built = full; }
+    }
+    const { ip, size, waveWeight } = built;
+    lastWaveWeight = waveWeight;
     const complete = phase === 'waves' ? best.found && horizon >= hWaves - 1 : horizon >= maxMoves;
 
-    const unit = integral ? 1 : Math.max(1e-6, Math.min(...costs.filter((x) => x > 0), 1) * 1e-3);
-    const waveWeight = phase === 'cost' || o.objective === 'cost' ? unit / (horizon + 1) : 1;
-    const costWeight = phase === 'waves' && o.objective === 'waves' ? 1 / ((Number.isFinite(upper) ? upper : costs.reduce((a, b) => a + 2 * b, 0)) + 1) : 1;
-    lastWaveWeight = waveWeight;
-    const maxCost = !best.found ? undefined : phase === 'cost' ? upper - step : upper;
-
-    const ip = new TimeIndexedModel(problem, { waves: horizon, classOf, costWeight, waveWeight, maxCost });
-    const size = modelSize(ip.toLinearModel('shunt'));
     const a: Attempt = {
       seeking: phase === 'cost' ? (best.found ? `a plan cheaper than ${upper}` : 'any plan') : `a plan with fewer than ${hWaves} waves`,
       horizon, complete, ...size,

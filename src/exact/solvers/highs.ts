@@ -10,7 +10,10 @@
  * HiGHS (its objective, bound and gap tolerance include it). mip_rel_gap is set
  * to the request's gap (HiGHS's default is 1e-4, not 0). HiGHS calls a run that
  * stopped at mip_rel_gap "optimal"; here that is 'feasible' unless the gap is
- * closed. Progress comes from the mipInterrupt callback (throttled).
+ * closed. Progress comes from the mipInterrupt callback (throttled). A run
+ * ending in a presolve/solve/postsolve error (HiGHS 1.15 does so on some tiny
+ * MIPs: "MIP solver claims optimality, but with ... infeasibilities") is run
+ * again once without presolve, within the remaining time.
  *
  * The package is loaded with a dynamic import so that shunt builds and runs
  * without it: available() is then false and solve() answers status 'error',
@@ -50,7 +53,6 @@ interface HighsCallbackEvent {
     mip_node_count?: bigint;
     mip_primal_bound?: number;
     mip_dual_bound?: number;
-    running_time?: number;
   };
 }
 
@@ -135,6 +137,113 @@ function buildData(model: PreparedModel): HighsModelData {
 /** Seconds between progress reports from the mipInterrupt callback. */
 const PROGRESS_EVERY = 0.5;
 
+/** Statuses after which HiGHS is asked once more, without presolve. */
+const RETRY_STATUSES = ['presolveError', 'solveError', 'postsolveError'];
+
+/**
+ * One HiGHS run; throws only for failures outside the solve itself. A run that
+ * HiGHS ends with native status -1 (run() throws HighsError) is mapped from its
+ * model status like any other.
+ */
+function runOnce(
+  highs: HighsRuntime,
+  model: PreparedModel,
+  req: SolveRequest,
+  settings: { presolve: boolean; timeLimit: number },
+  onProgress: ProgressListener | undefined,
+  start: number,
+): { result: SolveResult; statusName: string } {
+  const solver = 'highs';
+  const hm = highs.createModel(buildData(model));
+  try {
+    hm.options.set({
+      output_flag: false,
+      mip_rel_gap: req.gap ?? 0,
+      ...(settings.presolve ? {} : { presolve: 'off' }),
+      ...(Number.isFinite(settings.timeLimit) ? { time_limit: Math.max(0, settings.timeLimit) } : {}),
+    });
+    const callbacks: Record<number, (event: HighsCallbackEvent) => undefined> = {};
+    if (onProgress && model.hasIntegers) {
+      let next = 0;
+      callbacks[highs.constants.callbackType.mipInterrupt!] = (event) => {
+        const t = secondsSince(start);
+        if (t < next) return undefined;
+        next = t + PROGRESS_EVERY;
+        const { mip_primal_bound: p, mip_dual_bound: d, mip_node_count: nodes } = event.data;
+        onProgress({
+          objective: p !== undefined && Number.isFinite(p) ? p : undefined,
+          bound: d !== undefined && Number.isFinite(d) ? d : undefined,
+          nodes: nodes !== undefined ? Number(nodes) : undefined,
+          seconds: t,
+        });
+        return undefined;
+      };
+    }
+    let runError: string | undefined;
+    try {
+      hm.run(callbacks);
+    } catch (e) {
+      // HighsError: the native call returned -1; the model status says why.
+      if (!(e instanceof Error) || (e as { status?: unknown }).status !== -1) throw e;
+      runError = e.message;
+    }
+    const seconds = secondsSince(start);
+    const ms = highs.constants.modelStatus;
+    const status = hm.getModelStatus();
+    const info = (name: string): number | undefined => {
+      try {
+        const v = hm.info.get(name);
+        return typeof v === 'bigint' ? Number(v) : v;
+      } catch {
+        return undefined;
+      }
+    };
+    const statusName = Object.keys(ms).find((k) => ms[k] === status) ?? String(status);
+    const result: SolveResult = { solver, status: 'unknown', seconds };
+    if (model.hasIntegers) result.nodes = info('mip_node_count');
+    const finiteBound = () => {
+      if (!model.hasIntegers) return undefined;
+      const b = info('mip_dual_bound');
+      return b !== undefined && Number.isFinite(b) ? b : undefined;
+    };
+
+    if (status === ms.infeasible) {
+      result.status = 'infeasible';
+      if (req.cutoff !== undefined) result.note = `infeasible, or no solution at least as good as the cutoff ${req.cutoff}`;
+    } else if (status === ms.unbounded || status === ms.unboundedOrInfeasible) {
+      result.status = 'error';
+      result.note = status === ms.unbounded ? 'the model is unbounded' : 'the model is unbounded or infeasible';
+    } else if (runError !== undefined || ['loadError', 'modelError', ...RETRY_STATUSES].includes(statusName)) {
+      result.status = 'error';
+      result.note = `HiGHS model status ${statusName}${runError ? ` (${runError})` : ''}`;
+    } else if (info('primal_solution_status') === 2) {
+      // A feasible primal solution exists (optimal, or stopped by a limit).
+      result.objective = hm.getObjectiveValue();
+      result.values = snapValues(req.model, hm.getSolution().colValue);
+      const bound = status === ms.optimal && !model.hasIntegers ? result.objective : finiteBound();
+      if (bound !== undefined) {
+        result.bound = Math.min(bound, result.objective);
+        result.gap = relativeGap(result.objective, result.bound);
+      }
+      if (status === ms.optimal && (result.bound === undefined || closesGap(result.objective, result.bound))) {
+        result.status = 'optimal';
+      } else {
+        result.status = 'feasible';
+        result.note = status === ms.optimal ? `relative gap ${req.gap ?? 0} reached` : statusLimitNote(statusName);
+      }
+    } else {
+      result.status = 'unknown';
+      result.bound = finiteBound();
+      if (result.bound === undefined) delete result.bound;
+      result.note = statusLimitNote(statusName);
+    }
+    if (result.nodes === undefined) delete result.nodes;
+    return { result: rejectBrokenSolution(req.model, result), statusName };
+  } finally {
+    hm.dispose();
+  }
+}
+
 export const highsBackend: SolverBackend = {
   name: 'highs',
 
@@ -152,93 +261,16 @@ export const highsBackend: SolverBackend = {
       if (prep.kind === 'answer') return answerResult(solver, prep, secondsSince(start));
       const model = prep.model;
       start = performance.now();
-
-      const hm = highs.createModel(buildData(model));
-      try {
-        hm.options.set({
-          output_flag: false,
-          mip_rel_gap: req.gap ?? 0,
-          ...(Number.isFinite(req.timeLimit) ? { time_limit: Math.max(0, req.timeLimit) } : {}),
-        });
-        const callbacks: Record<number, (event: HighsCallbackEvent) => undefined> = {};
-        if (onProgress && model.hasIntegers) {
-          let next = 0;
-          callbacks[highs.constants.callbackType.mipInterrupt!] = (event) => {
-            const t = event.data.running_time ?? secondsSince(start);
-            if (t < next) return undefined;
-            next = t + PROGRESS_EVERY;
-            const { mip_primal_bound: p, mip_dual_bound: d, mip_node_count: nodes } = event.data;
-            onProgress({
-              objective: p !== undefined && Number.isFinite(p) ? p : undefined,
-              bound: d !== undefined && Number.isFinite(d) ? d : undefined,
-              nodes: nodes !== undefined ? Number(nodes) : undefined,
-              seconds: t,
-            });
-            return undefined;
-          };
-        }
-        hm.run(callbacks);
-        const seconds = secondsSince(start);
-        const ms = highs.constants.modelStatus;
-        const status = hm.getModelStatus();
-        const info = (name: string): number | undefined => {
-          try {
-            const v = hm.info.get(name);
-            return typeof v === 'bigint' ? Number(v) : v;
-          } catch {
-            return undefined;
-          }
-        };
-        const statusName = Object.keys(ms).find((k) => ms[k] === status) ?? String(status);
-        const result: SolveResult = { solver, status: 'unknown', seconds };
-        if (model.hasIntegers) result.nodes = info('mip_node_count');
-        const finiteBound = () => {
-          if (!model.hasIntegers) return undefined;
-          const b = info('mip_dual_bound');
-          return b !== undefined && Number.isFinite(b) ? b : undefined;
-        };
-
-        if (status === ms.infeasible) {
-          result.status = 'infeasible';
-          if (req.cutoff !== undefined) result.note = `infeasible, or no solution at least as good as the cutoff ${req.cutoff}`;
-        } else if (status === ms.unbounded || status === ms.unboundedOrInfeasible) {
-          result.status = 'error';
-          result.note = status === ms.unbounded ? 'the model is unbounded' : 'the model is unbounded or infeasible';
-        } else if (
-          status === ms.loadError ||
-          status === ms.modelError ||
-          status === ms.presolveError ||
-          status === ms.solveError ||
-          status === ms.postsolveError
-        ) {
-          result.status = 'error';
-          result.note = `HiGHS model status ${statusName}`;
-        } else if (info('primal_solution_status') === 2) {
-          // A feasible primal solution exists (optimal, or stopped by a limit).
-          result.objective = hm.getObjectiveValue();
-          result.values = snapValues(req.model, hm.getSolution().colValue);
-          const bound = status === ms.optimal && !model.hasIntegers ? result.objective : finiteBound();
-          if (bound !== undefined) {
-            result.bound = Math.min(bound, result.objective);
-            result.gap = relativeGap(result.objective, result.bound);
-          }
-          if (status === ms.optimal && (result.bound === undefined || closesGap(result.objective, result.bound))) {
-            result.status = 'optimal';
-          } else {
-            result.status = 'feasible';
-            result.note = status === ms.optimal ? `relative gap ${req.gap ?? 0} reached` : statusLimitNote(statusName);
-          }
-        } else {
-          result.status = 'unknown';
-          result.bound = finiteBound();
-          if (result.bound === undefined) delete result.bound;
-          result.note = statusLimitNote(statusName);
-        }
-        if (result.nodes === undefined) delete result.nodes;
-        return rejectBrokenSolution(req.model, result);
-      } finally {
-        hm.dispose();
-      }
+      const first = runOnce(highs, model, req, { presolve: true, timeLimit: req.timeLimit }, onProgress, start);
+      // HiGHS 1.15 sometimes ends a tiny MIP with "solveError" after postsolve
+      // leaves a 1e-6 infeasibility ("MIP solver claims optimality, but with ...
+      // infeasibilities"); without presolve it solves it.
+      const remaining = req.timeLimit - secondsSince(start);
+      if (!RETRY_STATUSES.includes(first.statusName) || !(remaining > 0)) return first.result;
+      const second = runOnce(highs, model, req, { presolve: false, timeLimit: remaining }, onProgress, start);
+      const result = second.result;
+      result.note = `${result.note ? `${result.note}; ` : ''}solved without presolve after ${first.result.note}`;
+      return result;
     } catch (e) {
       // An aborted WebAssembly runtime is unusable: load a fresh one next time.
       if (e instanceof WebAssembly.RuntimeError) runtime = undefined;
