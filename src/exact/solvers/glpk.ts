@@ -1,32 +1,32 @@
 /**
- * GLPK (glpk.js 5, WebAssembly; always installed) behind SolverBackend.
+ * GLPK (glpk.js 5, WebAssembly, a regular dependency) behind SolverBackend.
  *
- * glpk.js returns only a status, z and the values: no bound, gap or node count,
- * and no message for a presolver that proved an LP infeasible. So the solver
- * runs with msglev GLP_MSG_ALL and its terminal output is read: the module binds
- * console.log when GLPK() is awaited, so console.log is routed through a
- * switchable sink before that (one cached instance per thread). The progress
- * lines look like
+ * glpk.js returns only status, z and values: no bound, gap or node count. So
+ * GLPK runs with msglev GLP_MSG_ALL and its terminal output is parsed; the
+ * module binds console.log/console.error inside GLPK(), so those are routed to
+ * a switchable sink before it is awaited (one cached instance per thread).
+ * Progress lines (one every ~5 s and one on stopping):
  *   +  59042: mip =  -2.016600000e+03 >=  -2.022281373e+03   0.3% (16241; 3138)
  *   +    157: >>>>>  -2.403000000e+03 >=  -2.414000000e+03   0.5% (30; 7)
  *   +     43: mip =     not found yet >=              -inf        (1; 0)
  *   +    218: mip =  -2.403000000e+03 >=     tree is empty   0.0% (0; 89)
- * (simplex iterations: incumbent >= best bound, gap, (active nodes; nodes
- * solved and removed)); GLPK prints one every ~5 s and one when it stops. The
- * last line gives bound and node count; the gap is recomputed from the full
- * precision numbers.
+ * i.e. simplex iterations: incumbent >= best bound, gap (active nodes; nodes
+ * solved and removed). The last one gives bound and nodes; the gap is
+ * recomputed from the full-precision numbers.
  *
- * Status codes (glp_mip_status / glp_get_status): 5 GLP_OPT optimal; 2 GLP_FEAS
- * a solution, search stopped (time limit, mipgap); 4 GLP_NOFEAS infeasible;
- * 3 GLP_INFEAS (LP only: the current basis is infeasible, not a proof);
- * 6 GLP_UNBND unbounded; 1 GLP_UNDEF nothing known, z is 0 then: the log tells
- * whether the presolver proved infeasibility or unboundedness, or time ran out.
+ * Status (glp_mip_status / glp_get_status): 5 GLP_OPT optimal; 2 GLP_FEAS
+ * stopped with a solution (time limit, mipgap); 4 GLP_NOFEAS infeasible;
+ * 3 GLP_INFEAS (LP only) current basis infeasible, no proof: unknown;
+ * 6 GLP_UNBND unbounded: error; 1 GLP_UNDEF nothing found (z is 0, not
+ * reported): the log says if the presolver proved infeasibility or
+ * unboundedness, or time ran out.
  *
- * Quirks handled: integer columns must have integral bounds (else glp_intopt
- * refuses: "integer column 1 has non-integer upper bound"); column bounds must
- * be given with their GLP_* type for every column (glpk.js re-derives the type
- * from the bounds it reads back); `binaries` would reset bounds to [0, 1], so
- * all integer columns go in `generals`; presolve stays on (tm_lim is in whole ms).
+ * Quirks: integer columns need integral bounds (prepareModel rounds them);
+ * every column gets explicit bounds with its GLP_* type, and integers go in
+ * `generals` (`binaries` would reset bounds to [0, 1]); presolve is on for MIPs
+ * (glpk.js runs glp_intopt without an LP basis) and off for LPs (its LP
+ * presolver fails on some infeasible LPs); tmlim becomes whole milliseconds.
+ * The MIP preprocessor has bugs on some infeasible models: see foldSingletons.
  */
 
 import GLPK from 'glpk.js/node';
@@ -54,14 +54,21 @@ let instance: Promise<Glpk> | undefined;
 
 function loadGlpk(): Promise<Glpk> {
   if (!instance) {
-    const original = console.log;
-    const router = (...args: unknown[]) => {
+    // The module binds console.log (its output) and console.error (its abort
+    // message) while GLPK() runs: bind it to routers that feed the sink.
+    const originalLog = console.log;
+    const originalError = console.error;
+    const route = (original: (...args: unknown[]) => void) => (...args: unknown[]) => {
       if (sink) sink(args.map(String).join(' '));
       else original.apply(console, args);
     };
-    console.log = router;
+    const logRouter = route(originalLog);
+    const errorRouter = route(originalError);
+    console.log = logRouter;
+    console.error = errorRouter;
     instance = GLPK().finally(() => {
-      if (console.log === router) console.log = original;
+      if (console.log === logRouter) console.log = originalLog;
+      if (console.error === errorRouter) console.error = originalError;
     });
     instance.catch(() => {
       instance = undefined;
@@ -130,7 +137,10 @@ const LOG = {
  * and all-integer rows get bounds rounded to multiples of their gcd, until
  * nothing changes; columns keep their indices (fixed ones stay, lb = ub).
  * Returns the reason when this proves the model infeasible. (Solutions are
- * still checked afterwards: rejectBrokenSolution.)
+ * still checked afterwards: rejectBrokenSolution. The preprocessor can also
+ * fail an assertion, "q->lb < q->ub" in npp3.c, on some infeasible MIPs: the
+ * WebAssembly module aborts, the result is status 'error' "GLPK crashed ..."
+ * and the next solve loads a fresh module.)
  */
 export function foldSingletons(model: PreparedModel): PreparedModel | string {
   const variables = model.variables.map((v) => ({ ...v }));
@@ -254,7 +264,9 @@ export const glpkBackend: SolverBackend = {
       const log: string[] = [];
       let progress: GlpkProgressLine | undefined;
       sink = (line) => {
-        if (log.length < 2000) log.push(line);
+        // Bounded: the messages that matter are at the start and the end.
+        if (log.length >= 4000) log.splice(200, 2000);
+        log.push(line);
         const p = parseGlpkProgress(line);
         if (p) {
           progress = p;
@@ -272,14 +284,18 @@ export const glpkBackend: SolverBackend = {
       try {
         out = glpk.solve(lp, {
           msglev: glpk.GLP_MSG_ALL,
-          presol: true,
+          // The MIP solver needs its presolver here (glpk.js runs no LP
+          // first); the LP one cannot "recover" some infeasible LPs.
+          presol: model.hasIntegers,
           mipgap: req.gap ?? 0,
           ...(Number.isFinite(req.timeLimit) ? { tmlim: Math.max(0, req.timeLimit) } : {}),
         });
       } catch (e) {
         // An aborted WebAssembly module is unusable: load a fresh one next time.
         instance = undefined;
-        throw e;
+        // GLPK's own message (an assertion, xerror) precedes the abort.
+        const said = log.filter((l) => !l.startsWith('Aborted(')).slice(-3).join(' / ');
+        throw new Error(`GLPK crashed: ${(e as Error).message}${said ? ` after: ${said}` : ''}`);
       } finally {
         sink = undefined;
       }

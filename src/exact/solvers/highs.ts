@@ -10,10 +10,12 @@
  * HiGHS (its objective, bound and gap tolerance include it). mip_rel_gap is set
  * to the request's gap (HiGHS's default is 1e-4, not 0). HiGHS calls a run that
  * stopped at mip_rel_gap "optimal"; here that is 'feasible' unless the gap is
- * closed. Progress comes from the mipInterrupt callback (throttled). A run
+ * closed. The feasibility-jump heuristic is off (a fixed ~100 ms per run).
+ * Progress comes from the mipInterrupt callback (throttled). A run
  * ending in a presolve/solve/postsolve error (HiGHS 1.15 does so on some tiny
  * MIPs: "MIP solver claims optimality, but with ... infeasibilities") is run
- * again once without presolve, within the remaining time.
+ * again once without presolve, within the remaining time; so is one that
+ * presolve ended "unbounded or infeasible".
  *
  * The package is loaded with a dynamic import so that shunt builds and runs
  * without it: available() is then false and solve() answers status 'error',
@@ -137,8 +139,10 @@ function buildData(model: PreparedModel): HighsModelData {
 /** Seconds between progress reports from the mipInterrupt callback. */
 const PROGRESS_EVERY = 0.5;
 
-/** Statuses after which HiGHS is asked once more, without presolve. */
-const RETRY_STATUSES = ['presolveError', 'solveError', 'postsolveError'];
+/** Error statuses after which HiGHS is asked once more, without presolve. */
+const ERROR_STATUSES = ['presolveError', 'solveError', 'postsolveError'];
+/** Also retried: presolve cannot tell these apart, the LP relaxation can. */
+const RETRY_STATUSES = [...ERROR_STATUSES, 'unboundedOrInfeasible'];
 
 /**
  * One HiGHS run; throws only for failures outside the solve itself. A run that
@@ -162,6 +166,16 @@ function runOnce(
       ...(settings.presolve ? {} : { presolve: 'off' }),
       ...(Number.isFinite(settings.timeLimit) ? { time_limit: Math.max(0, settings.timeLimit) } : {}),
     });
+    if (model.hasIntegers) {
+      // The feasibility-jump heuristic costs 30-250 ms per run whatever the
+      // size (a 5-variable knapsack: ~100 ms with it, ~1 ms without) and found
+      // nothing better on the test models. Older builds may lack the option.
+      try {
+        hm.options.set({ mip_heuristic_run_feasibility_jump: false });
+      } catch {
+        // keep the default
+      }
+    }
     const callbacks: Record<number, (event: HighsCallbackEvent) => undefined> = {};
     if (onProgress && model.hasIntegers) {
       let next = 0;
@@ -213,7 +227,7 @@ function runOnce(
     } else if (status === ms.unbounded || status === ms.unboundedOrInfeasible) {
       result.status = 'error';
       result.note = status === ms.unbounded ? 'the model is unbounded' : 'the model is unbounded or infeasible';
-    } else if (runError !== undefined || ['loadError', 'modelError', ...RETRY_STATUSES].includes(statusName)) {
+    } else if (runError !== undefined || ['loadError', 'modelError', ...ERROR_STATUSES].includes(statusName)) {
       result.status = 'error';
       result.note = `HiGHS model status ${statusName}${runError ? ` (${runError})` : ''}`;
     } else if (info('primal_solution_status') === 2) {
@@ -264,7 +278,8 @@ export const highsBackend: SolverBackend = {
       const first = runOnce(highs, model, req, { presolve: true, timeLimit: req.timeLimit }, onProgress, start);
       // HiGHS 1.15 sometimes ends a tiny MIP with "solveError" after postsolve
       // leaves a 1e-6 infeasibility ("MIP solver claims optimality, but with ...
-      // infeasibilities"); without presolve it solves it.
+      // infeasibilities"), and its presolve may find "unbounded or infeasible":
+      // without presolve it tells.
       const remaining = req.timeLimit - secondsSince(start);
       if (!RETRY_STATUSES.includes(first.statusName) || !(remaining > 0)) return first.result;
       const second = runOnce(highs, model, req, { presolve: false, timeLimit: remaining }, onProgress, start);
