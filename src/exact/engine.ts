@@ -191,7 +191,8 @@ export async function solveExact(problem: Problem, o: ExactOptions, run: EngineR
       return false;
     }
     run.onProgress?.(0, 1, `solving ${size.integers} integer variables, ${size.rows} rows with ${o.solver}`);
-    const result = await solveInWorker(o.solver, { model: ip.toLinearModel('shunt'), timeLimit: Math.max(0.5, secondsLeft()), gap: o.gap });
+    // The solver's own limit leaves room for its overshoot before the hard kill (which loses its incumbent).
+    const result = await solveInWorker(o.solver, { model: ip.toLinearModel('shunt'), timeLimit: Math.max(0.5, secondsLeft() * 0.85), gap: o.gap });
     Object.assign(a, { solverStatus: result.status, objective: result.objective, bound: result.bound, gap: result.gap, nodes: result.nodes, solveSeconds: result.seconds });
 
     if (result.status === 'infeasible') return none('the solver proved it');
