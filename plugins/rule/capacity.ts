@@ -4,6 +4,7 @@ import { exceeds } from '../../src/model/state.js';
 import { allHosts } from '../../src/model/hosts.js';
 import type { Model } from '../../src/model/model.js';
 import { limitFormulation } from './capacity.formulation.js';
+import { InputError } from '../../src/io/errors.js';
 
 /** load <= limit(host, r) for every host and resource; shared by capacity and headroom. */
 export function limitRule(name: string, model: Model, limit: Float64Array, describe: string): SanityRule {
@@ -45,10 +46,31 @@ export function fmt(x: number): string {
   return Number.isInteger(x) ? String(x) : x.toFixed(3).replace(/0+$/, '');
 }
 
+/**
+ * Option exclude: resources this rule leaves to another rule that limits them its own
+ * way (the sharing rule counts RAM after page sharing). An excluded resource is
+ * unlimited as far as capacity is concerned, so only exclude what another active
+ * rule bounds.
+ */
 const capacity: PluginModule<SanityRule> = {
-  create(_options, context: PluginContext) {
+  create(options, context: PluginContext) {
     if (!context.usable) throw new Error('capacity needs the usable amounts');
-    return limitRule('capacity', context.model, context.usable, 'usable');
+    const { model } = context;
+    const exclude = (options['exclude'] as string[] | undefined) ?? [];
+    if (exclude.length === 0) return limitRule('capacity', model, context.usable, 'usable');
+    const unknown = exclude.map((name, i) => ({ name, i })).filter(({ name }) => !model.resources.includes(name));
+    if (unknown.length) {
+      throw new InputError('capacity', unknown.map(({ name, i }) => ({
+        path: `/options/exclude/${i}`, message: `no resource "${name}" in the instance (resources: ${model.resources.join(', ')})`,
+      })));
+    }
+    const R = model.resources.length;
+    const limit = Float64Array.from(context.usable);
+    for (const name of exclude) {
+      const r = model.resources.indexOf(name);
+      for (let h = 0; h < model.hosts.length; h++) limit[h * R + r] = Infinity;
+    }
+    return limitRule('capacity', model, limit, 'usable');
   },
 };
 export default capacity;

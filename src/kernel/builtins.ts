@@ -10,6 +10,7 @@ import headroom from '../../plugins/rule/headroom.js';
 import antiAffinity from '../../plugins/rule/anti-affinity.js';
 import pin from '../../plugins/rule/pin.js';
 import zone from '../../plugins/rule/zone.js';
+import sharing from '../../plugins/rule/sharing.js';
 import overcommit from '../../plugins/overcommit/overcommit.js';
 import ram from '../../plugins/cost/ram.js';
 import count from '../../plugins/cost/count.js';
@@ -17,6 +18,11 @@ import duration from '../../plugins/cost/duration.js';
 import heuristic from '../../plugins/engine/heuristic.js';
 import exact from '../../plugins/engine/exact.js';
 import auto from '../../plugins/engine/auto.js';
+import consolidate from '../../plugins/strategy/consolidate.js';
+import rebalance from '../../plugins/strategy/rebalance.js';
+import evacuate from '../../plugins/strategy/evacuate.js';
+import sharingAware from '../../plugins/strategy/sharing-aware.js';
+import scoped from '../../plugins/strategy/scoped.js';
 
 export const BUILTINS: ReadonlyArray<[manifest: string, module: PluginModule<unknown>]> = [
   ['rule/capacity.json', capacity],
@@ -24,6 +30,7 @@ export const BUILTINS: ReadonlyArray<[manifest: string, module: PluginModule<unk
   ['rule/anti-affinity.json', antiAffinity],
   ['rule/pin.json', pin],
   ['rule/zone.json', zone],
+  ['rule/sharing.json', sharing],
   ['overcommit/overcommit.json', overcommit],
   ['cost/ram.json', ram],
   ['cost/count.json', count],
@@ -31,5 +38,10 @@ export const BUILTINS: ReadonlyArray<[manifest: string, module: PluginModule<unk
   ['engine/heuristic.json', heuristic],
   ['engine/exact.json', exact],
   ['engine/auto.json', auto],
+  ['strategy/consolidate.json', consolidate],
+  ['strategy/rebalance.json', rebalance],
+  ['strategy/evacuate.json', evacuate],
+  ['strategy/sharing-aware.json', sharingAware],
+  ['strategy/scoped.json', scoped],
 ];
 

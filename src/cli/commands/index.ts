@@ -6,5 +6,7 @@ import { register as validate } from './validate.js';
 import { register as importCmd } from './import.js';
 import { register as exportCmd } from './export.js';
 import { register as compare } from './compare.js';
+import { register as target } from './target.js';
+import { register as evaluate } from './evaluate.js';
 
-export const COMMANDS: ReadonlyArray<(program: Command) => void> = [plan, verify, validate, compare, importCmd, exportCmd];
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [plan, verify, validate, compare, target, evaluate, importCmd, exportCmd];

@@ -6,6 +6,8 @@ import { InputError } from '../../io/errors.js';
 import { loadInstance, solveLoaded } from '../../api.js';
 import { planSummary } from '../format.js';
 import { progressReporter } from '../progress.js';
+import { retarget, strategyRef } from '../../target/retarget.js';
+import { NoTargetError } from '../../target/strategy.js';
 
 function positiveSeconds(value: string): number {
   const n = Number(value);
@@ -28,7 +30,10 @@ export function register(program: Command): void {
     .option('--gap <fraction>', 'relative MIP gap at which the exact engine may stop (e.g. 0.01)', fraction)
     .option('--time-limit <seconds>', 'stop searching after this many seconds', positiveSeconds)
     .option('--out <file>', 'write the plan JSON to FILE (atomically; only when a plan is found)')
-    .action(async (file: string, o: CommonOptions & { engine?: string; timeLimit?: number; solver?: string; gap?: number }) => {
+    .option('--strategy <name>', 'first choose the target with this placement strategy (as shunt target does), then plan the path to it')
+    .option('--with <json>', 'the strategy\'s options as a JSON object')
+    .action(async (file: string, o: CommonOptions & { engine?: string; timeLimit?: number; solver?: string; gap?: number; strategy?: string; with?: string }) => {
+      if (o.with !== undefined && o.strategy === undefined) throw new InputError('--with', [{ path: '', message: 'needs --strategy NAME' }]);
       const options = loadOptions(o, file, o.engine);
       if (o.solver !== undefined || o.gap !== undefined) {
         const ref = options.policy?.engine ?? 'exact';
@@ -36,7 +41,18 @@ export function register(program: Command): void {
         const given = typeof ref === 'string' ? {} : (ref.options ?? {});
         options.policy = { ...(options.policy ?? {}), engine: { name, options: { ...given, ...(o.solver ? { solver: o.solver } : {}), ...(o.gap !== undefined ? { gap: o.gap } : {}) } } };
       }
-      const loaded = await loadInstance(readJson(file), options);
+      let loaded;
+      if (o.strategy === undefined) loaded = await loadInstance(readJson(file), options);
+      else {
+        try {
+          ({ loaded } = await retarget(readJson(file), options, strategyRef(o.strategy, o.with), { timeLimit: o.timeLimit }));
+        } catch (e) {
+          if (!(e instanceof NoTargetError)) throw e;
+          process.stderr.write(`shunt: no target: ${e.message}\n`);
+          process.exitCode = EXIT.unknown;
+          return;
+        }
+      }
       const progress = progressReporter();
       let plan;
       try {

@@ -1,0 +1,71 @@
+/** shunt evaluate: candidate targets side by side, each with the verified path to it. */
+import type { Command } from 'commander';
+import { common, EXIT, emit, sourceName, type CommonOptions } from '../shared.js';
+import { readJson } from '../../io/read.js';
+import { InputError } from '../../io/errors.js';
+import type { PluginRef, PolicyDoc } from '../../model/instance.js';
+import { evaluateStrategies, type EvaluateRow } from '../../target/evaluate.js';
+import { formatNumber } from '../format.js';
+import { pct, positiveSeconds } from './target.js';
+
+/** --with for evaluate: {"strategy name": {options}, ...}. */
+function parseWith(text: string | undefined, names: string[]): Record<string, Record<string, unknown>> {
+  if (text === undefined) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new InputError('--with', [{ path: '', message: `not valid JSON: ${(e as Error).message}` }]);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new InputError('--with', [{ path: '', message: 'must be a JSON object: {"strategy name": {options}, ...}' }]);
+  }
+  const issues = Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => [
+    ...(names.includes(k) ? [] : [{ path: `/${k}`, message: `is not among --strategies (${names.join(', ')})` }]),
+    ...(v !== null && typeof v === 'object' && !Array.isArray(v) ? [] : [{ path: `/${k}`, message: 'must be an object of options' }]),
+  ]);
+  if (issues.length) throw new InputError('--with', issues);
+  return value as Record<string, Record<string, unknown>>;
+}
+
+export function register(program: Command): void {
+  common(program.command('evaluate')
+    .description('compare placement strategies: per candidate target, hosts used, utilisation per resource (max, mean, stddev), memory saved by sharing, and the verified path to it (cost, waves, moves, status); exit 0 when every candidate has a target and a path, 4 otherwise')
+    .argument('<instance>', 'instance JSON file, or - for stdin'))
+    .requiredOption('--strategies <list>', 'comma-separated strategy names, e.g. consolidate,rebalance,sharing-aware')
+    .option('--with <json>', 'options per strategy: {"evacuate": {"hosts": ["cmp01"]}, ...}')
+    .option('--time-limit <seconds>', 'for each strategy and for each path', positiveSeconds)
+    .action(async (file: string, o: CommonOptions & { strategies: string; with?: string; timeLimit?: number }) => {
+      const names = o.strategies.split(',').map((s) => s.trim()).filter(Boolean);
+      if (!names.length) throw new InputError('--strategies', [{ path: '', message: 'name at least one strategy' }]);
+      const withOptions = parseWith(o.with, names);
+      const refs: PluginRef[] = names.map((name) => (withOptions[name] ? { name, options: withOptions[name] } : name));
+      const policy = o.policy ? (readJson(o.policy) as PolicyDoc) : undefined;
+      const rows = await evaluateStrategies(readJson(file), refs, {
+        policy, policySource: o.policy ?? '--strategies', pluginDirs: o.plugins ?? [], source: sourceName(file), timeLimit: o.timeLimit,
+      });
+      emit(o.json ? JSON.stringify(rows, null, 2) : table(rows));
+      const complete = rows.every((r) => r.status === 'ok' && (r.strategy === 'placement' || (r.path && (r.path.status === 'optimal' || r.path.status === 'feasible'))));
+      process.exitCode = complete ? EXIT.ok : EXIT.unknown;
+    });
+}
+
+function table(rows: EvaluateRow[]): string {
+  const resources = [...new Set(rows.flatMap((r) => Object.keys(r.utilisation ?? {})))];
+  const head = ['strategy', 'status', 'hosts', 'freed', 'moves', ...resources.map((r) => `${r} max/mean/sd`), 'saved', 'path', 'cost', 'waves', 'migrations'];
+  const body = rows.map((r) => [
+    r.strategy, r.status, formatNumber(r.hostsUsed), formatNumber(r.hostsFreed?.length), formatNumber(r.moves),
+    ...resources.map((res) => { const s = r.utilisation?.[res]; return s ? `${pct(s.max)} / ${pct(s.mean)} / ${pct(s.stddev)}` : '-'; }),
+    r.memory ? `${formatNumber(r.memory.saved)}${r.memory.rule ? '' : '*'}` : '-',
+    r.strategy === 'placement' ? '-' : (r.path?.status ?? '-'), formatNumber(r.path?.cost), formatNumber(r.path?.waves), formatNumber(r.path?.moves),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const notes = rows.flatMap((r) => r.notes.map((n) => `${r.strategy}: ${n}`));
+  const unit = rows.find((r) => r.path)?.path?.unit;
+  const footer = [
+    ...(rows.some((r) => r.memory && !r.memory.rule) ? ['* memory saved measured with the default sharing tree; the sharing rule is not active'] : []),
+    ...(unit ? [`path cost in ${unit}; utilisation over the hosts used`] : []),
+  ];
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line), ...(footer.length || notes.length ? ['', ...footer, ...notes] : [])].join('\n');
+}
