@@ -2,34 +2,48 @@
  * The benchmark harness behind `npm run bench`.
  *
  *   node dist/bench/run.js [--suite NAME[,NAME...]] [--quick] [--time-limit SECONDS]
- *                          [--hosts N[,N...]] [--seeds S[,S...]] [--out FILE]
+ *                          [--hosts N[,N...]] [--seeds S[,S...]] [--out FILE] [--btrplace-dir DIR]
  *
- * Generates each instance (not timed), plans it through the library API
- * (planMigrations, which verifies every plan), prints a Markdown table on stdout,
- * progress on stderr, and writes the rows as JSON to bench/results/latest.json.
- * Exits with 1 when any instance did not end with a verified plan.
+ * Generates (or reads and imports) each instance (not timed), plans it through the
+ * library API (planMigrations, which verifies every plan and its dependency graph), prints
+ * a Markdown table on stdout, progress on stderr, and writes the rows as JSON to
+ * bench/results/latest.json. Exits with 1 when any instance did not end with a verified plan.
+ *
+ * Suites: generated clouds (synthetic, tight, small), the 54 published BtrPlace instances
+ * (btrplace: imported with shunt's default limits of one migration in and one out per
+ * host; btrplace-unlimited: without limits, as in BtrPlace, so links are shared), and exact:
+ * small clouds with a detour swap (bench/exact-cloud.ts) planned by the heuristic and by the
+ * exact engine.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { planMigrations, PlanRejectedError } from '../src/api.js';
-import type { InstanceDoc } from '../src/model/instance.js';
+import type { InstanceDoc, PolicyDoc } from '../src/model/instance.js';
 import type { Plan } from '../src/model/plan.js';
+import { importBtrPlace } from '../src/interop/btrplace-import.js';
 import { packageRoot } from '../src/util/package-root.js';
+import { exactCloud } from './exact-cloud.js';
 import { generateCloud, requiredMoves, type CloudOptions } from './generate.js';
 
 interface Case {
   suite: string;
   name: string;
+  /** Hosts, for the progress line (the row counts the instance's). */
   hosts: number;
   seed: number;
+  /** Engine label of the row, and the policy that selects it (none: the instance's own, the heuristic). */
+  engine?: string;
+  policy?: PolicyDoc;
   make(): InstanceDoc;
 }
 
+interface Selection { hosts?: number[]; seeds?: number[]; btrplaceDir: string }
+
 interface Suite {
   description: string;
-  cases(quick: boolean, only: { hosts?: number[]; seeds?: number[] }): Case[];
+  cases(quick: boolean, only: Selection): Case[];
 }
 
 /** A grid of generated clouds: every size with every seed. */
@@ -50,6 +64,55 @@ function generatedSuite(
   };
 }
 
+/** The published BtrPlace instances: `<category>/x<scale>/instance_<k>.json`. */
+function btrplaceSuite(suite: string, description: string, concurrency: 'shunt' | 'unlimited'): Suite {
+  const short: Record<string, string> = {
+    random_vms_scale: 'vms', random_infra_scale: 'infra',
+    random_decommissioning_vms_scale: 'decom-vms', random_decommissioning_infra_scale: 'decom-infra',
+  };
+  return {
+    description,
+    cases(quick, only) {
+      const dir = only.btrplaceDir;
+      if (!existsSync(dir)) usage(`no BtrPlace instances in ${dir} (give --btrplace-dir)`);
+      const files: { category: string; scale: number; k: number; file: string }[] = [];
+      for (const category of readdirSync(dir).sort()) {
+        const cdir = join(dir, category);
+        for (const scaleDir of readdirSync(cdir)) {
+          const scale = Number(scaleDir.replace(/^x/, ''));
+          for (const f of readdirSync(join(cdir, scaleDir))) {
+            const k = /^instance_(\d+)\.json$/.exec(f);
+            if (k) files.push({ category, scale, k: Number(k[1]), file: join(cdir, scaleDir, f) });
+          }
+        }
+      }
+      files.sort((a, b) => a.category.localeCompare(b.category) || a.scale - b.scale || a.k - b.k);
+      const chosen = files.filter((f) => (!quick || (f.scale === 1 && f.k === 1)) && (!only.seeds || only.seeds.includes(f.k)));
+      return chosen.map((f) => ({
+        suite, name: `${suite === 'btrplace' ? 'bp' : 'bpu'}-${short[f.category] ?? f.category}-x${f.scale}-${f.k}`, hosts: 0, seed: f.k,
+        make: () => importBtrPlace(JSON.parse(readFileSync(f.file, 'utf8')), { concurrency, source: f.file }).instance,
+      }));
+    },
+  };
+}
+
+/** Small clouds with a detour swap, planned by the greedy heuristic and by the exact engine. */
+const exactSuite: Suite = {
+  description: 'small near-capacity clouds with a swap that needs a detour (bench/exact-cloud.ts): heuristic and exact engine',
+  cases(quick, only) {
+    const sizes: Array<[number, number]> = quick ? [[12, 40]] : [[12, 40], [20, 80]];
+    const seeds = only.seeds ?? (quick ? [1] : [1, 2, 3]);
+    const engines: Array<[string, PolicyDoc]> = [
+      ['heuristic', { engine: 'heuristic' }],
+      ['exact', { engine: 'exact' }],
+    ];
+    return sizes.flatMap(([hosts, vms]) => seeds.flatMap((seed) => engines.map(([engine, policy]) => ({
+      suite: 'exact', name: `exact-${hosts}x${vms}-s${seed}`, hosts, seed, engine, policy,
+      make: () => exactCloud({ hosts, vms, seed }),
+    }))));
+  },
+};
+
 const SUITES: Record<string, Suite> = {
   synthetic: generatedSuite(
     'synthetic', 'near-capacity clouds (85 % RAM), 40 % of the VMs retargeted, 1 in / 1 out per host',
@@ -63,11 +126,15 @@ const SUITES: Record<string, Suite> = {
     'small', 'tiny near-capacity clouds (32 GiB hosts), small enough for the exhaustive search',
     { full: [2, 3, 4, 6], quick: [3, 6] }, { full: [1, 2, 3], quick: [1] }, { small: true },
   ),
+  btrplace: btrplaceSuite('btrplace', 'the 54 BtrPlace instances of Kherbache\'s thesis (72-720 hosts, 96-1,728 VMs), 1 in / 1 out per host', 'shunt'),
+  'btrplace-unlimited': btrplaceSuite('btrplace-unlimited', 'the same 54 instances without concurrency limits, as in BtrPlace (links shared)', 'unlimited'),
+  exact: exactSuite,
 };
 
 interface Row {
   suite: string;
   instance: string;
+  engine: string;
   hosts: number;
   seed: number;
   vms: number;
@@ -86,6 +153,11 @@ interface Row {
   waves: number | null;
   wavesLowerBound: number | null;
   wavesRatio: number | null;
+  /** Estimated seconds of the wave-by-wave schedule and of the dependency-based one. */
+  makespanWaves: number | null;
+  makespanDependencies: number | null;
+  /** Set when starting on dependencies was estimated longer than the waves (the waves' time is then reported). */
+  makespanAsap?: number;
   verified: boolean;
   error?: string;
   explanation?: string[];
@@ -93,7 +165,10 @@ interface Row {
 }
 
 function parseArgs(argv: string[]) {
-  const args = { suites: [] as string[], quick: false, timeLimit: 120, hosts: undefined as number[] | undefined, seeds: undefined as number[] | undefined, out: undefined as string | undefined };
+  const args = {
+    suites: [] as string[], quick: false, timeLimit: 120, hosts: undefined as number[] | undefined, seeds: undefined as number[] | undefined, out: undefined as string | undefined,
+    btrplaceDir: resolve(packageRoot(), '..', 'shared', 'bench', 'btrplace-kherbache'),
+  };
   const numbers = (flag: string, value: string | undefined) => {
     const list = (value ?? '').split(',').filter(Boolean).map(Number);
     if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n < 0)) usage(`${flag} needs a comma-separated list of integers`);
@@ -115,6 +190,7 @@ function parseArgs(argv: string[]) {
       case '--hosts': args.hosts = numbers(flag, value()); break;
       case '--seeds': args.seeds = numbers(flag, value()); break;
       case '--out': args.out = value(); break;
+      case '--btrplace-dir': args.btrplaceDir = resolve(value() ?? ''); break;
       case '--help': case '-h': usage(); break;
       default: usage(`unknown argument ${a}`);
     }
@@ -126,7 +202,8 @@ function parseArgs(argv: string[]) {
 
 function usage(error?: string): never {
   const lines = [
-    'usage: npm run bench -- [--suite NAME[,NAME...]] [--quick] [--time-limit SECONDS] [--hosts N,...] [--seeds S,...] [--out FILE]',
+    'usage: npm run bench -- [--suite NAME[,NAME...]] [--quick] [--time-limit SECONDS] [--hosts N,...] [--seeds S,...] [--out FILE] [--btrplace-dir DIR]',
+    '  (--seeds picks the instance number for the BtrPlace suites; --hosts applies to generated suites)',
     'suites:',
     ...Object.entries(SUITES).map(([name, s]) => `  ${name.padEnd(10)} ${s.description}`),
   ];
@@ -156,18 +233,19 @@ function progress(label: string) {
 }
 
 async function runCase(c: Case, timeLimit: number): Promise<Row> {
-  log(`${c.name}: generating ${c.hosts} hosts (seed ${c.seed})`);
+  const engine = c.engine ?? 'heuristic';
+  log(`${c.name}: ${c.hosts ? `generating ${c.hosts} hosts (seed ${c.seed})` : 'reading and importing'}`);
   let t = performance.now();
   const doc = c.make();
   const generateSeconds = (performance.now() - t) / 1000;
   const base = {
-    suite: c.suite, instance: c.name, hosts: c.hosts, seed: c.seed, vms: doc.vms.length, requiredMoves: requiredMoves(doc), generateSeconds,
+    suite: c.suite, instance: c.name, engine, hosts: doc.hosts.length, seed: c.seed, vms: doc.vms.length, requiredMoves: requiredMoves(doc), generateSeconds,
   };
-  log(`${c.name}: ${base.vms} VMs, ${base.requiredMoves} required moves (generated in ${generateSeconds.toFixed(2)} s); planning`);
+  log(`${c.name}: ${base.hosts} hosts, ${base.vms} VMs, ${base.requiredMoves} required moves (made in ${generateSeconds.toFixed(2)} s); planning with ${engine}`);
   const bar = progress(c.name);
   t = performance.now();
   try {
-    const { plan } = await planMigrations(doc, { timeLimit, source: c.name, onProgress: (d, n) => bar.report(d, n) });
+    const { plan } = await planMigrations(doc, { timeLimit, source: c.name, onProgress: (d, n) => bar.report(d, n), ...(c.policy ? { policy: c.policy } : {}) });
     const seconds = (performance.now() - t) / 1000;
     bar.end();
     const ratio = (a: number | null | undefined, b: number | null | undefined) => (a == null || b == null ? null : b === 0 ? (a === 0 ? 1 : null) : a / b);
@@ -179,11 +257,13 @@ async function runCase(c: Case, timeLimit: number): Promise<Row> {
       detours: verified ? (plan.stats.detours ?? null) : null,
       cost: plan.cost, lowerBound: plan.lowerBound, costRatio: ratio(plan.cost, plan.lowerBound),
       waves: verified ? plan.stats.waves : null, wavesLowerBound, wavesRatio: verified ? ratio(plan.stats.waves, wavesLowerBound) : null,
+      makespanWaves: plan.stats.makespan?.waves ?? null, makespanDependencies: plan.stats.makespan?.dependencies ?? null,
+      ...(plan.stats.makespan?.asap !== undefined ? { makespanAsap: plan.stats.makespan.asap } : {}),
       verified,
       ...(plan.explanation ? { explanation: plan.explanation } : {}),
       stats: plan.stats,
     };
-    log(`${c.name}: ${plan.status} in ${seconds.toFixed(2)} s` + (verified ? `, ${row.moves} moves in ${row.waves} waves, verified` : `: ${(plan.explanation ?? []).join(' | ')}`));
+    log(`${c.name}: ${plan.status} in ${seconds.toFixed(2)} s` + (verified ? `, ${row.moves} moves in ${row.waves} waves, makespan ${row.makespanWaves} s by waves, ${row.makespanDependencies} s by dependencies, verified` : `: ${(plan.explanation ?? []).join(' | ')}`));
     return row;
   } catch (e) {
     const seconds = (performance.now() - t) / 1000;
@@ -194,23 +274,56 @@ async function runCase(c: Case, timeLimit: number): Promise<Row> {
     return {
       ...base, status: rejected ? 'rejected' : 'error', seconds, solveSeconds: null,
       moves: null, detours: null, cost: null, lowerBound: null, costRatio: null, waves: null, wavesLowerBound: null, wavesRatio: null,
-      verified: false, error,
+      makespanWaves: null, makespanDependencies: null, verified: false, error,
     };
   }
 }
 
 function table(rows: Row[]): string {
   const num = (x: number | null, digits = 0) => (x === null ? '-' : digits ? x.toFixed(digits) : String(Math.round(x)));
-  const head = ['instance', 'hosts', 'VMs', 'required moves', 'status', 'seconds', 'moves', 'detours', 'cost (MiB)', 'cost / LB', 'waves', 'waves / LB', 'verified'];
-  const right = [false, true, true, true, false, true, true, true, true, true, true, true, false];
+  const head = ['instance', 'engine', 'hosts', 'VMs', 'required moves', 'status', 'seconds', 'moves', 'detours', 'cost (MiB)', 'cost / LB', 'waves', 'waves / LB', 'makespan waves (s)', 'makespan deps (s)', 'deps / waves', 'verified'];
+  const right = [false, false, true, true, true, false, true, true, true, true, true, true, true, true, true, true, false];
   const body = rows.map((r) => [
-    r.instance, String(r.hosts), String(r.vms), String(r.requiredMoves), r.status, r.seconds.toFixed(2),
-    num(r.moves), num(r.detours), num(r.cost), num(r.costRatio, 3), num(r.waves), num(r.wavesRatio, 3), r.verified ? 'yes' : 'no',
+    r.instance, r.engine, String(r.hosts), String(r.vms), String(r.requiredMoves), r.status, r.seconds.toFixed(2),
+    num(r.moves), num(r.detours), num(r.cost), num(r.costRatio, 3), num(r.waves), num(r.wavesRatio, 3),
+    num(r.makespanWaves, 1), num(r.makespanDependencies, 1) + (r.makespanAsap !== undefined ? '*' : ''),
+    r.makespanWaves && r.makespanDependencies !== null ? (r.makespanDependencies / r.makespanWaves).toFixed(3) : '-',
+    r.verified ? 'yes' : 'no',
   ]);
   const width = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => (right[i] ? c.padStart(width[i]!) : c.padEnd(width[i]!))).join(' | ')} |`;
   const rule = `|${width.map((w, i) => (right[i] ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`;
-  return [line(head), rule, ...body.map(line)].join('\n');
+  const starred = rows.some((r) => r.makespanAsap !== undefined)
+    ? ['', '\\* starting each migration as soon as its dependencies end was estimated longer than the waves (shared links): the wave schedule, which respects the dependencies too, is reported']
+    : [];
+  return [line(head), rule, ...body.map(line), ...starred].join('\n');
+}
+
+/** Per suite and engine: totals and medians that the table is too long to show at a glance. */
+function summary(rows: Row[]): string {
+  const groups = new Map<string, Row[]>();
+  for (const r of rows) {
+    const key = `${r.suite} | ${r.engine}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  const median = (xs: number[]) => {
+    if (xs.length === 0) return null;
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  };
+  const f = (x: number | null, d: number) => (x === null ? '-' : x.toFixed(d));
+  const lines = [
+    '| suite | engine | instances | verified | total seconds | max seconds | median cost / LB | median waves / LB | sum makespan waves (s) | sum makespan deps (s) | deps / waves (sum) | median deps / waves |',
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+  ];
+  for (const [key, rs] of groups) {
+    const ok = rs.filter((r) => r.verified);
+    const mw = ok.reduce((s, r) => s + (r.makespanWaves ?? 0), 0);
+    const md = ok.reduce((s, r) => s + (r.makespanDependencies ?? 0), 0);
+    const ratios = ok.filter((r) => r.makespanWaves).map((r) => r.makespanDependencies! / r.makespanWaves!);
+    lines.push(`| ${key} | ${rs.length} | ${ok.length} | ${f(rs.reduce((s, r) => s + r.seconds, 0), 2)} | ${f(Math.max(...rs.map((r) => r.seconds)), 2)} | ${f(median(ok.flatMap((r) => (r.costRatio === null ? [] : [r.costRatio]))), 3)} | ${f(median(ok.flatMap((r) => (r.wavesRatio === null ? [] : [r.wavesRatio]))), 3)} | ${f(mw, 0)} | ${f(md, 0)} | ${mw ? (md / mw).toFixed(3) : '-'} | ${f(median(ratios), 3)} |`);
+  }
+  return lines.join('\n');
 }
 
 /** The commit measured, and whether sources differed from it (others edit src/ while benchmarks run). */
@@ -228,7 +341,7 @@ function gitState(root: string): { commit: string; dirty: string[] } | null {
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   const out = resolve(args.out ?? join(packageRoot(), 'bench', 'results', 'latest.json'));
-  const cases = args.suites.flatMap((s) => SUITES[s]!.cases(args.quick, { hosts: args.hosts, seeds: args.seeds }));
+  const cases = args.suites.flatMap((s) => SUITES[s]!.cases(args.quick, { hosts: args.hosts, seeds: args.seeds, btrplaceDir: args.btrplaceDir }));
   const meta = {
     date: new Date().toISOString(), node: process.version, platform: `${process.platform}-${process.arch}`,
     cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', git: gitState(packageRoot()), argv: process.argv.slice(2), suites: args.suites, quick: args.quick, timeLimit: args.timeLimit,
@@ -244,6 +357,7 @@ async function main() {
     save(); // after every instance, so that a crash keeps what was measured
   }
   process.stdout.write(table(rows) + '\n');
+  process.stdout.write('\n' + summary(rows) + '\n');
   const failed = rows.filter((r) => !r.verified);
   if (failed.length) {
     process.stdout.write(`\n${failed.length} instance(s) without a verified plan:\n`);

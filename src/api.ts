@@ -11,6 +11,7 @@ import { InputError, type InputIssue } from './io/errors.js';
 import { referenceIssues } from './io/validate-instance.js';
 import { createKernel, mergePolicies, type Configured, type Kernel } from './kernel/kernel.js';
 import { verifyPlan, formatViolation, type VerifyResult } from './verify/replay.js';
+import { attachSchedule, durationOptionsOf } from './schedule/attach.js';
 
 export interface LoadOptions {
   /** Overrides the instance's own policy, key by key. */
@@ -94,6 +95,9 @@ export async function solveLoaded(loaded: Loaded, options: PlanOptions = {}): Pr
     if (!check.valid) throw new PlanRejectedError(loaded.engine.name, check.violations);
     plan.cost = check.cost;
     if (plan.lowerBound !== null && plan.lowerBound > check.cost) plan.lowerBound = check.cost;
+    // Dependencies, durations and makespans; the graph is verified before it is attached.
+    const schedule = attachSchedule(loaded.problem, plan, durationOptionsOf(loaded.policy));
+    if (!schedule.valid) throw new PlanRejectedError(loaded.engine.name, schedule.violations);
   }
   plan.stats.seconds = (Date.now() - started) / 1000;
   return plan;

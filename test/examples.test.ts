@@ -158,7 +158,7 @@ describe('every example', () => {
 describe('swap.json', () => {
   it('parks the smaller VM on the spare host, then swaps', () => {
     const p = plan([join(EXAMPLES, 'swap.json')]);
-    expect(p.waves.map((w) => w.migrations)).toEqual([
+    expect(p.waves.map((w) => w.migrations.map(({ vm, from, to }) => ({ vm, from, to })))).toEqual([
       [{ vm: 'small', from: 'h2', to: 'spare' }],
       [{ vm: 'big', from: 'h1', to: 'h2' }],
       [{ vm: 'small', from: 'spare', to: 'h1' }],
@@ -170,7 +170,7 @@ describe('cycle.json', () => {
   it('breaks the 3-cycle with exactly one parking move, of the cheapest VM (c), at the least cost', () => {
     const p = plan([join(EXAMPLES, 'cycle.json')]);
     expect(p.stats.detours).toBe(1);
-    expect(p.waves[0]!.migrations).toEqual([{ vm: 'c', from: 'h3', to: 'spare' }]);
+    expect(p.waves[0]!.migrations).toMatchObject([{ vm: 'c', from: 'h3', to: 'spare' }]);
     expect(p.cost).toBe(6144 + 6144 + 2 * 4096);
   });
 });
@@ -243,7 +243,7 @@ describe('evict-bystander.json', () => {
     expect(away!.vm).toBe(back!.vm);
     expect(away!.from).toBe(doc.placement[away!.vm]);
     expect(away!.to).toBe('spare');
-    expect(back).toEqual({ vm: away!.vm, from: 'spare', to: doc.placement[away!.vm] });
+    expect(back).toMatchObject({ vm: away!.vm, from: 'spare', to: doc.placement[away!.vm] });
   });
 });
 

@@ -106,7 +106,7 @@ describe('planning and exporting imported instances (smallest scale of each cate
       expect(Number.isInteger(a.vm) && Number.isInteger(a.from) && Number.isInteger(a.to)).toBe(true);
       expect(a.from).not.toBe(a.to);
       expect(Number.isInteger(a.start) && Number.isInteger(a.end) && a.start >= 0 && a.start < a.end).toBe(true);
-      expect({ vm: `vm-${a.vm}`, from: `node-${a.from}`, to: `node-${a.to}` }).toEqual(ours[i]);
+      expect(ours[i]).toMatchObject({ vm: `vm-${a.vm}`, from: `node-${a.from}`, to: `node-${a.to}` });
     });
     // Waves run one after another; a wave lasts as long as its longest migration.
     let i = 0;

@@ -1,39 +1,56 @@
+/**
+ * Cost of a migration = its estimated time in seconds, from the pre-copy model of
+ * src/schedule/duration.ts (rounds of copying while hot and cold pages are re-dirtied,
+ * until the rest fits the allowed downtime). The same model gives plan schedules their
+ * durations; this plugin prices one migration alone on its link (no sharing).
+ */
 import type { CostFunction, PluginModule } from '../../src/plugin-api.js';
+import {
+  preCopy, vmProfile, MEGABITS_PER_MIB,
+  type MigrationProfile, type PreCopyOptions,
+} from '../../src/schedule/duration.js';
 
-export interface DurationOptions {
+export interface DurationCostOptions extends PreCopyOptions {
+  /** MiB/s available to one migration (used for every migration unless `links`). */
   bandwidth: number;
+  /** MiB/s dirtied by a guest without attributes.coldDirtyRate / dirtyRate. */
   dirtyRate: number;
-  maxDowntime: number;
-  maxRounds: number;
-  setup: number;
+  resource: string;
+  /** Use the slower of the two hosts' links (attributes.bandwidth, Mb/s) instead; hosts without one get `bandwidth`. */
+  links?: boolean;
 }
 
-/** Seconds to live-migrate `memory` MiB with iterative pre-copy. */
-export function preCopySeconds(memory: number, dirtyRate: number, o: DurationOptions): number {
-  let total = o.setup;
-  let toCopy = memory;
-  for (let round = 0; round < o.maxRounds; round++) {
-    const t = toCopy / o.bandwidth;
-    if (t <= o.maxDowntime) return total + t; // small enough: pause and copy the rest
-    total += t;
-    // Pages dirtied meanwhile; if the guest outruns the link this never shrinks and
-    // the rounds run out (a higher dirty rate must never look faster).
-    toCopy = Math.min(memory, dirtyRate * t);
-  }
-  return total + toCopy / o.bandwidth; // forced stop-and-copy
+/** Seconds to live-migrate `memory` MiB with iterative pre-copy, dirtying `dirtyRate` MiB/s (no hot pages). */
+export function preCopySeconds(memory: number, dirtyRate: number, o: DurationCostOptions): number {
+  return preCopy({ memory, hotDirtySize: 0, hotDirtyDuration: 1, coldDirtyRate: dirtyRate }, o.bandwidth, o).seconds;
 }
 
 const duration: PluginModule<CostFunction> = {
   create(options, { model }) {
-    const o = options as unknown as DurationOptions & { resource: string };
-    const r = model.resources.indexOf(o.resource);
-    const R = model.resources.length;
-    const seconds = model.vms.map((vm) => {
-      const memory = r < 0 ? 0 : model.demand[vm.index * R + r]!;
-      const rate = typeof vm.attributes['dirtyRate'] === 'number' ? (vm.attributes['dirtyRate'] as number) : o.dirtyRate;
-      return preCopySeconds(memory, rate, o);
+    const o = options as unknown as DurationCostOptions;
+    const profiles: MigrationProfile[] = model.vms.map((vm) => vmProfile(model, vm.index, o));
+    if (!o.links) {
+      const seconds = profiles.map((p) => preCopy(p, o.bandwidth, o).seconds);
+      return { name: 'duration', unit: 's', cost: (vm) => seconds[vm]! };
+    }
+    const link = model.hosts.map((h) => {
+      const b = h.attributes['bandwidth'];
+      return typeof b === 'number' && Number.isFinite(b) && b > 0 ? b / MEGABITS_PER_MIB : o.bandwidth;
     });
-    return { name: 'duration', unit: 's', cost: (vm) => seconds[vm]! };
+    const fastest = Math.max(...link);
+    // Few distinct link speeds: memoise per VM and bandwidth.
+    const memo = model.vms.map(() => new Map<number, number>());
+    const at = (vm: number, bandwidth: number) => {
+      const mine = memo[vm]!;
+      let s = mine.get(bandwidth);
+      if (s === undefined) { s = preCopy(profiles[vm]!, bandwidth, o).seconds; mine.set(bandwidth, s); }
+      return s;
+    };
+    return {
+      name: 'duration', unit: 's', dependsOnRoute: true,
+      cost: (vm, from, to) => at(vm, Math.min(link[from]!, link[to]!)),
+      minCost: (vm) => at(vm, fastest),
+    };
   },
 };
 export default duration;

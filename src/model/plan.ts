@@ -6,6 +6,16 @@ export interface Migration {
   vm: string;
   from: string;
   to: string;
+  /**
+   * Migrations this one waits for in the dependency-based schedule: indices in the plan's
+   * flat numbering (all migrations wave after wave, in plan order, the first one 0).
+   * Attached to verified plans (src/schedule/attach.ts).
+   */
+  after?: number[];
+  /** Estimated start, seconds from the start of the plan, in the dependency-based schedule. */
+  estimatedStart?: number;
+  /** Estimated duration in seconds in that schedule (pre-copy model, links shared). */
+  estimatedSeconds?: number;
 }
 
 export interface Wave {
@@ -20,6 +30,12 @@ export interface PlanStats {
   detours?: number;
   /** No plan can have fewer waves than this (concurrency limits, moves per host). */
   wavesLowerBound?: number;
+  /**
+   * Estimated completion time in seconds: wave by wave, and each migration as soon as those
+   * it waits for end. When the latter (`asap`) came out longer, because migrations started
+   * early share links, `dependencies` is the wave schedule's (which respects the graph too).
+   */
+  makespan?: { waves: number; dependencies: number; asap?: number };
   [key: string]: unknown;
 }
 

@@ -9,6 +9,12 @@ import type { Problem, Violation } from '../plugin-api.js';
 import type { Wave } from '../model/plan.js';
 import { PlacementState } from '../model/state.js';
 
+/**
+ * The dependency graph's check (src/schedule/verify.ts): running the migrations in any
+ * order the graph allows never breaks a rule or a concurrency limit.
+ */
+export { verifyDependencies, type DependencyCheck } from '../schedule/verify.js';
+
 export interface VerifyResult {
   valid: boolean;
   violations: Violation[];
