@@ -12,6 +12,7 @@ import { referenceIssues } from './io/validate-instance.js';
 import { createKernel, mergePolicies, type Configured, type Kernel } from './kernel/kernel.js';
 import { verifyPlan, formatViolation, type VerifyResult } from './verify/replay.js';
 import { attachSchedule, durationOptionsOf } from './schedule/attach.js';
+import { verifyDependencies } from './schedule/verify.js';
 
 export interface LoadOptions {
   /** Overrides the instance's own policy, key by key. */
@@ -107,5 +108,13 @@ export async function solveLoaded(loaded: Loaded, options: PlanOptions = {}): Pr
 export async function verifyAgainst(doc: unknown, planDoc: unknown, options: LoadOptions & { planSource?: string } = {}): Promise<VerifyResult> {
   const loaded = await loadInstance(doc, options);
   loaded.kernel.schemas.assert('plan', planDoc, options.planSource ?? 'plan');
-  return verifyPlan(loaded.problem, (planDoc as Plan).waves);
+  const waves = (planDoc as Plan).waves;
+  const result = verifyPlan(loaded.problem, waves);
+  // A plan that carries its dependency graph is also checked for every order the graph allows.
+  const migrations = waves.flatMap((w) => w.migrations);
+  if (result.valid && migrations.some((m) => m.after !== undefined)) {
+    const graph = verifyDependencies(loaded.problem, waves, migrations.map((m) => m.after ?? []));
+    if (!graph.valid) return { ...result, valid: false, violations: graph.violations };
+  }
+  return result;
 }

@@ -80,6 +80,22 @@ describe('shunt plan', () => {
     expect(missing.stderr).toContain('/nonexistent/instance.json: /: no such file');
   });
 
+  it('verify also checks the dependency graph a plan carries', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shunt-'));
+    const input = join(dir, 'swap.json');
+    writeFileSync(input, JSON.stringify(swap));
+    const plan = JSON.parse(shunt(['plan', input, '--json']).stdout);
+    expect(plan.waves[1].migrations[0].after).toEqual([0]); // big waits for small to leave h2
+    const out = join(dir, 'plan.json');
+    writeFileSync(out, JSON.stringify(plan));
+    expect(shunt(['verify', input, out]).code).toBe(0);
+    plan.waves[1].migrations[0].after = [];
+    writeFileSync(out, JSON.stringify(plan));
+    const r = shunt(['verify', input, out]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/\[dependencies\]/);
+  });
+
   it('reads a policy file that overrides the instance policy', () => {
     const dir = mkdtempSync(join(tmpdir(), 'shunt-'));
     const policy = join(dir, 'policy.json');
