@@ -15,13 +15,18 @@ import { solveHeuristic, type HeuristicOptions } from '../engines/heuristic/engi
 import { TimeIndexedModel, type VmClass } from './time-indexed.js';
 import { modelSize } from './linear-model.js';
 import { solveInWorker } from './solvers/backend.js';
+import { migrationSeconds } from '../schedule/duration.js';
 
 export interface ExactOptions {
   solver: string;
   /** Relative gap at which the solver may stop (0: prove optimality). */
   gap: number;
-  /** 'cost': cheapest plan, then fewest waves; 'waves': fewest waves, then cheapest. */
-  objective: 'cost' | 'waves';
+  /**
+   * 'cost': cheapest plan, then fewest waves; 'waves': fewest waves, then cheapest;
+   * 'makespan': shortest estimated wave-by-wave duration among plans no costlier and no
+   * longer (in waves) than the heuristic's.
+   */
+  objective: 'cost' | 'waves' | 'makespan';
   /** Waves in the model; default: from the heuristic's plan and the cost bounds. */
   horizon?: number;
   /** Waves beyond the heuristic's when the horizon is chosen automatically. */
@@ -86,7 +91,7 @@ export async function solveExact(problem: Problem, o: ExactOptions, run: EngineR
   const secondsLeft = () => (deadline - Date.now()) / 1000;
 
   // 1. The heuristic: an upper bound on cost, a horizon, and the answer if the solver fails.
-  const h = solveHeuristic(problem, o.heuristic, { timeLimit: Math.max(1, secondsLeft() * 0.2) });
+  const h = solveHeuristic(problem, o.objective === 'makespan' ? { ...o.heuristic, objective: 'makespan' } : o.heuristic, { timeLimit: Math.max(1, secondsLeft() * 0.2) });
   const toMoves = (p: Plan): Move[][] => p.waves.map((w) => w.migrations.map((m) => ({ vm: model.vmIndex.get(m.vm)!, from: model.hostIndex.get(m.from)!, to: model.hostIndex.get(m.to)! })));
   let best = { waves: toMoves(h), cost: h.cost ?? Infinity, found: h.status === 'optimal' || h.status === 'feasible' };
   let costProven = h.status === 'optimal';
@@ -116,7 +121,10 @@ export async function solveExact(problem: Problem, o: ExactOptions, run: EngineR
   if (h.status === 'infeasible' || misplaced.length === 0) return { ...h, engine: 'exact' };
   if (!best.found) notes.push('the heuristic found no plan; the model searches from scratch');
 
-  const phases: Array<'cost' | 'waves'> = o.objective === 'cost' ? ['cost', 'waves'] : ['waves', 'cost'];
+  // Isolated migration times (no link sharing: one migration per link at a time by default).
+  const seconds = model.vms.map((_, v) => migrationSeconds(model, v, model.placement[v]!, model.target[v]!));
+  const makespanOf = (waves: Move[][]) => waves.reduce((sum, w) => sum + Math.max(0, ...w.map((m) => migrationSeconds(model, m.vm, m.from, m.to))), 0);
+  const phases: Array<'cost' | 'waves' | 'makespan'> = o.objective === 'cost' ? ['cost', 'waves'] : o.objective === 'waves' ? ['waves', 'cost'] : ['makespan'];
   for (const phase of phases) {
     if (secondsLeft() <= 0.5) { notes.push('time limit reached before every phase ran'); break; }
     if (phase === 'cost' && (costProven || (best.found && best.cost <= lowerBound + 1e-9 * Math.max(1, lowerBound)))) { costProven = true; continue; }
@@ -130,7 +138,7 @@ export async function solveExact(problem: Problem, o: ExactOptions, run: EngineR
   return finish();
 
   /** Builds and solves one model asking for a strictly better plan. Returns false to stop. */
-  async function attempt(phase: 'cost' | 'waves'): Promise<boolean> {
+  async function attempt(phase: 'cost' | 'waves' | 'makespan'): Promise<boolean> {
     const upper = best.found ? best.cost : Infinity;
     const integral = costs.every((x) => Number.isInteger(x)) && (!best.found || Number.isInteger(upper));
     const step = integral ? 1 : 1e-6 * Math.max(1, Math.abs(upper));
@@ -150,14 +158,15 @@ export async function solveExact(problem: Problem, o: ExactOptions, run: EngineR
       : cheapest > 0 ? misplaced.length + Math.floor(budget / cheapest + 1e-9) : Infinity;
     const hWaves = best.found ? best.waves.length : Infinity;
     // Prefer the complete horizon (a proof either way) while its model stays affordable.
-    const shortHorizon = Math.max(1, o.horizon ?? (phase === 'waves' && best.found ? hWaves - 1
+    const shortHorizon = Math.max(1, o.horizon ?? (phase === 'makespan' && best.found ? hWaves : phase === 'waves' && best.found ? hWaves - 1
       : Math.min(maxMoves, (Number.isFinite(hWaves) ? Math.max(hWaves, wavesLb) : Math.max(wavesLb, misplaced.length)) + o.extraWaves)));
     const build = (horizon: number) => {
       const unit = integral ? 1 : Math.max(1e-6, Math.min(...costs.filter((x) => x > 0), 1) * 1e-3);
-      const waveWeight = phase === 'cost' || o.objective === 'cost' ? unit / (horizon + 1) : 1;
-      const costWeight = phase === 'waves' && o.objective === 'waves' ? 1 / ((Number.isFinite(upper) ? upper : costs.reduce((x, y) => x + 2 * y, 0)) + 1) : 1;
+      const costScale = 1 / ((Number.isFinite(upper) ? upper : costs.reduce((x, y) => x + 2 * y, 0)) + 1);
+      const waveWeight = phase === 'makespan' ? 0 : phase === 'cost' || o.objective === 'cost' ? unit / (horizon + 1) : 1;
+      const costWeight = phase === 'makespan' ? 1e-3 * costScale : phase === 'waves' && o.objective === 'waves' ? costScale : 1;
       const maxCost = !best.found ? undefined : phase === 'cost' ? upper - step : upper;
-      const ip = new TimeIndexedModel(problem, { waves: horizon, classOf, costWeight, waveWeight, maxCost });
+      const ip = new TimeIndexedModel(problem, { waves: horizon, classOf, costWeight, waveWeight, maxCost, ...(phase === 'makespan' ? { durations: seconds, durationWeight: 1 } : {}) });
       return { ip, size: modelSize(ip.toLinearModel('shunt')), waveWeight };
     };
     let horizon = shortHorizon;
@@ -168,10 +177,13 @@ export async function solveExact(problem: Problem, o: ExactOptions, run: EngineR
     }
     const { ip, size, waveWeight } = built;
     lastWaveWeight = waveWeight;
-    const complete = phase === 'waves' ? best.found && horizon >= hWaves - 1 : horizon >= maxMoves;
+    // The makespan model never claims a proof: it holds only plans within the heuristic's cost and waves.
+    const complete = phase === 'makespan' ? false : phase === 'waves' ? best.found && horizon >= hWaves - 1 : horizon >= maxMoves;
 
     const a: Attempt = {
-      seeking: phase === 'cost' ? (best.found ? `a plan cheaper than ${upper}` : 'any plan') : `a plan with fewer than ${hWaves} waves`,
+      seeking: phase === 'cost' ? (best.found ? `a plan cheaper than ${upper}` : 'any plan')
+        : phase === 'makespan' ? `a shorter wave-by-wave duration than ${makespanOf(best.waves).toFixed(1)} s, costing at most ${upper}`
+        : `a plan with fewer than ${hWaves} waves`,
       horizon, complete, ...size,
       classes: { flexible: flexible.length, direct: misplaced.filter((v) => classOf(v) === 'direct').length },
       outcome: '',
@@ -179,7 +191,7 @@ export async function solveExact(problem: Problem, o: ExactOptions, run: EngineR
     attempts.push(a);
     const none = (how: string) => {
       a.outcome = `none exists within ${horizon} waves (${how})`;
-      if (!complete) { notes.push(`no ${phase === 'cost' ? 'cheaper plan' : 'plan with fewer waves'} within ${horizon} waves (${how}); longer plans were not searched`); return false; }
+      if (!complete) { notes.push(`no ${phase === 'cost' ? 'cheaper plan' : phase === 'makespan' ? 'shorter plan' : 'plan with fewer waves'} within ${horizon} waves (${how}); longer plans were not searched`); return false; }
       if (phase === 'cost') { costProven = best.found; notes.push(`no cheaper plan exists (${how})`); }
       else { wavesProven = best.found; notes.push(`no plan of this cost has fewer waves (${how})`); }
       return best.found;
@@ -203,7 +215,8 @@ export async function solveExact(problem: Problem, o: ExactOptions, run: EngineR
     }
     const waves = ip.decode(result.values);
     const planCost = waves.flat().reduce((s, m) => s + cost.cost(m.vm, m.from, m.to), 0);
-    const improves = !best.found || (phase === 'cost' ? planCost < best.cost - 1e-9 * Math.max(1, best.cost)
+    const improves = !best.found || (phase === 'makespan' ? makespanOf(waves) < makespanOf(best.waves) - 1e-6 && planCost <= best.cost + 1e-9 * Math.max(1, best.cost)
+      : phase === 'cost' ? planCost < best.cost - 1e-9 * Math.max(1, best.cost)
       : waves.length < best.waves.length && planCost <= best.cost + 1e-9 * Math.max(1, best.cost));
     if (!improves) {
       a.outcome = `the solver's plan (cost ${planCost}, ${waves.length} waves) is not better`;

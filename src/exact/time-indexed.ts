@@ -24,6 +24,9 @@ export interface TimeIndexedOptions {
   waveWeight: number;
   /** Only plans costing at most this (the cost function, unweighted). */
   maxCost?: number;
+  /** Seconds per VM migration: adds z[t] >= the longest migration of wave t, weighted in the objective. */
+  durations?: ArrayLike<number>;
+  durationWeight?: number;
 }
 
 type Expr = { terms: Map<number, number>; constant: number };
@@ -116,6 +119,7 @@ export class TimeIndexedModel implements TimeIndexedBuilder {
     }
     this.addConcurrencyRows();
     for (const rule of formulated) rule.formulation!.addRows(this);
+    if (options.durations) this.addDurationRows(options.durations, options.durationWeight ?? 1);
     if (options.maxCost !== undefined) {
       // A cutoff row: the direct VMs' cost is a constant, the flexible VMs' arrivals carry theirs.
       const terms: Array<[number, number]> = [];
@@ -299,6 +303,27 @@ export class TimeIndexedModel implements TimeIndexedBuilder {
         if (entering[h]! > host.maxIncoming) this.addExprRow(`in${h}_${t}`, incoming[h]!, -Infinity, host.maxIncoming);
       });
       if (Number.isFinite(model.maxPerWave)) this.addExprRow(`per_wave${t}`, total, -Infinity, model.maxPerWave);
+    }
+  }
+
+  /** z[t] >= d_v * (migrations of v in wave t): the sum of z is the wave-by-wave duration. */
+  private addDurationRows(durations: ArrayLike<number>, weight: number): void {
+    const { model } = this;
+    const longest = Math.max(0, ...Array.from(durations));
+    for (let t = 1; t <= this.waves; t++) {
+      this.variables.push({ name: `z${t}`, lb: 0, ub: longest, integer: false, cost: weight });
+      const z = this.variables.length - 1;
+      for (let v = 0; v < model.vms.length; v++) {
+        const d = durations[v]!;
+        if (d <= 0) continue;
+        let move: Expr | undefined;
+        if (this.cls[v] === 'direct' && model.placement[v] !== model.target[v]) move = this.moveExpr(v, t);
+        else if (this.cls[v] === 'flexible') move = { terms: new Map([...this.a.get(v)!.values()].map((ah): [number, number] => [ah[t]!, 1])), constant: 0 };
+        if (!move) continue;
+        const e = this.scale(move, -d);
+        e.terms.set(z, 1);
+        this.addExprRow(`duration${v}_${t}`, e, 0, Infinity);
+      }
     }
   }
 

@@ -13,6 +13,7 @@ import { searchSequence, type SearchResult } from './search.js';
 import { compressSequence } from './compress.js';
 import { explainBlocking } from './explain.js';
 import { costLowerBound, wavesLowerBound } from '../../plan/bounds.js';
+import { migrationSeconds } from '../../schedule/duration.js';
 
 export interface HeuristicOptions {
   /** States the exhaustive search may expand (per run). */
@@ -21,6 +22,8 @@ export interface HeuristicOptions {
   searchMaxVms: number;
   /** Try to prove or improve the greedy plan's cost by exhaustive search (small instances). */
   improve: boolean;
+  /** 'makespan': group long migrations in the same waves to shorten the wave-by-wave duration. */
+  objective?: 'cost' | 'makespan';
 }
 
 export function solveHeuristic(problem: Problem, options: HeuristicOptions, run: EngineRunOptions): Plan {
@@ -47,7 +50,8 @@ export function solveHeuristic(problem: Problem, options: HeuristicOptions, run:
 
   if (misplaced === 0) return plan('optimal', [], 0);
 
-  const greedy = greedyWaves(problem, { deadline, onProgress: run.onProgress ? (d, t) => run.onProgress!(d, t) : undefined });
+  const seconds = options.objective === 'makespan' ? model.vms.map((_, v) => migrationSeconds(model, v, model.placement[v]!, model.target[v]!)) : undefined;
+  const greedy = greedyWaves(problem, { deadline, seconds, onProgress: run.onProgress ? (d, t) => run.onProgress!(d, t) : undefined });
   const search = (cutoff?: number): SearchResult | undefined =>
     small ? searchSequence(problem, { maxStates: options.searchStates, deadline, cutoff }) : undefined;
 

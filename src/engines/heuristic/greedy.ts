@@ -19,6 +19,8 @@ export interface GreedyOptions {
   /** Parking migrations allowed before giving up (livelock guard). */
   maxParkings?: number;
   onProgress?: (done: number, total: number) => void;
+  /** Per VM: when given, longer migrations go first within a wave, so that long ones share waves (makespan). */
+  seconds?: ArrayLike<number>;
 }
 
 export interface GreedyResult {
@@ -107,7 +109,9 @@ export function greedyWaves(problem: Problem, options: GreedyOptions): GreedyRes
       priority[v] = Math.max(remOut[src]! / model.hosts[src]!.maxOutgoing, remIn[t]! / model.hosts[t]!.maxIncoming);
     }
     const first = (v: number) => (helped.has(v) ? 1 : 0);
-    const order = pending.slice().sort((a, b) => first(b) - first(a) || priority[b]! - priority[a]! || a - b);
+    const longest = options.seconds;
+    const order = pending.slice().sort((a, b) => first(b) - first(a)
+      || (longest ? longest[b]! - longest[a]! : 0) || priority[b]! - priority[a]! || a - b);
 
     let wave: Move[] = [];
     for (const v of order) {
