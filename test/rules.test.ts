@@ -5,10 +5,11 @@
  * destination until its wave ends).
  */
 import 'reflect-metadata';
+import { disagreements } from './rule-agreement.js';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { PluginRef } from '../src/model/instance.js';
-import type { SanityRule, Violation } from '../src/plugin-api.js';
+import type { SanityRule } from '../src/plugin-api.js';
 import { createKernel } from '../src/kernel/kernel.js';
 import { compileModel, type Model } from '../src/model/model.js';
 import { PlacementState } from '../src/model/state.js';
@@ -40,31 +41,6 @@ function world(spec: CloudSpec, rules: PluginRef[] = [], overcommit?: PluginRef)
       return new PlacementState(model, configured.problem.usable, placement);
     },
   };
-}
-
-const key = (v: Violation) => JSON.stringify([v.rule, v.host ?? null, v.vm ?? null, v.resource ?? null]);
-
-/**
- * What admits() promises: on a host that is clean now, admits(v, h) is true iff
- * beginning the move v -> h adds no violation anywhere.
- */
-function disagreements(rule: SanityRule, state: PlacementState, model: Model): string[] {
-  const wrong: string[] = [];
-  for (let v = 0; v < model.vms.length; v++) {
-    if (state.destinationOf(v) >= 0) continue;
-    for (let h = 0; h < model.hosts.length; h++) {
-      if (h === state.hostOf(v) || rule.check(state, [h]).length > 0) continue;
-      const before = new Set(rule.check(state).map(key));
-      const admitted = rule.admits(state, v, h);
-      state.beginMove(v, h);
-      const added = rule.check(state).filter((x) => !before.has(key(x)));
-      state.cancelMove(v);
-      if (admitted !== (added.length === 0)) {
-        wrong.push(`${model.vms[v]!.name} -> ${model.hosts[h]!.name}: admits ${admitted}, adds ${JSON.stringify(added)}`);
-      }
-    }
-  }
-  return wrong;
 }
 
 describe('capacity', () => {

@@ -5,6 +5,7 @@
  * strategies' own checks: a fresh PlacementState and every active rule's check().
  */
 import 'reflect-metadata';
+import { disagreements } from './rule-agreement.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -476,25 +477,6 @@ function sharingWorld(doc: InstanceDoc, options: Record<string, unknown> = {}) {
   return { model, configured, rule, usable: configured.problem.usable };
 }
 
-const key = (v: Violation) => JSON.stringify([v.rule, v.host ?? null, v.vm ?? null, v.resource ?? null]);
-
-/** On a host that is clean now, admits(v, h) is true iff beginning the move v -> h adds no violation. */
-function disagreements(rule: SanityRule, state: PlacementState, model: Model): string[] {
-  const wrong: string[] = [];
-  for (let v = 0; v < model.vms.length; v++) {
-    if (state.destinationOf(v) >= 0) continue;
-    for (let h = 0; h < model.hosts.length; h++) {
-      if (h === state.hostOf(v) || rule.check(state, [h]).length > 0) continue;
-      const before = new Set(rule.check(state).map(key));
-      const admitted = rule.admits(state, v, h);
-      state.beginMove(v, h);
-      const added = rule.check(state).filter((x) => !before.has(key(x)));
-      state.cancelMove(v);
-      if (admitted !== (added.length === 0)) wrong.push(`${model.vms[v]!.name} -> ${model.hosts[h]!.name}: admits ${admitted}, adds ${JSON.stringify(added)}`);
-    }
-  }
-  return wrong;
-}
 
 const sharedVm = fc.record({
   ram: fc.integer({ min: 1, max: 12 }), os: fc.constantFrom('linux', 'windows', undefined), version: fc.constantFrom('a', 'b'), app: fc.constantFrom('x', 'y', undefined),
