@@ -7,5 +7,12 @@ export const heuristicDefaults = (): HeuristicOptions => builtinManifest('engine
 
 export function exactOptions(options: Partial<ExactOptions>): ExactOptions {
   const defaults = builtinManifest('engine/exact.json').defaults as unknown as ExactOptions;
-  return { ...defaults, ...options, heuristic: { ...heuristicDefaults(), ...(options.heuristic ?? {}) } };
+  const merged = { ...defaults, ...options };
+  // Faster solvers can afford the larger models that prove optimality outright.
+  const affordable: Record<string, number> = { glpk: 20_000, highs: 80_000, jslp: 500 };
+  return {
+    ...merged,
+    completeModelVariables: options.completeModelVariables ?? affordable[merged.solver] ?? 20_000,
+    heuristic: { ...heuristicDefaults(), ...(options.heuristic ?? {}) },
+  };
 }
