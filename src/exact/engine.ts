@@ -130,15 +130,20 @@ export async function solveExact(problem: Problem, o: ExactOptions, run: EngineR
     if (phase === 'cost' && (costProven || (best.found && best.cost <= lowerBound + 1e-9 * Math.max(1, lowerBound)))) { costProven = true; continue; }
     if (phase === 'waves' && best.found && best.waves.length <= wavesLb) { wavesProven = true; continue; }
     if (phase === 'waves' && o.objective === 'cost' && !costProven) continue; // waves only matter among the cheapest plans
-    const done = await attempt(phase);
-    if (!done) break;
+    // A better plan that is not proven lowers the bar: ask again, with a smaller model.
+    let outcome = await attempt(phase);
+    while (outcome === 'improved' && phase !== 'makespan' && secondsLeft() > 1) outcome = await attempt(phase);
+    if (outcome !== 'proven') break;
   }
   if (costProven && wavesProven) notes.push('proven optimal: cheapest cost, and fewest waves at that cost');
   else if (costProven) notes.push('cost proven optimal; waves not proven minimal');
   return finish();
 
-  /** Builds and solves one model asking for a strictly better plan. Returns false to stop. */
-  async function attempt(phase: 'cost' | 'waves' | 'makespan'): Promise<boolean> {
+  /**
+   * Builds and solves one model asking for a strictly better plan: 'proven' (this phase is
+   * settled), 'improved' (a better plan, not proven best) or 'stop'.
+   */
+  async function attempt(phase: 'cost' | 'waves' | 'makespan'): Promise<'proven' | 'improved' | 'stop'> {
     const upper = best.found ? best.cost : Infinity;
     const integral = costs.every((x) => Number.isInteger(x)) && (!best.found || Number.isInteger(upper));
     const step = integral ? 1 : 1e-6 * Math.max(1, Math.abs(upper));
@@ -191,16 +196,16 @@ export async function solveExact(problem: Problem, o: ExactOptions, run: EngineR
     attempts.push(a);
     const none = (how: string) => {
       a.outcome = `none exists within ${horizon} waves (${how})`;
-      if (!complete) { notes.push(`no ${phase === 'cost' ? 'cheaper plan' : phase === 'makespan' ? 'shorter plan' : 'plan with fewer waves'} within ${horizon} waves (${how}); longer plans were not searched`); return false; }
+      if (!complete) { notes.push(`no ${phase === 'cost' ? 'cheaper plan' : phase === 'makespan' ? 'shorter plan' : 'plan with fewer waves'} within ${horizon} waves (${how}); longer plans were not searched`); return 'stop'; }
       if (phase === 'cost') { costProven = best.found; notes.push(`no cheaper plan exists (${how})`); }
       else { wavesProven = best.found; notes.push(`no plan of this cost has fewer waves (${how})`); }
-      return best.found;
+      return best.found ? 'proven' : 'stop';
     };
     if (ip.impossible.length) return none(`${ip.impossible[0]} cannot hold`);
     if (size.integers > o.maxVariables) {
       a.outcome = 'not solved: model too large';
       notes.push(`model too large (${size.integers} integer variables > ${o.maxVariables}); the heuristic's plan stands`);
-      return false;
+      return 'stop';
     }
     run.onProgress?.(0, 1, `solving ${size.integers} integer variables, ${size.rows} rows with ${o.solver}`);
     // The solver's own limit leaves room for its overshoot before the hard kill (which loses its incumbent).
@@ -211,7 +216,7 @@ export async function solveExact(problem: Problem, o: ExactOptions, run: EngineR
     if ((result.status !== 'optimal' && result.status !== 'feasible') || !result.values) {
       a.outcome = `no answer: ${result.status}${result.note ? ` (${result.note})` : ''}`;
       notes.push(`the solver ended with status ${result.status}${result.note ? ` (${result.note})` : ''}; ${best.found ? 'the best plan so far stands' : 'no plan'}`);
-      return false;
+      return 'stop';
     }
     const waves = ip.decode(result.values);
     const planCost = waves.flat().reduce((s, m) => s + cost.cost(m.vm, m.from, m.to), 0);
@@ -220,7 +225,7 @@ export async function solveExact(problem: Problem, o: ExactOptions, run: EngineR
       : waves.length < best.waves.length && planCost <= best.cost + 1e-9 * Math.max(1, best.cost));
     if (!improves) {
       a.outcome = `the solver's plan (cost ${planCost}, ${waves.length} waves) is not better`;
-      return false;
+      return 'stop';
     }
     best = { waves, cost: planCost, found: true };
     const proven = result.status === 'optimal' && complete;
@@ -230,6 +235,6 @@ export async function solveExact(problem: Problem, o: ExactOptions, run: EngineR
     if (!proven) notes.push(`${a.outcome}${complete ? '' : `; longer plans were not searched`}`);
     // In the cost phase, the model also minimised waves among the cheapest plans within its horizon.
     if (phase === 'cost' && proven) wavesProven = true;
-    return proven;
+    return proven || (phase === 'cost' && costProven) ? 'proven' : 'improved';
   }
 }
