@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { PolicyDoc } from '../model/instance.js';
 import { readJson } from '../io/read.js';
 import { writeAtomic } from '../io/write.js';
+import { InputError } from '../io/errors.js';
 
 export const EXIT = { ok: 0, internal: 1, invalidPlan: 1, input: 2, infeasible: 3, unknown: 4 } as const;
 
@@ -26,4 +27,11 @@ export function loadOptions(o: CommonOptions, file: string, engine?: string) {
 export function emit(text: string, out?: string): void {
   if (out) writeAtomic(out, text.endsWith('\n') ? text : text + '\n');
   else process.stdout.write(text.endsWith('\n') ? text : text + '\n');
+}
+
+/** commander parser for --time-limit. */
+export function positiveSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InputError('--time-limit', [{ path: '', message: `must be a positive number of seconds (got ${JSON.stringify(value)})` }]);
+  return n;
 }

@@ -1,6 +1,6 @@
 /** shunt compare: the same instance through the heuristic and the exact engine with each solver. */
 import type { Command } from 'commander';
-import { common, emit, loadOptions, type CommonOptions } from '../shared.js';
+import { common, emit, loadOptions, positiveSeconds, type CommonOptions } from '../shared.js';
 import { readJson } from '../../io/read.js';
 import { InputError } from '../../io/errors.js';
 import { loadInstance, solveLoaded } from '../../api.js';
@@ -26,12 +26,11 @@ export function register(program: Command): void {
     .description('plan with the heuristic and with the exact engine for each solver; one row each')
     .argument('<instance>', 'instance JSON file, or - for stdin'))
     .option('--solvers <list>', 'comma-separated MIP backends for the exact engine', 'glpk')
-    .option('--time-limit <seconds>', 'per engine run', (v: string) => Number(v))
+    .option('--time-limit <seconds>', 'per engine run', positiveSeconds)
     .action(async (file: string, o: CommonOptions & { solvers: string; timeLimit?: number }) => {
       const solvers = o.solvers.split(',').map((s) => s.trim()).filter(Boolean);
       const unknown = solvers.filter((s) => !SOLVERS.includes(s));
       if (unknown.length) throw new InputError('--solvers', [{ path: '', message: `unknown solver ${unknown.join(', ')} (known: ${SOLVERS.join(', ')})` }]);
-      if (o.timeLimit !== undefined && !(o.timeLimit > 0)) throw new InputError('--time-limit', [{ path: '', message: 'must be a positive number of seconds' }]);
       const doc = readJson(file);
       const runs: Array<{ engine: string; solver: string | null }> = [{ engine: 'heuristic', solver: null }, ...solvers.map((s) => ({ engine: 'exact', solver: s }))];
       const rows: CompareRow[] = [];

@@ -1,12 +1,12 @@
 /** shunt evaluate: candidate targets side by side, each with the verified path to it. */
 import type { Command } from 'commander';
-import { common, EXIT, emit, sourceName, type CommonOptions } from '../shared.js';
+import { common, EXIT, emit, positiveSeconds, sourceName, type CommonOptions } from '../shared.js';
 import { readJson } from '../../io/read.js';
 import { InputError } from '../../io/errors.js';
 import type { PluginRef, PolicyDoc } from '../../model/instance.js';
 import { evaluateStrategies, type EvaluateRow } from '../../target/evaluate.js';
 import { formatNumber } from '../format.js';
-import { pct, positiveSeconds } from './target.js';
+import { pct } from './target.js';
 
 /** --with for evaluate: {"strategy name": {options}, ...}. */
 function parseWith(text: string | undefined, names: string[]): Record<string, Record<string, unknown>> {

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { common, EXIT, emit, loadOptions, type CommonOptions } from '../shared.js';
+import { common, EXIT, emit, loadOptions, positiveSeconds, type CommonOptions } from '../shared.js';
 import { readJson } from '../../io/read.js';
 import { writeAtomic } from '../../io/write.js';
 import { InputError } from '../../io/errors.js';
@@ -8,12 +8,6 @@ import { planSummary } from '../format.js';
 import { progressReporter } from '../progress.js';
 import { retarget, strategyRef } from '../../target/retarget.js';
 import { NoTargetError } from '../../target/strategy.js';
-
-function positiveSeconds(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InputError('--time-limit', [{ path: '', message: `must be a positive number of seconds (got ${JSON.stringify(value)})` }]);
-  return n;
-}
 
 function fraction(value: string): number {
   const n = Number(value);

@@ -1,6 +1,6 @@
 /** shunt target: runs a placement strategy and writes the instance with its new target. */
 import type { Command } from 'commander';
-import { common, EXIT, emit, sourceName, type CommonOptions } from '../shared.js';
+import { common, EXIT, emit, positiveSeconds, sourceName, type CommonOptions } from '../shared.js';
 import { readJson } from '../../io/read.js';
 import { InputError } from '../../io/errors.js';
 import type { PolicyDoc } from '../../model/instance.js';
@@ -17,12 +17,6 @@ export function strategyLoadOptions(o: StrategyCliOptions, file: string) {
   const policy = o.policy ? (readJson(o.policy) as PolicyDoc) : undefined;
   const options = { policy, policySource: o.policy, pluginDirs: o.plugins ?? [], source: sourceName(file) };
   return { options, strategy: o.strategy !== undefined ? strategyRef(o.strategy, o.with) : undefined };
-}
-
-export function positiveSeconds(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InputError('--time-limit', [{ path: '', message: `must be a positive number of seconds (got ${JSON.stringify(value)})` }]);
-  return n;
 }
 
 export function metricsSummary(m: TargetMetrics): string[] {
