@@ -56,6 +56,8 @@ export interface SanityRule {
   admits(state: StateView, vm: number, host: number): boolean;
   /** False when the rule forbids the VM to move at all (pinning). */
   movable?(vm: number): boolean;
+  /** Resources this rule limits its own way instead of capacity (which then leaves them to it). */
+  readonly limitsResources?: readonly string[];
   /** Its integer-program form, for the exact engine (absent: the exact engine refuses). */
   readonly formulation?: RuleFormulation;
 }

@@ -556,12 +556,16 @@ describe('the sharing rule', () => {
     expect(shared.rule.admits(new PlacementState(shared.model, shared.usable), 1, 0)).toBe(true);
   });
 
-  it('is left RAM by the capacity rule only when told: exclude', async () => {
+  it('is left RAM by the capacity rule, which never leaves a resource nobody limits', async () => {
     const plain = await load(doc);
     expect(plain.problem.rules.find((r) => r.name === 'capacity')!.check(new PlacementState(plain.model, plain.problem.usable, Int32Array.from([0, 0, 1])))).toHaveLength(1);
     const w = sharingWorld(doc);
     expect(w.configured.problem.rules.find((r) => r.name === 'capacity')!.check(new PlacementState(w.model, w.usable, Int32Array.from([0, 0, 0])))).toEqual([]);
-    await expect(load(doc, { rules: [{ name: 'capacity', options: { exclude: ['RAM'] } }] })).rejects.toThrow(/policy: \/rules\/0\/options\/exclude\/0: plugin capacity: no resource "RAM" in the instance/);
+    await expect(load(doc, { rules: [{ name: 'capacity', options: { exclude: ['RAM'] } }] })).rejects.toThrow(/policy: \/rules\/0\/options\/exclude\/0: capacity leaves "RAM" to another rule, but no active rule limits it/);
+    await expect(load(doc, { rules: [{ name: 'capacity', options: { exclude: ['ram'] } }] })).rejects.toThrow(/no active rule limits it/);
+    // Naming the sharing rule is enough: capacity leaves RAM to it by itself.
+    const auto = await load(doc, { rules: ['sharing'] });
+    expect(auto.problem.rules.find((r) => r.name === 'capacity')!.check(new PlacementState(auto.model, auto.problem.usable, Int32Array.from([0, 0, 0])))).toEqual([]);
     await expect(load(doc, { rules: [{ name: 'capacity', options: { exclude: 'ram' } }] })).rejects.toThrow(InputError);
   });
 

@@ -6,9 +6,8 @@
  * until its wave ends (option arrivals "full", the default: merging pages takes
  * time), or shares at once ("shared").
  *
- * The capacity rule counts the full demand, so it must leave this resource to this
- * rule: list it as {"name": "capacity", "options": {"exclude": ["ram"]}}. Without
- * that, capacity stays the binding limit and sharing only lowers the footprint.
+ * The capacity rule counts the full demand; this rule declares the resource in
+ * limitsResources, so the kernel has capacity leave it to this rule.
  */
 import type { PluginModule, Violation } from '../../src/plugin-api.js';
 import type { StateView } from '../../src/model/state.js';
@@ -27,6 +26,7 @@ const sharing: PluginModule<SharingRule> = {
     const limitOf = (h: number) => (r < 0 ? Infinity : usable[h * R + r]!);
     return {
       name: 'sharing',
+      limitsResources: r < 0 ? [] : [resource],
       sharing: tree,
       limitOf,
       check(state: StateView, hosts?: Iterable<number>): Violation[] {

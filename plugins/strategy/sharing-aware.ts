@@ -97,7 +97,7 @@ const sharingAware: PluginModule<ReportingStrategy> = {
         const after = best.footprint ?? footprintOf(tree, model, best.target);
         notes = [
           `${best.name}: ${best.hosts} of ${hostsUsed(model, model.placement)} hosts used; memory footprint ${Math.round(before)} -> ${Math.round(after)} (${Math.round(demand - after)} of ${Math.round(demand)} saved by sharing)`,
-          ...(ruled ? [] : ['no sharing rule is active: RAM counts in full on every host (enable rule "sharing" and capacity option exclude ["ram"] to pack by effective RAM)']),
+          ...(ruled ? [] : ['no sharing rule is active: RAM counts in full on every host (enable rule "sharing" to pack by effective RAM)']),
           ...(best.direct ? [] : ['the target needs parking moves (no order of direct migrations alone reaches it)']),
         ];
         return checkedTarget(problem, best.target, 'sharing-aware');

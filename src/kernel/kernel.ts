@@ -18,7 +18,7 @@ import { PluginRegistry } from './registry.js';
 import { TOKENS } from './tokens.js';
 import { BUILTINS, builtinManifest } from './builtins.js';
 
-export const DEFAULTS = { cost: 'ram', overcommit: 'overcommit', engine: 'heuristic', alwaysRules: ['capacity'] } as const;
+export const DEFAULTS = { cost: 'ram', overcommit: 'overcommit', engine: 'heuristic' } as const;
 
 /** A policy turned into live plugins for one model. */
 export interface Configured {
@@ -138,19 +138,28 @@ export class Kernel {
     const context = { model, usable };
     const cost = make<CostFunction>('cost', policy.cost ?? DEFAULTS.cost, '/cost', context);
     const engine = make<Engine>('engine', policy.engine ?? DEFAULTS.engine, '/engine', context);
-    const rules: SanityRule[] = [];
-    const listed = policy.rules ?? [];
-    const listedNames = listed.map((r) => (typeof r === 'string' ? r : r.name));
-    for (const name of DEFAULTS.alwaysRules) {
-      if (!listedNames.includes(name)) {
-        const rule = make<SanityRule>('rule', name, '/rules', context);
-        if (rule) rules.push(rule);
+    // The other rules first: a rule that limits a resource its own way (page sharing for
+    // RAM) takes it away from capacity, which would otherwise count it in full.
+    const listed = (policy.rules ?? []).map((ref, i) => ({ ref, path: `/rules/${i}`, name: typeof ref === 'string' ? ref : ref.name }));
+    const others: SanityRule[] = [];
+    for (const r of listed) {
+      if (r.name === 'capacity') continue;
+      const rule = make<SanityRule>('rule', r.ref, r.path, context);
+      if (rule) others.push(rule);
+    }
+    const owned = [...new Set(others.flatMap((r) => r.limitsResources ?? []))];
+    const given = listed.find((r) => r.name === 'capacity') ?? { ref: 'capacity' as PluginRef, path: '/rules', name: 'capacity' };
+    const givenOptions = typeof given.ref === 'string' ? {} : (given.ref.options ?? {});
+    const raw = givenOptions['exclude'];
+    const excluded = Array.isArray(raw) ? (raw as string[]) : []; // anything else: capacity's own schema says what is wrong
+    for (const [i, resource] of excluded.entries()) {
+      if (!owned.includes(resource)) {
+        issues.push({ path: `${given.path}/options/exclude/${i}`, message: `capacity leaves "${resource}" to another rule, but no active rule limits it (add one, e.g. "sharing")` });
       }
     }
-    listed.forEach((ref, i) => {
-      const rule = make<SanityRule>('rule', ref, `/rules/${i}`, context);
-      if (rule) rules.push(rule);
-    });
+    const exclude = [...new Set([...excluded, ...owned])];
+    const capacity = make<SanityRule>('rule', exclude.length && Array.isArray(raw ?? []) ? { name: 'capacity', options: { ...givenOptions, exclude } } : given.ref, given.path, context);
+    const rules: SanityRule[] = capacity ? [capacity, ...others] : others;
     const strategy = policy.strategy ? make<PlacementStrategy>('strategy', policy.strategy, '/strategy', context) : undefined;
     if (issues.length || !cost || !engine || (policy.strategy && !strategy)) throw new InputError(source, issues.map(locate));
     return { problem: { model, usable, rules, cost }, engine, overcommit, ...(strategy ? { strategy } : {}) };
