@@ -108,17 +108,23 @@ describe('planning and exporting imported instances (smallest scale of each cate
       expect(Number.isInteger(a.start) && Number.isInteger(a.end) && a.start >= 0 && a.start < a.end).toBe(true);
       expect(ours[i]).toMatchObject({ vm: `vm-${a.vm}`, from: `node-${a.from}`, to: `node-${a.to}` });
     });
-    // Waves run one after another; a wave lasts as long as its longest migration.
-    let i = 0;
+    // A plan without a schedule (hand-written): waves run one after another, each as long as its longest migration.
+    const bare = { waves: plan.waves.map((w) => ({ migrations: w.migrations.map(({ vm, from, to }) => ({ vm, from, to })) })) };
+    const byWave = exportBtrPlace(instance, bare, { origin: src.model }).plan.actions.filter(isMigrateVM);
+    let k0 = 0;
     let previousEnd = -1;
-    for (const w of plan.waves) {
-      const wave = migrations.slice(i, i + w.migrations.length);
-      i += w.migrations.length;
-      const start = wave[0]!.start;
-      expect(wave.every((a) => a.start === start)).toBe(true);
-      expect(start).toBeGreaterThanOrEqual(previousEnd);
+    for (const w of bare.waves) {
+      const wave = byWave.slice(k0, k0 + w.migrations.length);
+      k0 += w.migrations.length;
+      expect(wave.every((a) => a.start === wave[0]!.start)).toBe(true);
+      expect(wave[0]!.start).toBeGreaterThanOrEqual(previousEnd);
       previousEnd = Math.max(...wave.map((a) => a.end));
     }
+    // The plan's dependency-based schedule: a migration starts once the ones it waits for have ended.
+    ours.forEach((m, k) => {
+      expect(m.after).toBeDefined();
+      for (const dep of m.after!) expect(migrations[k]!.start).toBeGreaterThanOrEqual(migrations[dep]!.end);
+    });
     // Offline nodes are booted before their first migration; emptied nodes shut down after their last.
     for (const boot of out.actions.filter(isNodeAction('bootNode'))) {
       expect(src.model.mapping.offlineNodes).toContain(boot.node);

@@ -93,10 +93,28 @@ export function exportBtrPlace(instance: InstanceDoc, plan: { waves: Wave[] }, o
     t = Math.max(t, end);
   }
 
-  // Waves, one after another.
   const lastTouch = new Map<string, number>();
   const where = new Map(Object.entries(instance.placement));
-  for (const w of plan.waves) {
+  const migrations = plan.waves.flatMap((w) => w.migrations);
+  const scheduled = !options.duration && migrations.length > 0
+    && migrations.every((m) => typeof m.estimatedStart === 'number' && typeof m.estimatedSeconds === 'number');
+  if (scheduled) {
+    // The plan's own dependency-based schedule (pre-copy durations, verified graph). Rounding
+    // both ends up keeps every migration after the ones it waits for.
+    const bootEnd = t;
+    const ends: number[] = [];
+    for (const m of migrations) {
+      // Whole seconds; a migration also starts no earlier than the ones it waits for end.
+      const start = Math.max(bootEnd + Math.ceil(m.estimatedStart! - 1e-9), ...(m.after ?? []).map((i) => ends[i] ?? 0));
+      const end = Math.max(start + 1, bootEnd + Math.ceil(m.estimatedStart! + m.estimatedSeconds! - 1e-9));
+      ends.push(end);
+      actions.push({ id: 'migrateVM', vm: vmId.get(m.vm)!, from: nodeId.get(m.from)!, to: nodeId.get(m.to)!, start, end });
+      for (const h of [m.from, m.to]) lastTouch.set(h, Math.max(lastTouch.get(h) ?? 0, end));
+      where.set(m.vm, m.to);
+    }
+  }
+  // Otherwise waves, one after another.
+  for (const w of scheduled ? [] : plan.waves) {
     let waveEnd = t;
     for (const m of w.migrations) {
       const end = t + seconds(duration(vms.get(m.vm)!, hosts.get(m.from)!, hosts.get(m.to)!), 1);
