@@ -11,6 +11,7 @@ import { InputError } from '../../src/io/errors.js';
 import { globToRegExp } from '../../src/model/hosts.js';
 import { Packer } from '../../src/target/pack.js';
 import { checkedTarget, NoTargetError, type ReportingStrategy } from '../../src/target/strategy.js';
+import { minimalRemoval } from '../../src/util/minimal-removal.js';
 
 export interface EvacuateOptions {
   hosts: string[];
@@ -47,22 +48,8 @@ export function evacuateTarget(problem: Problem, evacuated: Uint8Array, options:
     for (const g of hosts) {
       const own = [...packer.draft.vmsOn(g)].filter((u) => !packer.fixed[u] && model.placement[u] === g);
       own.sort((a, b) => packer.size[a]! - packer.size[b]! || a - b);
-      const taken: number[] = [];
-      let ok = packer.fits(v, g);
-      for (const u of own) {
-        if (ok) break;
-        packer.remove(u);
-        taken.push(u);
-        ok = packer.fits(v, g);
-      }
-      if (!ok) { for (const u of taken) packer.place(u, g); continue; }
-      // Keep back whatever is not needed after all, largest first.
-      const needed: number[] = [];
-      for (let i = taken.length - 1; i >= 0; i--) {
-        const u = taken[i]!;
-        packer.place(u, g);
-        if (!packer.fits(v, g)) { packer.remove(u); needed.push(u); }
-      }
+      const needed = minimalRemoval(own, (u) => packer.remove(u), (u) => packer.place(u, g), () => packer.fits(v, g));
+      if (!needed) continue;
       packer.place(v, g);
       let all = true;
       for (const u of packer.decreasing(needed)) {

@@ -9,6 +9,7 @@ import { misplacedVms } from '../../model/model.js';
 import { Mover } from './mover.js';
 import { searchSequence } from './search.js';
 import { compressSequence } from './compress.js';
+import { minimalRemoval } from '../../util/minimal-removal.js';
 
 /** Size of the neighbourhood searched exhaustively to break a deadlock. */
 const REPAIR = { vms: 8, hosts: 6, bystanders: 6, parkingHosts: 3, states: 20_000, seeds: 10 };
@@ -261,27 +262,9 @@ export function greedyWaves(problem: Problem, options: GreedyOptions): GreedyRes
     const candidates = [...s.vmsOn(host)].filter((u) => u !== vm && mover.movable(u) && s.destinationOf(u) < 0);
     const extra = (u: number) => (isPending[u] ? 1 : 2) * unitCost(u);
     candidates.sort((a, b) => extra(a) - extra(b) || a - b);
-    const taken: number[] = [];
-    let ok = mover.admits(vm, host);
-    for (const u of candidates) {
-      if (ok) break;
-      s.withdraw(u);
-      taken.push(u);
-      ok = mover.admits(vm, host);
-    }
-    if (!ok) {
-      for (const u of taken) s.restore(u);
-      return undefined;
-    }
-    // Put back, most expensive first, whatever is not needed after all.
-    const needed: number[] = [];
-    for (let i = taken.length - 1; i >= 0; i--) {
-      const u = taken[i]!;
-      s.restore(u);
-      if (!mover.admits(vm, host)) { s.withdraw(u); needed.push(u); }
-    }
-    for (const u of needed) s.restore(u);
-    return needed.reverse();
+    const needed = minimalRemoval(candidates, (u) => s.withdraw(u), (u) => s.restore(u), () => mover.admits(vm, host));
+    for (const u of needed ?? []) s.restore(u); // only a question: the state stays as it was
+    return needed;
   }
 
   /** The host with the most room left after its pending arrivals that takes `vm` now. */
