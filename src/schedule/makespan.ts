@@ -171,13 +171,16 @@ function simulate(
     roundStart[m] = t;
     planEvent(m);
   };
-  const startCopy = (m: number, t: number) => {
+  /** m starts or stops using its two links: the others sharing them change speed. */
+  const useLinks = (m: number, t: number, joining: boolean) => {
     const a = from[m]!;
     const b = to[m]!;
-    senders.add(a, m);
-    receivers.add(b, m);
+    if (joining) { senders.add(a, m); receivers.add(b, m); } else { senders.remove(a, m); receivers.remove(b, m); }
     refresh(senders.of(a), t, m);
     refresh(receivers.of(b), t, m);
+  };
+  const startCopy = (m: number, t: number) => {
+    useLinks(m, t, true);
     rate[m] = rateOf(m);
     rounds[m] = 0;
     beginRound(m, t, profiles[vm[m]!]!.memory);
@@ -214,12 +217,7 @@ function simulate(
       case FINAL: {
         phase[m] = DONE;
         end[m] = t;
-        const a = from[m]!;
-        const b = to[m]!;
-        senders.remove(a, m);
-        receivers.remove(b, m);
-        refresh(senders.of(a), t, m);
-        refresh(receivers.of(b), t, m);
+        useLinks(m, t, false);
         finished(m, t, release);
         break;
       }
