@@ -4,7 +4,6 @@
  * the same Kernel.register as user plugins.
  */
 import type { PluginModule } from '../plugin-api.js';
-export { builtinManifest } from './builtins-manifests.js';
 import capacity from '../../plugins/rule/capacity.js';
 import headroom from '../../plugins/rule/headroom.js';
 import antiAffinity from '../../plugins/rule/anti-affinity.js';

@@ -16,7 +16,8 @@ import { InputError, type InputIssue } from '../io/errors.js';
 import { SchemaValidator } from '../io/schemas.js';
 import { PluginRegistry } from './registry.js';
 import { TOKENS } from './tokens.js';
-import { BUILTINS, builtinManifest } from './builtins.js';
+import { BUILTINS } from './builtins.js';
+import { builtinManifest } from './builtins-manifests.js';
 
 export const DEFAULTS = { cost: 'ram', overcommit: 'overcommit', engine: 'heuristic' } as const;
 

@@ -6,6 +6,7 @@ import { InputError } from '../../io/errors.js';
 import { loadInstance, solveLoaded } from '../../api.js';
 import type { Plan } from '../../model/plan.js';
 import { formatNumber } from '../format.js';
+import { backendNames } from '../../exact/solvers/registry.js';
 
 export interface CompareRow {
   engine: string;
@@ -19,7 +20,7 @@ export interface CompareRow {
   note?: string;
 }
 
-const SOLVERS = ['glpk', 'highs', 'jslp'];
+const SOLVERS: readonly string[] = backendNames;
 
 export function register(program: Command): void {
   common(program.command('compare')
