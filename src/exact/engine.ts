@@ -8,7 +8,7 @@
 import type { EngineRunOptions, Problem } from '../plugin-api.js';
 import type { Plan } from '../model/plan.js';
 import type { Move } from '../plan/moves.js';
-import { toWaveDocs } from '../plan/moves.js';
+import { movesCost, toWaveDocs } from '../plan/moves.js';
 import { misplacedVms } from '../model/model.js';
 import { costLowerBound, wavesLowerBound } from '../plan/bounds.js';
 import { solveHeuristic, type HeuristicOptions } from '../engines/heuristic/engine.js';
@@ -219,7 +219,7 @@ export async function solveExact(problem: Problem, o: ExactOptions, run: EngineR
       return 'stop';
     }
     const waves = ip.decode(result.values);
-    const planCost = waves.flat().reduce((s, m) => s + cost.cost(m.vm, m.from, m.to), 0);
+    const planCost = movesCost(cost, waves);
     const improves = !best.found || (phase === 'makespan' ? makespanOf(waves) < makespanOf(best.waves) - 1e-6 && planCost <= best.cost + 1e-9 * Math.max(1, best.cost)
       : phase === 'cost' ? planCost < best.cost - 1e-9 * Math.max(1, best.cost)
       : waves.length < best.waves.length && planCost <= best.cost + 1e-9 * Math.max(1, best.cost));

@@ -6,7 +6,7 @@
 import type { EngineRunOptions, Problem } from '../../plugin-api.js';
 import type { Plan } from '../../model/plan.js';
 import type { Move } from '../../plan/moves.js';
-import { toWaveDocs } from '../../plan/moves.js';
+import { movesCost, toWaveDocs } from '../../plan/moves.js';
 import { misplacedVms } from '../../model/model.js';
 import { greedyWaves } from './greedy.js';
 import { searchSequence, type SearchResult } from './search.js';
@@ -34,7 +34,7 @@ export function solveHeuristic(problem: Problem, options: HeuristicOptions, run:
   const wavesLb = wavesLowerBound(model);
   const misplaced = misplacedVms(model).length;
   const small = model.vms.length <= options.searchMaxVms;
-  const costOf = (waves: Move[][]) => waves.flat().reduce((sum, m) => sum + problem.cost.cost(m.vm, m.from, m.to), 0);
+  const costOf = (waves: Move[][]) => movesCost(problem.cost, waves);
   const stats = (waves: Move[][], extra: Record<string, unknown> = {}) => ({
     moves: waves.reduce((n, w) => n + w.length, 0),
     waves: waves.length,
