@@ -10,6 +10,8 @@ export interface HostDoc {
   zone?: string;
   maxOutgoing?: number | null;
   maxIncoming?: number | null;
+  /** Receives no migration (a disabled Nova compute service); may still send. */
+  disabled?: boolean;
   attributes?: Record<string, unknown>;
 }
 

@@ -12,6 +12,8 @@ export interface HostInfo {
   /** Concurrent outgoing / incoming migrations allowed per wave (Infinity = unlimited). */
   readonly maxOutgoing: number;
   readonly maxIncoming: number;
+  /** Receives no migration at all (it may still send). */
+  readonly disabled: boolean;
   readonly attributes: Readonly<Record<string, unknown>>;
 }
 
@@ -89,6 +91,7 @@ export function compileModel(doc: InstanceDoc): Model {
       zone: h.zone,
       maxOutgoing: h.maxOutgoing === undefined ? defaultOut : limitOf(h.maxOutgoing, defaultOut),
       maxIncoming: h.maxIncoming === undefined ? defaultIn : limitOf(h.maxIncoming, defaultIn),
+      disabled: h.disabled === true,
       attributes: h.attributes ?? {},
     };
   });
