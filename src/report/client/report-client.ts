@@ -120,17 +120,17 @@ function strategyCharts(d: EvaluateReportData): void {
       legend: series.length > 1 ? { bottom: 0 } : undefined,
       grid: { left: 60, right: 20, top: 40, bottom: series.length > 1 ? 60 : 40 },
       xAxis: { type: 'category', data: names, axisLabel: { interval: 0, rotate: names.length > 4 ? 20 : 0 } },
-      yAxis: { type: 'value', name: unit },
+      yAxis: { type: 'value' },
       series: series.map((s) => ({ type: 'bar', name: s.name, data: s.values })),
     } as ECharts.EChartsOption);
     window.addEventListener('resize', () => chart.resize());
   };
   bar('chart-hosts', 'Hosts used', 'hosts', [{ name: 'hosts', values: d.rows.map((r) => r.hostsUsed) }]);
-  bar('chart-spread', 'Utilisation spread (standard deviation over hosts used)', '%', d.resources.map((res) => ({
+  bar('chart-spread', 'Utilisation spread: standard deviation over the hosts used (%)', '%', d.resources.map((res) => ({
     name: visible(res), values: d.rows.map((r) => (r.utilisation[res] === undefined ? null : Math.round(r.utilisation[res]!.stddev * 1000) / 10)),
   })));
   bar('chart-cost', `Path cost (${visible(d.unit)})`, visible(d.unit), [{ name: 'cost', values: d.rows.map((r) => r.cost) }]);
-  bar('chart-duration', 'Estimated duration of the path', 's', [
+  bar('chart-duration', 'Estimated duration of the path (s)', 's', [
     { name: 'dependency schedule', values: d.rows.map((r) => r.makespan) },
     { name: 'wave by wave', values: d.rows.map((r) => r.makespanWaves) },
   ]);
