@@ -100,9 +100,16 @@ async function screenshot(opening: Promise<Page>, file: string, out: string): Pr
   const page = await opening;
   await page.goto(`file://${file}`);
   await page.waitForSelector('body[data-ready]', { state: 'attached' });
-  const bar = page.locator('g.m[data-action="parking"] rect.in').first();
-  const box = await bar.boundingBox();
-  if (box) await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  const centre = await page.evaluate(() => {
+    const path = document.querySelector<SVGPathElement>('.m[data-action="parking"]') ?? document.querySelector<SVGPathElement>('.m');
+    // The arriving bar: the path's last "M x y h w v h ... z".
+    const bars = [...(path?.getAttribute('d') ?? '').matchAll(/M([\d.]+) ([\d.]+)h([\d.]+)v([\d.]+)/g)];
+    if (!path || !bars.length) return null;
+    const [x, y, w, h] = bars[bars.length - 1]!.slice(1).map(Number) as [number, number, number, number];
+    const p = new DOMPoint(x + w / 2, y + h / 2).matrixTransform(path.getScreenCTM()!);
+    return { x: p.x, y: p.y };
+  });
+  if (centre) await page.mouse.move(centre.x, centre.y);
   await page.screenshot({ path: out, fullPage: true });
   await page.close();
   console.error(`screenshot: ${out}`);

@@ -62,12 +62,12 @@ function colours(png: Buffer): { distinct: number; inked: number } {
 /** A bar of the migration whose centre shows that migration (not one drawn over it), with its index. */
 async function uncoveredBar(page: Page): Promise<{ i: number; x: number; y: number }> {
   const found = await page.evaluate(() => {
-    for (const rect of document.querySelectorAll('g.m rect')) {
-      const box = rect.getBoundingClientRect();
-      const x = box.left + box.width / 2;
-      const y = box.top + box.height / 2;
-      const hit = document.elementFromPoint(x, y)?.closest('g.m');
-      if (hit && hit === rect.parentElement && box.width >= 4) return { i: Number(hit.getAttribute('data-i')), x, y };
+    for (const path of document.querySelectorAll<SVGPathElement>('path.m')) {
+      // The first bar of the path: M x y h w v h ...
+      const [x, y, w, h] = /M([\d.]+) ([\d.]+)h([\d.]+)v([\d.]+)/.exec(path.getAttribute('d')!)!.slice(1).map(Number) as [number, number, number, number];
+      const centre = new DOMPoint(x + w / 2, y + h / 2).matrixTransform(path.getScreenCTM()!);
+      const hit = document.elementFromPoint(centre.x, centre.y)?.closest('.m');
+      if (hit === path && w >= 4) return { i: Number(path.getAttribute('data-i')), x: centre.x, y: centre.y };
     }
     return null;
   });
@@ -84,7 +84,7 @@ describe.skipIf(!executable)(`the report in Chromium${reason}`, () => {
     const { file, plan } = await planPage(readJson(CLOUD20), 'cloud-20');
     const { page, problems } = await open(browser, file);
     const flat = plan.waves.flatMap((w) => w.migrations);
-    const elements = await page.$$eval('g.m[data-vm][data-from][data-to]', (gs) => gs.map((g) => [g.getAttribute('data-vm'), g.getAttribute('data-from'), g.getAttribute('data-to')]));
+    const elements = await page.$$eval('.m[data-vm][data-from][data-to]', (gs) => gs.map((g) => [g.getAttribute('data-vm'), g.getAttribute('data-from'), g.getAttribute('data-to')]));
     expect(elements).toEqual(flat.map((m) => [m.vm, m.from, m.to]));
     expect(await page.$$eval('#heatmap canvas', (cs) => cs.length)).toBeGreaterThan(0);
     expect(problems).toEqual([]);
@@ -125,7 +125,7 @@ describe.skipIf(!executable)(`the report in Chromium${reason}`, () => {
     const doc = cloud({ hosts: { [host]: { ram: 8 }, h2: { ram: 8 } }, vms: { [vm]: { ram: 4 } }, at: { [vm]: host }, to: { [vm]: 'h2' } });
     const { file } = await planPage(doc, 'hostile');
     const { page, problems } = await open(browser, file);
-    expect(await page.$$eval('g.m', (gs) => gs.map((g) => [g.getAttribute('data-vm'), g.getAttribute('data-from')]))).toEqual([[visible(vm), host]]);
+    expect(await page.$$eval('.m', (gs) => gs.map((g) => [g.getAttribute('data-vm'), g.getAttribute('data-from')]))).toEqual([[visible(vm), host]]);
     expect(await page.$$eval('img', (imgs) => imgs.length)).toBe(0);
     const bar = await uncoveredBar(page);
     await page.mouse.move(bar.x, bar.y);

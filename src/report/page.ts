@@ -21,8 +21,8 @@ svg text.tick, svg text.wave-label { font-size: 10px; fill: #57606a; }
 svg .stripe, svg .wave, svg .grid, svg text { pointer-events: none; }
 svg .stripe { fill: #f6f8fa; } svg .grid { stroke: #d0d7de; stroke-width: 0.5; }
 svg .wave.odd { fill: #0969da; fill-opacity: 0.07; } svg .wave.even { fill: #8250df; fill-opacity: 0.05; }
-g.m rect { fill: var(--c, #6e7781); stroke: none; } g.m rect.out { fill-opacity: 0.55; }
-g.m:hover rect, g.m.hl rect { stroke: #000; stroke-width: 1.5; fill-opacity: 1; }
+path.m { fill: var(--c, #6e7781); stroke: #fff; stroke-width: 0.6; }
+path.m:hover, path.m.hl { stroke: #000; stroke-width: 1.5; }
 .a-direct, i.a-direct { --c: #2f6fbf; background: #2f6fbf; } .a-parking, i.a-parking { --c: #e0802b; background: #e0802b; }
 .a-return, i.a-return { --c: #3a9a4a; background: #3a9a4a; } .a-cold, i.a-cold { --c: #7d4fc4; background: #7d4fc4; }
 .a-shelve, i.a-shelve { --c: #8a8f98; background: #8a8f98; }

@@ -77,7 +77,7 @@ function planBody(d: PlanReportData): string {
 <section id="timeline">
 <h2>Timeline of the dependency schedule</h2>
 <div class="legend">${actions.map((a) => `<span><i class="${actionClass(a)}"></i>${escapeHtml(a)} (${counts.get(a) ?? 0})</span>`).join('')}
-<span class="muted">in each host's row, the upper lane shows migrations leaving it (lighter), the lower lane those arriving; waves shaded behind; hover a bar for details</span></div>
+<span class="muted">in each host's row, the upper lane shows migrations leaving it, the lower lane those arriving; waves shaded behind; hover a bar for details</span></div>
 ${rows.length < d.hosts.length ? `<p class="muted">${d.hosts.length} hosts: each row gathers ${rows[0]!.hosts.length} consecutive hosts (more than ${MAX_ROWS} rows would not be readable).</p>` : ''}
 <div class="scroll">${renderTimeline(d)}</div>
 </section>

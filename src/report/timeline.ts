@@ -75,8 +75,9 @@ export function renderTimeline(input: TimelineInput, maxRows = MAX_ROWS): string
   for (const m of input.migrations) {
     const rowsOf = [rowOf[hostIndex.get(m.from)!]!, rowOf[hostIndex.get(m.to)!]!];
     const w = Math.max(m.seconds * scale, 1.5);
-    const bars = rowsOf.map((k, j) => `<rect class="${j === 0 ? 'out' : 'in'}" x="${f1(x(m.start))}" y="${AXIS_H + k * ROW_H + 2 + j * (LANE_H + 1)}" width="${f1(w)}" height="${LANE_H}"/>`);
-    out.push(`<g class="m ${actionClass(m.action)}" data-i="${m.i}" data-vm="${escapeHtml(m.vm)}" data-from="${escapeHtml(m.from)}" data-to="${escapeHtml(m.to)}" data-action="${escapeHtml(m.action)}">${bars.join('')}</g>`);
+    const x0 = f1(x(m.start));
+    const bars = rowsOf.map((k, j) => `M${x0} ${AXIS_H + k * ROW_H + 2 + j * (LANE_H + 1)}h${f1(w)}v${LANE_H}h-${f1(w)}z`).join('');
+    out.push(`<path class="m ${actionClass(m.action)}" d="${bars}" data-i="${m.i}" data-vm="${escapeHtml(m.vm)}" data-from="${escapeHtml(m.from)}" data-to="${escapeHtml(m.to)}" data-action="${escapeHtml(m.action)}"/>`);
   }
   out.push('</g></svg>');
   return out.join('\n');
@@ -102,7 +103,7 @@ function axis(span: number, x: (t: number) => number, plotH: number): string[] {
   const out: string[] = [];
   for (let t = 0; t <= span + 1e-9; t += step) {
     const xt = f1(x(t));
-    out.push(`<line class="grid" x1="${xt}" x2="${xt}" y1="${AXIS_H - 14}" y2="${AXIS_H + plotH}"/>`, `<text class="tick" x="${xt}" y="${AXIS_H - 18}">${f1(t)} s</text>`);
+    out.push(`<line class="grid" x1="${xt}" x2="${xt}" y1="${AXIS_H - 14}" y2="${AXIS_H + plotH}"/>`, `<text class="tick" x="${xt}" y="${AXIS_H - 18}"${t > 0 ? ' text-anchor="middle"' : ''}>${f1(t)} s</text>`);
   }
   return out;
 }

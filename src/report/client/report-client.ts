@@ -24,7 +24,7 @@ function hoverDetails(migrations: readonly ReportMigration[]): void {
   if (!svg) return;
   let current: Element | null = null;
   svg.addEventListener('mouseover', (e) => {
-    const g = (e.target as Element).closest('g.m');
+    const g = (e.target as Element).closest('.m');
     if (g === current) return;
     current?.classList.remove('hl');
     current = g;
