@@ -189,6 +189,8 @@ describe('the report command', () => {
     const r = shunt(['report', instance, join(dir, 'plan.json')], dir);
     expect(r.code).toBe(0);
     expect(migrationElements(readFileSync(join(dir, 'plan.html'), 'utf8'))).toHaveLength(3);
+    const j = shunt(['report', instance, join(dir, 'plan.json'), '--out', join(dir, 'j.html'), '--json']);
+    expect(JSON.parse(j.stdout)).toMatchObject({ written: join(dir, 'j.html'), valid: true, migrations: 3 });
   });
 
   it('refuses a plan that fails verification: exit 1, violations on stderr, no file', () => {
