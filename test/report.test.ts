@@ -148,6 +148,12 @@ describe('utilisation from the replay', () => {
     expect(u.peakWave).toEqual([0, 1]);
   });
 
+  it('says in the report how many hosts start at or above 90 % of a resource', async () => {
+    const doc = cloud({ hosts: { a: { ram: 10 }, b: { ram: 10 }, c: { ram: 10 } }, vms: { v: { ram: 6 }, w: { ram: 3 }, x: { ram: 9 } }, at: { v: 'a', w: 'a', x: 'c' }, to: { v: 'b' } });
+    const html = await report(doc);
+    expect(html).toContain('▲ marks 2 host × resource cells starting at or above 90 %');
+  });
+
   it('leaves out resources no host limits', async () => {
     const doc = cloud({ hosts: { a: { ram: 10 }, b: { ram: 10 } }, vms: { v: { ram: 6, gpu: 1 } }, at: { v: 'a' }, to: { v: 'b' } });
     const loaded = await load(doc);
