@@ -30,7 +30,7 @@ path.m:hover, path.m.hl { stroke: #000; stroke-width: 1.5; }
   font-size: 12px; box-shadow: 0 2px 8px rgba(0,0,0,.2); pointer-events: none; max-width: 420px; overflow-wrap: anywhere; }
 table { border-collapse: collapse; font-size: 12px; } td, th { border: 1px solid #d0d7de; padding: 3px 8px; text-align: right; }
 td:first-child, th:first-child { text-align: left; }
-.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 12px; }
+.charts { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 12px; }
 .chart { height: 300px; border: 1px solid #d0d7de; border-radius: 6px; }
 .muted { color: #57606a; font-size: 12px; }
 `;
