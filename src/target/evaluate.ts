@@ -18,6 +18,8 @@ export interface PathFigures {
   waves: number | null;
   moves: number | null;
   seconds: number;
+  /** Estimated duration of the path (its plan's stats.makespan), when one was found. */
+  makespan?: { waves: number; dependencies: number };
 }
 
 export interface EvaluateRow extends Partial<TargetMetrics> {
@@ -53,6 +55,7 @@ export async function evaluateStrategies(doc: unknown, strategies: PluginRef[], 
         row.path = {
           status: plan.status, cost: plan.cost, unit: r.loaded.problem.cost.unit,
           waves: found ? plan.waves.length : null, moves: found ? plan.stats.moves : null, seconds: plan.stats.seconds,
+          ...(found && plan.stats.makespan ? { makespan: { waves: plan.stats.makespan.waves, dependencies: plan.stats.makespan.dependencies } } : {}),
         };
         row.notes.push(...(plan.notes ?? []), ...(found ? [] : plan.explanation ?? []).slice(0, 3));
       }

@@ -7,6 +7,9 @@ import type { PluginRef, PolicyDoc } from '../../model/instance.js';
 import { evaluateStrategies, type EvaluateRow } from '../../target/evaluate.js';
 import { formatNumber } from '../format.js';
 import { pct } from './target.js';
+import { writeAtomic } from '../../io/write.js';
+import { evaluateReport } from '../../report/evaluate-report.js';
+import { titleOf } from './report.js';
 
 /** --with for evaluate: {"strategy name": {options}, ...}. */
 function parseWith(text: string | undefined, names: string[]): Record<string, Record<string, unknown>> {
@@ -35,7 +38,8 @@ export function register(program: Command): void {
     .requiredOption('--strategies <list>', 'comma-separated strategy names, e.g. consolidate,rebalance,sharing-aware')
     .option('--with <json>', 'options per strategy: {"evacuate": {"hosts": ["cmp01"]}, ...}')
     .option('--time-limit <seconds>', 'for each strategy and for each path', positiveSeconds)
-    .action(async (file: string, o: CommonOptions & { strategies: string; with?: string; timeLimit?: number }) => {
+    .option('--report <file>', 'also write an HTML page with the strategies side by side as charts')
+    .action(async (file: string, o: CommonOptions & { strategies: string; with?: string; timeLimit?: number; report?: string }) => {
       const names = o.strategies.split(',').map((s) => s.trim()).filter(Boolean);
       if (!names.length) throw new InputError('--strategies', [{ path: '', message: 'name at least one strategy' }]);
       const withOptions = parseWith(o.with, names);
@@ -45,6 +49,7 @@ export function register(program: Command): void {
         policy, policySource: o.policy ?? '--strategies', pluginDirs: o.plugins ?? [], source: sourceName(file), timeLimit: o.timeLimit,
       });
       emit(o.json ? JSON.stringify(rows, null, 2) : table(rows));
+      if (o.report) writeAtomic(o.report, evaluateReport(rows, titleOf(file)));
       const complete = rows.every((r) => r.status === 'ok' && (r.strategy === 'placement' || (r.path && (r.path.status === 'optimal' || r.path.status === 'feasible'))));
       process.exitCode = complete ? EXIT.ok : EXIT.unknown;
     });

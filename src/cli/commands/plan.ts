@@ -9,6 +9,7 @@ import { progressReporter } from '../progress.js';
 import { retarget, strategyRef } from '../../target/retarget.js';
 import { backendNames } from '../../exact/solvers/registry.js';
 import { NoTargetError } from '../../target/strategy.js';
+import { writeReport } from './report.js';
 
 function fraction(value: string): number {
   const n = Number(value);
@@ -28,7 +29,8 @@ export function register(program: Command): void {
     .option('--out <file>', 'write the plan JSON to FILE (atomically; only when a plan is found)')
     .option('--strategy <name>', 'first choose the target with this placement strategy (as shunt target does), then plan the path to it')
     .option('--with <json>', 'the strategy\'s options as a JSON object')
-    .action(async (file: string, o: CommonOptions & { engine?: string; timeLimit?: number; solver?: string; gap?: number; strategy?: string; with?: string; objective?: 'cost' | 'makespan' }) => {
+    .option('--report <file>', 'also write the HTML report of the plan (as shunt report does) to FILE')
+    .action(async (file: string, o: CommonOptions & { engine?: string; timeLimit?: number; solver?: string; gap?: number; strategy?: string; with?: string; objective?: 'cost' | 'makespan'; report?: string }) => {
       if (o.with !== undefined && o.strategy === undefined) throw new InputError('--with', [{ path: '', message: 'needs --strategy NAME' }]);
       const options = loadOptions(o, file, o.engine);
       if (o.solver !== undefined || o.gap !== undefined || o.objective !== undefined) {
@@ -63,6 +65,7 @@ export function register(program: Command): void {
       if (o.json) emit(json);
       else emit(planSummary(plan, loaded.problem.cost.unit));
       process.exitCode = found ? EXIT.ok : plan.status === 'infeasible' ? EXIT.infeasible : EXIT.unknown;
+      if (o.report && !writeReport(loaded, plan, file, o.report)) process.exitCode = EXIT.invalidPlan;
     });
 
 }
