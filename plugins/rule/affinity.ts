@@ -39,17 +39,16 @@ const affinity: PluginModule<SanityRule> = {
       check(state, hosts) {
         const wanted = hosts ? new Set(hosts) : undefined;
         const out: Violation[] = [];
+        const name = (h: number) => model.hosts[h]!.name;
         for (const [g, members] of groups) {
-          const home = presence(state, members[0]!);
+          const spread = new Set(members.flatMap((v) => presence(state, v)));
+          if (spread.size <= 1) continue;
           for (const v of members) {
             const at = presence(state, v);
-            if (at.length === 1 && home.length === 1 && at[0] === home[0]) continue;
-            const host = at[at.length - 1]!;
             if (wanted && !at.some((h) => wanted.has(h))) continue;
-            const names = at.map((h) => model.hosts[h]!.name).join(' and ');
             out.push({
-              rule: 'affinity', vm: model.vms[v]!.name, host: model.hosts[host]!.name,
-              message: `VM ${model.vms[v]!.name} of affinity group ${g} is on ${names}, apart from ${model.vms[members[0]!]!.name} on ${home.map((h) => model.hosts[h]!.name).join(' and ')}`,
+              rule: 'affinity', vm: model.vms[v]!.name, host: name(at[at.length - 1]!),
+              message: `affinity group ${g} is spread over ${[...spread].map(name).join(', ')}: VM ${model.vms[v]!.name} is on ${at.map(name).join(' and ')}`,
             });
           }
         }
@@ -62,9 +61,6 @@ const affinity: PluginModule<SanityRule> = {
         const own = state.hostOf(vm);
         if ((own !== -1 && own !== host) || state.destinationOf(vm) >= 0) return false;
         return members.every((v) => v === vm || ((state.hostOf(v) === host || state.hostOf(v) === -1) && state.destinationOf(v) < 0));
-      },
-      movable(vm) {
-        return !groupOf.has(vm);
       },
     };
   },

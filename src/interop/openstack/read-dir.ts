@@ -46,7 +46,9 @@ function readOptional<T>(dir: string, name: string, parse: (c: Cursor) => T): T 
 }
 
 function readServers(dir: string): Server[] | undefined {
-  const pages = readdirSync(dir).filter((f) => SERVER_PAGE.test(f)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  // servers.json first, then servers-2.json, ..., servers-10.json.
+  const stem = (f: string) => f.slice(0, -'.json'.length);
+  const pages = readdirSync(dir).filter((f) => SERVER_PAGE.test(f)).sort((a, b) => stem(a).localeCompare(stem(b), 'en', { numeric: true }));
   if (!pages.length) return undefined;
   const seen = new Map<string, Server>();
   for (const page of pages) {
