@@ -8,5 +8,6 @@ import { register as exportCmd } from './export.js';
 import { register as compare } from './compare.js';
 import { register as target } from './target.js';
 import { register as evaluate } from './evaluate.js';
+import { register as snapshot } from './snapshot.js';
 
-export const COMMANDS: ReadonlyArray<(program: Command) => void> = [plan, verify, validate, compare, target, evaluate, importCmd, exportCmd];
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [plan, verify, validate, compare, target, evaluate, importCmd, exportCmd, snapshot];
