@@ -5,7 +5,14 @@
 import { InputError, describeValue, pointer } from '../../io/errors.js';
 
 export class Cursor {
-  constructor(readonly file: string, readonly value: unknown, readonly path = '') {}
+  private pointer?: string;
+
+  /** The path is built only when asked for (messages), not on every step. */
+  constructor(readonly file: string, readonly value: unknown, private readonly parent?: Cursor, private readonly key?: string | number) {}
+
+  get path(): string {
+    return (this.pointer ??= this.parent ? this.parent.path + pointer(this.key!) : '');
+  }
 
   fail(message: string): never {
     throw new InputError(this.file, [{ path: this.path, message }]);
@@ -17,7 +24,7 @@ export class Cursor {
 
   get(key: string | number): Cursor {
     const v = this.value as Record<string, unknown>;
-    return new Cursor(this.file, v?.[key], this.path + pointer(key));
+    return new Cursor(this.file, v?.[key], this, key);
   }
 
   has(key: string): boolean {

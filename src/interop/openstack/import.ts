@@ -46,13 +46,31 @@ function buildTarget(data: CloudData, hosts: Hosts, vms: VmSet): Record<string, 
   return target;
 }
 
+/** Hosts whose units can refuse some VM: the others need no pairwise check. */
+function restrictiveHosts(hosts: Hosts, vms: VmSet): string[] {
+  const high = new Map<string, number>();
+  const low = new Map<string, number>();
+  for (const vm of vms.vms) {
+    for (const [r, n] of Object.entries(vm.demand ?? {})) {
+      if (n <= 0) continue;
+      high.set(r, Math.max(high.get(r) ?? 0, n));
+      low.set(r, Math.min(low.get(r) ?? Infinity, n));
+    }
+  }
+  return [...hosts.byName.values()].filter((h) => [...h.inventory].some(([rc, r]) => {
+    const name = resourceOf(rc);
+    return high.has(name) && (r.stepSize > 1 || r.maxUnit < high.get(name)! || r.minUnit > low.get(name)!);
+  })).map((h) => h.doc.name);
+}
+
 /** (VM, host) pairs Placement would refuse for max_unit/min_unit/step_size: shunt's rules do not know these limits. */
 function unitWarnings(hosts: Hosts, vms: VmSet, warn: (m: string) => void): void {
   let pairs = 0;
   const examples: string[] = [];
+  const restrictive = restrictiveHosts(hosts, vms);
   for (const vm of vms.vms) {
     if (vms.pinned.has(vm.name)) continue;
-    for (const host of hosts.byName.keys()) {
+    for (const host of restrictive) {
       const issue = host === vms.placement[vm.name] ? undefined : unitIssue(hosts, host, vm.demand ?? {});
       if (issue) { pairs++; if (examples.length < 3) examples.push(`${vm.name}: ${issue}`); }
     }
