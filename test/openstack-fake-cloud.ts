@@ -30,6 +30,8 @@ export interface FakeCloud {
   unavailable(prefix: string, times: number): void;
   /** Every request whose path starts with `prefix` gets 401, whatever the token. */
   refuse(prefix: string): void;
+  /** Requests whose path starts with `prefix` get no answer (until the server closes). */
+  stall(prefix: string): void;
   close(): Promise<void>;
 }
 
@@ -50,6 +52,7 @@ export async function fakeCloud(o: FakeCloudOptions): Promise<FakeCloud> {
   const valid = new Set<string>();
   const failures = new Map<string, number>();
   const refused = new Set<string>();
+  const stalled = new Set<string>();
   const seen: Seen[] = [];
   let issued = 0;
   let base = '';
@@ -125,6 +128,7 @@ export async function fakeCloud(o: FakeCloudOptions): Promise<FakeCloud> {
         method: req.method!, path: url.pathname + url.search, token: req.headers['x-auth-token'] as string | undefined,
         version: req.headers['openstack-api-version'] as string | undefined, novaVersion: req.headers['x-openstack-nova-api-version'] as string | undefined, body,
       });
+      if ([...stalled].some((p) => url.pathname.startsWith(p))) return;
       for (const [prefix, n] of failures) {
         if (n > 0 && url.pathname.startsWith(prefix)) { failures.set(prefix, n - 1); return json(res, 503, { error: { message: 'Service Unavailable' } }, { 'Retry-After': '0' }); }
       }
@@ -143,6 +147,7 @@ export async function fakeCloud(o: FakeCloudOptions): Promise<FakeCloud> {
     expireTokens: () => valid.clear(),
     unavailable: (prefix, times) => { failures.set(prefix, times); },
     refuse: (prefix) => { refused.add(prefix); },
+    stall: (prefix) => { stalled.add(prefix); },
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }

@@ -126,6 +126,13 @@ describe('snapshot of a cloud', () => {
     expect(existsSync(join(work, 'snap2'))).toBe(false);
   });
 
+  it('gives up on a request that gets no answer within the timeout, after its retries', async () => {
+    const c = new OpenStackClient(cloudFromYaml('lab', { OS_CLIENT_CONFIG_FILE: cloudsYaml() }), { timeoutMs: 150, retries: 1, backoffMs: 5 });
+    await c.connect();
+    cloud.stall('/compute/v2.1/os-services');
+    await expect(c.get('compute', '/os-services')).rejects.toThrow(`GET ${cloud.url}/compute/v2.1/os-services: no answer within 0.15 s (gave up after 2 attempts)`);
+  });
+
   it('refuses a compute API older than 2.53', async () => {
     await cloud.close();
     cloud = await fakeCloud({ dir: FIXTURE, computeMax: '2.40', users: [{ name: 'admin', password: 'secret' }] });
