@@ -15,7 +15,9 @@ printf '%s\n' "$*" >> "$d/calls.log"
 api=
 if [[ $1 == --os-compute-api-version ]]; then api=$2; shift 2; fi
 case "$1 $2" in
-  "token issue") echo fake-token ;;
+  "token issue")
+    if [[ -n "\${FAKE_OS_NO_AUTH:-}" ]]; then echo "Missing value auth-url required for auth plugin password" >&2; exit 1; fi
+    echo fake-token ;;
   "server show")
     field=$6 vm=$7
     [[ -f "$d/hosts/$vm" ]] || { echo "No server with a name or ID of '$vm' exists." >&2; exit 1; }
@@ -41,7 +43,7 @@ case "$1 $2" in
     echo "Complete" ;;
   *) echo "fake openstack: unsupported command: $*" >&2; exit 2 ;;
 esac
-`.replace('\\${', '${');
+`.replaceAll('\\${', '${');
 
 export interface FakeCloud {
   /** Directory to put first on PATH. */

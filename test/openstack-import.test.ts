@@ -134,6 +134,23 @@ describe('importing with files missing', () => {
   });
 });
 
+describe('nested and sharing resource providers', () => {
+  it('adds a child provider\'s inventory to its root\'s host and reports a provider of no host', () => {
+    const dir = copy();
+    const gpu = 'a9000000-0000-4000-8000-000000000001';
+    const shared = 'a9000000-0000-4000-8000-000000000002';
+    edit(dir, 'resource_providers.json', (b) => {
+      b.resource_providers.push({ uuid: gpu, name: 'cmp-02.example.org_pci_0000_3b_00_0', generation: 1, parent_provider_uuid: CMP(2), root_provider_uuid: CMP(2), links: [] });
+      b.resource_providers.push({ uuid: shared, name: 'ceph-pool', generation: 1, parent_provider_uuid: null, root_provider_uuid: shared, links: [] });
+    });
+    writeFileSync(join(dir, 'inventories', `${gpu}.json`), JSON.stringify({ inventories: { VGPU: { total: 4, reserved: 0, allocation_ratio: 1.0, min_unit: 1, max_unit: 4, step_size: 1 } }, resource_provider_generation: 1 }));
+    writeFileSync(join(dir, 'inventories', `${shared}.json`), JSON.stringify({ inventories: { DISK_GB: { total: 100000, reserved: 0, allocation_ratio: 1.0, min_unit: 1, max_unit: 100000, step_size: 1 } }, resource_provider_generation: 1 }));
+    const { instance, warnings } = importOpenStack(dir);
+    expect(host(instance.hosts, 'cmp-02').capacity).toEqual({ cpu: 16, ram: 65536, disk: 500, VGPU: 4 });
+    expect(warnings).toContain('1 resource provider(s) belong to no compute host (sharing or other providers); their inventories and allocations are not modelled: ceph-pool');
+  });
+});
+
 describe('servers in motion, hosts down and other consumers', () => {
   it('pins a migrating server and keeps what Placement holds for it elsewhere as pinned placeholders', () => {
     const dir = copy();
@@ -198,6 +215,8 @@ describe('bad and inconsistent responses', () => {
     ['a target host that does not exist', (d) => edit(d, 'target.json', (b) => { b[SRV(6)] = 'cmp-9'; }), `target.json: /${SRV(6)}: no compute host "cmp-9"`],
     ['a target moving a pinned server', (d) => edit(d, 'target.json', (b) => { b[SRV(5)] = 'cmp-01'; }), `target.json: /${SRV(5)}: server ${SRV(5)} cannot move: status SHUTOFF`],
     ['a target for a server left out', (d) => edit(d, 'target.json', (b) => { b[SRV(7)] = 'cmp-01'; }), `target.json: /${SRV(7)}: server ${SRV(7)} is not in the instance: no host (status ERROR)`],
+    ['a server listing made without admin rights', (d) => edit(d, 'servers.json', (b) => { delete b.servers[2]['OS-EXT-SRV-ATTR:host']; }),
+      'servers.json: /servers/2: no "OS-EXT-SRV-ATTR:host": the listing was made without admin rights'],
     ['a hypervisor without a service', (d) => edit(d, 'hypervisors.json', (b) => { delete b.hypervisors[0].service; }), 'hypervisors.json: /hypervisors/0/service: expected an object, found nothing'],
   ];
   for (const [what, breakIt, message] of cases) {

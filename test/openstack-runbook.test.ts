@@ -196,12 +196,24 @@ describe('the OpenStack runbook', () => {
     expect(existsSync(state)).toBe(true);
   });
 
+  it('does nothing, successfully, for a plan without migrations', () => {
+    const doc = cloud({ hosts: { h1: { ram: 8 } }, vms: { x: { ram: 4 } }, at: { x: 'h1' } });
+    const { run, fake } = setUp(doc, { status: 'optimal', engine: 'heuristic', cost: 0, lowerBound: 0, stats: { moves: 0, waves: 0, seconds: 0 }, waves: [] });
+    const r = run();
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/runbook finished: all 0 step\(s\) done/);
+    expect(fake.migrateCalls()).toHaveLength(0);
+  });
+
   it('checks its prerequisites: the client and credentials', async () => {
     const plan = await planned(independent);
     const { run, fake } = setUp(independent, plan);
     const noClient = run({ PATH: '/usr/bin:/bin' });
     expect(noClient.code).toBe(1);
     expect(noClient.stderr).toMatch(/the openstack client is not on PATH/);
+    const noCredentials = run({ FAKE_OS_NO_AUTH: '1' });
+    expect(noCredentials.code).toBe(1);
+    expect(noCredentials.stderr).toMatch(/no valid OpenStack credentials/);
     expect(fake.migrateCalls()).toHaveLength(0);
   });
 });

@@ -122,7 +122,7 @@ function parseImage(image: Cursor): string | undefined {
 }
 
 export function parseServers(body: Cursor): Server[] {
-  return body.get('servers').array().map((s) => ({
+  return body.get('servers').array().map((s) => adminView(s.object())).map((s) => ({
     ...origin(s),
     id: s.get('id').string(),
     name: s.get('name').optString(),
@@ -135,6 +135,12 @@ export function parseServers(body: Cursor): Server[] {
     image: parseImage(s.get('image')),
     flavor: parseFlavor(s.get('flavor')),
   }));
+}
+
+/** Without admin rights Nova leaves the host attributes out (null means "no host"). */
+function adminView(s: Cursor): Cursor {
+  if (!('OS-EXT-SRV-ATTR:host' in (s.value as object))) s.fail('no "OS-EXT-SRV-ATTR:host": the listing was made without admin rights');
+  return s;
 }
 
 export function parseResourceProviders(body: Cursor): ResourceProvider[] {
