@@ -62,28 +62,42 @@ function merge(base: Settings, extra: Settings | undefined): Settings {
 
 const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined);
 
-/** Builds the config from flat settings (clouds.yaml auth keys or OS_* names lower-cased without OS_). */
-function fromSettings(source: string, s: Record<string, string | undefined>, where: (key: string) => string): CloudConfig {
+/** Settings that older or shorter names stand for (tenant_* of Keystone v2, domain_* for both domains). */
+const ALIASES: Record<string, string[]> = {
+  user_domain_name: ['domain_name'], user_domain_id: ['domain_id'],
+  project_name: ['tenant_name'], project_id: ['tenant_id'],
+  project_domain_name: ['domain_name'], project_domain_id: ['domain_id'],
+};
+
+const setting = (s: Record<string, string | undefined>, key: string) => [key, ...(ALIASES[key] ?? [])].map((k) => s[k]).find((v) => v !== undefined);
+
+function authMethod(s: Record<string, string | undefined>): CloudConfig['method'] | undefined {
   const type = (s['auth_type'] ?? (s['application_credential_secret'] ? 'v3applicationcredential' : 'password')).toLowerCase();
-  const method = type === 'v3applicationcredential' || type === 'application_credential' ? 'application_credential'
-    : type === 'password' || type === 'v3password' ? 'password' : undefined;
-  if (!method) throw new InputError(source, [{ path: where('auth_type'), message: `auth type ${JSON.stringify(type)} is not supported (password, v3password, v3applicationcredential)` }]);
-  const need = (key: string, what = key) => s[key] ?? (() => { throw new InputError(source, [{ path: where(key), message: `missing: ${what}` }]); })();
+  if (type === 'v3applicationcredential' || type === 'application_credential') return 'application_credential';
+  return type === 'password' || type === 'v3password' ? 'password' : undefined;
+}
+
+/** Builds the config from flat settings (clouds.yaml auth keys, or OS_* names lower-cased without OS_). */
+function fromSettings(source: string, s: Record<string, string | undefined>, where: (key: string) => string): CloudConfig {
+  const method = authMethod(s);
+  if (!method) throw new InputError(source, [{ path: where('auth_type'), message: `auth type ${JSON.stringify(s['auth_type'])} is not supported (password, v3password, v3applicationcredential)` }]);
+  const missing = (key: string, what = key): never => { throw new InputError(source, [{ path: where(key), message: `missing: ${what}` }]); };
+  const get = (key: string) => setting(s, key);
   const config: CloudConfig = {
-    source, method, authUrl: need('auth_url'), interface: (s['interface'] ?? 'public').replace(/URL$/, ''),
-    username: s['username'], userId: s['user_id'], password: s['password'],
-    userDomainName: s['user_domain_name'] ?? s['domain_name'], userDomainId: s['user_domain_id'] ?? s['domain_id'],
-    projectName: s['project_name'] ?? s['tenant_name'], projectId: s['project_id'] ?? s['tenant_id'],
-    projectDomainName: s['project_domain_name'] ?? s['domain_name'], projectDomainId: s['project_domain_id'] ?? s['domain_id'],
-    applicationCredentialId: s['application_credential_id'], applicationCredentialName: s['application_credential_name'],
-    applicationCredentialSecret: s['application_credential_secret'], regionName: s['region_name'],
+    source, method, authUrl: get('auth_url') ?? missing('auth_url'), interface: (get('interface') ?? 'public').replace(/URL$/, ''),
+    username: get('username'), userId: get('user_id'), password: get('password'),
+    userDomainName: get('user_domain_name'), userDomainId: get('user_domain_id'),
+    projectName: get('project_name'), projectId: get('project_id'),
+    projectDomainName: get('project_domain_name'), projectDomainId: get('project_domain_id'),
+    applicationCredentialId: get('application_credential_id'), applicationCredentialName: get('application_credential_name'),
+    applicationCredentialSecret: get('application_credential_secret'), regionName: get('region_name'),
   };
   if (method === 'password') {
-    need('password');
-    if (!config.username && !config.userId) need('username', 'username or user_id');
+    if (!config.password) missing('password');
+    if (!config.username && !config.userId) missing('username', 'username or user_id');
   } else {
-    need('application_credential_secret');
-    if (!config.applicationCredentialId && !config.applicationCredentialName) need('application_credential_id', 'application_credential_id or application_credential_name');
+    if (!config.applicationCredentialSecret) missing('application_credential_secret');
+    if (!config.applicationCredentialId && !config.applicationCredentialName) missing('application_credential_id', 'application_credential_id or application_credential_name');
   }
   return config;
 }
