@@ -84,6 +84,10 @@ describe('importing a small cloud', () => {
     expect(warnings.find((w) => w.includes('soft server group'))).toMatch(/1 soft server group\(s\) not translated .*app \(soft-anti-affinity\)/);
   });
 
+  it('lists the flavor extra specs it does not model', () => {
+    expect(warnings).toContain("flavor extra specs not modelled (NUMA, CPU pinning, huge pages, PCI, traits, aggregates: Nova's scheduler checks them at each migration, and the runbook stops where it refuses): hw:mem_page_size (2)");
+  });
+
   it('reads the target and gives an instance shunt accepts and plans', async () => {
     expect(instance.target).toEqual({ [SRV(6)]: 'cmp-01' });
     const { plan } = await planMigrations(instance, { source: 'imported' });

@@ -110,6 +110,17 @@ function addPlaceholders(ctx: Context, consumer: string, list: Holding[]): void 
   }
 }
 
+/** Extra specs that Placement amounts (resources:*) and quotas (quota:*) do not cover. */
+const MODELLED_SPEC = /^(resources\d*|quota):/;
+
+function extraSpecWarning(servers: Iterable<Server>, warn: Warn): void {
+  const count = new Map<string, number>();
+  for (const s of servers) for (const key of Object.keys(s.flavor.extraSpecs)) if (!MODELLED_SPEC.test(key)) count.set(key, (count.get(key) ?? 0) + 1);
+  if (!count.size) return;
+  const list = [...count].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} (${n})`).join(', ');
+  warn(`flavor extra specs not modelled (NUMA, CPU pinning, huge pages, PCI, traits, aggregates: Nova's scheduler checks them at each migration, and the runbook stops where it refuses): ${list}`);
+}
+
 export function buildVms(data: CloudData, hosts: Hosts, warn: Warn): VmSet {
   const held = holdings(data, hosts);
   const covered = new Set([...data.allocations.keys()].map((uuid) => hosts.providerHost.get(uuid)).filter((h): h is string => h !== undefined));
@@ -127,5 +138,6 @@ export function buildVms(data: CloudData, hosts: Hosts, warn: Warn): VmSet {
   if (placeholders) warn(`${placeholders} Placement allocation(s) of no movable server (migration records, servers mid-move, unknown consumers) kept as pinned placeholder VMs so that their resources stay counted: ${extra.map(([c]) => c).slice(0, 10).join(', ')}${extra.length > 10 ? ', ...' : ''}`);
   if (data.servers && data.allocations.size && covered.size < hosts.byName.size) warn(`Placement allocations missing for ${hosts.byName.size - covered.size} host(s): demand of their servers taken from the flavors`);
   if (!data.servers) warn('no servers*.json: the instance has no VMs from Nova');
+  extraSpecWarning(out.servers.values(), warn);
   return out;
 }
