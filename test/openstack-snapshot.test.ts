@@ -104,6 +104,17 @@ describe('snapshot of a cloud', () => {
     expect(cloud.seen.at(-1)!.token).toBe('gAAAAA-token-2');
   });
 
+  it('authenticates once for all the requests in flight that find the token expired', async () => {
+    const c = client(cloudFromYaml('lab', { OS_CLIENT_CONFIG_FILE: cloudsYaml() }));
+    await c.connect();
+    await c.negotiate('placement');
+    cloud.expireTokens();
+    const providers = ['1', '2', '3'].map((n) => `/resource_providers/a1000000-0000-4000-8000-00000000000${n}/inventories`);
+    const bodies = await Promise.all(providers.map((p) => c.get('placement', p)));
+    expect(bodies.every((b) => typeof b === 'object' && b !== null && 'inventories' in b)).toBe(true);
+    expect(cloud.seen.filter((s) => s.method === 'POST')).toHaveLength(2);
+  });
+
   it('stops when a fresh token is refused too, naming the request', async () => {
     const c = client(cloudFromYaml('lab', { OS_CLIENT_CONFIG_FILE: cloudsYaml() }));
     await c.connect();

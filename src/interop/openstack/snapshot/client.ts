@@ -19,6 +19,8 @@ export const compareVersions = (a: string, b: string) => { const [x, y] = parts(
 
 export class OpenStackClient {
   private session?: Session;
+  /** A re-authentication in progress, shared by the requests that found the token expired. */
+  private renewing?: Promise<void>;
   readonly versions: Partial<Record<Service, string>> = {};
 
   constructor(readonly cloud: CloudConfig, readonly http: HttpOptions) {}
@@ -46,10 +48,11 @@ export class OpenStackClient {
     const base = this.endpoint(service);
     if (!base) throw new RemoteError('GET', path, undefined, `no ${service} endpoint (interface ${this.cloud.interface}${this.cloud.regionName ? `, region ${this.cloud.regionName}` : ''}) in the service catalogue`);
     const url = /^https?:\/\//.test(path) ? path : `${base}${path}`;
+    const used = this.session!.token;
     let res = await requestJson('GET', url, this.headers(service), undefined, this.http);
     if (res.status === 401) {
-      this.http.onRetry?.(`GET ${url}: 401, the token has expired; authenticating again`);
-      await this.connect();
+      // Another request may have renewed the token meanwhile: then only retry with the new one.
+      if (this.session!.token === used) await this.renew(url, res.status);
       res = await requestJson('GET', url, this.headers(service), undefined, this.http);
     }
     if (res.status !== 200) throw new RemoteError('GET', url, res.status, errorDetail(res.body, 'unexpected answer'));
@@ -57,6 +60,14 @@ export class OpenStackClient {
     const answered = res.headers.get('openstack-api-version');
     if (asked && answered && answered !== `${service} ${asked}`) throw new RemoteError('GET', url, res.status, `asked for ${service} ${asked}, answered with ${answered}`);
     return res.body;
+  }
+
+  private async renew(url: string, status: number): Promise<void> {
+    if (!this.renewing) {
+      this.http.onRetry?.(`GET ${url}: ${status}, the token has expired; authenticating again`);
+      this.renewing = this.connect().finally(() => { this.renewing = undefined; });
+    }
+    await this.renewing;
   }
 
   /** Picks the highest microversion both sides know, from the service's version document. */

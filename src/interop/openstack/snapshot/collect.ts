@@ -10,6 +10,8 @@ import { RemoteError } from './http.js';
 import type { OpenStackClient } from './client.js';
 
 export interface SnapshotOptions {
+  /** Placement requests in flight at once (two per provider). Default 4. */
+  parallel?: number;
   /** Servers per page (the `limit` query parameter). */
   pageSize: number;
   /** Stops a listing that would never end (a server looping its `next` link). */
@@ -50,9 +52,18 @@ async function serverGroups(client: OpenStackClient, o: SnapshotOptions): Promis
   return { server_groups: all };
 }
 
+/** Runs the jobs, at most `width` at a time; the first failure wins (the others still finish). */
+async function inParallel(jobs: (() => Promise<void>)[], width: number): Promise<void> {
+  let next = 0;
+  const worker = async () => { while (next < jobs.length) await jobs[next++]!(); };
+  const results = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(width, jobs.length)) }, worker));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
 const write = (dir: string, name: string, body: unknown) => writeFileSync(join(dir, name), JSON.stringify(body, null, 1) + '\n');
 
-async function placement(client: OpenStackClient, dir: string, say: (m: string) => void): Promise<void> {
+async function placement(client: OpenStackClient, dir: string, o: SnapshotOptions, say: (m: string) => void): Promise<void> {
   if (!client.endpoint('placement')) { say('no placement endpoint in the catalogue: import falls back to the hypervisors\' figures'); return; }
   await client.negotiate('placement');
   const providers = await client.get('placement', '/resource_providers') as Body;
@@ -61,11 +72,14 @@ async function placement(client: OpenStackClient, dir: string, say: (m: string) 
   write(dir, FILES.providers, providers);
   mkdirSync(join(dir, FILES.inventories));
   mkdirSync(join(dir, FILES.allocations));
-  for (const p of list as { uuid?: unknown }[]) {
+  const uuids = (list as { uuid?: unknown }[]).map((p) => {
     if (typeof p.uuid !== 'string' || !/^[0-9a-fA-F-]+$/.test(p.uuid)) throw new RemoteError('GET', '/resource_providers', 200, `a provider without a UUID: ${JSON.stringify(p.uuid)}`);
-    write(join(dir, FILES.inventories), `${p.uuid}.json`, await client.get('placement', `/resource_providers/${p.uuid}/inventories`));
-    write(join(dir, FILES.allocations), `${p.uuid}.json`, await client.get('placement', `/resource_providers/${p.uuid}/allocations`));
-  }
+    return p.uuid;
+  });
+  const jobs = uuids.flatMap((uuid) => [FILES.inventories, FILES.allocations].map((kind) => async () => {
+    write(join(dir, kind), `${uuid}.json`, await client.get('placement', `/resource_providers/${uuid}/${kind}`));
+  }));
+  await inParallel(jobs, o.parallel ?? 4);
   say(`${list.length} resource providers`);
 }
 
@@ -95,7 +109,7 @@ export async function snapshot(client: OpenStackClient, out: string, o: Snapshot
   try {
     await client.connect();
     await compute(client, tmp, o, say);
-    await placement(client, tmp, say);
+    await placement(client, tmp, o, say);
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
     throw e;
