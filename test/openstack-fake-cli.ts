@@ -3,7 +3,7 @@
  * under a directory, every call is recorded, migrations log their start and end (under a
  * lock, so the log is in time order) and sleep a little so that parallel ones overlap.
  * A file fail/<server> holding a host makes the next migration of that server to that host
- * fail once.
+ * fail once. A migration ignores SIGINT, as Nova goes on when the client is interrupted.
  */
 import { chmodSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,6 +27,8 @@ case "$1 $2" in
       *) echo "unknown field $field" >&2; exit 1 ;;
     esac ;;
   "server migrate")
+    # The migration is Nova's: an interrupted client does not stop it.
+    trap '' INT
     [[ $3 == --live-migration && $4 == --host && $6 == --wait ]] || { echo "unexpected arguments: $*" >&2; exit 2; }
     to=$5 vm=$7
     [[ -n $api ]] && [[ $(printf '%s\n' "2.30" "$api" | sort -V | head -n1) == 2.30 ]] || { echo "--host needs compute API 2.30, got '$api'" >&2; exit 2; }

@@ -4,7 +4,7 @@
  * naming the migration, and resumes from its state file, also across detours.
  */
 import 'reflect-metadata';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -192,6 +192,26 @@ describe('the OpenStack runbook', () => {
     expect(again.code).toBe(0);
     expect(fake.migrateCalls()).toHaveLength(calls);
     expect(again.stderr).toMatch(/already on h\d, skipped/);
+  });
+
+  it('on an interrupt says that started migrations go on, and a rerun after them finishes the plan', async () => {
+    const plan = await planned(independent);
+    const { fake, script, run } = setUp(independent, plan);
+    const child = spawn('bash', [script], { detached: true, env: { ...process.env, PATH: `${fake.bin}:${process.env['PATH']}`, FAKE_OS_DIR: fake.dir, FAKE_OS_SLEEP: '1' } });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    for (let i = 0; i < 200 && !fake.events().some(([k]) => k === 'start'); i++) await new Promise((r) => setTimeout(r, 50));
+    process.kill(-child.pid!, 'SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr).toMatch(/interrupted: migrations already started go on in Nova; rerun when they are done/);
+    // The migrations already started finish on their own, as in Nova.
+    for (let i = 0; i < 200 && fake.events().filter(([k]) => k === 'start').length > fake.events().filter(([k]) => k === 'end').length; i++) await new Promise((r) => setTimeout(r, 50));
+    const again = run();
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/already on h\d, skipped/);
+    for (const [vm, host] of Object.entries(independent.target!)) expect(fake.hostOf(vm)).toBe(host);
+    expect(fake.migrateCalls()).toHaveLength(planSteps(plan).length);
   });
 
   it('refuses to move a server that is not ACTIVE on its expected host', async () => {

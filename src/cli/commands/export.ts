@@ -76,9 +76,9 @@ export function register(program: Command): void {
       const plan = readVerifiedPlan(loaded, planFile);
       if (!plan) return;
       const names = { planSource, instanceSource: sourceName(file) };
-      if (o.format === 'watcher') { emit(exportWatcher(plan, names), o.out); return; }
       const displayNames = new Map(doc.vms.flatMap((v) => typeof v.attributes?.['displayName'] === 'string' ? [[v.name, v.attributes['displayName'] as string] as const] : []));
-      emit(exportRunbook(plan, { ...names, displayNames }), o.out);
+      emit(o.format === 'watcher' ? exportWatcher(plan, names) : exportRunbook(plan, { ...names, displayNames }), o.out);
+      // Both formats are bash scripts.
       if (o.out) chmodSync(o.out, 0o755);
     });
 }

@@ -25,9 +25,9 @@ N=${#STEP_VM[@]}
 declare -a STATUS
 for ((k = 0; k < N; k++)); do STATUS[k]=pending; done
 if [[ -s $STATE_FILE ]]; then
-  read -r first < "$STATE_FILE"
+  read -r first < "$STATE_FILE" || true
   [[ $first == "# shunt-plan $FINGERPRINT" ]] || die "$STATE_FILE belongs to another plan ($first); move it away to start afresh"
-  while read -r k; do
+  while read -r k || [[ -n $k ]]; do
     [[ $k == \#* ]] && continue
     if ! [[ $k =~ ^[0-9]+$ ]] || (( k >= N )); then die "$STATE_FILE: bad line '$k'"; fi
     STATUS[k]=finished
@@ -62,6 +62,8 @@ ready() {
   local d
   for d in ${STEP_AFTER[$1]}; do [[ ${STATUS[d]} == finished ]] || return 1; done
 }
+
+trap 'log "interrupted: migrations already started go on in Nova; rerun when they are done (the state file has the finished steps)"; exit 130' INT TERM
 
 declare -A RUNNING=()
 failed=
