@@ -97,8 +97,8 @@ const bad: BadCase[] = [
   },
   {
     what: 'a policy naming an unknown rule plugin',
-    doc: good(), policy: { rules: ['zone', 'affinity'] },
-    path: '/rules/1', says: /unknown rule plugin "affinity".*known: .*anti-affinity.*capacity.*headroom.*pin.*zone/,
+    doc: good(), policy: { rules: ['zone', 'rack-affinity'] },
+    path: '/rules/1', says: /unknown rule plugin "rack-affinity".*known: .*affinity.*anti-affinity.*capacity.*headroom.*pin.*zone/,
   },
   {
     what: 'a plugin option out of its range',

@@ -7,6 +7,7 @@ import type { PluginModule } from '../plugin-api.js';
 import capacity from '../../plugins/rule/capacity.js';
 import headroom from '../../plugins/rule/headroom.js';
 import antiAffinity from '../../plugins/rule/anti-affinity.js';
+import affinity from '../../plugins/rule/affinity.js';
 import pin from '../../plugins/rule/pin.js';
 import zone from '../../plugins/rule/zone.js';
 import sharing from '../../plugins/rule/sharing.js';
@@ -27,6 +28,7 @@ export const BUILTINS: ReadonlyArray<[manifest: string, module: PluginModule<unk
   ['rule/capacity.json', capacity],
   ['rule/headroom.json', headroom],
   ['rule/anti-affinity.json', antiAffinity],
+  ['rule/affinity.json', affinity],
   ['rule/pin.json', pin],
   ['rule/zone.json', zone],
   ['rule/sharing.json', sharing],

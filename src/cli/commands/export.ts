@@ -9,6 +9,9 @@ import { formatViolation, verifyPlan } from '../../verify/replay.js';
 import { importBtrPlace } from '../../interop/btrplace-import.js';
 import { exportBtrPlace } from '../../interop/btrplace-export.js';
 import { looksLikeBtrPlace, type BtrPlaceInstance } from '../../interop/btrplace-format.js';
+import { chmodSync } from 'node:fs';
+import { exportRunbook } from '../../interop/openstack/runbook.js';
+import { exportWatcher } from '../../interop/openstack/watcher.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -55,4 +58,44 @@ export function register(program: Command): void {
       for (const w of warnings) process.stderr.write(`shunt: warning: ${w}\n`);
       emit(JSON.stringify(out, null, 2), o.out);
     });
+
+  cmd.command('openstack')
+    .description('write a verified plan as a bash runbook for the openstack client (--format script) or as a Watcher actuator audit (--format watcher)')
+    .argument('<instance>', 'the shunt instance the plan is for (as `shunt import openstack` wrote it)')
+    .argument('<plan>', 'shunt plan JSON file, or - for stdin')
+    .option('--format <format>', 'script (bash runbook) or watcher (openstack optimize audit create)', 'script')
+    .option('--out <file>', 'write to FILE (atomically; a script is made executable) instead of stdout')
+    .option('--policy <file>', 'policy JSON to verify the plan with; overrides the instance\'s policy key by key')
+    .option('--plugins <dir>', 'load user plugins from DIR; repeatable', collect)
+    .action(async (file: string, planFile: string, o: { format: string; out?: string; policy?: string; plugins?: string[] }) => {
+      if (o.format !== 'script' && o.format !== 'watcher') throw new InputError('--format', [{ path: '', message: `must be script or watcher (got ${JSON.stringify(o.format)})` }]);
+      if (file === '-' && planFile === '-') throw new InputError('arguments', [{ path: '', message: 'only one of instance and plan can be read from stdin' }]);
+      const planSource = sourceName(planFile);
+      const doc = readJson(file) as InstanceDoc;
+      const loaded = await loadInstance(doc, loadOptions(o, file));
+      const plan = readVerifiedPlan(loaded, planFile);
+      if (!plan) return;
+      const names = { planSource, instanceSource: sourceName(file) };
+      const displayNames = new Map(doc.vms.flatMap((v) => typeof v.attributes?.['displayName'] === 'string' ? [[v.name, v.attributes['displayName'] as string] as const] : []));
+      emit(o.format === 'watcher' ? exportWatcher(plan, names) : exportRunbook(plan, { ...names, displayNames }), o.out);
+      // Both formats are bash scripts.
+      if (o.out) chmodSync(o.out, 0o755);
+    });
+}
+
+/** The plan, schema-checked and replayed against the instance; undefined (exit 1, violations on stderr) when it fails. */
+function readVerifiedPlan(loaded: Awaited<ReturnType<typeof loadInstance>>, planFile: string): Plan | undefined {
+  const planSource = sourceName(planFile);
+  const planDoc = readJson(planFile);
+  loaded.kernel.schemas.assert('plan', planDoc, planSource);
+  const plan = planDoc as Plan;
+  if (plan.status === 'infeasible' || plan.status === 'unknown') {
+    throw new InputError(planSource, [{ path: '/status', message: `the plan's status is ${plan.status}: there is no plan to export` }]);
+  }
+  const check = verifyPlan(loaded.problem, plan.waves);
+  if (check.valid) return plan;
+  process.stderr.write(`shunt: ${planSource}: the plan fails verification; nothing exported\n`);
+  for (const v of check.violations.slice(0, 20)) process.stderr.write(`  ${formatViolation(v)}\n`);
+  process.exitCode = EXIT.invalidPlan;
+  return undefined;
 }

@@ -3,6 +3,7 @@ import { emit, sourceName } from '../shared.js';
 import { readJson } from '../../io/read.js';
 import { loadInstance } from '../../api.js';
 import { importBtrPlace } from '../../interop/btrplace-import.js';
+import { importOpenStack } from '../../interop/openstack/import.js';
 
 export function register(program: Command): void {
   const cmd = program.command('import')
@@ -19,6 +20,17 @@ export function register(program: Command): void {
       for (const w of warnings) process.stderr.write(`shunt: warning: ${source}: ${w}\n`);
       // Never hand out an instance that shunt itself would refuse.
       await loadInstance(instance, { source: `${source} (imported)` });
+      emit(JSON.stringify(instance, null, 2), o.out);
+    });
+
+  cmd.command('openstack')
+    .description('convert a directory of Nova and Placement API responses (as `shunt snapshot` writes it) into a shunt instance; what cannot be translated is listed on stderr')
+    .argument('<dir>', 'directory with hypervisors.json, servers*.json, resource_providers.json, inventories/, allocations/, server_groups.json, services.json, target.json (any may be missing)')
+    .option('--out <file>', 'write the instance JSON to FILE (atomically) instead of stdout')
+    .action(async (dir: string, o: { out?: string }) => {
+      const { instance, warnings } = importOpenStack(dir);
+      for (const w of warnings) process.stderr.write(`shunt: warning: ${dir}: ${w}\n`);
+      await loadInstance(instance, { source: `${dir} (imported)` });
       emit(JSON.stringify(instance, null, 2), o.out);
     });
 }

@@ -9,5 +9,6 @@ import { register as compare } from './compare.js';
 import { register as target } from './target.js';
 import { register as evaluate } from './evaluate.js';
 import { register as report } from './report.js';
+import { register as snapshot } from './snapshot.js';
 
-export const COMMANDS: ReadonlyArray<(program: Command) => void> = [plan, verify, validate, compare, target, evaluate, report, importCmd, exportCmd];
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [plan, verify, validate, compare, target, evaluate, report, importCmd, exportCmd, snapshot];

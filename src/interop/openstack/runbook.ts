@@ -1,0 +1,69 @@
+/**
+ * A verified plan as a bash runbook for the `openstack` client: each migration starts once
+ * the migrations it waits for are done (the plan's dependencies already keep every host's
+ * limits), as a background job, at most the plan's largest wave at a time. Each step checks
+ * the server is ACTIVE on its expected host, live-migrates it with the scheduler checking the
+ * destination (`--host`, compute API 2.30), and checks where it ended. Completed steps are
+ * recorded in a state file, so a rerun resumes; a VM that visits a host twice (parking)
+ * is told apart by step number, not by host alone.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Plan } from '../../model/plan.js';
+import { packageRoot } from '../../util/package-root.js';
+import { largestWave, planFingerprint, planSteps, type Step } from './steps.js';
+
+export interface RunbookOptions {
+  /** Plan file name, for the header. */
+  planSource: string;
+  instanceSource: string;
+  /** VM name -> display name, for log lines. */
+  displayNames?: ReadonlyMap<string, string>;
+  /** Compute API microversion for `server migrate --live-migration --host` (2.30 or later). */
+  computeApiVersion?: string;
+}
+
+/** Single-quoted for bash. */
+export const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+const array = (name: string, values: readonly string[]) => `${name}=(\n${values.map((v) => `  ${v}`).join('\n')}\n)`;
+
+/** Comment lines at the top of the runbook. */
+function header(plan: Plan, steps: readonly Step[], o: RunbookOptions): string {
+  return [
+    `shunt runbook: ${steps.length} live migration(s) in ${plan.waves.length} wave(s)`,
+    `plan ${o.planSource} (status ${plan.status}, cost ${plan.cost ?? 'n/a'}) for ${o.instanceSource}`,
+    `plan fingerprint ${planFingerprint(steps)}`,
+    '',
+    'Each migration starts when those it waits for are done, as a background job, at most',
+    `SHUNT_MAX_PARALLEL (default ${largestWave(plan)}, the plan's largest wave) at a time.`,
+    'Completed steps go to the state file (SHUNT_STATE, default: this script\'s name + .state):',
+    'rerun the script after a failure and it resumes. Keep the state file until the end: a',
+    'server that is parked visits hosts more than once, and only the step numbers tell which',
+    'visit it is at. Log: SHUNT_LOG (default: this script\'s name + .log).',
+  ].map((l) => `# ${l}`.trimEnd().replace(/\n/g, ' ')).join('\n');
+}
+
+/** The script around the steps (kept as a file so that it reads as bash). */
+const TEMPLATE = () => readFileSync(join(packageRoot(), 'src', 'interop', 'openstack', 'runbook.template.sh'), 'utf8');
+
+export function exportRunbook(plan: Plan, o: RunbookOptions): string {
+  const steps = planSteps(plan, o.planSource);
+  const label = (vm: string) => o.displayNames?.get(vm) ?? vm;
+  const tables = [
+    '# Steps in plan order: server, source, destination, label, steps it waits for (0-based).',
+    array('STEP_VM', steps.map((s) => shq(s.vm))),
+    array('STEP_FROM', steps.map((s) => shq(s.from))),
+    array('STEP_TO', steps.map((s) => shq(s.to))),
+    array('STEP_LABEL', steps.map((s) => shq(label(s.vm)))),
+    array('STEP_AFTER', steps.map((s) => shq(s.after.join(' ')))),
+  ].join('\n');
+  const values: Record<string, string> = {
+    HEADER: header(plan, steps, o),
+    MAX_PARALLEL: String(largestWave(plan)),
+    FINGERPRINT: planFingerprint(steps),
+    API: shq(o.computeApiVersion ?? '2.30'),
+    STEPS: tables,
+  };
+  return TEMPLATE().replace(/@([A-Z_]+)@/g, (all, key: string) => values[key] ?? all);
+}
