@@ -12,8 +12,13 @@ import type { Random } from '../random.js';
 import { drawLimits } from './limits.js';
 import type { Draft } from './draft.js';
 
-export async function reachable(rng: Random): Promise<Draft> {
-  const hosts = rng.logInt(20, 500);
+export interface ReachableOptions {
+  /** Largest cloud (hosts, drawn log-uniformly from 20). Default 500. */
+  maxHosts?: number;
+}
+
+export const reachable = (options: ReachableOptions = {}) => async (rng: Random): Promise<Draft> => {
+  const hosts = rng.logInt(20, Math.max(20, options.maxHosts ?? 500));
   const fill = 0.85 + 0.1 * rng.float();
   const doc = generateCloud({ hosts, seed: rng.int(1, 2 ** 31), fill, fillJitter: 0.02, retarget: 0 });
   const { limits, label } = drawLimits(rng);
@@ -37,4 +42,4 @@ export async function reachable(rng: Random): Promise<Draft> {
   }
   const shape = `${hosts}h/${V}v fill ${(fill * 100).toFixed(0)}% walk ${walked} ${label}`;
   return { shape, doc, timeLimit: 10, known: { feasible: true } };
-}
+};
