@@ -45,12 +45,14 @@ const program = new Command('fuzz')
   .option('--time-limit <S>', "engine time limit per instance (default: the family's)", positive)
   .option('--dump <DIR>', 'write failing and timed-out instances as instance JSON files')
   .option('--json', 'print the report as JSON')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // Bad options are bad input: exit code 2, as in the shunt CLI.
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
 
 async function main(): Promise<number> {
   const o = program.parse().opts<{ n: number; seed: number; family: string; index?: number; workers: number; memory: number; timeLimit?: number; dump?: string; json?: boolean }>();
   const families: Family[] = o.family === 'all' ? [...FAMILIES] : [o.family as Family];
-  if (o.index !== undefined && families.length > 1) program.error('--index needs one --family');
+  if (o.index !== undefined && families.length > 1) program.error(`--index ${o.index} needs one --family, got "${o.family}"`, { exitCode: 2 });
   const total = families.length * (o.index === undefined ? o.n : 1);
   process.stderr.write(`fuzz: seed ${o.seed}, ${families.join(', ')}, ${total} instances, ${o.workers} workers\n`);
   const report = await runCampaign({
