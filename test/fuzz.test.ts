@@ -12,7 +12,6 @@ import { solveByOracle, type OracleLimits } from '../bench/fuzz/oracle.js';
 import { generateInstance, type GeneratorOptions } from '../bench/fuzz/generate.js';
 import { runCampaign } from '../bench/fuzz/campaign.js';
 import { FAMILIES, type Family } from '../bench/fuzz/instance.js';
-import { isFailure } from '../bench/fuzz/summary.js';
 
 const GiB = 1024;
 
@@ -127,7 +126,6 @@ describe('a seeded fuzz sample planned by the default engine', () => {
       expect(row!.instances).toBe(CI_SAMPLE[family]);
       expect(report.failures.map((r) => `${r.family}#${r.index} ${r.shape}: ${r.outcome} ${r.message ?? ''} ${r.truth.disagreements.join('; ')}`)).toEqual([]);
       expect(row).toMatchObject({ invalid: 0, crashes: 0, falseInfeasible: 0, falseUnknown: 0, falseOptimal: 0, disagreements: 0, rejected: 0 });
-      expect(report.results.filter(isFailure)).toEqual([]);
     });
   }
 });

@@ -72,7 +72,7 @@ const fmt = (s: Spread | null) => (s ? `${s.mean.toFixed(3)} / ${s.p90.toFixed(3
 
 export function formatTable(rows: Row[]): string {
   const header = ['family', 'instances', 'verified', 'invalid', 'crashes', 'timeouts', 'false infeasible', 'false unknown',
-    'infeasible (right)', 'false optimal', 'oracle disagrees', 'rejected', 'oracle gave up', 'cost/opt mean / p90 / max (n)', 'waves/LB mean / p90 / max (n)', 'engine s'];
+    'no plan (right)', 'false optimal', 'oracle disagrees', 'rejected', 'oracle gave up', 'cost/opt mean / p90 / max (n)', 'waves/LB mean / p90 / max (n)', 'engine s'];
   const lines = rows.map((r) => [r.family, r.instances, r.verified, r.invalid, r.crashes, r.timeouts, r.falseInfeasible, r.falseUnknown,
     r.rightlyInfeasible, r.falseOptimal, r.disagreements, r.rejected, r.oracleGaveUp, fmt(r.costOverOptimum), fmt(r.wavesOverBound), r.seconds.toFixed(1)].map(String));
   return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...lines.map((l) => `| ${l.join(' | ')} |`)].join('\n');
