@@ -11,7 +11,10 @@ import type { InstanceDoc } from '../src/model/instance.js';
 import { solveByOracle, type OracleLimits } from '../bench/fuzz/oracle.js';
 import { generateInstance, type GeneratorOptions } from '../bench/fuzz/generate.js';
 import { runCampaign } from '../bench/fuzz/campaign.js';
-import { FAMILIES, type Family } from '../bench/fuzz/instance.js';
+import { judge, type Truth } from '../bench/fuzz/evaluate.js';
+import { FAMILIES, type Family, type FuzzInstance } from '../bench/fuzz/instance.js';
+import { isFailure } from '../bench/fuzz/summary.js';
+import type { Plan } from '../src/model/plan.js';
 
 const GiB = 1024;
 
@@ -107,6 +110,45 @@ describe('the fuzz generators', () => {
       delete doc.target;
       expect(await oracle(doc)).toMatchObject({ status: 'feasible', optimum: 0 });
     }
+  });
+});
+
+describe('the fuzz verdict', () => {
+  const instance: FuzzInstance = { family: 'adversarial', index: 0, seed: 0, shape: 'swap', doc: swap(2 * GiB), timeLimit: 1, known: { feasible: true, optimum: 12 * GiB } };
+  const truth = (): Truth => ({ feasible: true, optimum: 12 * GiB, oracle: { status: 'skipped', states: 0, seconds: 0 }, disagreements: [] });
+  const move = (vm: string, from: string, to: string) => ({ migrations: [{ vm, from, to }] });
+  const plan = (status: Plan['status'], waves: Plan['waves']): Plan => ({ status, engine: 'test', waves, cost: null, lowerBound: null, stats: { moves: waves.length, waves: waves.length, seconds: 0 } });
+  const verdict = async (p: Plan) => judge(instance, truth(), p, (await loadInstance(instance.doc)).problem);
+
+  it('fails an engine that calls a feasible instance infeasible or unknown', async () => {
+    for (const status of ['infeasible', 'unknown'] as const) {
+      const result = await verdict(plan(status, []));
+      expect(result).toMatchObject({ outcome: status, falseInfeasible: status === 'infeasible', falseUnknown: status === 'unknown' });
+      expect(isFailure(result)).toBe(true);
+    }
+  });
+
+  it('fails a plan that does not replay, whatever the engine says', async () => {
+    const result = await verdict(plan('optimal', [move('big', 'left', 'right'), move('small', 'right', 'left')]));
+    expect(result.outcome).toBe('invalid');
+    expect(isFailure(result)).toBe(true);
+  });
+
+  it('fails a plan called optimal that costs more than the optimum, and passes the optimal one', async () => {
+    const detour = [move('small', 'right', 'spare'), move('small', 'spare', 'right')];
+    const optimal = [move('small', 'right', 'spare'), move('big', 'left', 'right'), move('small', 'spare', 'left')];
+    const dear = await verdict(plan('optimal', [...detour, ...optimal]));
+    expect(dear).toMatchObject({ outcome: 'verified', falseOptimal: true, cost: 16 * GiB });
+    const right = await verdict(plan('optimal', optimal));
+    expect(right).toMatchObject({ outcome: 'verified', falseOptimal: false, cost: 12 * GiB });
+    expect(isFailure(right)).toBe(false);
+  });
+
+  it('blames the fuzzer when a verified plan beats its optimum', async () => {
+    const cheaper = { ...instance, doc: { ...swap(2 * GiB), target: { small: 'spare' } } };
+    const result = judge(cheaper, truth(), plan('feasible', [move('small', 'right', 'spare')]), (await loadInstance(cheaper.doc)).problem);
+    expect(result.truth.disagreements).toHaveLength(1);
+    expect(isFailure(result)).toBe(true);
   });
 });
 

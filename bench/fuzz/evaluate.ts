@@ -114,7 +114,11 @@ function baseResult(instance: FuzzInstance, truth: Truth): InstanceResult {
   };
 }
 
-/** The verdict on a plan the engine returned in time (or late). */
+/** The verdict on a plan the engine returned for the instance, against what is known. */
+export function judge(instance: FuzzInstance, truth: Truth, plan: Plan, problem: Problem): InstanceResult {
+  return judgePlan(baseResult(instance, truth), plan, problem);
+}
+
 function judgePlan(result: InstanceResult, plan: Plan, problem: Problem): InstanceResult {
   const { truth } = result;
   result.engineStatus = plan.status;
