@@ -1,7 +1,10 @@
 /**
- * The default engine: the greedy wave builder for any size, backed by exhaustive
- * search where the instance is small enough, to prove infeasibility, to find a
- * plan the greedy missed, and to prove or improve the greedy's cost.
+ * The default engine: the greedy wave builder for any size; proven bounds (deadlocks
+ * included) that often prove its cost optimal at once; exhaustive search on each
+ * independent part small enough for it (to prove infeasibility, to find a plan the
+ * greedy missed, and to prove or improve its cost); then wave compaction. Every search
+ * works within a state budget and the deadline, and the greedy's plan is kept whatever
+ * happens afterwards.
  */
 import type { EngineRunOptions, Problem } from '../../plugin-api.js';
 import type { Plan } from '../../model/plan.js';
@@ -9,82 +12,127 @@ import type { Move } from '../../plan/moves.js';
 import { movesCost, toWaveDocs } from '../../plan/moves.js';
 import { misplacedVms } from '../../model/model.js';
 import { greedyWaves } from './greedy.js';
-import { searchSequence, type SearchResult } from './search.js';
-import { compressSequence } from './compress.js';
 import { explainBlocking } from './explain.js';
-import { costLowerBound, wavesLowerBound } from '../../plan/bounds.js';
+import { provenBounds } from '../../plan/bounds.js';
+import { compactWaves } from '../../plan/compact.js';
+import { independentParts } from '../../plan/decompose.js';
 import { migrationSeconds } from '../../schedule/duration.js';
+import { verifyPlan } from '../../verify/replay.js';
+import { improveParts, type PartOutcome } from './parts.js';
 
 export interface HeuristicOptions {
-  /** States the exhaustive search may expand (per run). */
+  /** Placements the exhaustive search may store, over the whole run (bounds its memory). */
   searchStates: number;
-  /** Exhaustive search runs only on instances with at most this many VMs. */
+  /** Exhaustive search runs on independent parts with at most this many VMs that can move. */
   searchMaxVms: number;
-  /** Try to prove or improve the greedy plan's cost by exhaustive search (small instances). */
+  /** Try to prove or improve the greedy plan's cost by exhaustive search (small parts). */
   improve: boolean;
   /** 'makespan': group long migrations in the same waves to shorten the wave-by-wave duration. */
   objective?: 'cost' | 'makespan';
+  /** Seconds when the run gives none (default 60). */
+  defaultTimeLimit?: number;
+  /** Clock (default Date.now): tests inject one to check that deadlines hold. */
+  now?: () => number;
 }
 
+/** Share of the time limit the engine itself uses; the rest is for verification and the schedule. */
+const ENGINE_SHARE = 0.85;
+
 export function solveHeuristic(problem: Problem, options: HeuristicOptions, run: EngineRunOptions): Plan {
-  const started = Date.now();
-  const deadline = started + (run.timeLimit ?? Infinity) * 1000;
+  const now = options.now ?? Date.now;
+  const started = now();
+  const deadline = started + (run.timeLimit ?? options.defaultTimeLimit ?? 60) * 1000 * ENGINE_SHARE;
   const { model } = problem;
-  const lowerBound = costLowerBound(problem);
-  const wavesLb = wavesLowerBound(model);
   const misplaced = misplacedVms(model).length;
-  const small = model.vms.length <= options.searchMaxVms;
   const costOf = (waves: Move[][]) => movesCost(problem.cost, waves);
-  const stats = (waves: Move[][], extra: Record<string, unknown> = {}) => ({
-    moves: waves.reduce((n, w) => n + w.length, 0),
-    waves: waves.length,
-    seconds: (Date.now() - started) / 1000,
-    ...(waves.length ? { detours: waves.reduce((n, w) => n + w.length, 0) - misplaced } : {}),
-    ...(Number.isFinite(wavesLb) ? { wavesLowerBound: wavesLb } : {}),
+  if (misplaced === 0) return result(problem, 'optimal', [], 0, { seconds: 0 }, 0);
+
+  const bounds = provenBounds(problem);
+  const base = (extra: Record<string, unknown>) => ({
+    seconds: (now() - started) / 1000,
+    ...(Number.isFinite(bounds.waves) ? { wavesLowerBound: bounds.waves } : {}),
+    ...(bounds.deadlocks.length ? { deadlocks: bounds.deadlocks.length } : {}),
     ...extra,
   });
-  const plan = (status: Plan['status'], waves: Move[][], bound: number | null, extra: Record<string, unknown> = {}, explanation?: string[]): Plan => ({
-    status, engine: 'heuristic', waves: toWaveDocs(model, waves), cost: status === 'infeasible' || status === 'unknown' ? null : costOf(waves),
-    lowerBound: bound, stats: stats(waves, extra), ...(explanation ? { explanation } : {}),
-  });
-
-  if (misplaced === 0) return plan('optimal', [], 0);
-
-  const seconds = options.objective === 'makespan' ? model.vms.map((_, v) => migrationSeconds(model, v, model.placement[v]!, model.target[v]!)) : undefined;
-  const greedy = greedyWaves(problem, { deadline, seconds, onProgress: run.onProgress ? (d, t) => run.onProgress!(d, t) : undefined });
-  const search = (cutoff?: number): SearchResult | undefined =>
-    small ? searchSequence(problem, { maxStates: options.searchStates, deadline, cutoff }) : undefined;
-
-  if (greedy.complete) {
-    const cost = costOf(greedy.waves);
-    if (cost <= lowerBound + 1e-9 * Math.max(1, lowerBound)) return plan('optimal', greedy.waves, lowerBound);
-    const better = options.improve ? search(cost) : undefined;
-    if (better?.outcome === 'found') {
-      const waves = compressSequence(problem, better.moves!);
-      const useSearch = better.cost! < cost - 1e-9 || waves.length < greedy.waves.length;
-      return plan('optimal', useSearch ? waves : greedy.waves, better.cost!, { searchedStates: better.states });
-    }
-    const bound = Math.max(lowerBound, better && better.outcome !== 'exhausted' ? better.lowerBound : lowerBound);
-    return plan('feasible', greedy.waves, bound, better ? { searchedStates: better.states } : {});
-  }
-
-  // The greedy got stuck or gave up: search exhaustively where that is affordable.
-  const found = search();
-  if (found?.outcome === 'found') {
-    return plan('optimal', compressSequence(problem, found.moves!), found.cost!, { searchedStates: found.states });
-  }
-  if (found?.outcome === 'exhausted') {
-    return plan('infeasible', [], null, { searchedStates: found.states }, [
-      `no sequence of migrations reaches the target: all ${found.states} reachable placements were searched`,
+  if (bounds.infeasible) {
+    const names = bounds.infeasible.hosts.map((h) => model.hosts[h]!.name).join(', ');
+    return result(problem, 'infeasible', [], null, base({}), misplaced, [
+      `no sequence of migrations reaches the target: on hosts ${names} no VM can move first (no target has room, nothing can step aside and nothing can come in)`,
       ...explainBlocking(problem, model.placement),
     ]);
   }
-  const why = greedy.stopped === 'time' || found?.outcome === 'time' ? 'the time limit was reached'
+
+  const seconds = options.objective === 'makespan' ? model.vms.map((_, v) => migrationSeconds(model, v, model.placement[v]!, model.target[v]!)) : undefined;
+  const greedy = greedyWaves(problem, { deadline, now, seconds, onProgress: run.onProgress ? (d, t) => run.onProgress!(d, t) : undefined });
+  const meetsBound = (cost: number) => cost <= bounds.cost + 1e-9 * Math.max(1, bounds.cost);
+  const compacted = (waves: Move[][]) => keepValid(problem, waves, compactWaves(problem, waves, { deadline: deadline + 0.05 * (deadline - started), now }));
+
+  let best = greedy.complete ? greedy.waves : undefined;
+  if (best && meetsBound(costOf(best))) {
+    return result(problem, 'optimal', compacted(best), bounds.cost, base({}), misplaced, undefined,
+      bounds.cost > lowerBoundOfMoves(problem) ? ['heuristic: cost proven optimal by the deadlock lower bound (no search needed)'] : undefined);
+  }
+
+  // Exhaustive search part by part, where a part is small enough.
+  const wanted = !best || options.improve;
+  const parts = wanted ? independentParts(problem, { budget: 500_000 }) : [];
+  const outcome: PartOutcome = improveParts(problem, parts, {
+    greedy, improve: options.improve, maxVms: options.searchMaxVms, maxStates: options.searchStates, deadline, now,
+  });
+  if (outcome.infeasible) {
+    return result(problem, 'infeasible', [], null, base({ searchedStates: outcome.states }), misplaced, [
+      `no sequence of migrations reaches the target: all ${outcome.states} reachable placements of an independent part (${outcome.infeasible.length} hosts) were searched`,
+      ...explainBlocking(problem, model.placement),
+    ]);
+  }
+  if (outcome.waves && (!best || costOf(outcome.waves) < costOf(best) - 1e-9 || (costOf(outcome.waves) <= costOf(best) + 1e-9 && outcome.waves.length < best.length))) {
+    best = outcome.waves;
+  }
+  const searched = outcome.states ? { searchedStates: outcome.states } : {};
+  const lowerBound = Math.max(bounds.cost, outcome.lowerBound);
+  if (best) {
+    const waves = compacted(best);
+    const proven = outcome.proven || meetsBound(costOf(waves)) || costOf(waves) <= lowerBound + 1e-9 * Math.max(1, lowerBound);
+    return result(problem, proven ? 'optimal' : 'feasible', waves, proven ? costOf(waves) : lowerBound, base(searched), misplaced);
+  }
+
+  const why = greedy.stopped === 'time' || outcome.timedOut ? 'the time limit was reached'
     : greedy.stopped === 'limit' ? 'the parking limit was reached'
     : 'no direct or parking migration was possible';
-  const searched = found ? `; exhaustive search gave up after ${found.states} states` : small ? '' : `; the instance is too large for exhaustive search (over ${options.searchMaxVms} VMs)`;
-  return plan('unknown', [], Math.max(lowerBound, found?.lowerBound ?? 0), found ? { searchedStates: found.states } : {}, [
-    `no plan found within limits: ${why}${searched}`,
+  const unsearched = outcome.tooLarge ? `; ${outcome.tooLarge} independent part(s) too large for exhaustive search (over ${options.searchMaxVms} VMs that can move)` : '';
+  const gaveUp = outcome.states ? `; exhaustive search gave up after ${outcome.states} states` : '';
+  return result(problem, 'unknown', [], lowerBound, base(searched), misplaced, [
+    `no plan found within limits: ${why}${gaveUp}${unsearched}`,
     ...explainBlocking(problem, greedy.finalPlacement),
   ]);
+}
+
+/** The plain bound (each misplaced VM once), to say where a proof came from. */
+function lowerBoundOfMoves(problem: Problem): number {
+  const { model, cost } = problem;
+  let sum = 0;
+  for (let v = 0; v < model.vms.length; v++) if (model.placement[v] !== model.target[v]) sum += cost.minCost?.(v) ?? cost.cost(v, model.placement[v]!, model.target[v]!);
+  return sum;
+}
+
+/** The compacted plan when it replays cleanly, else the plan it came from (already valid). */
+function keepValid(problem: Problem, before: Move[][], after: Move[][]): Move[][] {
+  if (after.length >= before.length) return before;
+  return verifyPlan(problem, toWaveDocs(problem.model, after)).valid ? after : before;
+}
+
+function result(
+  problem: Problem, status: Plan['status'], waves: Move[][], bound: number | null, stats: Record<string, unknown>,
+  misplaced: number, explanation?: string[], notes?: string[],
+): Plan {
+  const moves = waves.reduce((n, w) => n + w.length, 0);
+  const found = status === 'optimal' || status === 'feasible';
+  return {
+    status, engine: 'heuristic', waves: toWaveDocs(problem.model, waves),
+    cost: found ? movesCost(problem.cost, waves) : null,
+    lowerBound: bound,
+    stats: { moves, waves: waves.length, ...(waves.length ? { detours: moves - misplaced } : {}), ...stats } as Plan['stats'],
+    ...(explanation ? { explanation } : {}),
+    ...(notes ? { notes } : {}),
+  };
 }

@@ -10,13 +10,16 @@ import { Mover } from './mover.js';
 import { searchSequence } from './search.js';
 import { compressSequence } from './compress.js';
 import { minimalRemoval } from '../../util/minimal-removal.js';
+import { drainedHosts } from '../../plan/decompose.js';
 
 /** Size of the neighbourhood searched exhaustively to break a deadlock. */
-const REPAIR = { vms: 8, hosts: 6, bystanders: 6, parkingHosts: 3, states: 20_000, seeds: 10 };
+const REPAIR = { vms: 8, hosts: 6, bystanders: 6, parkingHosts: 3, states: 60_000, seeds: 10 };
 
 export interface GreedyOptions {
-  /** Date.now() after which the search gives up. */
+  /** Time (by `now`) after which the search gives up. */
   deadline: number;
+  /** Clock (default Date.now). */
+  now?: () => number;
   /** Parking migrations allowed before giving up (livelock guard). */
   maxParkings?: number;
   onProgress?: (done: number, total: number) => void;
@@ -45,6 +48,9 @@ export function greedyWaves(problem: Problem, options: GreedyOptions): GreedyRes
   const { target, demand } = model;
   const mover = new Mover(problem);
   const s = mover.state;
+  const now = options.now ?? Date.now;
+  // Hosts the target leaves empty: parking there only when no other host will do.
+  const drained = drainedHosts(model);
   const unitCost = (v: number) => problem.cost.minCost?.(v) ?? problem.cost.cost(v, s.hostOf(v), target[v]!);
 
   // Work left per host, to start bottleneck hosts first and to steer parking away from busy targets.
@@ -103,7 +109,7 @@ export function greedyWaves(problem: Problem, options: GreedyOptions): GreedyRes
   });
 
   while (pending.length > 0) {
-    if (Date.now() > options.deadline) return finish(false, 'time');
+    if (now() > options.deadline) return finish(false, 'time');
     for (const v of pending) {
       const src = s.hostOf(v);
       const t = target[v]!;
@@ -157,7 +163,7 @@ export function greedyWaves(problem: Problem, options: GreedyOptions): GreedyRes
     }
     const room = new Float64Array(H);
     for (let p = 0; p < H; p++) room[p] = freeScore(p, -1);
-    const roomiest = [...Array(H).keys()].sort((a, b) => room[b]! - room[a]! || a - b);
+    const roomiest = [...Array(H).keys()].sort((a, b) => drained[a]! - drained[b]! || room[b]! - room[a]! || a - b);
     const tried = new Set<number>();
     for (const seed of order.slice(0, REPAIR.seeds)) {
       if (tried.has(seed) || !mover.movable(seed)) continue;
@@ -193,6 +199,7 @@ export function greedyWaves(problem: Problem, options: GreedyOptions): GreedyRes
           hosts: [...hostSet, ...parking],
           maxStates: extra.length ? REPAIR.states : REPAIR.states / 4,
           deadline: options.deadline,
+          now,
         });
         if (found.outcome === 'found' && found.moves!.length > 0) return found.moves;
       }
@@ -267,14 +274,14 @@ export function greedyWaves(problem: Problem, options: GreedyOptions): GreedyRes
     return needed;
   }
 
-  /** The host with the most room left after its pending arrivals that takes `vm` now. */
+  /** The host with the most room left after its pending arrivals that takes `vm` now; a drained host only as a last resort. */
   function parkingHost(vm: number, from: number): number {
     let best = -1;
     let bestScore = -Infinity;
     for (let p = 0; p < H; p++) {
       if (p === from || !mover.slotFree(from, p) || !mover.admits(vm, p)) continue;
       if (p === target[vm]) return p; // not a detour at all
-      const score = freeScore(p, vm);
+      const score = freeScore(p, vm) - (drained[p] ? 2 : 0);
       if (score > bestScore) { bestScore = score; best = p; }
     }
     return best;

@@ -12,8 +12,11 @@ import { Mover } from './mover.js';
 import { MinHeap } from '../../util/heap.js';
 
 export interface SearchOptions {
+  /** Placements the search may store (memory is proportional); it gives up ('budget') beyond. */
   maxStates: number;
   deadline: number;
+  /** Clock compared with the deadline (default Date.now; tests inject one). */
+  now?: () => number;
   /** Ignore plans costing more than this (a known plan's cost). */
   cutoff?: number;
   /** Placement to start from (default: the instance's placement). */
@@ -35,10 +38,12 @@ export interface SearchResult {
   states: number;
 }
 
-interface Node { key: string; at: Int32Array; g: number; parent: number; move?: Move }
+/** A stored placement: its hosts (as a compact string key), cost so far and how it was reached. */
+interface Node { key: string; g: number; parent: number; move?: Move }
 
 export function searchSequence(problem: Problem, options: SearchOptions): SearchResult {
   const { model, cost } = problem;
+  const now = options.now ?? Date.now;
   const start = options.start ?? model.placement;
   const mover = new Mover(problem, start);
   const state = mover.state;
@@ -52,15 +57,19 @@ export function searchSequence(problem: Problem, options: SearchOptions): Search
     for (let i = 0; i < k; i++) if (at[i] !== goal[i]) h += minCost(i, at[i]!);
     return h;
   };
+  // Host indices as UTF-16 code units: a placement costs 2 bytes per VM to remember.
   const keyOf = (at: Int32Array) => String.fromCharCode(...at);
+  const decode = (key: string, into: Int32Array) => { for (let i = 0; i < k; i++) into[i] = key.charCodeAt(i); };
   const cutoff = options.cutoff === undefined ? Infinity : options.cutoff + 1e-9 * Math.max(1, options.cutoff);
   const first = Int32Array.from(vms, (v) => start[v]!);
+  if (model.hosts.length > 0xffff) return { outcome: 'budget', lowerBound: estimate(first), states: 0 };
 
-  const nodes: Node[] = [{ key: keyOf(first), at: first, g: 0, parent: -1 }];
+  const nodes: Node[] = [{ key: keyOf(first), g: 0, parent: -1 }];
   const best = new Map<string, number>([[nodes[0]!.key, 0]]);
   const open = new MinHeap<[number, number, number]>((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
   open.push([estimate(first), 0, 0]);
   const goalKey = keyOf(Int32Array.from(goal));
+  const at = new Int32Array(k);
   let expanded = 0;
 
   while (open.size > 0) {
@@ -68,30 +77,31 @@ export function searchSequence(problem: Problem, options: SearchOptions): Search
     const node = nodes[id]!;
     if (best.get(node.key)! < node.g) continue; // stale entry
     if (node.key === goalKey) return { outcome: 'found', moves: path(id), cost: node.g, lowerBound: node.g, states: best.size };
-    if (expanded >= options.maxStates) return { outcome: 'budget', lowerBound: f, states: best.size };
-    if ((expanded & 255) === 0 && Date.now() > options.deadline) return { outcome: 'time', lowerBound: f, states: best.size };
+    if (best.size >= options.maxStates) return { outcome: 'budget', lowerBound: f, states: best.size };
+    if ((expanded & 63) === 0 && now() > options.deadline) return { outcome: 'time', lowerBound: f, states: best.size };
     expanded++;
 
-    for (let i = 0; i < k; i++) if (node.at[i] !== first[i]) state.relocate(vms[i]!, node.at[i]!);
+    decode(node.key, at);
+    for (let i = 0; i < k; i++) if (at[i] !== first[i]) state.relocate(vms[i]!, at[i]!);
     for (let i = 0; i < k; i++) {
       const v = vms[i]!;
-      const from = node.at[i]!;
+      const from = at[i]!;
       for (const h of hosts) {
         if (h === from || !mover.slotFree(from, h) || !mover.admits(v, h)) continue;
-        const child = Int32Array.from(node.at);
-        child[i] = h;
+        at[i] = h;
         const g = node.g + cost.cost(v, from, h);
-        const fc = g + estimate(child);
+        const fc = g + estimate(at);
+        const key = fc > cutoff ? '' : keyOf(at);
+        at[i] = from;
         if (fc > cutoff) continue;
-        const key = keyOf(child);
         const seen = best.get(key);
         if (seen !== undefined && seen <= g) continue;
         best.set(key, g);
-        nodes.push({ key, at: child, g, parent: id, move: { vm: v, from, to: h } });
+        nodes.push({ key, g, parent: id, move: { vm: v, from, to: h } });
         open.push([fc, -g, nodes.length - 1]); // ties: deeper first
       }
     }
-    for (let i = 0; i < k; i++) if (node.at[i] !== first[i]) state.relocate(vms[i]!, first[i]!);
+    for (let i = 0; i < k; i++) if (at[i] !== first[i]) state.relocate(vms[i]!, first[i]!);
   }
   return { outcome: 'exhausted', lowerBound: cutoff, states: best.size };
 
