@@ -54,14 +54,6 @@ export function solveHeuristic(problem: Problem, options: HeuristicOptions, run:
     ...(bounds.deadlocks.length ? { deadlocks: bounds.deadlocks.length } : {}),
     ...extra,
   });
-  if (bounds.infeasible) {
-    const names = bounds.infeasible.hosts.map((h) => model.hosts[h]!.name).join(', ');
-    return result(problem, 'infeasible', [], null, base({}), misplaced, [
-      `no sequence of migrations reaches the target: on hosts ${names} no VM can move first (no target has room, nothing can step aside and nothing can come in)`,
-      ...explainBlocking(problem, model.placement),
-    ]);
-  }
-
   const seconds = options.objective === 'makespan' ? model.vms.map((_, v) => migrationSeconds(model, v, model.placement[v]!, model.target[v]!)) : undefined;
   const greedy = greedyWaves(problem, { deadline, now, seconds, onProgress: run.onProgress ? (d, t) => run.onProgress!(d, t) : undefined });
   const meetsBound = (cost: number) => cost <= bounds.cost + 1e-9 * Math.max(1, bounds.cost);
