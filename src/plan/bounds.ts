@@ -98,9 +98,9 @@ export function provenBounds(problem: Problem): Bounds {
 /**
  * Earliest wave in which some VM can leave one of the hosts to vacate (a VM headed there
  * enters one wave later at the earliest). A VM that no host admits now cannot start before
- * wave 2: some migration elsewhere must first end. Over a budget of questions, 1 (always true).
+ * wave 2: some migration elsewhere must first end. Over a budget of hosts looked at, 1 (always true).
  */
-function firstDeparture(problem: Problem, state: PlacementState, frozen: Uint8Array, hosts: number[], budget = 2_000_000): number {
+function firstDeparture(problem: Problem, state: PlacementState, frozen: Uint8Array, hosts: number[], budget = 300_000): number {
   const { model, usable } = problem;
   const R = model.resources.length;
   const H = model.hosts.length;
@@ -122,8 +122,9 @@ function firstDeparture(problem: Problem, state: PlacementState, frozen: Uint8Ar
   const parkable = (v: number): boolean => {
     if (!limited.every((r) => model.demand[v * R + r]! <= most[r]!)) return false;
     for (let h = 0; h < H; h++) {
+      if (++asked > budget) return true;
       if (h === model.placement[v] || !fits(v, h) || model.hosts[h]!.disabled || model.hosts[h]!.maxIncoming <= 0) continue;
-      if (++asked > budget || problem.rules.every((r) => r.admits(state, v, h))) return true;
+      if (problem.rules.every((r) => r.admits(state, v, h))) return true;
     }
     return false;
   };

@@ -37,6 +37,9 @@ export interface HeuristicOptions {
 
 /** Share of the time limit the engine itself uses; the rest is for verification and the schedule. */
 const ENGINE_SHARE = 0.85;
+/** Compaction keeps one state per wave: at most this many waves x VMs, for at most this long. */
+const COMPACT_CELLS = 1_500_000;
+const COMPACT_SECONDS = 2;
 
 export function solveHeuristic(problem: Problem, options: HeuristicOptions, run: EngineRunOptions): Plan {
   const now = options.now ?? Date.now;
@@ -57,7 +60,9 @@ export function solveHeuristic(problem: Problem, options: HeuristicOptions, run:
   const seconds = options.objective === 'makespan' ? model.vms.map((_, v) => migrationSeconds(model, v, model.placement[v]!, model.target[v]!)) : undefined;
   const greedy = greedyWaves(problem, { deadline, now, seconds, onProgress: run.onProgress ? (d, t) => run.onProgress!(d, t) : undefined });
   const meetsBound = (cost: number) => cost <= bounds.cost + 1e-9 * Math.max(1, bounds.cost);
-  const compacted = (waves: Move[][]) => keepValid(problem, waves, compactWaves(problem, waves, { deadline: deadline + 0.05 * (deadline - started), now }));
+  // Compaction pays where the greedy made detours (parking, returns, repairs): its direct moves already start as early as they can.
+  const compacted = (waves: Move[][]) => (waves.flat().length === misplaced ? waves
+    : keepValid(problem, waves, compactWaves(problem, waves, { deadline: Math.min(deadline, now() + COMPACT_SECONDS * 1000), now, maxCells: COMPACT_CELLS })));
 
   let best = greedy.complete ? greedy.waves : undefined;
   if (best && meetsBound(costOf(best))) {

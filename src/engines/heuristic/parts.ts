@@ -6,7 +6,7 @@
 import type { Problem } from '../../plugin-api.js';
 import type { Move } from '../../plan/moves.js';
 import { toWaveDocs, movesCost } from '../../plan/moves.js';
-import type { Part } from '../../plan/decompose.js';
+import { drainedHosts, type Part } from '../../plan/decompose.js';
 import type { GreedyResult } from './greedy.js';
 import { searchSequence } from './search.js';
 import { compressSequence } from './compress.js';
@@ -43,6 +43,7 @@ export function improveParts(problem: Problem, parts: Part[], options: PartOptio
   const minCost = (v: number) => cost.minCost?.(v) ?? cost.cost(v, model.placement[v]!, model.target[v]!);
   const out: PartOutcome = { proven: parts.length > 0, lowerBound: 0, states: 0, timedOut: false, tooLarge: 0 };
   const plans: Move[][][] = [];
+  const drained = drainedHosts(model);
   let searched = false;
   let complete = true;
   for (const part of parts) {
@@ -60,11 +61,20 @@ export function improveParts(problem: Problem, parts: Part[], options: PartOptio
       if (own) plans.push(own); else complete = false;
       continue;
     }
-    const found = searchSequence(problem, {
-      vms: part.movable, hosts: part.hosts, maxStates: options.maxStates - out.states, deadline: options.deadline, now: options.now,
-      ...(own ? { cutoff: ownCost } : {}),
-    });
-    out.states += found.states;
+    const search = (cutoff: number | undefined, goalOnly?: Uint8Array) => {
+      const r = searchSequence(problem, {
+        vms: part.movable, hosts: part.hosts, maxStates: options.maxStates - out.states, deadline: options.deadline, now: options.now,
+        ...(cutoff !== undefined ? { cutoff } : {}), ...(goalOnly ? { goalOnly } : {}),
+      });
+      out.states += r.states;
+      return r;
+    };
+    let found = search(own ? ownCost : undefined);
+    if (found.outcome === 'found' && found.moves!.some((m) => drained[m.to] && m.to !== model.target[m.vm])) {
+      // As cheap without parking on a host being drained? Then that plan.
+      const polite = search(found.cost!, drained);
+      if (polite.outcome === 'found') found = polite;
+    }
     if (found.outcome === 'found') {
       const waves = compressSequence(problem, found.moves!);
       const better = !own || found.cost! < ownCost - 1e-9 || waves.length < own.length;

@@ -26,6 +26,8 @@ export interface SearchOptions {
   goal?: readonly number[];
   /** Hosts the VMs may use (default: all). */
   hosts?: readonly number[];
+  /** Per host, 1 where no VM may go but the VMs whose goal it is (drained hosts get no parking). */
+  goalOnly?: ArrayLike<number>;
 }
 
 export interface SearchResult {
@@ -37,6 +39,9 @@ export interface SearchResult {
   lowerBound: number;
   states: number;
 }
+
+/** Children generated between two readings of the clock. */
+const CLOCK_EVERY = 5_000;
 
 /** A stored placement: its hosts (as a compact string key), cost so far and how it was reached. */
 interface Node { key: string; g: number; parent: number; move?: Move }
@@ -50,6 +55,7 @@ export function searchSequence(problem: Problem, options: SearchOptions): Search
   const vms = (options.vms ?? model.vms.map((v) => v.index)).filter((v) => mover.movable(v));
   const goal = options.goal ?? vms.map((v) => model.target[v]!);
   const hosts = options.hosts ?? model.hosts.map((h) => h.index);
+  const goalOnly = options.goalOnly;
   const k = vms.length;
   const minCost = (i: number, from: number) => cost.minCost?.(vms[i]!) ?? cost.cost(vms[i]!, from, goal[i]!);
   const estimate = (at: Int32Array) => {
@@ -70,7 +76,7 @@ export function searchSequence(problem: Problem, options: SearchOptions): Search
   open.push([estimate(first), 0, 0]);
   const goalKey = keyOf(Int32Array.from(goal));
   const at = new Int32Array(k);
-  let expanded = 0;
+  let work = CLOCK_EVERY; // read the clock before the first expansion
 
   while (open.size > 0) {
     const [f, , id] = open.pop()!;
@@ -78,8 +84,12 @@ export function searchSequence(problem: Problem, options: SearchOptions): Search
     if (best.get(node.key)! < node.g) continue; // stale entry
     if (node.key === goalKey) return { outcome: 'found', moves: path(id), cost: node.g, lowerBound: node.g, states: best.size };
     if (best.size >= options.maxStates) return { outcome: 'budget', lowerBound: f, states: best.size };
-    if ((expanded & 63) === 0 && now() > options.deadline) return { outcome: 'time', lowerBound: f, states: best.size };
-    expanded++;
+    // The clock is read after a fixed amount of work (children generated), however big each expansion is.
+    if (work >= CLOCK_EVERY) {
+      work = 0;
+      if (now() > options.deadline) return { outcome: 'time', lowerBound: f, states: best.size };
+    }
+    work += k * hosts.length;
 
     decode(node.key, at);
     for (let i = 0; i < k; i++) if (at[i] !== first[i]) state.relocate(vms[i]!, at[i]!);
@@ -87,7 +97,7 @@ export function searchSequence(problem: Problem, options: SearchOptions): Search
       const v = vms[i]!;
       const from = at[i]!;
       for (const h of hosts) {
-        if (h === from || !mover.slotFree(from, h) || !mover.admits(v, h)) continue;
+        if (h === from || (goalOnly?.[h] && h !== goal[i]) || !mover.slotFree(from, h) || !mover.admits(v, h)) continue;
         at[i] = h;
         const g = node.g + cost.cost(v, from, h);
         const fc = g + estimate(at);
