@@ -32,6 +32,31 @@ describe('k independent swaps, each between two full hosts with a spare of its o
   });
 });
 
+describe('a small blocked core in a large instance', () => {
+  // Parking needs room made on the parking host first: the greedy alone cannot do it, exhaustive search can.
+  const core = {
+    hosts: { h0: { ram: 4 }, h1: { ram: 4 }, h2: { ram: 7 }, h3: { ram: 8 }, h4: { ram: 6 } } as Record<string, Record<string, number>>,
+    vms: { v0: { ram: 3 }, v1: { ram: 1 }, v2: { ram: 3 }, v3: { ram: 2 }, v4: { ram: 2 }, v5: { ram: 5 }, v6: { ram: 4 }, v7: { ram: 3 } } as Record<string, Record<string, number>>,
+    at: { v0: 'h3', v1: 'h0', v2: 'h1', v3: 'h0', v4: 'h2', v5: 'h3', v6: 'h4', v7: 'h2' } as Record<string, string>,
+    to: { v5: 'h2', v7: 'h3' },
+  };
+  /** The core plus 45 VMs that can never move, each filling a host of its own. */
+  const padded = () => {
+    const spec = { hosts: { ...core.hosts }, vms: { ...core.vms }, at: { ...core.at }, to: core.to };
+    for (let i = 0; i < 45; i++) { spec.hosts[`full${i}`] = { ram: 16 }; spec.vms[`pad${i}`] = { ram: 16 }; spec.at[`pad${i}`] = `full${i}`; }
+    return cloud(spec);
+  };
+
+  it('is searched on its own, whatever the total number of VMs: the same optimal plan with 45 VMs that cannot move around it', async () => {
+    const alone = await plan(cloud(core));
+    const big = await plan(padded());
+    expect(alone.status).toBe('optimal');
+    expect(big.status).toBe('optimal');
+    expect(big.cost).toBe(alone.cost);
+    expect(moves(big).some((m) => m.startsWith('pad'))).toBe(false);
+  });
+});
+
 /** A swap between full hosts h1 and h2 with two places to park the small VM. */
 function swapWithParking(parking: Record<string, object>, extraVms: Record<string, object> = {}, at: Record<string, string> = {}, to: Record<string, string> = {}): InstanceDoc {
   return cloud({

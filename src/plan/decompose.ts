@@ -3,8 +3,8 @@
  * (or proven) on its own and the plans are merged wave by wave.
  *
  * Two hosts are linked when a VM that must move goes from one to the other, or when a
- * VM on one could ever be admitted on the other (asked with every movable VM taken off
- * that host: rules are monotone, so that is the most room it can ever have). A part is
+ * VM on one could ever be admitted on the other (asked with every VM that can ever leave
+ * that host taken off: rules are monotone, so that is the most room it can ever have). A part is
  * a connected set of linked hosts holding at least one misplaced VM. A VM only ever
  * moves between linked hosts, so no plan of one part touches another part's hosts:
  * with rules that look at one host at a time, parts planned apart and merged give the
@@ -95,7 +95,8 @@ export function independentParts(problem: Problem, options: DecomposeOptions = {
   for (const v of misplaced) group(links.find(placement[v]!)).misplaced.push(v);
   for (let h = 0; h < H; h++) byRoot.get(links.find(h))?.hosts.push(h);
   for (let v = 0; v < V; v++) {
-    if (frozen[v] || !reach[v]) continue;
+    // A misplaced VM stays in even when it can never move: the search must then fail on it, not ignore it.
+    if (frozen[v] || (!reach[v] && placement[v] === model.target[v])) continue;
     byRoot.get(links.find(placement[v]!))?.movable.push(v);
   }
   return [...byRoot.values()]
@@ -109,7 +110,11 @@ function partOf(hosts: number[], misplaced: number[], movable: number[]): Part {
 
 /**
  * Links every host to the hosts its VMs could ever be admitted on; returns per VM whether
- * it could ever move (undefined when the budget of rule questions ran out).
+ * it could ever move (undefined when the budget of rule questions ran out). A fixpoint: a
+ * host is asked with the VMs known to be able to leave it taken off (at first none). Any
+ * migration in any plan is admitted on a host holding at least its VMs that never leave,
+ * so, by induction over the plan and because rules are monotone, the fixpoint answers yes
+ * for it: the links over-approximate every move that can ever happen.
  */
 function reachableHosts(problem: Problem, placement: Int32Array, frozen: Uint8Array, links: UnionFind, budget: number): Uint8Array | undefined {
   const { model } = problem;
@@ -123,27 +128,31 @@ function reachableHosts(problem: Problem, placement: Int32Array, frozen: Uint8Ar
   const signature = (v: number) => `${Array.from(model.demand.subarray(v * R, v * R + R)).join(',')}|${model.vms[v]!.group ?? ''}|${model.vms[v]!.image ?? ''}|${model.hosts[model.placement[v]!]!.zone ?? ''}`;
   const signatures = senders.map(signature);
   let asked = 0;
-  for (let h = 0; h < H; h++) {
-    const host = model.hosts[h]!;
-    if (host.disabled || host.maxIncoming <= 0 || model.maxPerWave <= 0) continue;
-    const away: number[] = [];
-    for (const u of state.vmsOn(h)) if (!frozen[u]) away.push(u);
-    for (const u of away) state.withdraw(u);
-    const answered = new Map<string, boolean>();
-    for (let i = 0; i < senders.length; i++) {
-      const u = senders[i]!;
-      const from = placement[u]!;
-      if (from === h) continue;
-      if (canMove[u] && links.find(from) === links.find(h)) continue;
-      let yes = answered.get(signatures[i]!);
-      if (yes === undefined) {
-        if (++asked > budget) { for (const w of away) state.restore(w); return undefined; }
-        yes = problem.rules.every((r) => r.admits(state, u, h));
-        answered.set(signatures[i]!, yes);
+  for (let changed = true; changed;) {
+    changed = false;
+    for (let h = 0; h < H; h++) {
+      const host = model.hosts[h]!;
+      if (host.disabled || host.maxIncoming <= 0 || model.maxPerWave <= 0) continue;
+      const away: number[] = [];
+      for (const u of state.vmsOn(h)) if (canMove[u]) away.push(u);
+      for (const u of away) state.withdraw(u);
+      const answered = new Map<string, boolean>();
+      for (let i = 0; i < senders.length; i++) {
+        const u = senders[i]!;
+        const from = placement[u]!;
+        if (from === h || (canMove[u] && links.find(from) === links.find(h))) continue;
+        let yes = answered.get(signatures[i]!);
+        if (yes === undefined) {
+          if (++asked > budget) { for (const w of away) state.restore(w); return undefined; }
+          yes = problem.rules.every((r) => r.admits(state, u, h));
+          answered.set(signatures[i]!, yes);
+        }
+        if (!yes) continue;
+        if (!canMove[u]) { canMove[u] = 1; changed = true; }
+        if (links.union(from, h)) changed = true;
       }
-      if (yes) { canMove[u] = 1; links.union(from, h); }
+      for (const u of away) state.restore(u);
     }
-    for (const u of away) state.restore(u);
   }
   return canMove;
 }
