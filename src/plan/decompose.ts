@@ -62,7 +62,7 @@ class UnionFind {
 export interface DecomposeOptions {
   /** Placement to start from (default: the instance's). */
   placement?: Int32Array;
-  /** Rule questions allowed before giving up (the answer is then one part holding everything). */
+  /** Host x VM pairs looked at before giving up (the answer is then one part holding everything). */
   budget?: number;
 }
 
@@ -83,7 +83,7 @@ export function independentParts(problem: Problem, options: DecomposeOptions = {
 
   const links = new UnionFind(H);
   for (const v of misplaced) links.union(placement[v]!, model.target[v]!);
-  const reach = reachableHosts(problem, placement, frozen, links, options.budget ?? 2_000_000);
+  const reach = reachableHosts(problem, placement, frozen, links, options.budget ?? 1_000_000);
   if (!reach) return whole();
 
   const byRoot = new Map<number, { hosts: number[]; misplaced: number[]; movable: number[] }>();
@@ -110,7 +110,7 @@ function partOf(hosts: number[], misplaced: number[], movable: number[]): Part {
 
 /**
  * Links every host to the hosts its VMs could ever be admitted on; returns per VM whether
- * it could ever move (undefined when the budget of rule questions ran out). A fixpoint: a
+ * it could ever move (undefined when the budget of pairs looked at ran out). A fixpoint: a
  * host is asked with the VMs known to be able to leave it taken off (at first none). Any
  * migration in any plan is admitted on a host holding at least its VMs that never leave,
  * so, by induction over the plan and because rules are monotone, the fixpoint answers yes
@@ -137,13 +137,13 @@ function reachableHosts(problem: Problem, placement: Int32Array, frozen: Uint8Ar
       for (const u of state.vmsOn(h)) if (canMove[u]) away.push(u);
       for (const u of away) state.withdraw(u);
       const answered = new Map<string, boolean>();
+      if ((asked += senders.length) > budget) { for (const w of away) state.restore(w); return undefined; }
       for (let i = 0; i < senders.length; i++) {
         const u = senders[i]!;
         const from = placement[u]!;
         if (from === h || (canMove[u] && links.find(from) === links.find(h))) continue;
         let yes = answered.get(signatures[i]!);
         if (yes === undefined) {
-          if (++asked > budget) { for (const w of away) state.restore(w); return undefined; }
           yes = problem.rules.every((r) => r.admits(state, u, h));
           answered.set(signatures[i]!, yes);
         }

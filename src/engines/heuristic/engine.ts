@@ -72,7 +72,7 @@ export function solveHeuristic(problem: Problem, options: HeuristicOptions, run:
 
   // Exhaustive search part by part, where a part is small enough.
   const wanted = !best || options.improve;
-  const parts = wanted ? independentParts(problem, { budget: 500_000 }) : [];
+  const parts = wanted ? independentParts(problem, { budget: 1_000_000 }) : [];
   const outcome: PartOutcome = improveParts(problem, parts, {
     greedy, improve: options.improve, maxVms: options.searchMaxVms, maxStates: options.searchStates, deadline, now,
   });
