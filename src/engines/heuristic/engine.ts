@@ -36,7 +36,7 @@ export interface HeuristicOptions {
 }
 
 /** Share of the time limit the engine itself uses; the rest is for verification and the schedule. */
-const ENGINE_SHARE = 0.85;
+const ENGINE_SHARE = 0.8;
 /** Compaction keeps one state per wave: at most this many waves x VMs, for at most this long. */
 const COMPACT_CELLS = 1_500_000;
 const COMPACT_SECONDS = 2;
@@ -44,7 +44,10 @@ const COMPACT_SECONDS = 2;
 export function solveHeuristic(problem: Problem, options: HeuristicOptions, run: EngineRunOptions): Plan {
   const now = options.now ?? Date.now;
   const started = now();
-  const deadline = started + (run.timeLimit ?? options.defaultTimeLimit ?? 60) * 1000 * ENGINE_SHARE;
+  const limit = (run.timeLimit ?? options.defaultTimeLimit ?? 60) * 1000;
+  // Searches stop at the deadline; compaction of the plan they found may run a little longer.
+  const deadline = started + limit * ENGINE_SHARE;
+  const hardStop = started + limit * (ENGINE_SHARE + 0.05);
   const { model } = problem;
   const misplaced = misplacedVms(model).length;
   const costOf = (waves: Move[][]) => movesCost(problem.cost, waves);
@@ -62,11 +65,12 @@ export function solveHeuristic(problem: Problem, options: HeuristicOptions, run:
   const meetsBound = (cost: number) => cost <= bounds.cost + 1e-9 * Math.max(1, bounds.cost);
   // Compaction pays where the greedy made detours (parking, returns, repairs): its direct moves already start as early as they can.
   const compacted = (waves: Move[][]) => (waves.flat().length === misplaced ? waves
-    : keepValid(problem, waves, compactWaves(problem, waves, { deadline: Math.min(deadline, now() + COMPACT_SECONDS * 1000), now, maxCells: COMPACT_CELLS })));
+    : keepValid(problem, waves, compactWaves(problem, waves, { deadline: Math.min(hardStop, now() + COMPACT_SECONDS * 1000), now, maxCells: COMPACT_CELLS })));
 
-  let best = greedy.complete ? greedy.waves : undefined;
+  // The greedy's plan, compacted at once: whatever the searches do next, it stands.
+  let best = greedy.complete ? compacted(greedy.waves) : undefined;
   if (best && meetsBound(costOf(best))) {
-    return result(problem, 'optimal', compacted(best), bounds.cost, base({}), misplaced, undefined,
+    return result(problem, 'optimal', best, bounds.cost, base({}), misplaced, undefined,
       bounds.cost > lowerBoundOfMoves(problem) ? ['heuristic: cost proven optimal by the deadlock lower bound (no search needed)'] : undefined);
   }
 
@@ -82,13 +86,14 @@ export function solveHeuristic(problem: Problem, options: HeuristicOptions, run:
       ...explainBlocking(problem, model.placement),
     ]);
   }
-  if (outcome.waves && (!best || costOf(outcome.waves) < costOf(best) - 1e-9 || (costOf(outcome.waves) <= costOf(best) + 1e-9 && outcome.waves.length < best.length))) {
-    best = outcome.waves;
+  const searchedWaves = outcome.waves && compacted(outcome.waves);
+  if (searchedWaves && (!best || costOf(searchedWaves) < costOf(best) - 1e-9 || (costOf(searchedWaves) <= costOf(best) + 1e-9 && searchedWaves.length < best.length))) {
+    best = searchedWaves;
   }
   const searched = outcome.states ? { searchedStates: outcome.states } : {};
   const lowerBound = Math.max(bounds.cost, outcome.lowerBound);
   if (best) {
-    const waves = compacted(best);
+    const waves = best;
     const proven = outcome.proven || meetsBound(costOf(waves)) || costOf(waves) <= lowerBound + 1e-9 * Math.max(1, lowerBound);
     return result(problem, proven ? 'optimal' : 'feasible', waves, proven ? costOf(waves) : lowerBound, base(searched), misplaced);
   }
