@@ -37,9 +37,9 @@ export interface HeuristicOptions {
 
 /** Share of the time limit the engine itself uses; the rest is for verification and the schedule. */
 const ENGINE_SHARE = 0.8;
-/** Compaction keeps one state per wave: at most this many waves x VMs, for at most this long. */
-const COMPACT_CELLS = 1_500_000;
-const COMPACT_SECONDS = 2;
+/** Compaction keeps one state per wave: at most this many waves x VMs, each run for at most this share of the limit. */
+const COMPACT_CELLS = 6_000_000;
+const COMPACT_SHARE = 0.1;
 
 export function solveHeuristic(problem: Problem, options: HeuristicOptions, run: EngineRunOptions): Plan {
   const now = options.now ?? Date.now;
@@ -65,7 +65,7 @@ export function solveHeuristic(problem: Problem, options: HeuristicOptions, run:
   const meetsBound = (cost: number) => cost <= bounds.cost + 1e-9 * Math.max(1, bounds.cost);
   // Compaction pays where the greedy made detours (parking, returns, repairs): its direct moves already start as early as they can.
   const compacted = (waves: Move[][]) => (waves.flat().length === misplaced ? waves
-    : keepValid(problem, waves, compactWaves(problem, waves, { deadline: Math.min(hardStop, now() + COMPACT_SECONDS * 1000), now, maxCells: COMPACT_CELLS })));
+    : keepValid(problem, waves, compactWaves(problem, waves, { deadline: Math.min(hardStop, now() + Math.max(2000, COMPACT_SHARE * limit)), now, maxCells: COMPACT_CELLS })));
 
   // The greedy's plan, compacted at once: whatever the searches do next, it stands.
   let best = greedy.complete ? compacted(greedy.waves) : undefined;
