@@ -11,7 +11,7 @@ import type { Plan } from '../../model/plan.js';
 import type { Move } from '../../plan/moves.js';
 import { movesCost, toWaveDocs } from '../../plan/moves.js';
 import { misplacedVms } from '../../model/model.js';
-import { greedyWaves } from './greedy.js';
+import { greedyWaves, type GreedyOrder, type GreedyResult } from './greedy.js';
 import { explainBlocking } from './explain.js';
 import { provenBounds } from '../../plan/bounds.js';
 import { compactWaves } from '../../plan/compact.js';
@@ -40,6 +40,9 @@ const ENGINE_SHARE = 0.8;
 /** Compaction keeps one state per wave: at most this many waves x VMs, each run for at most this share of the limit. */
 const COMPACT_CELLS = 6_000_000;
 const COMPACT_SHARE = 0.1;
+/** Other greedy orders are tried only within this share of the engine's time, and when the waves exceed this ratio to their bound. */
+const GREEDY_SHARE = 0.3;
+const GOOD_WAVES = 1.15;
 
 export function solveHeuristic(problem: Problem, options: HeuristicOptions, run: EngineRunOptions): Plan {
   const now = options.now ?? Date.now;
@@ -61,8 +64,27 @@ export function solveHeuristic(problem: Problem, options: HeuristicOptions, run:
     ...extra,
   });
   const seconds = options.objective === 'makespan' ? model.vms.map((_, v) => migrationSeconds(model, v, model.placement[v]!, model.target[v]!)) : undefined;
-  const greedy = greedyWaves(problem, { deadline, now, seconds, onProgress: run.onProgress ? (d, t) => run.onProgress!(d, t) : undefined });
   const meetsBound = (cost: number) => cost <= bounds.cost + 1e-9 * Math.max(1, bounds.cost);
+  /** A complete plan beats an incomplete one; then the cheaper; then the one with fewer waves. */
+  const better = (a: GreedyResult, b: GreedyResult) => {
+    if (a.complete !== b.complete) return a.complete;
+    if (!a.complete) return false;
+    const [ca, cb] = [costOf(a.waves), costOf(b.waves)];
+    const eps = 1e-9 * Math.max(1, cb);
+    return ca < cb - eps || (ca <= cb + eps && a.waves.length < b.waves.length);
+  };
+  const greedyRun = (order: GreedyOrder) => greedyWaves(problem, { deadline, now, seconds, order, onProgress: run.onProgress ? (d, t) => run.onProgress!(d, t) : undefined });
+  // Orders of the greedy, kept by cost then waves. The others run only when the first plan
+  // is not clearly good and they are cheap next to the time left.
+  const firstStarted = now();
+  let greedy = greedyRun('chains');
+  const oneRun = now() - firstStarted;
+  for (const order of ['hosts-then-chains', 'hosts'] as const) {
+    const good = greedy.complete && meetsBound(costOf(greedy.waves)) && greedy.waves.length <= GOOD_WAVES * bounds.waves;
+    if (good || now() + oneRun > started + (deadline - started) * GREEDY_SHARE) break;
+    const other = greedyRun(order);
+    if (better(other, greedy)) greedy = other;
+  }
   // Compaction pays where the greedy made detours (parking, returns, repairs): its direct moves already start as early as they can.
   const compacted = (waves: Move[][]) => (waves.flat().length === misplaced ? waves
     : keepValid(problem, waves, compactWaves(problem, waves, { deadline: Math.min(hardStop, now() + Math.max(2000, COMPACT_SHARE * limit)), now, maxCells: COMPACT_CELLS })));
