@@ -11,7 +11,7 @@ import type { Plan } from '../../model/plan.js';
 import type { Move } from '../../plan/moves.js';
 import { movesCost, toWaveDocs } from '../../plan/moves.js';
 import { misplacedVms } from '../../model/model.js';
-import { greedyWaves, type GreedyOrder, type GreedyResult } from './greedy.js';
+import { greedyWaves, type GreedyOptions, type GreedyResult } from './greedy.js';
 import { explainBlocking } from './explain.js';
 import { provenBounds } from '../../plan/bounds.js';
 import { compactWaves } from '../../plan/compact.js';
@@ -65,26 +65,11 @@ export function solveHeuristic(problem: Problem, options: HeuristicOptions, run:
   });
   const seconds = options.objective === 'makespan' ? model.vms.map((_, v) => migrationSeconds(model, v, model.placement[v]!, model.target[v]!)) : undefined;
   const meetsBound = (cost: number) => cost <= bounds.cost + 1e-9 * Math.max(1, bounds.cost);
-  /** A complete plan beats an incomplete one; then the cheaper; then the one with fewer waves. */
-  const better = (a: GreedyResult, b: GreedyResult) => {
-    if (a.complete !== b.complete) return a.complete;
-    if (!a.complete) return false;
-    const [ca, cb] = [costOf(a.waves), costOf(b.waves)];
-    const eps = 1e-9 * Math.max(1, cb);
-    return ca < cb - eps || (ca <= cb + eps && a.waves.length < b.waves.length);
-  };
-  const greedyRun = (order: GreedyOrder) => greedyWaves(problem, { deadline, now, seconds, order, onProgress: run.onProgress ? (d, t) => run.onProgress!(d, t) : undefined });
-  // Orders of the greedy, kept by cost then waves. The others run only when the first plan
-  // is not clearly good and they are cheap next to the time left.
-  const firstStarted = now();
-  let greedy = greedyRun('chains');
-  const oneRun = now() - firstStarted;
-  for (const order of ['hosts-then-chains', 'hosts'] as const) {
-    const good = greedy.complete && meetsBound(costOf(greedy.waves)) && greedy.waves.length <= GOOD_WAVES * bounds.waves;
-    if (good || now() + oneRun > started + (deadline - started) * GREEDY_SHARE) break;
-    const other = greedyRun(order);
-    if (better(other, greedy)) greedy = other;
-  }
+  const greedy = greedyPortfolio(problem, {
+    deadline, now, seconds, onProgress: run.onProgress ? (d, t) => run.onProgress!(d, t) : undefined,
+    spare: (ms) => now() + ms < started + (deadline - started) * GREEDY_SHARE,
+    good: (g) => g.complete && meetsBound(costOf(g.waves)) && g.waves.length <= GOOD_WAVES * bounds.waves,
+  });
   // Compaction pays where the greedy made detours (parking, returns, repairs): its direct moves already start as early as they can.
   const compacted = (waves: Move[][]) => (waves.flat().length === misplaced ? waves
     : keepValid(problem, waves, compactWaves(problem, waves, { deadline: Math.min(hardStop, now() + Math.max(2000, COMPACT_SHARE * limit)), now, maxCells: COMPACT_CELLS })));
@@ -129,6 +114,34 @@ export function solveHeuristic(problem: Problem, options: HeuristicOptions, run:
     `no plan found within limits: ${why}${gaveUp}${unsearched}`,
     ...explainBlocking(problem, greedy.finalPlacement),
   ]);
+}
+
+/**
+ * The greedy in its orders, best plan kept (complete first, then cheaper, then fewer waves).
+ * The others run only while the best plan is not good and another run (as long as the first)
+ * fits in the time spared for them.
+ */
+function greedyPortfolio(
+  problem: Problem,
+  o: Omit<GreedyOptions, 'order'> & { now: () => number; spare: (ms: number) => boolean; good: (g: GreedyResult) => boolean },
+): GreedyResult {
+  const costOf = (waves: Move[][]) => movesCost(problem.cost, waves);
+  const better = (a: GreedyResult, b: GreedyResult) => {
+    if (a.complete !== b.complete) return a.complete;
+    if (!a.complete) return false;
+    const [ca, cb] = [costOf(a.waves), costOf(b.waves)];
+    const eps = 1e-9 * Math.max(1, cb);
+    return ca < cb - eps || (ca <= cb + eps && a.waves.length < b.waves.length);
+  };
+  const t0 = o.now();
+  let best = greedyWaves(problem, { ...o, order: 'chains' });
+  const oneRun = o.now() - t0;
+  for (const order of ['hosts-then-chains', 'hosts'] as const) {
+    if (o.good(best) || !o.spare(oneRun)) break;
+    const other = greedyWaves(problem, { ...o, order });
+    if (better(other, best)) best = other;
+  }
+  return best;
 }
 
 /** The plain bound (each misplaced VM once), to say where a proof came from. */
