@@ -22,6 +22,15 @@ describe('k independent swaps, each between two full hosts with a spare of its o
     expect(p.stats.moves).toBe(3 * k);
   });
 
+  it('is still proven optimal when a small VM that is home sits beside each big one (it cannot make room enough)', async () => {
+    const doc = kSwaps(8);
+    for (let i = 0; i < 8; i++) { doc.vms.push({ name: `z${i}`, demand: { ram: 1024 } }); doc.placement[`z${i}`] = `a${i}`; }
+    const p = await plan(doc);
+    expect(p.status).toBe('optimal');
+    expect(p.cost).toBe(kSwapOptimum(8));
+    expect(p.stats.searchedStates).toBeUndefined(); // the bound alone proves it
+  });
+
   it('keeps the exhaustive search within its state budget instead of exhausting memory (k = 8)', async () => {
     const { problem } = await load(kSwaps(8));
     const r = searchSequence(problem, { maxStates: 20_000, deadline: Infinity, cutoff: kSwapOptimum(8) - 1 });

@@ -58,10 +58,12 @@ export interface Bounds {
  * and, in a serial order of any plan (every plan has one: rules are monotone), the first
  * migration of a VM that starts on the component's hosts. Until then those hosts have only
  * gained VMs, so it cannot be a VM's final move to its target: it parks a misplaced VM
- * (one more migration of it) or moves a VM that is home (which must also come back). Each
- * such migration leaves one component only, so the extras add up: per deadlock, the least
- * of the misplaced VMs' cheapest migration and twice the bystanders'. Needs rules that
- * look at one host at a time (else only the plain bounds).
+ * (one more migration of it) or moves a VM that is home (which must also come back).
+ * Likewise, before the first VM reaches its target in the component, VMs that were on that
+ * target must have left it, all by such extra migrations, freeing room enough for it (the
+ * cheapest eviction set). Each of these migrations leaves a host of one component only (a
+ * return trip enters its own), so the extras add up: per deadlock, the larger of the two.
+ * Needs rules that look at one host at a time (else only the plain bounds).
  */
 export function provenBounds(problem: Problem): Bounds {
   const { model, cost } = problem;
@@ -89,10 +91,73 @@ export function provenBounds(problem: Problem): Bounds {
       }
     }
     // Nothing can leave: the solvers find out (and explain) that no plan exists.
-    if (extra < Infinity) deadlocks.push({ ...c, extra });
+    if (extra === Infinity) continue;
+    // The first VM to reach its target here needs room made on that target first.
+    let entry = Infinity;
+    for (const v of c.vms) entry = Math.min(entry, evictionCharge(problem, state, frozen, v, model.target[v]!, minCost));
+    deadlocks.push({ ...c, extra: entry < Infinity ? Math.max(extra, entry) : extra });
   }
   const waves = Math.max(counts, vacate.length === 0 || model.maxPerWave <= 0 ? 0 : hostLocal ? 1 + firstDeparture(problem, state, frozen, vacate) : 2);
   return { cost: base + deadlocks.reduce((s, d) => s + d.extra, 0), waves, deadlocks };
+}
+
+/** Largest host (VMs) whose eviction sets are enumerated exactly; beyond, a fractional bound. */
+const EXACT_EVICTION = 12;
+
+/**
+ * Least extra cost of the VMs that must leave `host` before `vm` is admitted there: each
+ * leaves once (a VM that is home twice: it comes back), and together they free at least
+ * what the capacity rule needs on every resource it limits. Infinity when no set will do.
+ */
+function evictionCharge(problem: Problem, state: PlacementState, frozen: Uint8Array, vm: number, host: number, minCost: (v: number) => number): number {
+  const { model, usable } = problem;
+  const R = model.resources.length;
+  if (model.hosts[host]!.maxOutgoing <= 0) return Infinity;
+  const items = [...state.vmsOn(host)].filter((u) => !frozen[u]);
+  if (items.length === 0) return Infinity;
+  const charge = items.map((u) => (model.target[u] === host ? 2 : 1) * minCost(u));
+  const ownWay = new Set(problem.rules.flatMap((r) => r.limitsResources ?? []));
+  const need: [number, number][] = [];
+  for (let r = 0; r < R; r++) {
+    const u = usable[host * R + r]!;
+    if (ownWay.has(model.resources[r]!) || u === Infinity) continue;
+    const n = state.load(host, r) + model.demand[vm * R + r]! - u - 1e-9 * Math.max(1, Math.abs(u));
+    if (n > 0) need.push([r, n]);
+  }
+  // At least one VM leaves (the VM is not admitted now), whatever the rule that refuses it.
+  const single = Math.min(...charge);
+  if (need.length === 0) return single;
+  const demand = (i: number, r: number) => model.demand[items[i]! * R + r]!;
+  if (items.length <= EXACT_EVICTION) {
+    let best = Infinity;
+    for (let set = 1; set < 1 << items.length; set++) {
+      let cost = 0;
+      for (let i = 0; i < items.length; i++) if (set & (1 << i)) cost += charge[i]!;
+      if (cost >= best) continue;
+      const covers = need.every(([r, n]) => {
+        let freed = 0;
+        for (let i = 0; i < items.length; i++) if (set & (1 << i)) freed += demand(i, r);
+        return freed >= n;
+      });
+      if (covers) best = cost;
+    }
+    return best;
+  }
+  // Fractional knapsack per resource: cheapest cost per unit freed first.
+  let bound = single;
+  for (const [r, n] of need) {
+    const order = items.map((_, i) => i).filter((i) => demand(i, r) > 0).sort((a, b) => charge[a]! / demand(a, r) - charge[b]! / demand(b, r));
+    let left = n;
+    let cost = 0;
+    for (const i of order) {
+      const take = Math.min(1, left / demand(i, r));
+      cost += take * charge[i]!;
+      left -= take * demand(i, r);
+      if (left <= 0) break;
+    }
+    bound = Math.max(bound, left > 1e-12 ? Infinity : cost);
+  }
+  return bound;
 }
 
 /**
