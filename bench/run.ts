@@ -13,7 +13,7 @@
  * (btrplace: imported with shunt's default limits of one migration in and one out per
  * host; btrplace-unlimited: without limits, as in BtrPlace, so links are shared), and exact:
  * small clouds with a detour swap (bench/exact-cloud.ts) planned by the heuristic and by the
- * exact engine.
+ * exact engine; kswap: k independent swaps with a spare each (bench/kswap.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -25,6 +25,7 @@ import type { Plan } from '../src/model/plan.js';
 import { importBtrPlace } from '../src/interop/btrplace-import.js';
 import { packageRoot } from '../src/util/package-root.js';
 import { exactCloud } from './exact-cloud.js';
+import { kSwaps } from './kswap.js';
 import { generateCloud, requiredMoves, type CloudOptions } from './generate.js';
 
 interface Case {
@@ -113,6 +114,15 @@ const exactSuite: Suite = {
   },
 };
 
+/** k independent swaps with a spare each (bench/kswap.ts): optimum k x 14,336 MiB in 3 waves. */
+const kswapSuite: Suite = {
+  description: 'k independent swaps between full hosts, a spare each (k = 1, 10, 100, 1000; --hosts gives k): optimum in 3 waves',
+  cases(quick, only) {
+    const ks = only.hosts ?? (quick ? [1, 10, 100] : [1, 10, 100, 1000]);
+    return ks.map((k) => ({ suite: 'kswap', name: `kswap-${k}`, hosts: 3 * k, seed: 0, make: () => kSwaps(k) }));
+  },
+};
+
 const SUITES: Record<string, Suite> = {
   synthetic: generatedSuite(
     'synthetic', 'near-capacity clouds (85 % RAM), 40 % of the VMs retargeted, 1 in / 1 out per host',
@@ -129,6 +139,7 @@ const SUITES: Record<string, Suite> = {
   btrplace: btrplaceSuite('btrplace', 'the 54 BtrPlace instances of Kherbache\'s thesis (72-720 hosts, 96-1,728 VMs), 1 in / 1 out per host', 'shunt'),
   'btrplace-unlimited': btrplaceSuite('btrplace-unlimited', 'the same 54 instances without concurrency limits, as in BtrPlace (links shared)', 'unlimited'),
   exact: exactSuite,
+  kswap: kswapSuite,
 };
 
 interface Row {

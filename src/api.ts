@@ -7,7 +7,7 @@ import type { Plan } from './model/plan.js';
 import type { Problem, Violation } from './plugin-api.js';
 import { compileModel, type Model } from './model/model.js';
 import { PlacementState } from './model/state.js';
-import { InputError, type InputIssue } from './io/errors.js';
+import { InputError, describeValue, pointer, type InputIssue } from './io/errors.js';
 import { referenceIssues } from './io/validate-instance.js';
 import { createKernel, mergePolicies, type Configured, type Kernel } from './kernel/kernel.js';
 import { verifyPlan, formatViolation, type VerifyResult } from './verify/replay.js';
@@ -64,11 +64,25 @@ export async function loadInstance(doc: unknown, options: LoadOptions = {}): Pro
   };
   const configured = kernel.configure(policy, model, locate, source);
   const issues = [
+    ...disabledTargetIssues(model),
     ...stateIssues(configured.problem, model.placement, '/placement', 'the placement'),
     ...stateIssues(configured.problem, model.target, '/target', 'the target'),
   ];
   if (issues.length) throw new InputError(source, issues);
   return { ...configured, kernel, model, doc: instance, policy };
+}
+
+/** A disabled host receives no migration: the target may keep a VM there, never send one there. */
+function disabledTargetIssues(model: Model): InputIssue[] {
+  const issues: InputIssue[] = [];
+  for (let v = 0; v < model.vms.length; v++) {
+    const to = model.target[v]!;
+    if (to === model.placement[v] || !model.hosts[to]!.disabled) continue;
+    const vm = model.vms[v]!.name;
+    const host = model.hosts[to]!.name;
+    issues.push({ path: pointer('target', vm), message: `VM ${describeValue(vm)} is targeted to host ${describeValue(host)}, which is disabled (it receives no migration)` });
+  }
+  return issues;
 }
 
 function stateIssues(problem: Problem, placement: Int32Array, path: string, what: string): InputIssue[] {

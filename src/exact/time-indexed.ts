@@ -70,7 +70,8 @@ export class TimeIndexedModel implements TimeIndexedBuilder {
       }
       if (c !== 'flexible') return must;
       const hosts: number[] = [];
-      for (let h = 0; h < H; h++) if (must.includes(h) || !allowedBy(v, h)) hosts.push(h);
+      // A disabled host receives nothing: only where the VM must be anyway.
+      for (let h = 0; h < H; h++) if (must.includes(h) || (!model.hosts[h]!.disabled && !allowedBy(v, h))) hosts.push(h);
       return hosts;
     });
     this.onHost = Array.from({ length: H }, () => []);

@@ -51,6 +51,7 @@ export function verifyPlan(problem: Problem, waves: readonly Wave[]): VerifyResu
       const at = state.hostOf(v);
       if (at !== from) { bad(`${m.vm} is on ${model.hosts[at]!.name}, not on ${m.from}`, { vm: m.vm, host: m.from }); continue; }
       if (from === to) { bad(`${m.vm} migrates from ${m.from} to itself`, { vm: m.vm, host: m.to }); continue; }
+      if (model.hosts[to]!.disabled) bad(`${m.vm} migrates to ${m.to}, a disabled host (it receives no migration)`, { rule: 'disabled', vm: m.vm, host: m.to });
       state.beginMove(v, to);
       touched.add(from).add(to);
       cost += problem.cost.cost(v, from, to);

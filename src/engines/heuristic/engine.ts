@@ -1,90 +1,175 @@
 /**
- * The default engine: the greedy wave builder for any size, backed by exhaustive
- * search where the instance is small enough, to prove infeasibility, to find a
- * plan the greedy missed, and to prove or improve the greedy's cost.
+ * The default engine: the greedy wave builder for any size; proven bounds (deadlocks
+ * included) that often prove its cost optimal at once; exhaustive search on each
+ * independent part small enough for it (to prove infeasibility, to find a plan the
+ * greedy missed, and to prove or improve its cost); then wave compaction. Every search
+ * works within a state budget and the deadline, and the greedy's plan is kept whatever
+ * happens afterwards.
  */
 import type { EngineRunOptions, Problem } from '../../plugin-api.js';
 import type { Plan } from '../../model/plan.js';
 import type { Move } from '../../plan/moves.js';
 import { movesCost, toWaveDocs } from '../../plan/moves.js';
 import { misplacedVms } from '../../model/model.js';
-import { greedyWaves } from './greedy.js';
-import { searchSequence, type SearchResult } from './search.js';
-import { compressSequence } from './compress.js';
+import { greedyWaves, type GreedyOptions, type GreedyResult } from './greedy.js';
 import { explainBlocking } from './explain.js';
-import { costLowerBound, wavesLowerBound } from '../../plan/bounds.js';
+import { provenBounds } from '../../plan/bounds.js';
+import { compactWaves } from '../../plan/compact.js';
+import { independentParts } from '../../plan/decompose.js';
 import { migrationSeconds } from '../../schedule/duration.js';
+import { verifyPlan } from '../../verify/replay.js';
+import { improveParts, type PartOutcome } from './parts.js';
 
 export interface HeuristicOptions {
-  /** States the exhaustive search may expand (per run). */
+  /** Placements the exhaustive search may store, over the whole run (bounds its memory). */
   searchStates: number;
-  /** Exhaustive search runs only on instances with at most this many VMs. */
+  /** Exhaustive search runs on independent parts with at most this many VMs that can move. */
   searchMaxVms: number;
-  /** Try to prove or improve the greedy plan's cost by exhaustive search (small instances). */
+  /** Try to prove or improve the greedy plan's cost by exhaustive search (small parts). */
   improve: boolean;
   /** 'makespan': group long migrations in the same waves to shorten the wave-by-wave duration. */
   objective?: 'cost' | 'makespan';
+  /** Seconds when the run gives none (default 60). */
+  defaultTimeLimit?: number;
+  /** Clock (default Date.now): tests inject one to check that deadlines hold. */
+  now?: () => number;
 }
 
+/** Share of the time limit the engine itself uses; the rest is for verification and the schedule. */
+const ENGINE_SHARE = 0.8;
+/** Compaction keeps one state per wave: at most this many waves x VMs, each run for at most this share of the limit. */
+const COMPACT_CELLS = 6_000_000;
+const COMPACT_SHARE = 0.1;
+/** Other greedy orders are tried only within this share of the engine's time, and when the waves exceed this ratio to their bound. */
+const GREEDY_SHARE = 0.3;
+const GOOD_WAVES = 1.15;
+
 export function solveHeuristic(problem: Problem, options: HeuristicOptions, run: EngineRunOptions): Plan {
-  const started = Date.now();
-  const deadline = started + (run.timeLimit ?? Infinity) * 1000;
+  const now = options.now ?? Date.now;
+  const started = now();
+  const limit = (run.timeLimit ?? options.defaultTimeLimit ?? 60) * 1000;
+  // Searches stop at the deadline; compaction of the plan they found may run a little longer.
+  const deadline = started + limit * ENGINE_SHARE;
+  const hardStop = started + limit * (ENGINE_SHARE + 0.05);
   const { model } = problem;
-  const lowerBound = costLowerBound(problem);
-  const wavesLb = wavesLowerBound(model);
   const misplaced = misplacedVms(model).length;
-  const small = model.vms.length <= options.searchMaxVms;
   const costOf = (waves: Move[][]) => movesCost(problem.cost, waves);
-  const stats = (waves: Move[][], extra: Record<string, unknown> = {}) => ({
-    moves: waves.reduce((n, w) => n + w.length, 0),
-    waves: waves.length,
-    seconds: (Date.now() - started) / 1000,
-    ...(waves.length ? { detours: waves.reduce((n, w) => n + w.length, 0) - misplaced } : {}),
-    ...(Number.isFinite(wavesLb) ? { wavesLowerBound: wavesLb } : {}),
+  if (misplaced === 0) return result(problem, 'optimal', [], 0, { seconds: 0 }, 0);
+
+  const bounds = provenBounds(problem);
+  const base = (extra: Record<string, unknown>) => ({
+    seconds: (now() - started) / 1000,
+    ...(Number.isFinite(bounds.waves) ? { wavesLowerBound: bounds.waves } : {}),
+    ...(bounds.deadlocks.length ? { deadlocks: bounds.deadlocks.length } : {}),
     ...extra,
   });
-  const plan = (status: Plan['status'], waves: Move[][], bound: number | null, extra: Record<string, unknown> = {}, explanation?: string[]): Plan => ({
-    status, engine: 'heuristic', waves: toWaveDocs(model, waves), cost: status === 'infeasible' || status === 'unknown' ? null : costOf(waves),
-    lowerBound: bound, stats: stats(waves, extra), ...(explanation ? { explanation } : {}),
-  });
-
-  if (misplaced === 0) return plan('optimal', [], 0);
-
   const seconds = options.objective === 'makespan' ? model.vms.map((_, v) => migrationSeconds(model, v, model.placement[v]!, model.target[v]!)) : undefined;
-  const greedy = greedyWaves(problem, { deadline, seconds, onProgress: run.onProgress ? (d, t) => run.onProgress!(d, t) : undefined });
-  const search = (cutoff?: number): SearchResult | undefined =>
-    small ? searchSequence(problem, { maxStates: options.searchStates, deadline, cutoff }) : undefined;
+  const meetsBound = (cost: number) => cost <= bounds.cost + 1e-9 * Math.max(1, bounds.cost);
+  const greedy = greedyPortfolio(problem, {
+    deadline, now, seconds, onProgress: run.onProgress ? (d, t) => run.onProgress!(d, t) : undefined,
+    spare: (ms) => now() + ms < started + (deadline - started) * GREEDY_SHARE,
+    good: (g) => g.complete && meetsBound(costOf(g.waves)) && g.waves.length <= GOOD_WAVES * bounds.waves,
+  });
+  // Compaction pays where the greedy made detours (parking, returns, repairs): its direct moves already start as early as they can.
+  const compacted = (waves: Move[][]) => (waves.flat().length === misplaced ? waves
+    : keepValid(problem, waves, compactWaves(problem, waves, { deadline: Math.min(hardStop, now() + Math.max(2000, COMPACT_SHARE * limit)), now, maxCells: COMPACT_CELLS })));
 
-  if (greedy.complete) {
-    const cost = costOf(greedy.waves);
-    if (cost <= lowerBound + 1e-9 * Math.max(1, lowerBound)) return plan('optimal', greedy.waves, lowerBound);
-    const better = options.improve ? search(cost) : undefined;
-    if (better?.outcome === 'found') {
-      const waves = compressSequence(problem, better.moves!);
-      const useSearch = better.cost! < cost - 1e-9 || waves.length < greedy.waves.length;
-      return plan('optimal', useSearch ? waves : greedy.waves, better.cost!, { searchedStates: better.states });
-    }
-    const bound = Math.max(lowerBound, better && better.outcome !== 'exhausted' ? better.lowerBound : lowerBound);
-    return plan('feasible', greedy.waves, bound, better ? { searchedStates: better.states } : {});
+  // The greedy's plan, compacted at once: whatever the searches do next, it stands.
+  let best = greedy.complete ? compacted(greedy.waves) : undefined;
+  if (best && meetsBound(costOf(best))) {
+    return result(problem, 'optimal', best, bounds.cost, base({}), misplaced, undefined,
+      bounds.cost > lowerBoundOfMoves(problem) ? ['heuristic: cost proven optimal by the deadlock lower bound (no search needed)'] : undefined);
   }
 
-  // The greedy got stuck or gave up: search exhaustively where that is affordable.
-  const found = search();
-  if (found?.outcome === 'found') {
-    return plan('optimal', compressSequence(problem, found.moves!), found.cost!, { searchedStates: found.states });
-  }
-  if (found?.outcome === 'exhausted') {
-    return plan('infeasible', [], null, { searchedStates: found.states }, [
-      `no sequence of migrations reaches the target: all ${found.states} reachable placements were searched`,
+  // Exhaustive search part by part, where a part is small enough.
+  const wanted = !best || options.improve;
+  const parts = wanted ? independentParts(problem, { budget: 1_000_000 }) : [];
+  const outcome: PartOutcome = improveParts(problem, parts, {
+    greedy, improve: options.improve, maxVms: options.searchMaxVms, maxStates: options.searchStates, deadline, now,
+  });
+  if (outcome.infeasible) {
+    return result(problem, 'infeasible', [], null, base({ searchedStates: outcome.states }), misplaced, [
+      `no sequence of migrations reaches the target: all ${outcome.states} reachable placements of an independent part (${outcome.infeasible.length} hosts) were searched`,
       ...explainBlocking(problem, model.placement),
     ]);
   }
-  const why = greedy.stopped === 'time' || found?.outcome === 'time' ? 'the time limit was reached'
+  const searchedWaves = outcome.waves && compacted(outcome.waves);
+  if (searchedWaves && (!best || costOf(searchedWaves) < costOf(best) - 1e-9 || (costOf(searchedWaves) <= costOf(best) + 1e-9 && searchedWaves.length < best.length))) {
+    best = searchedWaves;
+  }
+  const searched = outcome.states ? { searchedStates: outcome.states } : {};
+  const lowerBound = Math.max(bounds.cost, outcome.lowerBound);
+  if (best) {
+    const waves = best;
+    const proven = outcome.proven || meetsBound(costOf(waves)) || costOf(waves) <= lowerBound + 1e-9 * Math.max(1, lowerBound);
+    return result(problem, proven ? 'optimal' : 'feasible', waves, proven ? costOf(waves) : lowerBound, base(searched), misplaced);
+  }
+
+  const why = greedy.stopped === 'time' || outcome.timedOut ? 'the time limit was reached'
     : greedy.stopped === 'limit' ? 'the parking limit was reached'
     : 'no direct or parking migration was possible';
-  const searched = found ? `; exhaustive search gave up after ${found.states} states` : small ? '' : `; the instance is too large for exhaustive search (over ${options.searchMaxVms} VMs)`;
-  return plan('unknown', [], Math.max(lowerBound, found?.lowerBound ?? 0), found ? { searchedStates: found.states } : {}, [
-    `no plan found within limits: ${why}${searched}`,
+  const unsearched = outcome.tooLarge ? `; ${outcome.tooLarge} independent part(s) too large for exhaustive search (over ${options.searchMaxVms} VMs that can move)` : '';
+  const gaveUp = outcome.states ? `; exhaustive search gave up after ${outcome.states} states` : '';
+  return result(problem, 'unknown', [], lowerBound, base(searched), misplaced, [
+    `no plan found within limits: ${why}${gaveUp}${unsearched}`,
     ...explainBlocking(problem, greedy.finalPlacement),
   ]);
+}
+
+/**
+ * The greedy in its orders, best plan kept (complete first, then cheaper, then fewer waves).
+ * The others run only while the best plan is not good and another run (as long as the first)
+ * fits in the time spared for them.
+ */
+function greedyPortfolio(
+  problem: Problem,
+  o: Omit<GreedyOptions, 'order'> & { now: () => number; spare: (ms: number) => boolean; good: (g: GreedyResult) => boolean },
+): GreedyResult {
+  const costOf = (waves: Move[][]) => movesCost(problem.cost, waves);
+  const better = (a: GreedyResult, b: GreedyResult) => {
+    if (a.complete !== b.complete) return a.complete;
+    if (!a.complete) return false;
+    const [ca, cb] = [costOf(a.waves), costOf(b.waves)];
+    const eps = 1e-9 * Math.max(1, cb);
+    return ca < cb - eps || (ca <= cb + eps && a.waves.length < b.waves.length);
+  };
+  const t0 = o.now();
+  let best = greedyWaves(problem, { ...o, order: 'chains' });
+  const oneRun = o.now() - t0;
+  for (const order of ['hosts-then-chains', 'hosts'] as const) {
+    if (o.good(best) || !o.spare(oneRun)) break;
+    const other = greedyWaves(problem, { ...o, order });
+    if (better(other, best)) best = other;
+  }
+  return best;
+}
+
+/** The plain bound (each misplaced VM once), to say where a proof came from. */
+function lowerBoundOfMoves(problem: Problem): number {
+  const { model, cost } = problem;
+  let sum = 0;
+  for (let v = 0; v < model.vms.length; v++) if (model.placement[v] !== model.target[v]) sum += cost.minCost?.(v) ?? cost.cost(v, model.placement[v]!, model.target[v]!);
+  return sum;
+}
+
+/** The compacted plan when it replays cleanly, else the plan it came from (already valid). */
+function keepValid(problem: Problem, before: Move[][], after: Move[][]): Move[][] {
+  if (after.length >= before.length) return before;
+  return verifyPlan(problem, toWaveDocs(problem.model, after)).valid ? after : before;
+}
+
+function result(
+  problem: Problem, status: Plan['status'], waves: Move[][], bound: number | null, stats: Record<string, unknown>,
+  misplaced: number, explanation?: string[], notes?: string[],
+): Plan {
+  const moves = waves.reduce((n, w) => n + w.length, 0);
+  const found = status === 'optimal' || status === 'feasible';
+  return {
+    status, engine: 'heuristic', waves: toWaveDocs(problem.model, waves),
+    cost: found ? movesCost(problem.cost, waves) : null,
+    lowerBound: bound,
+    stats: { moves, waves: waves.length, ...(waves.length ? { detours: moves - misplaced } : {}), ...stats } as Plan['stats'],
+    ...(explanation ? { explanation } : {}),
+    ...(notes ? { notes } : {}),
+  };
 }

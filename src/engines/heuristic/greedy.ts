@@ -10,16 +10,30 @@ import { Mover } from './mover.js';
 import { searchSequence } from './search.js';
 import { compressSequence } from './compress.js';
 import { minimalRemoval } from '../../util/minimal-removal.js';
+import { drainedHosts } from '../../plan/decompose.js';
+
+/** Rounds of the chain-depth relaxation (cycles would grow forever: a cap). */
+const CHAIN_ROUNDS = 30;
 
 /** Size of the neighbourhood searched exhaustively to break a deadlock. */
-const REPAIR = { vms: 8, hosts: 6, bystanders: 6, parkingHosts: 3, states: 20_000, seeds: 10 };
+const REPAIR = { vms: 8, hosts: 6, bystanders: 6, parkingHosts: 3, states: 60_000, seeds: 10 };
+
+export type GreedyOrder = 'chains' | 'hosts-then-chains' | 'hosts';
 
 export interface GreedyOptions {
-  /** Date.now() after which the search gives up. */
+  /** Time (by `now`) after which the search gives up. */
   deadline: number;
+  /** Clock (default Date.now). */
+  now?: () => number;
   /** Parking migrations allowed before giving up (livelock guard). */
   maxParkings?: number;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Which VMs go first: 'chains' (default) where the longest chains of blocked VMs wait for
+   * room on their source, then bottleneck hosts; 'hosts-then-chains' the other way round;
+   * 'hosts' bottleneck hosts only. Which needs fewer waves or detours depends on the cloud.
+   */
+  order?: GreedyOrder;
   /** Per VM: when given, longer migrations go first within a wave, so that long ones share waves (makespan). */
   seconds?: ArrayLike<number>;
 }
@@ -45,6 +59,9 @@ export function greedyWaves(problem: Problem, options: GreedyOptions): GreedyRes
   const { target, demand } = model;
   const mover = new Mover(problem);
   const s = mover.state;
+  const now = options.now ?? Date.now;
+  // Hosts the target leaves empty: parking there only when no other host will do.
+  const drained = drainedHosts(model);
   const unitCost = (v: number) => problem.cost.minCost?.(v) ?? problem.cost.cost(v, s.hostOf(v), target[v]!);
 
   // Work left per host, to start bottleneck hosts first and to steer parking away from busy targets.
@@ -65,6 +82,7 @@ export function greedyWaves(problem: Problem, options: GreedyOptions): GreedyRes
   const maxParkings = options.maxParkings ?? 2 * V + 100;
   const waves: Move[][] = [];
   const priority = new Float64Array(V);
+  const depth = new Float64Array(V);
   let parkings = 0;
   let settled = 0;
   // VMs for which others were parked: they go first, or the room made for them is taken again.
@@ -103,7 +121,7 @@ export function greedyWaves(problem: Problem, options: GreedyOptions): GreedyRes
   });
 
   while (pending.length > 0) {
-    if (Date.now() > options.deadline) return finish(false, 'time');
+    if (now() > options.deadline) return finish(false, 'time');
     for (const v of pending) {
       const src = s.hostOf(v);
       const t = target[v]!;
@@ -111,8 +129,12 @@ export function greedyWaves(problem: Problem, options: GreedyOptions): GreedyRes
     }
     const first = (v: number) => (helped.has(v) ? 1 : 0);
     const longest = options.seconds;
+    const chain = options.order === 'hosts' ? depth : chainDepths(pending);
+    const rank = options.order === 'hosts-then-chains'
+      ? (a: number, b: number) => priority[b]! - priority[a]! || chain[b]! - chain[a]!
+      : (a: number, b: number) => chain[b]! - chain[a]! || priority[b]! - priority[a]!;
     const order = pending.slice().sort((a, b) => first(b) - first(a)
-      || (longest ? longest[b]! - longest[a]! : 0) || priority[b]! - priority[a]! || a - b);
+      || (longest ? longest[b]! - longest[a]! : 0) || rank(a, b) || a - b);
 
     let wave: Move[] = [];
     for (const v of order) {
@@ -144,6 +166,27 @@ export function greedyWaves(problem: Problem, options: GreedyOptions): GreedyRes
   return finish(true);
 
   /**
+   * Per pending VM, the longest chain of blocked VMs waiting (transitively) for room on its
+   * source: leaving first where the longest chains wait shortens the plan (critical path).
+   */
+  function chainDepths(list: number[]): Float64Array {
+    const waiting = new Float64Array(H); // per host: deepest chain waiting to enter it
+    for (const v of list) depth[v] = 1;
+    const blocked = list.filter((v) => !mover.admits(v, target[v]!));
+    for (let round = 0; round < CHAIN_ROUNDS; round++) {
+      waiting.fill(0);
+      for (const w of blocked) waiting[target[w]!] = Math.max(waiting[target[w]!]!, depth[w]!);
+      let changed = false;
+      for (const v of list) {
+        const d = 1 + waiting[s.hostOf(v)]!;
+        if (d !== depth[v]) { depth[v] = d; changed = true; }
+      }
+      if (!changed) break;
+    }
+    return depth;
+  }
+
+  /**
    * Exhaustive search on a neighbourhood of a blocked VM: the pending VMs that
    * leave or enter its hosts (transitively, up to a size), a few VMs that were not
    * asked to move, and the roomiest other hosts for parking. Returns the cheapest
@@ -157,7 +200,7 @@ export function greedyWaves(problem: Problem, options: GreedyOptions): GreedyRes
     }
     const room = new Float64Array(H);
     for (let p = 0; p < H; p++) room[p] = freeScore(p, -1);
-    const roomiest = [...Array(H).keys()].sort((a, b) => room[b]! - room[a]! || a - b);
+    const roomiest = [...Array(H).keys()].sort((a, b) => drained[a]! - drained[b]! || room[b]! - room[a]! || a - b);
     const tried = new Set<number>();
     for (const seed of order.slice(0, REPAIR.seeds)) {
       if (tried.has(seed) || !mover.movable(seed)) continue;
@@ -193,6 +236,7 @@ export function greedyWaves(problem: Problem, options: GreedyOptions): GreedyRes
           hosts: [...hostSet, ...parking],
           maxStates: extra.length ? REPAIR.states : REPAIR.states / 4,
           deadline: options.deadline,
+          now,
         });
         if (found.outcome === 'found' && found.moves!.length > 0) return found.moves;
       }
@@ -267,14 +311,14 @@ export function greedyWaves(problem: Problem, options: GreedyOptions): GreedyRes
     return needed;
   }
 
-  /** The host with the most room left after its pending arrivals that takes `vm` now. */
+  /** The host with the most room left after its pending arrivals that takes `vm` now; a drained host only as a last resort. */
   function parkingHost(vm: number, from: number): number {
     let best = -1;
     let bestScore = -Infinity;
     for (let p = 0; p < H; p++) {
       if (p === from || !mover.slotFree(from, p) || !mover.admits(vm, p)) continue;
       if (p === target[vm]) return p; // not a detour at all
-      const score = freeScore(p, vm);
+      const score = freeScore(p, vm) - (drained[p] ? 2 : 0);
       if (score > bestScore) { bestScore = score; best = p; }
     }
     return best;

@@ -21,8 +21,9 @@ export class Mover {
     return this.frozen[vm] === 0;
   }
 
-  /** Every rule admits the VM on the host, given what is already in flight. */
+  /** Every rule admits the VM on the host, given what is already in flight; a disabled host admits no arrival. */
   admits(vm: number, host: number): boolean {
+    if (this.problem.model.hosts[host]!.disabled) return false;
     for (const rule of this.rules) if (!rule.admits(this.state, vm, host)) return false;
     return true;
   }

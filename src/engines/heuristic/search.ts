@@ -12,8 +12,11 @@ import { Mover } from './mover.js';
 import { MinHeap } from '../../util/heap.js';
 
 export interface SearchOptions {
+  /** Placements the search may store (memory is proportional); it gives up ('budget') beyond. */
   maxStates: number;
   deadline: number;
+  /** Clock compared with the deadline (default Date.now; tests inject one). */
+  now?: () => number;
   /** Ignore plans costing more than this (a known plan's cost). */
   cutoff?: number;
   /** Placement to start from (default: the instance's placement). */
@@ -23,6 +26,8 @@ export interface SearchOptions {
   goal?: readonly number[];
   /** Hosts the VMs may use (default: all). */
   hosts?: readonly number[];
+  /** Per host, 1 where no VM may go but the VMs whose goal it is (drained hosts get no parking). */
+  goalOnly?: ArrayLike<number>;
 }
 
 export interface SearchResult {
@@ -35,16 +40,22 @@ export interface SearchResult {
   states: number;
 }
 
-interface Node { key: string; at: Int32Array; g: number; parent: number; move?: Move }
+/** Children generated between two readings of the clock. */
+const CLOCK_EVERY = 5_000;
+
+/** A stored placement: its hosts (as a compact string key), cost so far and how it was reached. */
+interface Node { key: string; g: number; parent: number; move?: Move }
 
 export function searchSequence(problem: Problem, options: SearchOptions): SearchResult {
   const { model, cost } = problem;
+  const now = options.now ?? Date.now;
   const start = options.start ?? model.placement;
   const mover = new Mover(problem, start);
   const state = mover.state;
   const vms = (options.vms ?? model.vms.map((v) => v.index)).filter((v) => mover.movable(v));
   const goal = options.goal ?? vms.map((v) => model.target[v]!);
   const hosts = options.hosts ?? model.hosts.map((h) => h.index);
+  const goalOnly = options.goalOnly;
   const k = vms.length;
   const minCost = (i: number, from: number) => cost.minCost?.(vms[i]!) ?? cost.cost(vms[i]!, from, goal[i]!);
   const estimate = (at: Int32Array) => {
@@ -52,46 +63,55 @@ export function searchSequence(problem: Problem, options: SearchOptions): Search
     for (let i = 0; i < k; i++) if (at[i] !== goal[i]) h += minCost(i, at[i]!);
     return h;
   };
+  // Host indices as UTF-16 code units: a placement costs 2 bytes per VM to remember.
   const keyOf = (at: Int32Array) => String.fromCharCode(...at);
+  const decode = (key: string, into: Int32Array) => { for (let i = 0; i < k; i++) into[i] = key.charCodeAt(i); };
   const cutoff = options.cutoff === undefined ? Infinity : options.cutoff + 1e-9 * Math.max(1, options.cutoff);
   const first = Int32Array.from(vms, (v) => start[v]!);
+  if (model.hosts.length > 0xffff) return { outcome: 'budget', lowerBound: estimate(first), states: 0 };
 
-  const nodes: Node[] = [{ key: keyOf(first), at: first, g: 0, parent: -1 }];
+  const nodes: Node[] = [{ key: keyOf(first), g: 0, parent: -1 }];
   const best = new Map<string, number>([[nodes[0]!.key, 0]]);
   const open = new MinHeap<[number, number, number]>((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
   open.push([estimate(first), 0, 0]);
   const goalKey = keyOf(Int32Array.from(goal));
-  let expanded = 0;
+  const at = new Int32Array(k);
+  let work = CLOCK_EVERY; // read the clock before the first expansion
 
   while (open.size > 0) {
     const [f, , id] = open.pop()!;
     const node = nodes[id]!;
     if (best.get(node.key)! < node.g) continue; // stale entry
     if (node.key === goalKey) return { outcome: 'found', moves: path(id), cost: node.g, lowerBound: node.g, states: best.size };
-    if (expanded >= options.maxStates) return { outcome: 'budget', lowerBound: f, states: best.size };
-    if ((expanded & 255) === 0 && Date.now() > options.deadline) return { outcome: 'time', lowerBound: f, states: best.size };
-    expanded++;
+    if (best.size >= options.maxStates) return { outcome: 'budget', lowerBound: f, states: best.size };
+    // The clock is read after a fixed amount of work (children generated), however big each expansion is.
+    if (work >= CLOCK_EVERY) {
+      work = 0;
+      if (now() > options.deadline) return { outcome: 'time', lowerBound: f, states: best.size };
+    }
+    work += k * hosts.length;
 
-    for (let i = 0; i < k; i++) if (node.at[i] !== first[i]) state.relocate(vms[i]!, node.at[i]!);
+    decode(node.key, at);
+    for (let i = 0; i < k; i++) if (at[i] !== first[i]) state.relocate(vms[i]!, at[i]!);
     for (let i = 0; i < k; i++) {
       const v = vms[i]!;
-      const from = node.at[i]!;
+      const from = at[i]!;
       for (const h of hosts) {
-        if (h === from || !mover.slotFree(from, h) || !mover.admits(v, h)) continue;
-        const child = Int32Array.from(node.at);
-        child[i] = h;
+        if (h === from || (goalOnly?.[h] && h !== goal[i]) || !mover.slotFree(from, h) || !mover.admits(v, h)) continue;
+        at[i] = h;
         const g = node.g + cost.cost(v, from, h);
-        const fc = g + estimate(child);
+        const fc = g + estimate(at);
+        const key = fc > cutoff ? '' : keyOf(at);
+        at[i] = from;
         if (fc > cutoff) continue;
-        const key = keyOf(child);
         const seen = best.get(key);
         if (seen !== undefined && seen <= g) continue;
         best.set(key, g);
-        nodes.push({ key, at: child, g, parent: id, move: { vm: v, from, to: h } });
+        nodes.push({ key, g, parent: id, move: { vm: v, from, to: h } });
         open.push([fc, -g, nodes.length - 1]); // ties: deeper first
       }
     }
-    for (let i = 0; i < k; i++) if (node.at[i] !== first[i]) state.relocate(vms[i]!, first[i]!);
+    for (let i = 0; i < k; i++) if (at[i] !== first[i]) state.relocate(vms[i]!, first[i]!);
   }
   return { outcome: 'exhausted', lowerBound: cutoff, states: best.size };
 
