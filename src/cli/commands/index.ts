@@ -8,5 +8,7 @@ import { register as exportCmd } from './export.js';
 import { register as compare } from './compare.js';
 import { register as target } from './target.js';
 import { register as evaluate } from './evaluate.js';
+import { register as serve } from './serve.js';
+import { register as worker } from './worker.js';
 
-export const COMMANDS: ReadonlyArray<(program: Command) => void> = [plan, verify, validate, compare, target, evaluate, importCmd, exportCmd];
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [plan, verify, validate, compare, target, evaluate, importCmd, exportCmd, serve, worker];
