@@ -19,6 +19,8 @@ export interface WorkerOptions {
   lockSeconds: number;
   /** User plugin directories (--plugins), the same as the server's. */
   pluginDirs?: string[];
+  /** Told of each job this worker finishes (its id and final state). */
+  log?: (line: string) => void;
 }
 
 const CANCEL_POLL_MS = 250;
@@ -41,8 +43,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         signal: abort.signal, timeLimit: job.data.timeLimit,
         onProgress: (p) => void job.updateProgress(p).catch(() => undefined),
       });
+      options.log?.(`${name} finished job ${job.id} (${outcome.state})`);
       return { ...outcome, worker: name };
     } catch (e) {
+      options.log?.(`${name} finished job ${job.id} (${abort.signal.aborted ? 'cancelled' : 'failed'})`);
       if (abort.signal.aborted) throw new UnrecoverableError('cancelled');
       throw e;
     } finally {

@@ -17,7 +17,7 @@ export function register(program: Command): void {
     .option('--plugins <dir>', 'load user plugins (manifests and modules) from DIR; repeatable', collect)
     .action(async (o: WorkerCliOptions) => {
       const { startWorker } = await import('../../service/worker-process.js');
-      const worker = await startWorker({ url: o.redis, concurrency: o.concurrency, name: o.name, lockSeconds: o.lockSeconds, pluginDirs: o.plugins ?? [] });
+      const worker = await startWorker({ url: o.redis, concurrency: o.concurrency, name: o.name, lockSeconds: o.lockSeconds, pluginDirs: o.plugins ?? [], log: (line) => process.stderr.write(`shunt: worker ${line}\n`) });
       process.stderr.write(`shunt: worker ${worker.name} taking jobs from ${o.redis}\n`);
       onSignals(() => worker.close());
       await new Promise(() => undefined);
