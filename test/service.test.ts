@@ -224,6 +224,21 @@ describe('the planning service, in process', () => {
   });
 });
 
+describe('the per-job time limit', () => {
+  it('stops a job that runs past its time limit and fails it with exit code 4, as nothing was found within limits', async () => {
+    const service = await createService({ ...defaults, timeLimit: 0.5 });
+    try {
+      const { id } = (await call(service, 'POST', '/v1/plans', { instance: slowCloud(60), timeLimit: 30 })).json();
+      const job = await waitFor(service, `/v1/plans/${id}`, finished);
+      expect(job).toMatchObject({ state: 'failed', exitCode: 4, error: { exitCode: 4, message: expect.stringContaining('time limit of 0.5 s') } });
+      const next = (await call(service, 'POST', '/v1/plans', { instance: cloud20 })).json().id;
+      expect((await waitFor(service, `/v1/plans/${next}`, finished)).state).toBe('done');
+    } finally {
+      await service.close(1);
+    }
+  });
+});
+
 describe('shutting the service down', () => {
   it('lets a running job finish within the drain time, and cancels queued ones', async () => {
     const service = await createService({ ...defaults, maxQueue: 5 });
