@@ -55,7 +55,7 @@ function startWorker(url: string, name: string): WorkerProcess {
 
 const finishedLines = (workers: WorkerProcess[], id: string) => workers.flatMap((w) => w.log.filter((l) => l.includes(`finished job ${id}`)).map((l) => ({ worker: w.name, line: l })));
 
-describe.skipIf(!hasRedis)('the service with a Redis queue and two shunt worker processes', () => {
+describe.skipIf(!hasRedis)('the service with a Redis queue and two shunt worker processes', { timeout: 180_000 }, () => {
   let redis: ChildProcess;
   let url: string;
   let service: Service;
@@ -123,7 +123,7 @@ describe.skipIf(!hasRedis)('the service with a Redis queue and two shunt worker 
   it('streams progress from the worker as server-sent events', async () => {
     const { id } = (await call('POST', '/v1/plans', { instance: slowCloud(1) })).json();
     const r = await call('GET', `/v1/plans/${id}/events`);
-    expect(r.body).toContain('event: progress');
+    expect(r.body, r.body).toContain('event: progress');
     expect(r.body.trimEnd().split('\n\n').at(-1)).toBe('event: state\ndata: {"state":"done"}');
   });
 

@@ -48,7 +48,7 @@ const withoutSeconds = (plan: any) => JSON.stringify({ ...plan, stats: { ...plan
 
 const defaults = { workers: 1, maxQueue: 1, timeLimit: 60, bodyLimit: 1024 * 1024, pluginDirs: [pluginDir] };
 
-describe('the planning service, in process', () => {
+describe('the planning service, in process', { timeout: 180_000 }, () => {
   let service: Service;
   beforeAll(async () => { service = await createService(defaults); });
   afterAll(async () => { await service?.close(1); });
@@ -97,6 +97,10 @@ describe('the planning service, in process', () => {
     const r2 = await call(service, 'POST', '/v1/plans', { instance: cloud20, policy: { rules: ['no-such-rule'] } });
     expect(r2.statusCode).toBe(400);
     expect(r2.json().issues[0].path).toMatch(/^\/policy\/rules/);
+
+    const r5 = await call(service, 'POST', '/v1/plans', { instance: cloud20, engine: 'no-such-engine' });
+    expect(r5.statusCode).toBe(400);
+    expect(r5.json().issues).toEqual([{ path: '/engine', message: expect.stringContaining('no-such-engine') }]);
 
     const r3 = await call(service, 'POST', '/v1/plans', { instance: cloud20, speed: 'fast' });
     expect(r3.statusCode).toBe(400);
@@ -180,7 +184,10 @@ describe('the planning service, in process', () => {
 
     const badStrategy = await call(service, 'POST', '/v1/targets', { instance: cloud20, strategy: 'no-such-strategy' });
     expect(badStrategy.statusCode).toBe(400);
-    expect(badStrategy.json().issues[0].path).toMatch(/^\/policy\/strategy/);
+    expect(badStrategy.json().issues[0].path).toBe('/strategy');
+    const badSecond = await call(service, 'POST', '/v1/evaluations', { instance: cloud20, strategies: ['consolidate', 'no-such-strategy'] });
+    expect(badSecond.statusCode).toBe(400);
+    expect(badSecond.json().issues[0].path).toBe('/strategies/1');
   });
 
   it('verifies a broken plan with exit code 1 and lists its violations', async () => {
@@ -224,7 +231,7 @@ describe('the planning service, in process', () => {
   });
 });
 
-describe('the per-job time limit', () => {
+describe('the per-job time limit', { timeout: 180_000 }, () => {
   it('stops a job that runs past its time limit and fails it with exit code 4, as nothing was found within limits', async () => {
     const service = await createService({ ...defaults, timeLimit: 0.5 });
     try {
@@ -239,7 +246,7 @@ describe('the per-job time limit', () => {
   });
 });
 
-describe('shutting the service down', () => {
+describe('shutting the service down', { timeout: 180_000 }, () => {
   it('lets a running job finish within the drain time, and cancels queued ones', async () => {
     const service = await createService({ ...defaults, maxQueue: 5 });
     const running = (await call(service, 'POST', '/v1/plans', { instance: slowCloud(1) })).json().id;

@@ -136,21 +136,36 @@ export async function runValidate(body: ValidateBody, pluginDirs: string[] = [])
   }
 }
 
+/** An issue in the engine that the request's own `engine` or `objective` field chose is that field's. */
+function planField(body: PlanBody, path: string): string {
+  if (body.objective && path.startsWith('/policy/engine/options/objective')) return path.replace('/policy/engine/options/objective', '/objective');
+  if (body.engine && /^\/policy\/engine(?=\/|$)/.test(path)) return path.replace('/policy/engine', '/engine');
+  return path;
+}
+
 /**
  * The checks a job passes before it is queued, so that bad input is a 400 at once:
  * the instance and policy as the job will load them (for a strategy, with it).
  */
 export async function precheck(request: JobRequest, pluginDirs: string[] = []): Promise<JobError | undefined> {
+  const body = request.body;
   try {
-    const body = request.body;
-    if (request.kind === 'plan') {
-      await loadInstance(body.instance, loadOptionsOf(planPolicy(body as PlanBody), pluginDirs));
-    } else {
-      const refs = request.kind === 'target' ? [(body as TargetBody).strategy] : (body as EvaluationBody).strategies;
-      for (const strategy of refs) await loadInstance(withoutTarget(body.instance), loadOptionsOf({ ...(body.policy ?? {}), strategy }, pluginDirs));
-    }
-    return undefined;
+    if (request.kind === 'plan') await loadInstance(body.instance, loadOptionsOf(planPolicy(body as PlanBody), pluginDirs));
   } catch (e) {
-    return errorOf(e);
+    const error = errorOf(e);
+    return { ...error, issues: error.issues?.map((issue) => ({ ...issue, path: planField(body as PlanBody, issue.path) })) };
   }
+  if (request.kind === 'plan') return undefined;
+  const refs = request.kind === 'target' ? [(body as TargetBody).strategy] : (body as EvaluationBody).strategies;
+  for (const [i, strategy] of refs.entries()) {
+    try {
+      await loadInstance(withoutTarget(body.instance), loadOptionsOf({ ...(body.policy ?? {}), strategy }, pluginDirs));
+    } catch (e) {
+      // The strategy was the request's own field, not the policy's: say so in the path.
+      const field = request.kind === 'target' ? '/strategy' : `/strategies/${i}`;
+      const error = errorOf(e);
+      return { ...error, issues: error.issues?.map((issue) => ({ ...issue, path: issue.path.replace(/^\/policy\/strategy(?=\/|$)/, field) })) };
+    }
+  }
+  return undefined;
 }

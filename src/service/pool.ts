@@ -39,8 +39,12 @@ export class SolvePool {
     if (options.onProgress) port1.on('message', (p: Progress) => options.onProgress!(p));
     const timeout = AbortSignal.timeout(hardLimit(options.timeLimit) * 1000);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    // The task closes its end when it is done; 'close' comes after the last progress message.
+    const drained = new Promise<void>((resolve) => { port1.once('close', resolve); setTimeout(resolve, 1000).unref(); });
     try {
-      return await this.pool.run({ request, timeLimit: options.timeLimit, pluginDirs: this.pluginDirs, port: port2 }, { transferList: [port2], signal });
+      const outcome = await this.pool.run({ request, timeLimit: options.timeLimit, pluginDirs: this.pluginDirs, port: port2 }, { transferList: [port2], signal });
+      await drained;
+      return outcome;
     } catch (e) {
       if (options.signal?.aborted) throw e;
       if (timeout.aborted) return { state: 'failed', error: { exitCode: EXIT_CODE.unknown, message: `stopped: the job ran past its time limit of ${options.timeLimit} s` } };

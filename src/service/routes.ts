@@ -90,7 +90,7 @@ function events(ctx: ServiceContext, kind: JobKind): Handler {
       raw.write(`event: ${e.type}\ndata: ${JSON.stringify(e.type === 'progress' ? e.progress : { state: e.state })}\n\n`);
       if (e.type === 'state' && isFinal(e.state)) end();
     };
-    request.raw.on('close', end);
+    raw.on('close', end);
     send({ type: 'state', state: view.state });
     if (view.progress && !isFinal(view.state)) send({ type: 'progress', progress: view.progress });
     if (isFinal(view.state)) return end();

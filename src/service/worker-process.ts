@@ -38,11 +38,14 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     const poll = setInterval(() => {
       redis.exists(cancelKey(job.id!)).then((n) => { if (n) abort.abort(); }, () => undefined);
     }, CANCEL_POLL_MS);
+    // The last progress update reaches Redis before the job completes (SSE clients see it).
+    let reported: Promise<void> = Promise.resolve();
     try {
       const outcome = await pool.run(job.data.request, {
         signal: abort.signal, timeLimit: job.data.timeLimit,
-        onProgress: (p) => void job.updateProgress(p).catch(() => undefined),
+        onProgress: (p) => { reported = reported.then(() => job.updateProgress(p)).catch(() => undefined); },
       });
+      await reported;
       options.log?.(`${name} finished job ${job.id} (${outcome.state})`);
       return { ...outcome, worker: name };
     } catch (e) {
