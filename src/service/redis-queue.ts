@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
+import { logErrors, probeRedis } from './redis-connection.js';
 import type { JobKind, JobRequest, Outcome, Progress } from './jobs.js';
 import { type Metrics, retryAfter } from './metrics.js';
 import type { JobEvent, JobQueue, JobState, JobView, QueueCounts, Submitted } from './queue.js';
@@ -39,10 +40,12 @@ export class RedisQueue implements JobQueue {
   }
 
   static async connect(options: RedisQueueOptions): Promise<RedisQueue> {
+    await probeRedis(options.url);
     const connection = { url: options.url };
     const queue = new Queue<QueuedJob, WorkerResult>(QUEUE_NAME, { connection });
     const queueEvents = new QueueEvents(QUEUE_NAME, { connection });
     const redis = new Redis(options.url, { maxRetriesPerRequest: null });
+    for (const emitter of [queue, queueEvents, redis]) logErrors(emitter);
     await Promise.all([queue.waitUntilReady(), queueEvents.waitUntilReady()]);
     return new RedisQueue(options, queue, queueEvents, redis);
   }

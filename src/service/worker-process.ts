@@ -6,6 +6,7 @@
 import { hostname } from 'node:os';
 import { Worker, UnrecoverableError, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
+import { logErrors, probeRedis } from './redis-connection.js';
 import { SolvePool } from './pool.js';
 import { QUEUE_NAME, cancelKey, type QueuedJob, type WorkerResult } from './redis-queue.js';
 
@@ -28,6 +29,7 @@ const CANCEL_POLL_MS = 250;
 export interface RunningWorker { name: string; close(): Promise<void> }
 
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
+  await probeRedis(options.url);
   const name = options.name ?? `${hostname()}:${process.pid}`;
   const pool = new SolvePool(options.concurrency, options.pluginDirs);
   const redis = new Redis(options.url, { maxRetriesPerRequest: null });
@@ -62,6 +64,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     connection: { url: options.url }, concurrency: options.concurrency, name,
     lockDuration, stalledInterval: lockDuration, maxStalledCount: 1,
   });
+  for (const emitter of [worker, redis]) logErrors(emitter);
   await worker.waitUntilReady();
   return {
     name,
