@@ -3,6 +3,7 @@
  *
  *   node dist/bench/load.js [--requests 1000] [--concurrency 50] [--workers N] [--max-queue N]
  *                           [--instance examples/cloud-20.json] [--json]
+ *                           [--redis URL [--worker-processes N]]
  *
  * Starts `shunt serve` (dist/) on a free loopback port as a child process, then runs
  * `concurrency` clients that each, one plan at a time: POST /v1/plans, follow
@@ -11,7 +12,9 @@
  * job's answer). Every answer must be a 202 or a clean 429 (Retry-After, no plan), and every
  * plan must pass the replay verifier (checked here, after the timing). Peak memory is the
  * server's peak resident set (VmHWM, worker threads included). Exits 1 when anything else
- * came back.
+ * came back. With --redis (a running Redis; its queue should be empty), the server queues
+ * in Redis and N `shunt worker` processes (--workers threads each) solve; peak memory is
+ * then the server's and each worker's.
  */
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -21,30 +24,43 @@ import { parseArgs } from 'node:util';
 import { verifyAgainst } from '../src/api.js';
 import { packageRoot } from '../src/util/package-root.js';
 
-interface Options { requests: number; concurrency: number; workers: number; maxQueue: number; instance: string; json: boolean }
+interface Options { requests: number; concurrency: number; workers: number; maxQueue: number; instance: string; json: boolean; redis?: string; workerProcesses: number }
 
 function options(): Options {
   const { values } = parseArgs({ options: {
     requests: { type: 'string', default: '1000' }, concurrency: { type: 'string', default: '50' },
     workers: { type: 'string', default: '1' }, 'max-queue': { type: 'string', default: '100' },
     instance: { type: 'string', default: join(packageRoot(), 'examples', 'cloud-20.json') }, json: { type: 'boolean', default: false },
+    redis: { type: 'string' }, 'worker-processes': { type: 'string', default: '2' },
   } });
-  return { requests: Number(values.requests), concurrency: Number(values.concurrency), workers: Number(values.workers), maxQueue: Number(values['max-queue']), instance: resolve(values.instance!), json: values.json! };
+  return { requests: Number(values.requests), concurrency: Number(values.concurrency), workers: Number(values.workers), maxQueue: Number(values['max-queue']), instance: resolve(values.instance!), json: values.json!, redis: values.redis, workerProcesses: Number(values['worker-processes']) };
 }
 
 /** Starts shunt serve on a free port; resolves to its base URL once it listens. */
-function startServer(o: Options): Promise<{ child: ChildProcess; base: string }> {
-  const cli = join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
-  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--workers', String(o.workers), '--max-queue', String(o.maxQueue)], { stdio: ['ignore', 'ignore', 'pipe'] });
+const cli = () => join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
+
+/** Starts a shunt command; resolves with its first stderr match of `ready`. */
+function start(args: string[], ready: RegExp): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
+  const child = spawn(process.execPath, [cli(), ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   return new Promise((resolveStart, reject) => {
     let text = '';
     child.stderr!.on('data', (chunk: Buffer) => {
       text += chunk.toString();
-      const m = text.match(/serving on (http:\/\/\S+)/);
-      if (m) resolveStart({ child, base: m[1]! });
+      const match = text.match(ready);
+      if (match) resolveStart({ child, match });
     });
-    child.once('exit', (code) => reject(new Error(`shunt serve exited with ${code}: ${text}`)));
+    child.once('exit', (code) => reject(new Error(`shunt ${args[0]} exited with ${code}: ${text}`)));
   });
+}
+
+/** Starts shunt serve on a free port (and with --redis, the worker processes). */
+async function startServer(o: Options): Promise<{ child: ChildProcess; base: string; workers: ChildProcess[] }> {
+  const args = ['serve', '--port', '0', '--workers', String(o.workers), '--max-queue', String(o.maxQueue), ...(o.redis ? ['--redis', o.redis] : [])];
+  const { child, match } = await start(args, /serving on (http:\/\/\S+)/);
+  const workers = o.redis
+    ? await Promise.all(Array.from({ length: o.workerProcesses }, (_, i) => start(['worker', '--redis', o.redis!, '--concurrency', String(o.workers), '--name', `w${i + 1}`], /taking jobs/).then((w) => w.child)))
+    : [];
+  return { child, base: match[1]!, workers };
 }
 
 /** The server's peak resident set in MiB (Linux), or undefined. */
@@ -89,7 +105,7 @@ async function main(): Promise<number> {
   const o = options();
   const instance = JSON.parse(readFileSync(o.instance, 'utf8')) as unknown;
   const body = JSON.stringify({ instance });
-  const { child, base } = await startServer(o);
+  const { child, base, workers } = await startServer(o);
   const tally: Tally = { latencies: [], rejected: 0, unexpected: [], plans: [] };
   let next = 0;
   const started = performance.now();
@@ -98,13 +114,14 @@ async function main(): Promise<number> {
   }));
   const seconds = (performance.now() - started) / 1000;
   const peak = peakRssMiB(child.pid!);
-  child.kill('SIGTERM');
+  const workerPeaks = workers.map((w) => Math.round(peakRssMiB(w.pid!) ?? 0));
+  for (const w of [child, ...workers]) w.kill('SIGTERM');
   // Every distinct plan that came back passes the replay verifier (after the timing).
   let invalid = 0;
   for (const plan of new Set(tally.plans)) if (!(await verifyAgainst(instance, JSON.parse(plan))).valid) invalid++;
   const sorted = [...tally.latencies].sort((a, b) => a - b);
   const row = {
-    requests: o.requests, concurrency: o.concurrency, workers: o.workers, maxQueue: o.maxQueue,
+    requests: o.requests, concurrency: o.concurrency, workers: o.workers, maxQueue: o.maxQueue, ...(o.redis ? { workerProcesses: o.workerProcesses, workerPeakRssMiB: workerPeaks.join('+') } : {}),
     seconds: +seconds.toFixed(2), plansPerSecond: +(tally.plans.length / seconds).toFixed(1),
     p50ms: Math.round(percentile(sorted, 50)), p99ms: Math.round(percentile(sorted, 99)),
     peakRssMiB: peak === undefined ? null : Math.round(peak), plans: tally.plans.length, distinctPlans: new Set(tally.plans).size,

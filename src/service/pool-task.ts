@@ -9,6 +9,9 @@ export interface PoolTask { request: JobRequest; timeLimit?: number; pluginDirs?
 
 const PROGRESS_MS = 100;
 
+/** Marks the end of a task's progress messages. */
+export const END = 'end';
+
 export default async function runTask(task: PoolTask): Promise<Outcome> {
   let last = 0;
   const onProgress = task.port ? (p: Progress) => {
@@ -20,6 +23,8 @@ export default async function runTask(task: PoolTask): Promise<Outcome> {
   try {
     return await runJob(task.request, { timeLimit: task.timeLimit, pluginDirs: task.pluginDirs, onProgress });
   } finally {
+    // The last message: everything posted before it has arrived when the parent sees it.
+    task.port?.postMessage(END);
     task.port?.close();
   }
 }

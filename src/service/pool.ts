@@ -10,7 +10,7 @@ import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { packageRoot } from '../util/package-root.js';
 import { EXIT_CODE, type JobRequest, type Outcome, type Progress } from './jobs.js';
-import type { PoolTask } from './pool-task.js';
+import { END, type PoolTask } from './pool-task.js';
 
 /** The compiled task module: next to this file when it runs from dist/, else (vitest runs sources) in dist/. */
 function taskUrl(): string {
@@ -36,14 +36,17 @@ export class SolvePool {
   /** Runs a job; resolves to its outcome, also when it is cancelled (rejects with AbortError then) or overruns. */
   async run(request: JobRequest, options: PoolRun): Promise<Outcome> {
     const { port1, port2 } = new MessageChannel();
-    if (options.onProgress) port1.on('message', (p: Progress) => options.onProgress!(p));
+    let ended: () => void = () => undefined;
+    const drained = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 1000); // a backstop: END always comes unless the thread died
+      ended = () => { clearTimeout(timer); resolve(); };
+    });
+    port1.on('message', (p: Progress | typeof END) => (p === END ? ended() : options.onProgress?.(p)));
     const timeout = AbortSignal.timeout(hardLimit(options.timeLimit) * 1000);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-    // The task closes its end when it is done; 'close' comes after the last progress message.
-    const drained = new Promise<void>((resolve) => { port1.once('close', resolve); setTimeout(resolve, 1000).unref(); });
     try {
       const outcome = await this.pool.run({ request, timeLimit: options.timeLimit, pluginDirs: this.pluginDirs, port: port2 }, { transferList: [port2], signal });
-      await drained;
+      await drained; // the task's last progress messages, which arrive on their own port
       return outcome;
     } catch (e) {
       if (options.signal?.aborted) throw e;
