@@ -24,29 +24,34 @@ function taskUrl(): string {
 /** Seconds a job may overrun its time limit (the engine stops itself; this is the backstop). */
 export const hardLimit = (timeLimit: number) => timeLimit * 1.2 + 5;
 
+/** Waits for the task's END message; a second at most (it always comes unless the thread died). */
+async function untilEnd(endSeen: Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([endSeen, new Promise<void>((resolve) => { timer = setTimeout(resolve, 1000); })]);
+  clearTimeout(timer);
+}
+
 export interface PoolRun { signal?: AbortSignal; onProgress?: (p: Progress) => void; timeLimit: number }
 
 export class SolvePool {
   private readonly pool: Piscina<PoolTask, Outcome>;
 
   constructor(readonly threads: number, private readonly pluginDirs: string[] = []) {
-    this.pool = new Piscina({ filename: taskUrl(), minThreads: threads, maxThreads: threads, idleTimeout: 60_000 });
+    // No atomics: an idle thread keeps its event loop (a job's port and the solvers' own workers use it).
+    this.pool = new Piscina({ filename: taskUrl(), minThreads: threads, maxThreads: threads, idleTimeout: 60_000, atomics: 'disabled' });
   }
 
   /** Runs a job; resolves to its outcome, also when it is cancelled (rejects with AbortError then) or overruns. */
   async run(request: JobRequest, options: PoolRun): Promise<Outcome> {
     const { port1, port2 } = new MessageChannel();
     let ended: () => void = () => undefined;
-    const drained = new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 1000); // a backstop: END always comes unless the thread died
-      ended = () => { clearTimeout(timer); resolve(); };
-    });
+    const endSeen = new Promise<void>((resolve) => { ended = resolve; });
     port1.on('message', (p: Progress | typeof END) => (p === END ? ended() : options.onProgress?.(p)));
     const timeout = AbortSignal.timeout(hardLimit(options.timeLimit) * 1000);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
     try {
       const outcome = await this.pool.run({ request, timeLimit: options.timeLimit, pluginDirs: this.pluginDirs, port: port2 }, { transferList: [port2], signal });
-      await drained; // the task's last progress messages, which arrive on their own port
+      await untilEnd(endSeen); // the task's last progress messages come on their own port
       return outcome;
     } catch (e) {
       if (options.signal?.aborted) throw e;
