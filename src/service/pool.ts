@@ -41,7 +41,7 @@ export class SolvePool {
     this.pool = new Piscina({ filename: taskUrl(), minThreads: threads, maxThreads: threads, idleTimeout: 60_000, atomics: 'disabled' });
   }
 
-  /** Runs a job; resolves to its outcome, also when it is cancelled (rejects with AbortError then) or overruns. */
+  /** Runs a job to its outcome (an overrun is a failed outcome); rejects when options.signal cancels it. */
   async run(request: JobRequest, options: PoolRun): Promise<Outcome> {
     const { port1, port2 } = new MessageChannel();
     let ended: () => void = () => undefined;
