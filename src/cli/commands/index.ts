@@ -10,5 +10,7 @@ import { register as target } from './target.js';
 import { register as evaluate } from './evaluate.js';
 import { register as report } from './report.js';
 import { register as snapshot } from './snapshot.js';
+import { register as serve } from './serve.js';
+import { register as worker } from './worker.js';
 
-export const COMMANDS: ReadonlyArray<(program: Command) => void> = [plan, verify, validate, compare, target, evaluate, report, importCmd, exportCmd, snapshot];
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [plan, verify, validate, compare, target, evaluate, report, importCmd, exportCmd, snapshot, serve, worker];
