@@ -11,7 +11,8 @@ import { InputError, type InputIssue } from './io/errors.js';
 import { referenceIssues } from './io/validate-instance.js';
 import { createKernel, mergePolicies, type Configured, type Kernel } from './kernel/kernel.js';
 import { verifyPlan, formatViolation, type VerifyResult } from './verify/replay.js';
-import { attachSchedule, durationOptionsOf } from './schedule/attach.js';
+import { attachSchedule, durationOptionsOf, objectiveOf } from './schedule/attach.js';
+import { networkIssues } from './model/network.js';
 import { verifyDependencies } from './schedule/verify.js';
 
 export interface LoadOptions {
@@ -49,7 +50,7 @@ export async function loadInstance(doc: unknown, options: LoadOptions = {}): Pro
   for (const dir of options.pluginDirs ?? []) await kernel.loadDirectory(dir);
   kernel.schemas.assert('instance', doc, source);
   const instance = doc as InstanceDoc;
-  const refs = referenceIssues(instance);
+  const refs = [...referenceIssues(instance), ...networkIssues(instance)];
   if (refs.length) throw new InputError(source, refs);
   const policySource = options.policySource ?? 'policy';
   if (options.policy) kernel.schemas.assert('policy', options.policy, policySource);
@@ -97,7 +98,7 @@ export async function solveLoaded(loaded: Loaded, options: PlanOptions = {}): Pr
     plan.cost = check.cost;
     if (plan.lowerBound !== null && plan.lowerBound > check.cost) plan.lowerBound = check.cost;
     // Dependencies, durations and makespans; the graph is verified before it is attached.
-    const schedule = attachSchedule(loaded.problem, plan, durationOptionsOf(loaded.policy));
+    const schedule = attachSchedule(loaded.problem, plan, durationOptionsOf(loaded.policy), objectiveOf(loaded.policy));
     if (!schedule.valid) throw new PlanRejectedError(loaded.engine.name, schedule.violations);
   }
   plan.stats.seconds = (Date.now() - started) / 1000;

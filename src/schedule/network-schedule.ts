@@ -1,0 +1,184 @@
+/**
+ * The network-aware schedule: which migrations start together, decided from the network
+ * model rather than from per-host limits. A list scheduler over the verified dependency
+ * graph, with bandwidth admission, run inside the event simulation of makespan.ts:
+ *
+ * - a migration is ready when every migration it waits for has ended; ready migrations are
+ *   taken longest remaining chain first (bottom level: its own time alone on its path plus
+ *   the longest chain of successors after it);
+ * - whenever a migration ends (and at time 0) each ready migration is started if it slows
+ *   no running migration (its max-min share comes from bandwidth no one else can use), its
+ *   share lets it converge (the guest dirties slower than it is copied), and it runs at the
+ *   full speed of its path or, at the smaller share, still ends no later than if it waited
+ *   for the first running migration on its path to end and then ran at full speed;
+ * - when nothing runs, the first ready migration starts whatever its share (alone on its
+ *   path it has the most it can ever get).
+ *
+ * So migrations never push each other later through sharing, and bandwidth that no running
+ * migration can use goes to a new one. The schedule becomes an execution order: each
+ * migration started when another ended also waits for that one (`after`), so the
+ * dependency-based schedule of the extended graph is this schedule. Extra edges only remove
+ * orders from a verified graph, so every order it allows is still safe.
+ */
+import { preCopy, type MigrationProfile } from './duration.js';
+import { pathBandwidth } from '../model/network.js';
+import { channelCapacity, simulate, type Release, type Schedule, type ScheduleInput } from './makespan.js';
+import { FairShare } from './network-share.js';
+
+export interface ListSchedule {
+  schedule: Schedule;
+  /** The dependency graph extended by the start decisions. */
+  after: number[][];
+}
+
+/** Seconds each migration takes alone on its path. */
+export function soloSeconds(input: ScheduleInput): Float64Array {
+  const { plan, profiles, paths, network, options } = input;
+  return Float64Array.from({ length: plan.n }, (_, m) => preCopy(profiles[plan.vm[m]!]!, pathBandwidth(network, paths[m]!), options).seconds);
+}
+
+/** Longest chain of solo durations from each migration to the end of the graph (Kahn order). */
+export function bottomLevels(solo: Float64Array, deps: readonly (readonly number[])[]): Float64Array {
+  const n = solo.length;
+  const succ: number[][] = Array.from({ length: n }, () => []);
+  const indegree = new Int32Array(n);
+  deps.forEach((list, m) => { for (const p of new Set(list)) { succ[p]!.push(m); indegree[m]!++; } });
+  const order: number[] = [];
+  for (let m = 0; m < n; m++) if (indegree[m] === 0) order.push(m);
+  for (let i = 0; i < order.length; i++) for (const s of succ[order[i]!]!) if (--indegree[s] === 0) order.push(s);
+  const level = Float64Array.from(solo);
+  for (let i = order.length - 1; i >= 0; i--) {
+    const m = order[i]!;
+    let best = 0;
+    for (const s of succ[m]!) best = Math.max(best, level[s]!);
+    level[m] = solo[m]! + best;
+  }
+  return level;
+}
+
+/** Ready migrations, highest priority first (ties: plan order). */
+class ReadyList {
+  readonly items: number[] = [];
+  constructor(private readonly priority: Float64Array) {}
+  private before(a: number, b: number): boolean {
+    const pa = this.priority[a]!;
+    const pb = this.priority[b]!;
+    return pa > pb || (pa === pb && a < b);
+  }
+  push(m: number): void {
+    let lo = 0;
+    let hi = this.items.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (this.before(this.items[mid]!, m)) lo = mid + 1; else hi = mid; }
+    this.items.splice(lo, 0, m);
+  }
+}
+
+const RELATIVE = 1e-9;
+
+/** State of the admitted (started, not ended) migrations and the admission test. */
+class Admission {
+  private readonly shares: FairShare;
+  private readonly capacity: Float64Array;
+  private readonly rate: Float64Array;
+  private readonly trial: Float64Array;
+  private readonly load: Float64Array;
+  readonly expectedEnd: Float64Array;
+
+  constructor(private readonly input: ScheduleInput, private readonly solo: Float64Array, private readonly soloRate: Float64Array) {
+    const n = input.plan.n;
+    this.capacity = channelCapacity(input.network);
+    this.shares = new FairShare(this.capacity, input.paths, n);
+    this.rate = new Float64Array(n);
+    this.trial = new Float64Array(n);
+    this.load = new Float64Array(this.capacity.length);
+    this.expectedEnd = new Float64Array(n);
+  }
+
+  idle(): boolean { return this.shares.count() === 0; }
+
+  private profile(m: number): MigrationProfile { return this.input.profiles[this.input.plan.vm[m]!]!; }
+
+  private settle(): void {
+    this.shares.allocate(this.rate);
+    this.load.fill(0);
+    for (const u of this.shares.active()) for (const c of this.input.paths[u]!) this.load[c]! += this.rate[u]!;
+  }
+
+  /** Starts m at time t without asking. */
+  admit(m: number, t: number): void {
+    this.shares.add(m);
+    this.settle();
+    this.expectedEnd[m] = t + preCopy(this.profile(m), this.rate[m]!, this.input.options).seconds;
+  }
+
+  finish(m: number): void {
+    this.shares.remove(m);
+    this.settle();
+  }
+
+  /** Whether m, started at t with `share` MiB/s, converges and ends no later than waiting would. */
+  private worth(m: number, t: number, share: number): boolean {
+    const o = this.input.options;
+    const run = preCopy(this.profile(m), share, o);
+    if (!run.converged) return false;
+    if (share >= this.soloRate[m]! * (1 - 1e-6)) return true;
+    // The earliest the path could free up: the first end among the migrations on its full channels.
+    let free = Infinity;
+    for (const c of this.input.paths[m]!) {
+      if (this.capacity[c]! - this.load[c]! >= this.soloRate[m]!) continue;
+      for (const u of this.shares.on(c)) free = Math.min(free, this.expectedEnd[u]!);
+    }
+    return t + run.seconds <= Math.max(free, t) + this.solo[m]!;
+  }
+
+  /** Starts m at t when it slows no one and is worth it; says whether it did. */
+  tryAdmit(m: number, t: number): boolean {
+    let room = Infinity;
+    for (const c of this.input.paths[m]!) room = Math.min(room, this.capacity[c]! - this.load[c]!);
+    if (!(room > this.capacity[0]! * RELATIVE) || !this.worth(m, t, room)) return false;
+    this.shares.add(m);
+    this.shares.allocate(this.trial);
+    let slows = false;
+    for (const u of this.shares.active()) if (u !== m && this.trial[u]! < this.rate[u]! * (1 - RELATIVE)) { slows = true; break; }
+    if (slows || !this.worth(m, t, this.trial[m]!)) { this.shares.remove(m); return false; }
+    this.settle();
+    this.expectedEnd[m] = t + preCopy(this.profile(m), this.rate[m]!, this.input.options).seconds;
+    return true;
+  }
+}
+
+/** Runs the list schedule over `deps` (the verified dependency graph). */
+export function listSchedule(input: ScheduleInput, deps: readonly (readonly number[])[]): ListSchedule {
+  const { n } = input.plan;
+  const solo = soloSeconds(input);
+  const soloRate = Float64Array.from({ length: n }, (_, m) => pathBandwidth(input.network, input.paths[m]!));
+  const ready = new ReadyList(bottomLevels(solo, deps));
+  const waiting = new Int32Array(n);
+  const succ: number[][] = Array.from({ length: n }, () => []);
+  const after = deps.map((list) => [...new Set(list)]);
+  after.forEach((list, m) => { for (const p of list) { succ[p]!.push(m); waiting[m]!++; } });
+  const admission = new Admission(input, solo, soloRate);
+
+  const decide = (t: number, trigger: number, release: Release) => {
+    const kept: number[] = [];
+    for (const m of ready.items) {
+      if (admission.tryAdmit(m, t)) start(m, t, trigger, release);
+      else kept.push(m);
+    }
+    if (admission.idle() && kept.length) start(kept.shift()!, t, trigger, release, true);
+    ready.items.length = 0;
+    ready.items.push(...kept);
+  };
+  const start = (m: number, t: number, trigger: number, release: Release, force = false) => {
+    if (force) admission.admit(m, t);
+    if (trigger >= 0 && !after[m]!.includes(trigger)) after[m]!.push(trigger);
+    release(m, t);
+  };
+  for (let m = 0; m < n; m++) if (waiting[m] === 0) ready.push(m);
+  const schedule = simulate(input, (release) => decide(0, -1, release), (m, t, release) => {
+    admission.finish(m);
+    for (const s of succ[m]!) if (--waiting[s] === 0) ready.push(s);
+    decide(t, m, release);
+  });
+  return { schedule, after };
+}
