@@ -17,6 +17,7 @@
  */
 import type { Plan, Wave } from '../model/plan.js';
 import type { FlatPlan } from './dependencies.js';
+import type { Model } from '../model/model.js';
 import { verifyPlan } from '../verify/replay.js';
 import { orderBySchedule } from './network-order.js';
 import type { Objective, PolicyDoc } from '../model/instance.js';
@@ -24,7 +25,7 @@ import type { Problem, Violation } from '../plugin-api.js';
 import { buildDependencies } from './dependencies.js';
 import { DEFAULT_DURATION_OPTIONS, type DurationOptions } from './duration.js';
 import { forcedCount, scheduleInput, simulateDependencies, simulateWaves, type Schedule, type ScheduleInput } from './makespan.js';
-import { listSchedule, soloSeconds } from './network-schedule.js';
+import { listSchedule, soloSeconds, type ListOptions } from './network-schedule.js';
 import { makespanBounds } from './network-bounds.js';
 import { flattenWaves, verifyDependencyGraph } from './verify.js';
 
@@ -58,29 +59,53 @@ export function objectiveOf(policy: PolicyDoc | undefined): Objective {
   return typeof engine === 'object' && engine.options?.['objective'] === 'makespan' ? 'makespan' : 'cost';
 }
 
+/**
+ * The list schedules tried on the plan's graph: longest chain first, busiest channel first;
+ * on the one-arrival-at-a-time graph: busiest channel first, without and with one migration
+ * in and one out per host at a time (what per-host limits would give; chosen only when it
+ * is the shortest).
+ */
+const LIST_VARIANTS: ListOptions[][] = [
+  [{ priority: 'chain', perHost: Infinity }, { priority: 'load', perHost: Infinity }],
+  [{ priority: 'load', perHost: Infinity }, { priority: 'load', perHost: 1 }],
+];
+
 type ScheduleKind = 'asap' | 'network' | 'waves';
-interface Candidate { kind: ScheduleKind; schedule: Schedule; after: readonly (readonly number[])[]; forced: number }
+interface Candidate {
+  kind: ScheduleKind;
+  schedule: Schedule;
+  after: readonly (readonly number[])[];
+  forced: number;
+  /** The verified graph `after` extends. */
+  base: readonly (readonly number[])[];
+}
 
 /**
  * The schedules attachSchedule chooses from, in order of preference at equal makespan. The
  * network-aware one is simulated first: the others stop once they are longer (makespan
  * Infinity), which spares simulating thousands of migrations crawling over shared links.
  */
-function candidates(input: ScheduleInput, deps: number[][], objective: Objective): { waves: Schedule; list: Candidate[] } {
+function candidates(input: ScheduleInput, graphs: number[][][], objective: Objective): { waves: Schedule; list: Candidate[] } {
+  const deps = graphs[0]!;
   let cutoff = Infinity;
   let network: Candidate | undefined;
   if (objective !== 'waves' && input.plan.n > 0) {
-    const { after } = listSchedule(input, deps);
-    // The extended graph's own as-soon-as-possible schedule: what a runner following `after` gets.
-    const schedule = simulateDependencies(input, after);
-    network = { kind: 'network', schedule, after, forced: forcedCount(schedule) };
-    if (!network.forced) cutoff = schedule.makespan * (1 + 1e-9);
+    for (const [g, base] of graphs.entries()) {
+      for (const variant of LIST_VARIANTS[g]!) {
+        const { after } = listSchedule(input, base, variant);
+        // The extended graph's own as-soon-as-possible schedule: what a runner following `after` gets.
+        const schedule = simulateDependencies(input, after, network && !network.forced ? network.schedule.makespan : Infinity);
+        const candidate: Candidate = { kind: 'network', schedule, after, forced: forcedCount(schedule), base };
+        if (!network || best([network, candidate]) === candidate) network = candidate;
+      }
+    }
+    if (!network!.forced) cutoff = network!.schedule.makespan * (1 + 1e-9);
   }
   const asap = simulateDependencies(input, deps, cutoff);
   const waves = simulateWaves(input, cutoff);
-  const list: Candidate[] = [{ kind: 'asap', schedule: asap, after: deps, forced: forcedCount(asap) }];
+  const list: Candidate[] = [{ kind: 'asap', schedule: asap, after: deps, forced: forcedCount(asap), base: deps }];
   if (network) list.push(network);
-  list.push({ kind: 'waves', schedule: waves, after: deps, forced: forcedCount(waves) });
+  list.push({ kind: 'waves', schedule: waves, after: deps, forced: forcedCount(waves), base: deps });
   return { waves, list };
 }
 
@@ -108,7 +133,12 @@ export function attachSchedule(problem: Problem, plan: Plan, options: DurationOp
   if (!check.valid) return { valid: false, violations: check.violations, strictHosts: strict.size };
 
   let input = scheduleInput(model, flat.plan, options);
-  const candidatesFound = candidates(input, deps, objective);
+  const graphs = [deps];
+  if (objective !== 'waves') {
+    const serial = oneArrivalAtATime(problem, flat.plan);
+    if (serial) graphs.push(serial);
+  }
+  const candidatesFound = candidates(input, graphs, objective);
   const { list } = candidatesFound;
   let planWaves = candidatesFound.waves;
   let waves = planWaves;
@@ -128,6 +158,8 @@ export function attachSchedule(problem: Problem, plan: Plan, options: DurationOp
       plan.stats.waves = followed.waves.length;
     } else chosen = fallback;
   }
+  // Stopped at the cutoff: the waves' own estimate is still reported.
+  if (!Number.isFinite(waves.makespan)) waves = simulateWaves(input);
   const { start, end } = chosen.schedule;
   let m = 0;
   for (const w of plan.waves) {
@@ -155,6 +187,22 @@ export function attachSchedule(problem: Problem, plan: Plan, options: DurationOp
   return { valid: true, violations: [], strictHosts: strict.size };
 }
 
+/**
+ * Where hosts may take several arrivals at once, the graph built as if each took one at a
+ * time: arrivals at a host then wait for one another, and each waits only for the
+ * departures that make room for it (the refined room of dependencies.ts), not for every
+ * departure of earlier waves. Links often serialise arrivals anyway, so its list schedules
+ * may be shorter. Checked against the real problem (its limits are looser); undefined when
+ * no host takes several arrivals or the check fails.
+ */
+function oneArrivalAtATime(problem: Problem, plan: FlatPlan): number[][] | undefined {
+  const { model } = problem;
+  if (!model.hosts.some((h) => h.maxIncoming > 1)) return undefined;
+  const serial: Model = { ...model, hosts: model.hosts.map((h) => ({ ...h, maxIncoming: Math.min(h.maxIncoming, 1) })) };
+  const deps = buildDependencies(serial, plan, { refine: { ...problem, model: serial } });
+  return verifyDependencyGraph(problem, plan, deps).valid ? deps : undefined;
+}
+
 interface Followed { waves: Wave[]; deps: number[][]; input: ScheduleInput; candidate: Candidate; waveSchedule: Schedule }
 
 
@@ -163,7 +211,7 @@ interface Followed { waves: Wave[]; deps: number[][]; input: ScheduleInput; cand
  * the replay verifier and the graph check; undefined when a check fails (never expected).
  */
 function followSchedule(problem: Problem, plan: Plan, flat: FlatPlan, deps: number[][], chosen: Candidate, options: DurationOptions, recut: boolean): Followed | undefined {
-  const r = orderBySchedule(plan.waves, flat, deps, chosen.after, chosen.schedule.start, recut);
+  const r = orderBySchedule(plan.waves, flat, chosen.base, chosen.after, chosen.schedule.start, recut);
   if (!r) return undefined;
   if (recut && !verifyPlan(problem, r.waves).valid) return undefined;
   const flatNew = flattenWaves(problem, r.waves).plan;
@@ -176,7 +224,7 @@ function followSchedule(problem: Problem, plan: Plan, flat: FlatPlan, deps: numb
   deps.forEach((list, m) => { newDeps[index[m]!] = list.map((p) => index[p]!); });
   return {
     waves: r.waves, deps: newDeps, input, waveSchedule,
-    candidate: { kind: 'network', schedule, after: r.after, forced: forcedCount(schedule) },
+    candidate: { kind: 'network', schedule, after: r.after, forced: forcedCount(schedule), base: r.after },
   };
 }
 

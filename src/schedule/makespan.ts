@@ -147,7 +147,6 @@ export function simulate(
   const end = new Float64Array(n).fill(NaN);
   const forced = new Uint8Array(n);
   const shares = new FairShare(channelCapacity(input.network), paths, n);
-  const next = new Float64Array(n);
   const heap = new EventHeap();
 
   const planEvent = (m: number) => {
@@ -177,23 +176,24 @@ export function simulate(
   /** Max-min shares after migrations joined or left: new ones begin copying, those whose rate changed get a new event time. */
   const flush = (t: number) => {
     dirty = false;
-    shares.allocate(next);
-    for (const m of shares.active()) {
-      if (pending[m] || next[m] === rate[m]) continue;
-      advance(m, t);
-      rate[m] = next[m]!;
-      planEvent(m);
+    if (shares.settle()) {
+      for (const m of shares.active()) {
+        if (pending[m] || shares.rate[m] === rate[m]) continue;
+        advance(m, t);
+        rate[m] = shares.rate[m]!;
+        planEvent(m);
+      }
     }
     for (const m of joining) {
       pending[m] = 0;
-      rate[m] = next[m]!;
+      rate[m] = shares.rate[m]!;
       rounds[m] = 0;
       beginRound(m, t, profiles[vm[m]!]!.memory);
     }
     joining.length = 0;
   };
   const startCopy = (m: number, t: number) => {
-    shares.add(m);
+    shares.join(m);
     pending[m] = 1;
     joining.push(m);
     mark(t);
@@ -234,7 +234,7 @@ export function simulate(
       case FINAL: {
         phase[m] = DONE;
         end[m] = t;
-        shares.remove(m);
+        shares.leave(m);
         mark(t);
         finished(m, t, release);
         break;

@@ -79,41 +79,37 @@ const RELATIVE = 1e-9;
 class Admission {
   private readonly shares: FairShare;
   private readonly capacity: Float64Array;
-  private readonly rate: Float64Array;
-  private readonly trial: Float64Array;
-  private readonly load: Float64Array;
+  private readonly saved: Float64Array;
   readonly expectedEnd: Float64Array;
+  /** Migrations that ended per channel, and the count on m's path when m was last turned down. */
+  private readonly ended: Int32Array;
+  private readonly refusedAt: Float64Array;
 
   constructor(private readonly input: ScheduleInput, private readonly solo: Float64Array, private readonly soloRate: Float64Array) {
     const n = input.plan.n;
     this.capacity = channelCapacity(input.network);
     this.shares = new FairShare(this.capacity, input.paths, n);
-    this.rate = new Float64Array(n);
-    this.trial = new Float64Array(n);
-    this.load = new Float64Array(this.capacity.length);
+    this.saved = new Float64Array(n);
     this.expectedEnd = new Float64Array(n);
+    this.ended = new Int32Array(this.capacity.length);
+    this.refusedAt = new Float64Array(n);
   }
 
   idle(): boolean { return this.shares.count() === 0; }
 
   private profile(m: number): MigrationProfile { return this.input.profiles[this.input.plan.vm[m]!]!; }
 
-  private settle(): void {
-    this.shares.allocate(this.rate);
-    this.load.fill(0);
-    for (const u of this.shares.active()) for (const c of this.input.paths[u]!) this.load[c]! += this.rate[u]!;
-  }
-
   /** Starts m at time t without asking. */
   admit(m: number, t: number): void {
-    this.shares.add(m);
-    this.settle();
-    this.expectedEnd[m] = t + preCopy(this.profile(m), this.rate[m]!, this.input.options).seconds;
+    this.shares.join(m);
+    this.shares.settle();
+    this.expectedEnd[m] = t + preCopy(this.profile(m), this.shares.rate[m]!, this.input.options).seconds;
   }
 
   finish(m: number): void {
-    this.shares.remove(m);
-    this.settle();
+    for (const c of this.input.paths[m]!) this.ended[c]!++;
+    this.shares.leave(m);
+    this.shares.settle();
   }
 
   /** Whether m, started at t with `share` MiB/s, converges and ends no later than waiting would. */
@@ -125,7 +121,7 @@ class Admission {
     // The earliest the path could free up: the first end among the migrations on its full channels.
     let free = Infinity;
     for (const c of this.input.paths[m]!) {
-      if (this.capacity[c]! - this.load[c]! >= this.soloRate[m]!) continue;
+      if (this.capacity[c]! - this.shares.load[c]! >= this.soloRate[m]!) continue;
       for (const u of this.shares.on(c)) free = Math.min(free, this.expectedEnd[u]!);
     }
     return t + run.seconds <= Math.max(free, t) + this.solo[m]!;
@@ -133,26 +129,74 @@ class Admission {
 
   /** Starts m at t when it slows no one and is worth it; says whether it did. */
   tryAdmit(m: number, t: number): boolean {
+    // A migration turned down stays so until a migration on its path ends (the shares may
+    // have changed elsewhere too: this only spares asking again and again).
+    const signature = this.signature(m);
+    if (this.refusedAt[m] === signature) return false;
+    const ok = this.admitIfWorth(m, t);
+    if (!ok) this.refusedAt[m] = signature;
+    return ok;
+  }
+
+  private signature(m: number): number {
+    let s = 1;
+    for (const c of this.input.paths[m]!) s += this.ended[c]!;
+    return s;
+  }
+
+  private admitIfWorth(m: number, t: number): boolean {
+    const { rate, load } = this.shares;
     let room = Infinity;
-    for (const c of this.input.paths[m]!) room = Math.min(room, this.capacity[c]! - this.load[c]!);
+    for (const c of this.input.paths[m]!) room = Math.min(room, this.capacity[c]! - load[c]!);
     if (!(room > this.capacity[0]! * RELATIVE) || !this.worth(m, t, room)) return false;
-    this.shares.add(m);
-    this.shares.allocate(this.trial);
-    let slows = false;
-    for (const u of this.shares.active()) if (u !== m && this.trial[u]! < this.rate[u]! * (1 - RELATIVE)) { slows = true; break; }
-    if (slows || !this.worth(m, t, this.trial[m]!)) { this.shares.remove(m); return false; }
-    this.settle();
-    this.expectedEnd[m] = t + preCopy(this.profile(m), this.rate[m]!, this.input.options).seconds;
+    for (const u of this.shares.active()) this.saved[u] = rate[u]!;
+    this.shares.join(m);
+    if (this.shares.settle()) {
+      let slows = false;
+      for (const u of this.shares.active()) if (u !== m && rate[u]! < this.saved[u]! * (1 - RELATIVE)) { slows = true; break; }
+      if (slows || !this.worth(m, t, rate[m]!)) { this.shares.restore(m, this.saved); return false; }
+    }
+    this.expectedEnd[m] = t + preCopy(this.profile(m), rate[m]!, this.input.options).seconds;
     return true;
   }
 }
 
+export interface ListOptions {
+  /**
+   * Which ready migration goes first: `chain`, the longest chain of successors (bottom
+   * level); `load`, the busiest channel on its path first (seconds of traffic it carries
+   * in the whole plan), then the chain.
+   */
+  priority: 'chain' | 'load';
+  /** At most this many migrations leaving, and arriving at, each host at a time (Infinity: none). */
+  perHost: number;
+}
+
+/** Priority per migration: its chain, or the load of its busiest channel plus its chain (chains break ties). */
+function priorities(input: ScheduleInput, solo: Float64Array, deps: readonly (readonly number[])[], o: ListOptions): Float64Array {
+  const chain = bottomLevels(solo, deps);
+  if (o.priority === 'chain') return chain;
+  const load = new Float64Array(input.network.capacity.length * 2);
+  input.paths.forEach((path, m) => { for (const c of path) load[c]! += solo[m]!; });
+  let top = 0;
+  for (const x of chain) top = Math.max(top, x);
+  return Float64Array.from(chain, (x, m) => {
+    let busiest = 0;
+    for (const c of input.paths[m]!) busiest = Math.max(busiest, load[c]!);
+    return busiest * (top + 1) + x;
+  });
+}
+
 /** Runs the list schedule over `deps` (the verified dependency graph). */
-export function listSchedule(input: ScheduleInput, deps: readonly (readonly number[])[]): ListSchedule {
-  const { n } = input.plan;
+export function listSchedule(input: ScheduleInput, deps: readonly (readonly number[])[], o: ListOptions = { priority: 'chain', perHost: Infinity }): ListSchedule {
+  const { n, from, to } = input.plan;
   const solo = soloSeconds(input);
   const soloRate = Float64Array.from({ length: n }, (_, m) => pathBandwidth(input.network, input.paths[m]!));
-  const ready = new ReadyList(bottomLevels(solo, deps));
+  const ready = new ReadyList(priorities(input, solo, deps, o));
+  const hosts = Math.max(0, ...from, ...to) + 1;
+  const leaving = new Int32Array(hosts);
+  const arriving = new Int32Array(hosts);
+  const slotFree = (m: number) => leaving[from[m]!]! < o.perHost && arriving[to[m]!]! < o.perHost;
   const waiting = new Int32Array(n);
   const succ: number[][] = Array.from({ length: n }, () => []);
   const after = deps.map((list) => [...new Set(list)]);
@@ -162,21 +206,28 @@ export function listSchedule(input: ScheduleInput, deps: readonly (readonly numb
   const decide = (t: number, trigger: number, release: Release) => {
     const kept: number[] = [];
     for (const m of ready.items) {
-      if (admission.tryAdmit(m, t)) start(m, t, trigger, release);
+      if (slotFree(m) && admission.tryAdmit(m, t)) start(m, t, trigger, release);
       else kept.push(m);
     }
-    if (admission.idle() && kept.length) start(kept.shift()!, t, trigger, release, true);
+    if (admission.idle() && kept.length) {
+      const i = Math.max(0, kept.findIndex(slotFree));
+      start(kept.splice(i, 1)[0]!, t, trigger, release, true);
+    }
     ready.items.length = 0;
     ready.items.push(...kept);
   };
   const start = (m: number, t: number, trigger: number, release: Release, force = false) => {
     if (force) admission.admit(m, t);
     if (trigger >= 0 && !after[m]!.includes(trigger)) after[m]!.push(trigger);
+    leaving[from[m]!]!++;
+    arriving[to[m]!]!++;
     release(m, t);
   };
   for (let m = 0; m < n; m++) if (waiting[m] === 0) ready.push(m);
   const schedule = simulate(input, (release) => decide(0, -1, release), (m, t, release) => {
     admission.finish(m);
+    leaving[from[m]!]!--;
+    arriving[to[m]!]!--;
     for (const s of succ[m]!) if (--waiting[s] === 0) ready.push(s);
     decide(t, m, release);
   });
