@@ -26,7 +26,8 @@ export interface MakespanBounds {
   chain: number;
 }
 
-export function makespanBounds(model: Model, input: ScheduleInput, deps: readonly (readonly number[])[], solo: Float64Array): MakespanBounds {
+/** Per channel, the seconds it needs at least: what the plan's migrations must send over it / its capacity. */
+export function channelSeconds(input: ScheduleInput): Float64Array {
   const { plan, paths, network, profiles, options } = input;
   const capacity = channelCapacity(network);
   const volume = new Float64Array(capacity.length);
@@ -34,9 +35,14 @@ export function makespanBounds(model: Model, input: ScheduleInput, deps: readonl
     const sent = preCopy(profiles[plan.vm[m]!]!, pathBandwidth(network, paths[m]!), options).transferred;
     for (const c of paths[m]!) volume[c]! += sent;
   }
+  return volume.map((v, c) => v / capacity[c]!);
+}
+
+export function makespanBounds(model: Model, input: ScheduleInput, deps: readonly (readonly number[])[], solo: Float64Array): MakespanBounds {
+  const { network } = input;
   let links = 0;
   let busiest = -1;
-  volume.forEach((v, c) => { if (v / capacity[c]! > links) { links = v / capacity[c]!; busiest = c; } });
+  channelSeconds(input).forEach((x, c) => { if (x > links) { links = x; busiest = c; } });
 
   const hostBound = hostSerialBound(model, input, solo);
   let chain = 0;
