@@ -24,7 +24,7 @@ import type { Objective, PolicyDoc } from '../model/instance.js';
 import type { Problem, Violation } from '../plugin-api.js';
 import { buildDependencies } from './dependencies.js';
 import { DEFAULT_DURATION_OPTIONS, type DurationOptions } from './duration.js';
-import { forcedCount, scheduleInput, simulateDependencies, simulateWaves, type Schedule, type ScheduleInput } from './makespan.js';
+import { forcedCount, scheduleInput, type Cutoff, simulateDependencies, simulateWaves, type Schedule, type ScheduleInput } from './makespan.js';
 import { listSchedule, soloSeconds, type ListOptions } from './network-schedule.js';
 import { makespanBounds } from './network-bounds.js';
 import { flattenWaves, verifyDependencyGraph } from './verify.js';
@@ -59,16 +59,8 @@ export function objectiveOf(policy: PolicyDoc | undefined): Objective {
   return typeof engine === 'object' && engine.options?.['objective'] === 'makespan' ? 'makespan' : 'cost';
 }
 
-/**
- * The list schedules tried on the plan's graph: longest chain first, busiest channel first;
- * on the one-arrival-at-a-time graph: busiest channel first, without and with one migration
- * in and one out per host at a time (what per-host limits would give; chosen only when it
- * is the shortest).
- */
-const LIST_VARIANTS: ListOptions[][] = [
-  [{ priority: 'chain', perHost: Infinity }, { priority: 'load', perHost: Infinity }],
-  [{ priority: 'load', perHost: Infinity }, { priority: 'load', perHost: 1 }],
-];
+/** The list schedules tried on each graph: longest chain first, and busiest channel first. */
+const LIST_VARIANTS: ListOptions[] = [{ priority: 'chain' }, { priority: 'load' }];
 
 type ScheduleKind = 'asap' | 'network' | 'waves';
 interface Candidate {
@@ -87,19 +79,19 @@ interface Candidate {
  */
 function candidates(input: ScheduleInput, graphs: number[][][], objective: Objective): { waves: Schedule; list: Candidate[] } {
   const deps = graphs[0]!;
-  let cutoff = Infinity;
+  let cutoff: Cutoff = {};
   let network: Candidate | undefined;
   if (objective !== 'waves' && input.plan.n > 0) {
-    for (const [g, base] of graphs.entries()) {
-      for (const variant of LIST_VARIANTS[g]!) {
+    for (const base of graphs) {
+      for (const variant of LIST_VARIANTS) {
         const { after } = listSchedule(input, base, variant);
         // The extended graph's own as-soon-as-possible schedule: what a runner following `after` gets.
-        const schedule = simulateDependencies(input, after, network && !network.forced ? network.schedule.makespan : Infinity);
+        const schedule = simulateDependencies(input, after, network && !network.forced ? { time: network.schedule.makespan, converging: true } : {});
         const candidate: Candidate = { kind: 'network', schedule, after, forced: forcedCount(schedule), base };
         if (!network || best([network, candidate]) === candidate) network = candidate;
       }
     }
-    if (!network!.forced) cutoff = network!.schedule.makespan * (1 + 1e-9);
+    if (!network!.forced) cutoff = { time: network!.schedule.makespan * (1 + 1e-9), converging: true };
   }
   const asap = simulateDependencies(input, deps, cutoff);
   const waves = simulateWaves(input, cutoff);
@@ -149,7 +141,7 @@ export function attachSchedule(problem: Problem, plan: Plan, options: DurationOp
     // Re-cut waves when that shortens the wave-by-wave schedule too; else only renumber inside waves.
     let followed = followSchedule(problem, plan, flat.plan, deps, chosen, options, true);
     // The plan's own waves were only simulated up to the cutoff: finish them, up to the re-cut's.
-    if (followed && !Number.isFinite(planWaves.makespan)) planWaves = simulateWaves(input, followed.waveSchedule.makespan);
+    if (followed && !Number.isFinite(planWaves.makespan)) planWaves = simulateWaves(input, { time: followed.waveSchedule.makespan });
     if (!followed || followed.waveSchedule.makespan >= planWaves.makespan) followed = followSchedule(problem, plan, flat.plan, deps, chosen, options, false) ?? followed;
     if (followed && (followed.candidate.forced < fallback.forced || (followed.candidate.forced === fallback.forced && followed.candidate.schedule.makespan < fallback.schedule.makespan - 1e-9))) {
       ({ input, waveSchedule: waves, candidate: chosen } = followed);

@@ -69,6 +69,13 @@ export interface Schedule {
   forced: Uint8Array;
 }
 
+/**
+ * When a simulation may stop early, its makespan then Infinity: past `time`, or (with
+ * `converging`) at the first migration that does not converge, when a schedule in which
+ * every migration converges is known.
+ */
+export interface Cutoff { time?: number; converging?: boolean }
+
 /** Gives simulate's callbacks the way to start migrations. */
 export type Release = (m: number, t: number) => void;
 
@@ -132,8 +139,9 @@ export function simulate(
   input: ScheduleInput,
   initial: (release: Release) => void,
   finished: (m: number, t: number, release: Release) => void,
-  cutoff = Infinity,
+  cutoff: Cutoff = {},
 ): Schedule {
+  const until = cutoff.time ?? Infinity;
   const { plan, profiles, paths, options: o } = input;
   const { n, vm } = plan;
   const phase = new Uint8Array(n);
@@ -159,6 +167,7 @@ export function simulate(
   };
   // Joins and departures at one instant are batched: the shares are recomputed once, before
   // the first event of a later instant (thousands of migrations may start together).
+  let gaveUp = false;
   const joining: number[] = [];
   const pending = new Uint8Array(n);
   let dirty = false;
@@ -166,7 +175,7 @@ export function simulate(
   const mark = (t: number) => { dirty = true; dirtyAt = t; };
   const beginRound = (m: number, t: number, toCopy: number) => {
     const final = isFinalRound(toCopy, rate[m]!, rounds[m]!, o);
-    if (final && toCopy / rate[m]! > o.maxDowntime) forced[m] = 1;
+    if (final && toCopy / rate[m]! > o.maxDowntime) { forced[m] = 1; gaveUp ||= cutoff.converging === true; }
     phase[m] = final ? FINAL : COPY;
     remaining[m] = toCopy;
     last[m] = t;
@@ -215,8 +224,8 @@ export function simulate(
     if (dirty && (heap.size === 0 || heap.topTime() > dirtyAt)) flush(dirtyAt);
     if (heap.size === 0) break;
     const t = heap.topTime();
-    // Past the cutoff the schedule cannot be the shortest: stop (its makespan is then Infinity).
-    if (t > cutoff) return { start, end, makespan: Infinity, forced };
+    // Past the cutoff the schedule cannot be chosen: stop (its makespan is then Infinity).
+    if (t > until || gaveUp) return { start, end, makespan: Infinity, forced };
     const m = heap.topId();
     const ver = heap.topVersion();
     heap.pop();
@@ -252,7 +261,7 @@ export function simulate(
 }
 
 /** Wave by wave: each wave starts when the previous one has ended. */
-export function simulateWaves(input: ScheduleInput, cutoff = Infinity): Schedule & { waveSeconds: number[] } {
+export function simulateWaves(input: ScheduleInput, cutoff: Cutoff = {}): Schedule & { waveSeconds: number[] } {
   const { waveStart } = input.plan;
   const W = waveStart.length - 1;
   const waveSeconds: number[] = new Array<number>(W).fill(0);
@@ -276,7 +285,7 @@ export function simulateWaves(input: ScheduleInput, cutoff = Infinity): Schedule
 }
 
 /** Each migration as soon as all of `deps[m]` have ended. */
-export function simulateDependencies(input: ScheduleInput, deps: readonly (readonly number[])[], cutoff = Infinity): Schedule {
+export function simulateDependencies(input: ScheduleInput, deps: readonly (readonly number[])[], cutoff: Cutoff = {}): Schedule {
   const { n } = input.plan;
   const waiting = new Int32Array(n);
   const succ: number[][] = Array.from({ length: n }, () => []);

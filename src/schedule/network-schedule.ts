@@ -168,8 +168,6 @@ export interface ListOptions {
    * in the whole plan), then the chain.
    */
   priority: 'chain' | 'load';
-  /** At most this many migrations leaving, and arriving at, each host at a time (Infinity: none). */
-  perHost: number;
 }
 
 /** Priority per migration: its chain, or the load of its busiest channel plus its chain (chains break ties). */
@@ -188,15 +186,11 @@ function priorities(input: ScheduleInput, solo: Float64Array, deps: readonly (re
 }
 
 /** Runs the list schedule over `deps` (the verified dependency graph). */
-export function listSchedule(input: ScheduleInput, deps: readonly (readonly number[])[], o: ListOptions = { priority: 'chain', perHost: Infinity }): ListSchedule {
-  const { n, from, to } = input.plan;
+export function listSchedule(input: ScheduleInput, deps: readonly (readonly number[])[], o: ListOptions = { priority: 'chain' }): ListSchedule {
+  const { n } = input.plan;
   const solo = soloSeconds(input);
   const soloRate = Float64Array.from({ length: n }, (_, m) => pathBandwidth(input.network, input.paths[m]!));
   const ready = new ReadyList(priorities(input, solo, deps, o));
-  const hosts = Math.max(0, ...from, ...to) + 1;
-  const leaving = new Int32Array(hosts);
-  const arriving = new Int32Array(hosts);
-  const slotFree = (m: number) => leaving[from[m]!]! < o.perHost && arriving[to[m]!]! < o.perHost;
   const waiting = new Int32Array(n);
   const succ: number[][] = Array.from({ length: n }, () => []);
   const after = deps.map((list) => [...new Set(list)]);
@@ -206,28 +200,21 @@ export function listSchedule(input: ScheduleInput, deps: readonly (readonly numb
   const decide = (t: number, trigger: number, release: Release) => {
     const kept: number[] = [];
     for (const m of ready.items) {
-      if (slotFree(m) && admission.tryAdmit(m, t)) start(m, t, trigger, release);
+      if (admission.tryAdmit(m, t)) start(m, t, trigger, release);
       else kept.push(m);
     }
-    if (admission.idle() && kept.length) {
-      const i = Math.max(0, kept.findIndex(slotFree));
-      start(kept.splice(i, 1)[0]!, t, trigger, release, true);
-    }
+    if (admission.idle() && kept.length) start(kept.shift()!, t, trigger, release, true);
     ready.items.length = 0;
     ready.items.push(...kept);
   };
   const start = (m: number, t: number, trigger: number, release: Release, force = false) => {
     if (force) admission.admit(m, t);
     if (trigger >= 0 && !after[m]!.includes(trigger)) after[m]!.push(trigger);
-    leaving[from[m]!]!++;
-    arriving[to[m]!]!++;
     release(m, t);
   };
   for (let m = 0; m < n; m++) if (waiting[m] === 0) ready.push(m);
   const schedule = simulate(input, (release) => decide(0, -1, release), (m, t, release) => {
     admission.finish(m);
-    leaving[from[m]!]!--;
-    arriving[to[m]!]!--;
     for (const s of succ[m]!) if (--waiting[s] === 0) ready.push(s);
     decide(t, m, release);
   });
