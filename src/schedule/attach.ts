@@ -176,6 +176,9 @@ export function attachSchedule(problem: Problem, plan: Plan, options: DurationOp
     ...(chosen.forced ? { nonConvergent: chosen.forced } : {}),
   };
   notesOf(plan, chosen, asap, waves, input.plan.vm, model.vms.map((v) => v.name));
+  if (objective === 'makespan' && plan.engine === 'exact') {
+    (plan.notes ??= []).push('the exact engine proves its makespan for waves of migrations each alone on its path; the network-aware estimate (stats.makespan.dependencies) is not proven shortest');
+  }
   return { valid: true, violations: [], strictHosts: strict.size };
 }
 
