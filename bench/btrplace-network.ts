@@ -32,6 +32,8 @@ interface Row {
   linkBound: number;
   coreBound: number;
   seconds: number;
+  /** CPU seconds of the process during that call (user + system): less sensitive to a busy machine. */
+  cpuSeconds: number;
   nonConvergent: number;
 }
 
@@ -62,13 +64,16 @@ async function measure(dir: string, rel: string): Promise<Row> {
   const limited = await planMigrations(importBtrPlace(source, { source: rel }).instance, { source: rel });
   const free = importBtrPlace(source, { concurrency: 'unlimited', source: rel }).instance;
   const t = performance.now();
+  const cpu = process.cpuUsage();
   const { plan, loaded } = await planMigrations(free, { source: rel });
   const seconds = (performance.now() - t) / 1000;
+  const used = process.cpuUsage(cpu);
+  const cpuSeconds = (used.user + used.system) / 1e6;
   const ms = plan.stats.makespan!;
   return {
     instance: rel.replace(/\.json$/, ''), vms: free.vms.length,
     limited: limited.plan.stats.makespan!.dependencies, unlimited: ms.dependencies,
-    linkBound: ms.bounds!.links, coreBound: coreBound(loaded, plan), seconds, nonConvergent: ms.nonConvergent ?? 0,
+    linkBound: ms.bounds!.links, coreBound: coreBound(loaded, plan), seconds, cpuSeconds, nonConvergent: ms.nonConvergent ?? 0,
   };
 }
 
@@ -76,9 +81,9 @@ const f1 = (x: number) => x.toFixed(1);
 
 function report(rows: Row[]): string {
   const lines = [
-    '| instance | VMs | est. 1 in / 1 out (s) | est. no limit (s) | no limit / limits | link bound (s) | core-link bound (s) | no limit / core bound | plan time no limit (s) |',
-    '|---|---|---|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.instance} | ${r.vms} | ${f1(r.limited)} | ${f1(r.unlimited)} | ${(r.unlimited / r.limited).toFixed(3)} | ${f1(r.linkBound)} | ${r.coreBound ? f1(r.coreBound) : '-'} | ${r.coreBound ? (r.unlimited / r.coreBound).toFixed(3) : '-'} | ${r.seconds.toFixed(2)} |`),
+    '| instance | VMs | est. 1 in / 1 out (s) | est. no limit (s) | no limit / limits | link bound (s) | core-link bound (s) | no limit / core bound | plan time no limit (s) | CPU (s) |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.instance} | ${r.vms} | ${f1(r.limited)} | ${f1(r.unlimited)} | ${(r.unlimited / r.limited).toFixed(3)} | ${f1(r.linkBound)} | ${r.coreBound ? f1(r.coreBound) : '-'} | ${r.coreBound ? (r.unlimited / r.coreBound).toFixed(3) : '-'} | ${r.seconds.toFixed(2)} | ${r.cpuSeconds.toFixed(2)} |`),
   ];
   const notAbove = rows.filter((r) => r.unlimited <= r.limited + 1e-6).length;
   const notBelow = rows.filter((r) => r.unlimited >= r.linkBound - 1e-6).length;
@@ -86,10 +91,11 @@ function report(rows: Row[]): string {
   const worstX18 = Math.max(0, ...x18.map((r) => r.unlimited / r.coreBound));
   const worst = rows.reduce((a, b) => (b.unlimited / b.limited > a.unlimited / a.limited ? b : a), rows[0]!);
   const times = rows.map((r) => r.seconds).sort((a, b) => a - b);
+  const cpu = rows.map((r) => r.cpuSeconds).sort((a, b) => a - b);
   lines.push('', `- no-limit estimate at most the 1-in/1-out estimate: ${notAbove} of ${rows.length} (largest ratio ${(worst.unlimited / worst.limited).toFixed(3)}, ${worst.instance})`);
   lines.push(`- no-limit estimate at least the link lower bound: ${notBelow} of ${rows.length}`);
   if (x18.length) lines.push(`- x18 decommissioning: no-limit estimate / core-link bound at most ${worstX18.toFixed(3)}`);
-  lines.push(`- planning time without limits: median ${times[Math.floor(times.length / 2)]!.toFixed(2)} s, largest ${times[times.length - 1]!.toFixed(2)} s`);
+  lines.push(`- planning time without limits: median ${times[Math.floor(times.length / 2)]!.toFixed(2)} s, largest ${times[times.length - 1]!.toFixed(2)} s (CPU: median ${cpu[Math.floor(cpu.length / 2)]!.toFixed(2)} s, largest ${cpu[cpu.length - 1]!.toFixed(2)} s; over 2 s: ${rows.filter((r) => r.seconds > 2).length} by wall clock, ${rows.filter((r) => r.cpuSeconds > 2).length} by CPU)`);
   lines.push(`- migrations that cannot converge live in the no-limit plans: ${rows.reduce((s, r) => s + r.nonConvergent, 0)}`);
   return lines.join('\n');
 }

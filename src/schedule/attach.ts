@@ -139,10 +139,10 @@ export function attachSchedule(problem: Problem, plan: Plan, options: DurationOp
   if (chosen.kind === 'network') {
     const fallback = best(list.filter((c) => c.kind !== 'network'));
     // Re-cut waves when that shortens the wave-by-wave schedule too; else only renumber inside waves.
-    let followed = followSchedule(problem, plan, flat.plan, deps, chosen, options, true);
+    let followed = followSchedule(problem, plan, flat.plan, deps, chosen, options, planWaves, true);
     // The plan's own waves were only simulated up to the cutoff: finish them, up to the re-cut's.
     if (followed && !Number.isFinite(planWaves.makespan)) planWaves = simulateWaves(input, { time: followed.waveSchedule.makespan });
-    if (!followed || followed.waveSchedule.makespan >= planWaves.makespan) followed = followSchedule(problem, plan, flat.plan, deps, chosen, options, false) ?? followed;
+    if (!followed || followed.waveSchedule.makespan >= planWaves.makespan) followed = followSchedule(problem, plan, flat.plan, deps, chosen, options, planWaves, false) ?? followed;
     if (followed && (followed.candidate.forced < fallback.forced || (followed.candidate.forced === fallback.forced && followed.candidate.schedule.makespan < fallback.schedule.makespan - 1e-9))) {
       ({ input, waveSchedule: waves, candidate: chosen } = followed);
       deps = followed.deps;
@@ -202,18 +202,26 @@ interface Followed { waves: Wave[]; deps: number[][]; input: ScheduleInput; cand
 
 
 /**
- * The plan re-cut to follow the network-aware schedule (network-order.ts), checked again by
- * the replay verifier and the graph check; undefined when a check fails (never expected).
+ * The plan renumbered (`recut`: and re-cut) to follow the network-aware schedule
+ * (network-order.ts), checked again by the replay verifier and the graph check; undefined
+ * when a check fails (never expected) or when the re-cut waves are not shorter than the
+ * plan's own (`planWaves`, when known). Renumbering keeps each wave's migrations: its wave
+ * estimate is the plan's.
  */
-function followSchedule(problem: Problem, plan: Plan, flat: FlatPlan, deps: number[][], chosen: Candidate, options: DurationOptions, recut: boolean): Followed | undefined {
+function followSchedule(
+  problem: Problem, plan: Plan, flat: FlatPlan, deps: number[][], chosen: Candidate, options: DurationOptions, planWaves: Schedule, recut: boolean,
+): Followed | undefined {
   const r = orderBySchedule(plan.waves, flat, chosen.base, chosen.after, chosen.schedule.start, recut);
   if (!r) return undefined;
-  if (recut && !verifyPlan(problem, r.waves).valid) return undefined;
   const flatNew = flattenWaves(problem, r.waves).plan;
-  if (!flatNew || !verifyDependencyGraph(problem, flatNew, r.after).valid) return undefined;
+  if (!flatNew) return undefined;
   const input = scheduleInput(problem.model, flatNew, options);
+  const known = Number.isFinite(planWaves.makespan);
+  const waveSchedule = !recut && known ? planWaves : simulateWaves(input, recut && known ? { time: planWaves.makespan } : {});
+  if (!Number.isFinite(waveSchedule.makespan)) return undefined;
+  if (recut && !verifyPlan(problem, r.waves).valid) return undefined;
+  if (!verifyDependencyGraph(problem, flatNew, r.after).valid) return undefined;
   const schedule = simulateDependencies(input, r.after);
-  const waveSchedule = simulateWaves(input);
   const { index } = r;
   const newDeps: number[][] = Array.from({ length: flat.n }, () => []);
   deps.forEach((list, m) => { newDeps[index[m]!] = list.map((p) => index[p]!); });
