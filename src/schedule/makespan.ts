@@ -141,123 +141,159 @@ export function simulate(
   finished: (m: number, t: number, release: Release) => void,
   cutoff: Cutoff = {},
 ): Schedule {
-  const until = cutoff.time ?? Infinity;
-  const { plan, profiles, paths, options: o } = input;
-  const { n, vm } = plan;
-  const phase = new Uint8Array(n);
-  const remaining = new Float64Array(n);
-  const rate = new Float64Array(n);
-  const last = new Float64Array(n);
-  const roundStart = new Float64Array(n);
-  const rounds = new Int32Array(n);
-  const version = new Int32Array(n);
-  const start = new Float64Array(n).fill(NaN);
-  const end = new Float64Array(n).fill(NaN);
-  const forced = new Uint8Array(n);
-  const shares = new FairShare(channelCapacity(input.network), paths, n);
-  const heap = new EventHeap();
+  return new Simulation(input, cutoff).run(initial, finished);
+}
 
-  const planEvent = (m: number) => {
-    version[m]!++;
-    heap.push(phase[m] === SETUP ? last[m]! + remaining[m]! : last[m]! + remaining[m]! / rate[m]!, m, version[m]!);
-  };
-  const advance = (m: number, t: number) => {
-    if (phase[m] === COPY || phase[m] === FINAL) remaining[m] = Math.max(0, remaining[m]! - rate[m]! * (t - last[m]!));
-    last[m] = t;
-  };
+/** The state of one simulation: per migration its phase, its round and its rate; the events; the shares. */
+class Simulation {
+  private readonly phase: Uint8Array;
+  private readonly remaining: Float64Array;
+  private readonly rate: Float64Array;
+  private readonly last: Float64Array;
+  private readonly roundStart: Float64Array;
+  private readonly rounds: Int32Array;
+  private readonly version: Int32Array;
+  private readonly start: Float64Array;
+  private readonly end: Float64Array;
+  private readonly forced: Uint8Array;
+  private readonly shares: FairShare;
+  private readonly heap = new EventHeap();
   // Joins and departures at one instant are batched: the shares are recomputed once, before
   // the first event of a later instant (thousands of migrations may start together).
-  let gaveUp = false;
-  const joining: number[] = [];
-  const pending = new Uint8Array(n);
-  let dirty = false;
-  let dirtyAt = 0;
-  const mark = (t: number) => { dirty = true; dirtyAt = t; };
-  const beginRound = (m: number, t: number, toCopy: number) => {
-    const final = isFinalRound(toCopy, rate[m]!, rounds[m]!, o);
-    if (final && toCopy / rate[m]! > o.maxDowntime) { forced[m] = 1; gaveUp ||= cutoff.converging === true; }
-    phase[m] = final ? FINAL : COPY;
-    remaining[m] = toCopy;
-    last[m] = t;
-    roundStart[m] = t;
-    planEvent(m);
-  };
-  /** Max-min shares after migrations joined or left: new ones begin copying, those whose rate changed get a new event time. */
-  const flush = (t: number) => {
-    dirty = false;
-    if (shares.settle()) {
-      for (const m of shares.active()) {
-        if (pending[m] || shares.rate[m] === rate[m]) continue;
-        advance(m, t);
-        rate[m] = shares.rate[m]!;
-        planEvent(m);
-      }
-    }
-    for (const m of joining) {
-      pending[m] = 0;
-      rate[m] = shares.rate[m]!;
-      rounds[m] = 0;
-      beginRound(m, t, profiles[vm[m]!]!.memory);
-    }
-    joining.length = 0;
-  };
-  const startCopy = (m: number, t: number) => {
-    shares.join(m);
-    pending[m] = 1;
-    joining.push(m);
-    mark(t);
-  };
-  const release = (m: number, t: number) => {
-    start[m] = t;
-    if (o.setup > 0) {
-      phase[m] = SETUP;
-      remaining[m] = o.setup;
-      last[m] = t;
-      planEvent(m);
-    } else {
-      startCopy(m, t);
-    }
-  };
+  private readonly joining: number[] = [];
+  private readonly pending: Uint8Array;
+  private dirty = false;
+  private dirtyAt = 0;
+  private gaveUp = false;
 
-  initial(release);
-  for (;;) {
-    if (dirty && (heap.size === 0 || heap.topTime() > dirtyAt)) flush(dirtyAt);
-    if (heap.size === 0) break;
-    const t = heap.topTime();
-    // Past the cutoff the schedule cannot be chosen: stop (its makespan is then Infinity).
-    if (t > until || gaveUp) return { start, end, makespan: Infinity, forced };
-    const m = heap.topId();
-    const ver = heap.topVersion();
-    heap.pop();
-    if (ver !== version[m]) continue;
-    switch (phase[m]) {
+  constructor(private readonly input: ScheduleInput, private readonly cutoff: Cutoff) {
+    const { n } = input.plan;
+    this.phase = new Uint8Array(n);
+    this.remaining = new Float64Array(n);
+    this.rate = new Float64Array(n);
+    this.last = new Float64Array(n);
+    this.roundStart = new Float64Array(n);
+    this.rounds = new Int32Array(n);
+    this.version = new Int32Array(n);
+    this.start = new Float64Array(n).fill(NaN);
+    this.end = new Float64Array(n).fill(NaN);
+    this.forced = new Uint8Array(n);
+    this.pending = new Uint8Array(n);
+    this.shares = new FairShare(channelCapacity(input.network), input.paths, n);
+  }
+
+  run(initial: (release: Release) => void, finished: (m: number, t: number, release: Release) => void): Schedule {
+    const { start, end, forced, heap } = this;
+    const until = this.cutoff.time ?? Infinity;
+    const release: Release = (m, t) => this.release(m, t);
+    initial(release);
+    for (;;) {
+      if (this.dirty && (heap.size === 0 || heap.topTime() > this.dirtyAt)) this.flush(this.dirtyAt);
+      if (heap.size === 0) break;
+      const t = heap.topTime();
+      // Past the cutoff the schedule cannot be chosen: stop (its makespan is then Infinity).
+      if (t > until || this.gaveUp) return { start, end, makespan: Infinity, forced };
+      const m = heap.topId();
+      const ver = heap.topVersion();
+      heap.pop();
+      if (ver !== this.version[m]) continue;
+      if (this.step(m, t)) finished(m, t, release);
+    }
+    let makespan = 0;
+    for (let m = 0; m < this.input.plan.n; m++) {
+      if (!(end[m]! >= 0)) throw new Error(`schedule: migration ${m} never ran (its dependencies do not form a DAG)`);
+      makespan = Math.max(makespan, end[m]!);
+    }
+    return { start, end, makespan, forced };
+  }
+
+  /** Handles m's event at t; true when m has ended. */
+  private step(m: number, t: number): boolean {
+    switch (this.phase[m]) {
       case SETUP:
-        startCopy(m, t);
-        break;
-      case COPY: {
-        const elapsed = t - roundStart[m]!;
-        rounds[m]!++;
-        beginRound(m, t, dirtiedDuring(profiles[vm[m]!]!, elapsed));
-        break;
-      }
-      case FINAL: {
-        phase[m] = DONE;
-        end[m] = t;
-        shares.leave(m);
-        mark(t);
-        finished(m, t, release);
-        break;
-      }
+        this.startCopy(m, t);
+        return false;
+      case COPY:
+        this.rounds[m]!++;
+        this.beginRound(m, t, dirtiedDuring(this.profile(m), t - this.roundStart[m]!));
+        return false;
+      case FINAL:
+        this.phase[m] = DONE;
+        this.end[m] = t;
+        this.shares.leave(m);
+        this.mark(t);
+        return true;
       default:
         throw new Error(`schedule: unexpected event for migration ${m}`);
     }
   }
-  let makespan = 0;
-  for (let m = 0; m < n; m++) {
-    if (!(end[m]! >= 0)) throw new Error(`schedule: migration ${m} never ran (its dependencies do not form a DAG)`);
-    makespan = Math.max(makespan, end[m]!);
+
+  private profile(m: number): MigrationProfile { return this.input.profiles[this.input.plan.vm[m]!]!; }
+
+  private planEvent(m: number): void {
+    this.version[m]!++;
+    const due = this.phase[m] === SETUP ? this.last[m]! + this.remaining[m]! : this.last[m]! + this.remaining[m]! / this.rate[m]!;
+    this.heap.push(due, m, this.version[m]!);
   }
-  return { start, end, makespan, forced };
+
+  private advance(m: number, t: number): void {
+    const p = this.phase[m];
+    if (p === COPY || p === FINAL) this.remaining[m] = Math.max(0, this.remaining[m]! - this.rate[m]! * (t - this.last[m]!));
+    this.last[m] = t;
+  }
+
+  private mark(t: number): void { this.dirty = true; this.dirtyAt = t; }
+
+  private beginRound(m: number, t: number, toCopy: number): void {
+    const o = this.input.options;
+    const final = isFinalRound(toCopy, this.rate[m]!, this.rounds[m]!, o);
+    if (final && toCopy / this.rate[m]! > o.maxDowntime) { this.forced[m] = 1; this.gaveUp ||= this.cutoff.converging === true; }
+    this.phase[m] = final ? FINAL : COPY;
+    this.remaining[m] = toCopy;
+    this.last[m] = t;
+    this.roundStart[m] = t;
+    this.planEvent(m);
+  }
+
+  /** Max-min shares after migrations joined or left: new ones begin copying, those whose rate changed get a new event time. */
+  private flush(t: number): void {
+    const { shares, rate } = this;
+    this.dirty = false;
+    if (shares.settle()) {
+      for (const m of shares.active()) {
+        if (this.pending[m] || shares.rate[m] === rate[m]) continue;
+        this.advance(m, t);
+        rate[m] = shares.rate[m]!;
+        this.planEvent(m);
+      }
+    }
+    for (const m of this.joining) {
+      this.pending[m] = 0;
+      rate[m] = shares.rate[m]!;
+      this.rounds[m] = 0;
+      this.beginRound(m, t, this.profile(m).memory);
+    }
+    this.joining.length = 0;
+  }
+
+  private startCopy(m: number, t: number): void {
+    this.shares.join(m);
+    this.pending[m] = 1;
+    this.joining.push(m);
+    this.mark(t);
+  }
+
+  private release(m: number, t: number): void {
+    this.start[m] = t;
+    if (this.input.options.setup > 0) {
+      this.phase[m] = SETUP;
+      this.remaining[m] = this.input.options.setup;
+      this.last[m] = t;
+      this.planEvent(m);
+    } else {
+      this.startCopy(m, t);
+    }
+  }
 }
 
 /** Wave by wave: each wave starts when the previous one has ended. */
