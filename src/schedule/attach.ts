@@ -101,6 +101,13 @@ function candidates(input: ScheduleInput, graphs: number[][][], objective: Objec
   return { waves, list };
 }
 
+/** The candidate with its schedule simulated to the end (it may have been stopped at a cutoff). */
+function finished(c: Candidate, input: ScheduleInput): Candidate {
+  if (Number.isFinite(c.schedule.makespan)) return c;
+  const schedule = c.kind === 'waves' ? simulateWaves(input) : simulateDependencies(input, c.after);
+  return { ...c, schedule, forced: forcedCount(schedule) };
+}
+
 function best(list: Candidate[]): Candidate {
   return list.reduce((a, b) => (b.forced < a.forced || (b.forced === a.forced && b.schedule.makespan < a.schedule.makespan - 1e-9) ? b : a));
 }
@@ -148,7 +155,7 @@ export function attachSchedule(problem: Problem, plan: Plan, options: DurationOp
       deps = followed.deps;
       plan.waves = followed.waves;
       plan.stats.waves = followed.waves.length;
-    } else chosen = fallback;
+    } else chosen = finished(fallback, input);
   }
   // Stopped at the cutoff: the waves' own estimate is still reported.
   if (!Number.isFinite(waves.makespan)) waves = simulateWaves(input);

@@ -56,20 +56,27 @@ export function bottomLevels(solo: Float64Array, deps: readonly (readonly number
   return level;
 }
 
-/** Ready migrations, highest priority first (ties: plan order). */
+/** Migrations by priority, highest first (ties: plan order); entries no longer ready are dropped lazily by `first`. */
 class ReadyList {
-  readonly items: number[] = [];
+  private items: number[] = [];
   constructor(private readonly priority: Float64Array) {}
-  private before(a: number, b: number): boolean {
+  compare(a: number, b: number): number {
     const pa = this.priority[a]!;
     const pb = this.priority[b]!;
-    return pa > pb || (pa === pb && a < b);
+    return pa > pb ? -1 : pa < pb ? 1 : a - b;
   }
   push(m: number): void {
     let lo = 0;
     let hi = this.items.length;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (this.before(this.items[mid]!, m)) lo = mid + 1; else hi = mid; }
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (this.compare(this.items[mid]!, m) < 0) lo = mid + 1; else hi = mid; }
     this.items.splice(lo, 0, m);
+  }
+  /** The first entry that `keep` accepts; the ones before it are dropped. */
+  first(keep: (m: number) => boolean): number | undefined {
+    let i = 0;
+    while (i < this.items.length && !keep(this.items[i]!)) i++;
+    if (i > 0) this.items = this.items.slice(i);
+    return this.items[0];
   }
 }
 
@@ -197,25 +204,42 @@ export function listSchedule(input: ScheduleInput, deps: readonly (readonly numb
   after.forEach((list, m) => { for (const p of list) { succ[p]!.push(m); waiting[m]!++; } });
   const admission = new Admission(input, solo, soloRate);
 
+  // Only migrations that became ready, and those turned down on a channel the ended
+  // migration used, can have become admissible (shares grow only where a migration leaves).
+  const isReady = new Uint8Array(n);
+  const seen = new Int32Array(n).fill(-1);
+  let fresh: number[] = [];
+  const blockedOn: number[][] = Array.from({ length: input.network.capacity.length * 2 }, () => []);
   const decide = (t: number, trigger: number, release: Release) => {
-    const kept: number[] = [];
-    for (const m of ready.items) {
-      if (admission.tryAdmit(m, t)) start(m, t, trigger, release);
-      else kept.push(m);
+    const candidates = fresh;
+    fresh = [];
+    if (trigger >= 0) {
+      for (const c of input.paths[trigger]!) {
+        for (const m of blockedOn[c]!) if (isReady[m] && seen[m] !== trigger) { seen[m] = trigger; candidates.push(m); }
+        blockedOn[c] = [];
+      }
     }
-    if (admission.idle() && kept.length) start(kept.shift()!, t, trigger, release, true);
-    ready.items.length = 0;
-    ready.items.push(...kept);
+    candidates.sort((a, b) => ready.compare(a, b));
+    for (const m of candidates) {
+      if (admission.tryAdmit(m, t)) start(m, t, trigger, release);
+      else for (const c of input.paths[m]!) blockedOn[c]!.push(m);
+    }
+    if (admission.idle()) {
+      const first = ready.first((m) => isReady[m] === 1);
+      if (first !== undefined) start(first, t, trigger, release, true);
+    }
   };
   const start = (m: number, t: number, trigger: number, release: Release, force = false) => {
     if (force) admission.admit(m, t);
+    isReady[m] = 0;
     if (trigger >= 0 && !after[m]!.includes(trigger)) after[m]!.push(trigger);
     release(m, t);
   };
-  for (let m = 0; m < n; m++) if (waiting[m] === 0) ready.push(m);
+  const becomeReady = (m: number) => { isReady[m] = 1; fresh.push(m); ready.push(m); };
+  for (let m = 0; m < n; m++) if (waiting[m] === 0) becomeReady(m);
   const schedule = simulate(input, (release) => decide(0, -1, release), (m, t, release) => {
     admission.finish(m);
-    for (const s of succ[m]!) if (--waiting[s] === 0) ready.push(s);
+    for (const s of succ[m]!) if (--waiting[s] === 0) becomeReady(s);
     decide(t, m, release);
   });
   return { schedule, after };
