@@ -217,6 +217,8 @@ function usage(error?: string): never {
     '  (--seeds picks the instance number for the BtrPlace suites; --hosts applies to generated suites)',
     'suites:',
     ...Object.entries(SUITES).map(([name, s]) => `  ${name.padEnd(10)} ${s.description}`),
+    '  calibration       the duration model against 50 measured plans (bench/calibration.ts: --dir DIR, --fit)',
+    '  btrplace-network  the 54 BtrPlace instances with their network, with and without per-host limits (bench/btrplace-network.ts)',
   ];
   if (error) process.stderr.write(`bench: ${error}\n`);
   process.stderr.write(lines.join('\n') + '\n');
@@ -349,7 +351,19 @@ function gitState(root: string): { commit: string; dirty: string[] } | null {
   }
 }
 
+/** Suites with their own harness (bench/calibration.ts, bench/btrplace-network.ts): `--suite NAME` and their own flags. */
+async function ownSuite(argv: string[]): Promise<number | undefined> {
+  const i = argv.findIndex((a) => a === '--suite' || a.startsWith('--suite='));
+  const name = i < 0 ? undefined : argv[i]!.includes('=') ? argv[i]!.slice(8) : argv[i + 1];
+  const rest = i < 0 ? [] : argv.filter((_, j) => j !== i && (argv[i]!.includes('=') || j !== i + 1));
+  if (name === 'calibration') return (await import('./calibration.js')).runCalibration(rest);
+  if (name === 'btrplace-network') return (await import('./btrplace-network.js')).runBtrPlaceNetwork(rest);
+  return undefined;
+}
+
 async function main() {
+  const own = await ownSuite(process.argv.slice(2));
+  if (own !== undefined) { process.exitCode = own; return; }
   const args = parseArgs(process.argv.slice(2));
   const out = resolve(args.out ?? join(packageRoot(), 'bench', 'results', 'latest.json'));
   const cases = args.suites.flatMap((s) => SUITES[s]!.cases(args.quick, { hosts: args.hosts, seeds: args.seeds, btrplaceDir: args.btrplaceDir }));

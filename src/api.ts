@@ -11,7 +11,9 @@ import { InputError, describeValue, pointer, type InputIssue } from './io/errors
 import { referenceIssues } from './io/validate-instance.js';
 import { createKernel, mergePolicies, type Configured, type Kernel } from './kernel/kernel.js';
 import { verifyPlan, formatViolation, type VerifyResult } from './verify/replay.js';
-import { attachSchedule, durationOptionsOf } from './schedule/attach.js';
+import { attachSchedule, durationOptionsOf, objectiveOf } from './schedule/attach.js';
+import { networkIssues } from './model/network.js';
+import { defaultLimitsProblem, prefers } from './schedule/network-limits.js';
 import { verifyDependencies } from './schedule/verify.js';
 
 export interface LoadOptions {
@@ -49,7 +51,7 @@ export async function loadInstance(doc: unknown, options: LoadOptions = {}): Pro
   for (const dir of options.pluginDirs ?? []) await kernel.loadDirectory(dir);
   kernel.schemas.assert('instance', doc, source);
   const instance = doc as InstanceDoc;
-  const refs = referenceIssues(instance);
+  const refs = [...referenceIssues(instance), ...networkIssues(instance)];
   if (refs.length) throw new InputError(source, refs);
   const policySource = options.policySource ?? 'policy';
   if (options.policy) kernel.schemas.assert('policy', options.policy, policySource);
@@ -111,11 +113,33 @@ export async function solveLoaded(loaded: Loaded, options: PlanOptions = {}): Pr
     plan.cost = check.cost;
     if (plan.lowerBound !== null && plan.lowerBound > check.cost) plan.lowerBound = check.cost;
     // Dependencies, durations and makespans; the graph is verified before it is attached.
-    const schedule = attachSchedule(loaded.problem, plan, durationOptionsOf(loaded.policy));
+    const schedule = attachSchedule(loaded.problem, plan, durationOptionsOf(loaded.policy), objectiveOf(loaded.policy));
     if (!schedule.valid) throw new PlanRejectedError(loaded.engine.name, schedule.violations);
+    const limited = await withDefaultLimits(loaded, plan, options);
+    if (limited) {
+      (limited.notes ??= []).push(`planned with one migration in and one out per host at a time: estimated ${limited.stats.makespan?.dependencies} s, against ${plan.stats.makespan?.dependencies} s for the plan without per-host limits`);
+      limited.stats.seconds = (Date.now() - started) / 1000;
+      return limited;
+    }
   }
   plan.stats.seconds = (Date.now() - started) / 1000;
   return plan;
+}
+
+/** Where hosts have no per-host limit, the plan under the default limits when the objective prefers it (network-limits.ts). */
+async function withDefaultLimits(loaded: Loaded, plan: Plan, options: PlanOptions): Promise<Plan | undefined> {
+  const objective = objectiveOf(loaded.policy);
+  const problem = objective === 'waves' ? undefined : defaultLimitsProblem(loaded.problem);
+  if (!problem) return undefined;
+  const other = await loaded.engine.solve(problem, { timeLimit: options.timeLimit });
+  if (other.status !== 'optimal' && other.status !== 'feasible') return undefined;
+  const check = verifyPlan(loaded.problem, other.waves);
+  if (!check.valid || !verifyPlan(problem, other.waves).valid) return undefined;
+  other.cost = check.cost;
+  if (other.lowerBound !== null && other.lowerBound > check.cost) other.lowerBound = check.cost;
+  if (!attachSchedule(problem, other, durationOptionsOf(loaded.policy), objective).valid) return undefined;
+  const graph = verifyDependencies(loaded.problem, other.waves, other.waves.flatMap((w) => w.migrations.map((m) => m.after ?? [])));
+  return graph.valid && prefers(objective, plan, other) ? other : undefined;
 }
 
 /** Replays a plan against an instance and its active rules. */

@@ -116,7 +116,7 @@ describe('the pre-copy duration model', () => {
       vms: { a: { demand: { ram: 4096 }, attributes: { memUsed: 3000, hotDirtySize: 96, hotDirtyDuration: 2, coldDirtyRate: 3 } } },
       at: { a: 'h1' },
     });
-    const perVm = await load(doc, { cost: { name: 'duration', options: { bandwidth: 500 } } });
+    const perVm = await load(doc, { cost: { name: 'duration', options: { bandwidth: 500, ...o } } });
     expect(perVm.problem.cost.cost(0, 0, 1)).toBeCloseTo(preCopy(profile(3000, { hotDirtySize: 96, hotDirtyDuration: 2, coldDirtyRate: 3 }), 500, o).seconds, 9);
     const links = await load(doc, { cost: { name: 'duration', options: { links: true } } });
     expect(links.problem.cost.dependsOnRoute).toBe(true);

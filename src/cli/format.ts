@@ -24,8 +24,8 @@ export function planSummary(plan: Plan, unit: string): string {
   const gap = plan.cost && plan.lowerBound !== null ? ((plan.cost - plan.lowerBound) / plan.cost) * 100 : 0;
   lines.push(`cost ${formatNumber(plan.cost)} ${unit}, lower bound ${formatNumber(plan.lowerBound)} ${unit}${gap > 0 ? ` (gap ${gap.toFixed(1)} %)` : ''}`);
   lines.push(`engine ${plan.engine}, ${s.seconds.toFixed(3)} s, verified by replay`);
-  const ms = s['makespan'] as { waves: number; dependencies: number } | undefined;
-  if (ms) lines.push(`estimated duration ${ms.waves.toFixed(1)} s wave by wave, ${ms.dependencies.toFixed(1)} s when each migration starts as soon as the ones it waits for end`);
+  const ms = s.makespan;
+  if (ms) lines.push(`estimated duration ${ms.waves.toFixed(1)} s wave by wave, ${ms.dependencies.toFixed(1)} s when each migration starts as soon as the ones it waits for end${ms.lowerBound !== undefined ? ` (lower bound ${ms.lowerBound.toFixed(1)} s)` : ''}`);
   for (const n of plan.notes ?? []) lines.push(`note: ${n}`);
   if (s.moves <= MAX_LISTED) {
     plan.waves.forEach((w, i) => {

@@ -11,14 +11,15 @@
  * - every running VM becomes a VM `vm-<id>` placed on its node;
  * - `shareableResource` views: `mem` (GB) -> resource `ram` in MiB (x1024), `cpu` -> `cpu`;
  *   capacity per node (default `defCapacity`), demand per VM (default `defConsumption`);
- * - the `net` view: the capacity of the link between a node and its switch (Mb/s) becomes the
- *   host's `attributes.bandwidth`, the switch id `attributes.switch`; switch-to-switch links are
- *   not translated (shunt has no network topology);
+ * - the `net` view becomes the instance's `network`: every link `link-<id>` with its capacity
+ *   (Mb/s), and per node the links up the tree: the node's link to its switch, then each
+ *   switch's link to the switch above it (switch-to-switch links included). The node's link
+ *   capacity is also kept as `attributes.bandwidth`, its switch id as `attributes.switch`;
  * - a `fence` constraint on a single node is the VM's target; an `offline` constraint marks the
  *   host `attributes.shutdownRequired: true` (shunt cannot power hosts off: the warning says
  *   whether the target at least leaves the host empty).
  */
-import type { HostDoc, InstanceDoc, LimitsDoc, VmDoc } from '../model/instance.js';
+import type { HostDoc, InstanceDoc, LimitsDoc, NetworkDoc, VmDoc } from '../model/instance.js';
 import { InputError, describeValue, pointer, type InputIssue } from '../io/errors.js';
 import {
   hostName, idOfKey, isId, isObject, listSome, vmName,
@@ -32,12 +33,11 @@ export interface BtrPlaceImportOptions {
    * BtrPlace has no per-host cap on concurrent migrations: its scheduler (mVM) lets any number
    * run at once and limits them through bandwidth instead (migrations sharing a link slow each
    * other down, and a migration whose memory is dirtied faster than it is copied never ends).
-   * shunt has no bandwidth-sharing model, so lifting its cap would price forty parallel
-   * migrations on one 1 Gb/s link like one. Hence:
    * - `shunt` (default): limits `{ maxOutgoingPerHost: 1, maxIncomingPerHost: 1 }` written out,
-   *   shunt's own defaults, the nearest stand-in for a saturated host link;
+   *   shunt's own defaults;
    * - `unlimited`: `null` (no limit) for both per-host limits and the per-wave limit, as in
-   *   BtrPlace's model; waves then only respect capacities and rules.
+   *   BtrPlace's model: shunt's network-aware schedule then decides which migrations run
+   *   together from the imported network (src/schedule/network-schedule.ts).
    */
   concurrency?: 'shunt' | 'unlimited';
   /** Name of the input, for error messages. */
@@ -135,6 +135,7 @@ export function importBtrPlace(doc: unknown, options: BtrPlaceImportOptions = {}
 
   // --- views ---------------------------------------------------------------------------------
   const seenResources = new Set<string>();
+  let network: NetworkDoc | undefined;
   const views = (model['views'] as unknown[] | undefined) ?? [];
   views.forEach((view, i) => {
     const path = pointer('model', 'views', i);
@@ -157,7 +158,8 @@ export function importBtrPlace(doc: unknown, options: BtrPlaceImportOptions = {}
         warn(`view shareableResource "${rc}" lists ${strayNodes.length} nodes and ${strayVms.length} VMs that are not in the model's running set: their amounts are ignored (${listSome([...strayNodes.map(hostName), ...strayVms.map(vmName)])})`);
       }
     } else if (view['id'] === 'net') {
-      translateNetwork(view, path, hosts, nodeSet, warn);
+      if (network) warn(`a second net view (${path}) is ignored`);
+      else network = translateNetwork(view, path, hosts, nodeSet, warn);
     } else {
       warn(`view "${String(view['id'] ?? '?')}" not translated (${path})`);
     }
@@ -236,56 +238,84 @@ export function importBtrPlace(doc: unknown, options: BtrPlaceImportOptions = {}
     placement,
     target: targetDoc,
     limits: concurrencyLimits(options.concurrency ?? 'shunt'),
+    ...(network ? { network } : {}),
   };
   return { instance, warnings };
 }
 
+/** Where a link of the `net` view leads: its id, capacity (Mb/s) and the switch above its element. */
+interface NetLink { id: number; capacity: number; up: number }
+
 function translateNetwork(
   view: Record<string, unknown>, path: string,
-  hosts: Map<number, { attributes: Record<string, unknown> }>, nodeSet: Set<number>,
+  hosts: Map<number, { name: string; attributes: Record<string, unknown> }>, nodeSet: Set<number>,
   warn: (m: string) => void,
-): void {
+): NetworkDoc | undefined {
   const links = Array.isArray(view['links']) ? view['links'] : [];
   const switches = Array.isArray(view['switches']) ? view['switches'] : [];
-  const perNode = new Map<number, { capacity: number; switch: unknown }[]>();
-  const uplinks: number[] = [];
+  const perNode = new Map<number, NetLink[]>();
+  const perSwitch = new Map<number, NetLink[]>(); // switch -> its links up
   const strange: string[] = [];
   links.forEach((l, i) => {
     const pe = isObject(l) && isObject(l['physicalElement']) ? l['physicalElement'] : undefined;
     const capacity = isObject(l) && typeof l['capacity'] === 'number' ? l['capacity'] : undefined;
-    if (!pe || capacity === undefined) { strange.push(`#${i}`); return; }
-    if (pe['type'] === 'node' && isId(pe['id'])) {
-      if (!nodeSet.has(pe['id'])) { strange.push(`#${i} (unknown node ${pe['id']})`); return; }
-      const list = perNode.get(pe['id']) ?? [];
-      list.push({ capacity, switch: l!['switch'] as unknown });
-      perNode.set(pe['id'], list);
+    const up = isObject(l) ? l['switch'] : undefined;
+    const id = isObject(l) && isId(l['id']) ? l['id'] : i;
+    if (!pe || capacity === undefined || !isId(pe['id']) || !isId(up)) { strange.push(`#${i}`); return; }
+    const link: NetLink = { id, capacity, up };
+    const owner = pe['id'];
+    if (pe['type'] === 'node') {
+      if (!nodeSet.has(owner)) { strange.push(`#${i} (unknown node ${owner})`); return; }
+      perNode.set(owner, [...(perNode.get(owner) ?? []), link]);
     } else if (pe['type'] === 'switch') {
-      uplinks.push(capacity);
+      perSwitch.set(owner, [...(perSwitch.get(owner) ?? []), link]);
     } else {
       strange.push(`#${i}`);
     }
   });
   const several: string[] = [];
+  const used = new Map<number, NetLink>();
+  const hostLinks: Record<string, string[]> = {};
   for (const [node, list] of perNode) {
-    const attrs = hosts.get(node)!.attributes;
-    const finite = list.filter((x) => x.capacity >= 0);
+    const host = hosts.get(node)!;
+    const attrs = host.attributes;
+    const finite = list.filter((x) => x.capacity > 0);
     if (finite.length) attrs['bandwidth'] = Math.min(...finite.map((x) => x.capacity));
-    if (list.length === 1 && isId(list[0]!.switch)) attrs['switch'] = list[0]!.switch;
+    if (list.length === 1) attrs['switch'] = list[0]!.up;
     if (list.length > 1) several.push(hostName(node));
+    const own = finite[0];
+    if (!own) continue;
+    // Up the tree: the node's link, then each switch's link to the switch above it.
+    const chain = [own];
+    const seen = new Set<number>();
+    for (let sw = own.up; !seen.has(sw) && perSwitch.get(sw)?.length; sw = chain[chain.length - 1]!.up) {
+      seen.add(sw);
+      chain.push(perSwitch.get(sw)![0]!);
+    }
+    for (const l of chain) used.set(l.id, l);
+    hostLinks[host.name] = chain.map((l) => linkName(l.id));
   }
   const unlinked = [...nodeSet].filter((n) => !perNode.has(n));
-  if (uplinks.length) {
-    const caps = [...new Set(uplinks)].sort((a, b) => a - b).join(', ');
-    warn(`net view: ${uplinks.length} switch-to-switch links (${caps} Mb/s) not translated: shunt has no network topology, only each node's own link (attributes.bandwidth)`);
-  }
+  const multiUp = [...perSwitch].filter(([, list]) => list.length > 1).map(([sw]) => `switch ${sw}`);
+  const switchLinks = [...perSwitch.values()].flat();
+  const unused = switchLinks.filter((l) => !used.has(l.id) && l.capacity > 0);
+  const nonPositive = [...perNode.values(), switchLinks].flat().filter((l) => !(l.capacity > 0));
   const limited = switches.filter((s) => isObject(s) && typeof s['capacity'] === 'number' && s['capacity'] >= 0);
-  if (limited.length) warn(`net view: ${limited.length} switches with a finite capacity not translated`);
+  if (limited.length) warn(`net view: ${limited.length} switches with a finite capacity not translated (only links limit bandwidth in shunt)`);
   const routing = isObject(view['routing']) ? view['routing']['type'] : undefined;
-  if (routing !== undefined && routing !== 'default') warn(`net view: routing "${String(routing)}" not translated`);
-  if (several.length) warn(`net view: ${several.length} nodes have several links: attributes.bandwidth is the smallest (${listSome(several)})`);
-  if (unlinked.length) warn(`net view: ${unlinked.length} nodes have no link: no attributes.bandwidth (${listSome(unlinked.map(hostName))})`);
+  if (routing !== undefined && routing !== 'default') warn(`net view: routing "${String(routing)}" not translated (shunt routes up the tree of links)`);
+  if (several.length) warn(`net view: ${several.length} nodes have several links: the first is their path, attributes.bandwidth the smallest (${listSome(several)})`);
+  if (multiUp.length) warn(`net view: ${multiUp.length} switches have several links up: only the first is on the paths (${listSome(multiUp)})`);
+  if (unused.length) warn(`net view: ${unused.length} switch links are on no node's path up (${listSome(unused.map((l) => linkName(l.id)))})`);
+  if (nonPositive.length) warn(`net view: ${nonPositive.length} links without a positive capacity left out (${listSome(nonPositive.map((l) => linkName(l.id)))})`);
+  if (unlinked.length) warn(`net view: ${unlinked.length} nodes have no link: they keep a link of their own of the default speed (${listSome(unlinked.map(hostName))})`);
   if (strange.length) warn(`net view: ${strange.length} links not understood: ignored (${listSome(strange)}) at ${path}/links`);
+  if (!used.size) return undefined;
+  const declared = [...used.values()].sort((a, b) => a.id - b.id);
+  return { links: declared.map((l) => ({ name: linkName(l.id), capacity: l.capacity })), hosts: hostLinks };
 }
+
+const linkName = (id: number) => `link-${id}`;
 
 function tidyHost(h: HostDoc & { attributes: Record<string, unknown> }): HostDoc {
   const { attributes, ...rest } = h;

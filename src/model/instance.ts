@@ -38,7 +38,21 @@ export interface PolicyDoc {
   overcommit?: PluginRef;
   engine?: PluginRef;
   strategy?: PluginRef;
+  objective?: Objective;
 }
+
+/** A link of the network: `capacity` Mb/s each way (full duplex). */
+export interface NetworkLinkDoc { name: string; capacity: number }
+
+/** The links migrations cross (src/model/network.ts): per host, its links up a tree. */
+export interface NetworkDoc {
+  links: NetworkLinkDoc[];
+  /** Host name -> links up the tree, the host's own uplink first. */
+  hosts: Record<string, string[]>;
+}
+
+/** What the planner optimises first: cost then makespan (default), makespan then cost, or cost then fewest waves. */
+export type Objective = 'cost' | 'makespan' | 'waves';
 
 export interface InstanceDoc {
   hosts: HostDoc[];
@@ -46,5 +60,6 @@ export interface InstanceDoc {
   placement: Record<string, string>;
   target?: Record<string, string>;
   limits?: LimitsDoc;
+  network?: NetworkDoc;
   policy?: PolicyDoc;
 }

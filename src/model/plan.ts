@@ -31,11 +31,22 @@ export interface PlanStats {
   /** No plan can have fewer waves than this (concurrency limits, moves per host). */
   wavesLowerBound?: number;
   /**
-   * Estimated completion time in seconds: wave by wave, and each migration as soon as those
-   * it waits for end. When the latter (`asap`) came out longer, because migrations started
-   * early share links, `dependencies` is the wave schedule's (which respects the graph too).
+   * Estimated completion time in seconds: wave by wave, and the dependency-based schedule
+   * (`schedule` says which: each migration as soon as those it waits for end, the
+   * network-aware schedule whose start decisions are in `after`, or the waves when those were
+   * shorter); `asap` when the chosen one is not the as-soon-as-possible one. `lowerBound`: no
+   * schedule of this plan is shorter (the largest of `bounds`).
    */
-  makespan?: { waves: number; dependencies: number; asap?: number };
+  makespan?: {
+    waves: number;
+    dependencies: number;
+    asap?: number;
+    schedule?: 'asap' | 'network' | 'waves';
+    lowerBound?: number;
+    bounds?: { links: number; link?: string; hosts?: number; host?: string; chain: number };
+    /** Migrations whose stop-and-copy the round limit forces (they cannot converge live). */
+    nonConvergent?: number;
+  };
   [key: string]: unknown;
 }
 

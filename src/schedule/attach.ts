@@ -2,19 +2,31 @@
  * Gives a verified plan its schedule: per migration the migrations it waits for (`after`,
  * flat indices: wave after wave in plan order, from 0), its estimated start and duration in
  * the dependency-based schedule (`estimatedStart`, `estimatedSeconds`), and
- * `stats.makespan` of the wave-by-wave and the dependency-based schedules.
+ * `stats.makespan` of the wave-by-wave and the dependency-based schedules, with lower bounds.
+ *
+ * The dependency-based schedule is the shortest of: each migration as soon as the graph
+ * allows (asap), the waves, and (unless the objective is `waves`) the network-aware list
+ * schedule (network-schedule.ts), whose start decisions extend `after`. Schedules in which
+ * a migration does not converge (its share of bandwidth is below its dirty rate) lose to
+ * those in which every migration converges.
  *
  * The graph is checked by verifyDependencyGraph before anything is attached. Where a rule
  * fails there (only rules that count a VM in flight more than a settled one can), the hosts
  * concerned get the strict form of the graph (their arrivals also wait for earlier arrivals)
  * and the graph is checked again.
  */
-import type { Plan } from '../model/plan.js';
-import type { PolicyDoc } from '../model/instance.js';
+import type { Plan, Wave } from '../model/plan.js';
+import type { FlatPlan } from './dependencies.js';
+import type { Model } from '../model/model.js';
+import { verifyPlan } from '../verify/replay.js';
+import { orderBySchedule } from './network-order.js';
+import type { Objective, PolicyDoc } from '../model/instance.js';
 import type { Problem, Violation } from '../plugin-api.js';
 import { buildDependencies } from './dependencies.js';
 import { DEFAULT_DURATION_OPTIONS, type DurationOptions } from './duration.js';
-import { scheduleInput, scheduleMakespans } from './makespan.js';
+import { forcedCount, scheduleInput, type Cutoff, simulateDependencies, simulateWaves, type Schedule, type ScheduleInput } from './makespan.js';
+import { listSchedule, soloSeconds, type ListOptions } from './network-schedule.js';
+import { makespanBounds } from './network-bounds.js';
 import { flattenWaves, verifyDependencyGraph } from './verify.js';
 
 export interface AttachResult {
@@ -40,8 +52,68 @@ export function durationOptionsOf(policy: PolicyDoc | undefined): DurationOption
   };
 }
 
+/** The policy's objective: its own key, else the engine's `objective` option when that is makespan; cost by default. */
+export function objectiveOf(policy: PolicyDoc | undefined): Objective {
+  if (policy?.objective) return policy.objective;
+  const engine = policy?.engine;
+  return typeof engine === 'object' && engine.options?.['objective'] === 'makespan' ? 'makespan' : 'cost';
+}
+
+/** The list schedules tried on each graph: longest chain first, and busiest channel first. */
+const LIST_VARIANTS: ListOptions[] = [{ priority: 'chain' }, { priority: 'load' }];
+
+type ScheduleKind = 'asap' | 'network' | 'waves';
+interface Candidate {
+  kind: ScheduleKind;
+  schedule: Schedule;
+  after: readonly (readonly number[])[];
+  forced: number;
+  /** The verified graph `after` extends. */
+  base: readonly (readonly number[])[];
+}
+
+/**
+ * The schedules attachSchedule chooses from, in order of preference at equal makespan. The
+ * network-aware one is simulated first: the others stop once they are longer (makespan
+ * Infinity), which spares simulating thousands of migrations crawling over shared links.
+ */
+function candidates(input: ScheduleInput, graphs: number[][][], objective: Objective): { waves: Schedule; list: Candidate[] } {
+  const deps = graphs[0]!;
+  let cutoff: Cutoff = {};
+  let network: Candidate | undefined;
+  if (objective !== 'waves' && input.plan.n > 0) {
+    for (const base of graphs) {
+      for (const variant of LIST_VARIANTS) {
+        const { after } = listSchedule(input, base, variant);
+        // The extended graph's own as-soon-as-possible schedule: what a runner following `after` gets.
+        const schedule = simulateDependencies(input, after, network && !network.forced ? { time: network.schedule.makespan, converging: true } : {});
+        const candidate: Candidate = { kind: 'network', schedule, after, forced: forcedCount(schedule), base };
+        if (!network || best([network, candidate]) === candidate) network = candidate;
+      }
+    }
+    if (!network!.forced) cutoff = { time: network!.schedule.makespan * (1 + 1e-9), converging: true };
+  }
+  const asap = simulateDependencies(input, deps, cutoff);
+  const waves = simulateWaves(input, cutoff);
+  const list: Candidate[] = [{ kind: 'asap', schedule: asap, after: deps, forced: forcedCount(asap), base: deps }];
+  if (network) list.push(network);
+  list.push({ kind: 'waves', schedule: waves, after: deps, forced: forcedCount(waves), base: deps });
+  return { waves, list };
+}
+
+/** The candidate with its schedule simulated to the end (it may have been stopped at a cutoff). */
+function finished(c: Candidate, input: ScheduleInput): Candidate {
+  if (Number.isFinite(c.schedule.makespan)) return c;
+  const schedule = c.kind === 'waves' ? simulateWaves(input) : simulateDependencies(input, c.after);
+  return { ...c, schedule, forced: forcedCount(schedule) };
+}
+
+function best(list: Candidate[]): Candidate {
+  return list.reduce((a, b) => (b.forced < a.forced || (b.forced === a.forced && b.schedule.makespan < a.schedule.makespan - 1e-9) ? b : a));
+}
+
 /** Adds the schedule to `plan` (which must have passed verifyPlan); nothing is attached when the graph fails. */
-export function attachSchedule(problem: Problem, plan: Plan, options: DurationOptions = DEFAULT_DURATION_OPTIONS): AttachResult {
+export function attachSchedule(problem: Problem, plan: Plan, options: DurationOptions = DEFAULT_DURATION_OPTIONS, objective: Objective = 'cost'): AttachResult {
   const flat = flattenWaves(problem, plan.waves);
   if (!flat.plan) return { valid: false, violations: flat.violations, strictHosts: 0 };
   const { model } = problem;
@@ -59,23 +131,125 @@ export function attachSchedule(problem: Problem, plan: Plan, options: DurationOp
   }
   if (!check.valid) return { valid: false, violations: check.violations, strictHosts: strict.size };
 
-  const spans = scheduleMakespans(scheduleInput(model, flat.plan, options), deps);
-  const { start, end } = spans.dependencies;
+  let input = scheduleInput(model, flat.plan, options);
+  const graphs = [deps];
+  if (objective !== 'waves') {
+    const serial = oneArrivalAtATime(problem, flat.plan);
+    if (serial) graphs.push(serial);
+  }
+  const candidatesFound = candidates(input, graphs, objective);
+  const { list } = candidatesFound;
+  let planWaves = candidatesFound.waves;
+  let waves = planWaves;
+  let chosen = best(list);
+  const asap = list[0]!.schedule;
+  if (chosen.kind === 'network') {
+    const fallback = best(list.filter((c) => c.kind !== 'network'));
+    // Re-cut waves when that shortens the wave-by-wave schedule too; else only renumber inside waves.
+    let followed = followSchedule(problem, plan, flat.plan, deps, chosen, options, planWaves, true);
+    // The plan's own waves were only simulated up to the cutoff: finish them, up to the re-cut's.
+    if (followed && !Number.isFinite(planWaves.makespan)) planWaves = simulateWaves(input, { time: followed.waveSchedule.makespan });
+    if (!followed || followed.waveSchedule.makespan >= planWaves.makespan) followed = followSchedule(problem, plan, flat.plan, deps, chosen, options, planWaves, false) ?? followed;
+    if (followed && (followed.candidate.forced < fallback.forced || (followed.candidate.forced === fallback.forced && followed.candidate.schedule.makespan < fallback.schedule.makespan - 1e-9))) {
+      ({ input, waveSchedule: waves, candidate: chosen } = followed);
+      deps = followed.deps;
+      plan.waves = followed.waves;
+      plan.stats.waves = followed.waves.length;
+    } else chosen = finished(fallback, input);
+  }
+  // Stopped at the cutoff: the waves' own estimate is still reported.
+  if (!Number.isFinite(waves.makespan)) waves = simulateWaves(input);
+  const { start, end } = chosen.schedule;
   let m = 0;
   for (const w of plan.waves) {
     for (const mig of w.migrations) {
-      mig.after = deps[m]!;
+      mig.after = [...chosen.after[m]!];
       mig.estimatedStart = round3(start[m]!);
       mig.estimatedSeconds = round3(end[m]! - start[m]!);
       m++;
     }
   }
+  const bounds = makespanBounds(model, input, deps, soloSeconds(input));
   plan.stats.makespan = {
-    waves: round3(spans.waves.makespan), dependencies: round3(spans.dependencies.makespan),
-    ...(spans.chosen === 'waves' ? { asap: round3(spans.asap) } : {}),
+    waves: round3(waves.makespan), dependencies: round3(chosen.schedule.makespan),
+    ...(chosen.kind !== 'asap' && Number.isFinite(asap.makespan) ? { asap: round3(asap.makespan) } : {}),
+    schedule: chosen.kind,
+    lowerBound: round3(bounds.value),
+    bounds: {
+      links: round3(bounds.links), ...(bounds.link ? { link: bounds.link } : {}),
+      ...(bounds.hosts !== undefined ? { hosts: round3(bounds.hosts) } : {}), ...(bounds.host ? { host: bounds.host } : {}),
+      chain: round3(bounds.chain),
+    },
+    ...(chosen.forced ? { nonConvergent: chosen.forced } : {}),
   };
-  if (spans.chosen === 'waves') {
-    (plan.notes ??= []).push(`starting each migration as soon as its dependencies end was estimated at ${round3(spans.asap)} s, longer than the waves (${round3(spans.waves.makespan)} s) because migrations would share links: the migrations' estimated starts are the waves'`);
+  notesOf(plan, chosen, asap, waves, input.plan.vm, model.vms.map((v) => v.name));
+  if (objective === 'makespan' && plan.engine === 'exact') {
+    (plan.notes ??= []).push('the exact engine proves its makespan for waves of migrations each alone on its path; the network-aware estimate (stats.makespan.dependencies) is not proven shortest');
   }
   return { valid: true, violations: [], strictHosts: strict.size };
+}
+
+/**
+ * Where hosts may take several arrivals at once, the graph built as if each took one at a
+ * time: arrivals at a host then wait for one another, and each waits only for the
+ * departures that make room for it (the refined room of dependencies.ts), not for every
+ * departure of earlier waves. Links often serialise arrivals anyway, so its list schedules
+ * may be shorter. Checked against the real problem (its limits are looser); undefined when
+ * no host takes several arrivals or the check fails.
+ */
+function oneArrivalAtATime(problem: Problem, plan: FlatPlan): number[][] | undefined {
+  const { model } = problem;
+  if (!model.hosts.some((h) => h.maxIncoming > 1)) return undefined;
+  const serial: Model = { ...model, hosts: model.hosts.map((h) => ({ ...h, maxIncoming: Math.min(h.maxIncoming, 1) })) };
+  const deps = buildDependencies(serial, plan, { refine: { ...problem, model: serial } });
+  return verifyDependencyGraph(problem, plan, deps).valid ? deps : undefined;
+}
+
+interface Followed { waves: Wave[]; deps: number[][]; input: ScheduleInput; candidate: Candidate; waveSchedule: Schedule }
+
+
+/**
+ * The plan renumbered (`recut`: and re-cut) to follow the network-aware schedule
+ * (network-order.ts), checked again by the replay verifier and the graph check; undefined
+ * when a check fails (never expected) or when the re-cut waves are not shorter than the
+ * plan's own (`planWaves`, when known). Renumbering keeps each wave's migrations: its wave
+ * estimate is the plan's.
+ */
+function followSchedule(
+  problem: Problem, plan: Plan, flat: FlatPlan, deps: number[][], chosen: Candidate, options: DurationOptions, planWaves: Schedule, recut: boolean,
+): Followed | undefined {
+  const r = orderBySchedule(plan.waves, flat, chosen.base, chosen.after, chosen.schedule.start, recut);
+  if (!r) return undefined;
+  const flatNew = flattenWaves(problem, r.waves).plan;
+  if (!flatNew) return undefined;
+  const input = scheduleInput(problem.model, flatNew, options);
+  const known = Number.isFinite(planWaves.makespan);
+  const waveSchedule = !recut && known ? planWaves : simulateWaves(input, recut && known ? { time: planWaves.makespan } : {});
+  if (!Number.isFinite(waveSchedule.makespan)) return undefined;
+  if (recut && !verifyPlan(problem, r.waves).valid) return undefined;
+  if (!verifyDependencyGraph(problem, flatNew, r.after).valid) return undefined;
+  const schedule = simulateDependencies(input, r.after);
+  const { index } = r;
+  const newDeps: number[][] = Array.from({ length: flat.n }, () => []);
+  deps.forEach((list, m) => { newDeps[index[m]!] = list.map((p) => index[p]!); });
+  return {
+    waves: r.waves, deps: newDeps, input, waveSchedule,
+    candidate: { kind: 'network', schedule, after: r.after, forced: forcedCount(schedule), base: r.after },
+  };
+}
+
+function notesOf(plan: Plan, chosen: Candidate, asap: Schedule, waves: Schedule, vm: Int32Array, names: string[]): void {
+  const notes = (plan.notes ??= []);
+  if (chosen.kind === 'waves') {
+    notes.push(`starting each migration as soon as its dependencies end was estimated at ${round3(asap.makespan)} s, longer than the waves (${round3(waves.makespan)} s) because migrations would share links: the migrations' estimated starts are the waves'`);
+  } else if (chosen.kind === 'network') {
+    const longer = (x: number) => (Number.isFinite(x) ? `${round3(x)} s` : 'longer');
+    notes.push(`migrations start when their bandwidth is free (network-aware schedule, ${round3(chosen.schedule.makespan)} s; as soon as the graph allows: ${longer(asap.makespan)}; wave by wave: ${longer(waves.makespan)}): "after" includes these start decisions`);
+  }
+  if (chosen.forced) {
+    const stuck: string[] = [];
+    chosen.schedule.forced.forEach((f, m) => { if (f) stuck.push(names[vm[m]!]!); });
+    notes.push(`${stuck.length} migrations cannot converge live (the guest dirties memory faster than its path copies it, even alone): the round limit forces their stop-and-copy, with a longer pause (${stuck.slice(0, 5).join(', ')}${stuck.length > 5 ? ', ...' : ''})`);
+  }
+  if (!notes.length) delete plan.notes;
 }

@@ -2,48 +2,62 @@
  * Estimated completion times of a plan, by an event simulation of the pre-copy model
  * (duration.ts) with links shared between the migrations that use them at the same time.
  *
- * Links: every host has one link of attributes.bandwidth Mb/s, full duplex: its sending
- * side is shared equally by the migrations leaving the host at that moment, its receiving
- * side by those arriving. A migration copies at the smaller of its two shares, recomputed
- * whenever a migration joins or leaves one of its links (equal shares: a share one
- * migration cannot use is not handed to the others). A migration spends `setup` seconds
- * before it uses its links, then copies round after round (a round's dirtied pages depend on
- * how long the round really took); at the start of each round it decides, at its current
- * rate, whether this round is the stop-and-copy.
+ * Links: the instance's network (src/model/network.ts): a migration from a to b crosses the
+ * links of its path, each full duplex (its "up" and "down" channels are separate). Without a
+ * `network`, every host has one link of its own (attributes.bandwidth Mb/s). Migrations that
+ * copy at the same time share channels max-min fairly (network-share.ts): each gets its fair
+ * share of its bottleneck channel, and what it cannot use goes to the others; rates are
+ * recomputed whenever a migration starts or stops copying. A migration spends `setup`
+ * seconds before it uses its links, then copies round after round (a round's dirtied pages
+ * depend on how long the round really took); at the start of each round it decides, at its
+ * current rate, whether this round is the stop-and-copy. A migration whose stop-and-copy was
+ * forced by the round limit did not converge (`forced`): its guest dirtied faster than its
+ * share copied.
  *
- * Two schedules:
+ * Schedules:
  * - waves: every migration of a wave starts with the wave, which ends when its last
  *   migration does (bandwidth shared inside the wave);
- * - dependencies: each migration starts as soon as the migrations it waits for are done.
+ * - dependencies: each migration starts as soon as the migrations it waits for are done;
+ * - a list schedule with bandwidth admission (network-schedule.ts) that uses `simulate`.
  * Starting as soon as possible can, through link sharing, slow a migration already running,
- * so the second can in principle come out longer than the first; the wave schedule also
- * respects the dependencies, so `scheduleMakespans` keeps the shorter of the two and says
- * which (with per-host limits of one migration each way no link is ever shared and the
- * dependency schedule is never longer).
+ * so the second can come out longer than the first; attach.ts keeps the shortest that
+ * converges.
  */
 import type { Model } from '../model/model.js';
 import type { FlatPlan } from './dependencies.js';
+import { networkOf, pathChannels, type Network } from '../model/network.js';
 import {
-  dirtiedDuring, isFinalRound, linkBandwidth, vmProfile, DEFAULT_DURATION_OPTIONS,
+  dirtiedDuring, isFinalRound, vmProfile, DEFAULT_DURATION_OPTIONS,
   type DurationOptions, type MigrationProfile, type PreCopyOptions,
 } from './duration.js';
+import { FairShare } from './network-share.js';
 
 export interface ScheduleInput {
   readonly plan: FlatPlan;
   /** Pre-copy inputs per VM. */
   readonly profiles: readonly MigrationProfile[];
-  /** Link of each host, MiB/s. */
-  readonly bandwidth: Float64Array;
+  readonly network: Network;
+  /** Channels each flat migration crosses (network.ts: 2 x link, + 1 downwards). */
+  readonly paths: readonly Int32Array[];
   readonly options: PreCopyOptions;
 }
 
 export function scheduleInput(model: Model, plan: FlatPlan, options: DurationOptions = DEFAULT_DURATION_OPTIONS): ScheduleInput {
+  const network = networkOf(model, options.linkMbps);
   return {
     plan,
     profiles: model.vms.map((v) => vmProfile(model, v.index, options)),
-    bandwidth: Float64Array.from(model.hosts, (h) => linkBandwidth(model, h.index, options.linkMbps)),
+    network,
+    paths: Array.from({ length: plan.n }, (_, m) => pathChannels(network, plan.from[m]!, plan.to[m]!)),
     options,
   };
+}
+
+/** MiB/s per channel (each link's capacity on both of its channels). */
+export function channelCapacity(network: Network): Float64Array {
+  const c = new Float64Array(network.capacity.length * 2);
+  network.capacity.forEach((x, l) => { c[2 * l] = x; c[2 * l + 1] = x; });
+  return c;
 }
 
 export interface Schedule {
@@ -51,7 +65,19 @@ export interface Schedule {
   start: Float64Array;
   end: Float64Array;
   makespan: number;
+  /** 1 where the migration's stop-and-copy was forced by the round limit (it did not converge). */
+  forced: Uint8Array;
 }
+
+/**
+ * When a simulation may stop early, its makespan then Infinity: past `time`, or (with
+ * `converging`) at the first migration that does not converge, when a schedule in which
+ * every migration converges is known.
+ */
+export interface Cutoff { time?: number; converging?: boolean }
+
+/** Gives simulate's callbacks the way to start migrations. */
+export type Release = (m: number, t: number) => void;
 
 const SETUP = 1;
 const COPY = 2;
@@ -105,136 +131,173 @@ class EventHeap {
   topVersion(): number { return this.ver[0]!; }
 }
 
-/** Migrations using each host's link in one direction, with O(1) removal. */
-class LinkUsers {
-  private readonly members: number[][];
-  constructor(H: number) { this.members = Array.from({ length: H }, () => []); }
-  count(h: number): number { return this.members[h]!.length; }
-  of(h: number): readonly number[] { return this.members[h]!; }
-  add(h: number, m: number): void { this.members[h]!.push(m); }
-  remove(h: number, m: number): void {
-    const list = this.members[h]!;
-    const i = list.lastIndexOf(m);
-    list[i] = list[list.length - 1]!;
-    list.pop();
-  }
-}
-
 /**
  * Runs the migrations: `initial` releases the first ones, `finished(m, t, release)` is told
  * when each one ends and may release others.
  */
-function simulate(
+export function simulate(
   input: ScheduleInput,
-  initial: (release: (m: number, t: number) => void) => void,
-  finished: (m: number, t: number, release: (m: number, t: number) => void) => void,
+  initial: (release: Release) => void,
+  finished: (m: number, t: number, release: Release) => void,
+  cutoff: Cutoff = {},
 ): Schedule {
-  const { plan, profiles, bandwidth, options: o } = input;
-  const { n, vm, from, to } = plan;
-  const H = bandwidth.length;
-  const phase = new Uint8Array(n);
-  const remaining = new Float64Array(n);
-  const rate = new Float64Array(n);
-  const last = new Float64Array(n);
-  const roundStart = new Float64Array(n);
-  const rounds = new Int32Array(n);
-  const version = new Int32Array(n);
-  const start = new Float64Array(n).fill(NaN);
-  const end = new Float64Array(n).fill(NaN);
-  const senders = new LinkUsers(H);
-  const receivers = new LinkUsers(H);
-  const heap = new EventHeap();
+  return new Simulation(input, cutoff).run(initial, finished);
+}
 
-  const rateOf = (m: number) => Math.min(bandwidth[from[m]!]! / senders.count(from[m]!), bandwidth[to[m]!]! / receivers.count(to[m]!));
-  const planEvent = (m: number) => {
-    version[m]!++;
-    heap.push(phase[m] === SETUP ? last[m]! + remaining[m]! : last[m]! + remaining[m]! / rate[m]!, m, version[m]!);
-  };
-  const advance = (m: number, t: number) => {
-    if (phase[m] === COPY || phase[m] === FINAL) remaining[m] = Math.max(0, remaining[m]! - rate[m]! * (t - last[m]!));
-    last[m] = t;
-  };
-  const refresh = (users: readonly number[], t: number, except: number) => {
-    for (const m of users) {
-      if (m === except) continue;
-      const r = rateOf(m);
-      if (r === rate[m]) continue;
-      advance(m, t);
-      rate[m] = r;
-      planEvent(m);
-    }
-  };
-  const beginRound = (m: number, t: number, toCopy: number) => {
-    phase[m] = isFinalRound(toCopy, rate[m]!, rounds[m]!, o) ? FINAL : COPY;
-    remaining[m] = toCopy;
-    last[m] = t;
-    roundStart[m] = t;
-    planEvent(m);
-  };
-  /** m starts or stops using its two links: the others sharing them change speed. */
-  const useLinks = (m: number, t: number, joining: boolean) => {
-    const a = from[m]!;
-    const b = to[m]!;
-    if (joining) { senders.add(a, m); receivers.add(b, m); } else { senders.remove(a, m); receivers.remove(b, m); }
-    refresh(senders.of(a), t, m);
-    refresh(receivers.of(b), t, m);
-  };
-  const startCopy = (m: number, t: number) => {
-    useLinks(m, t, true);
-    rate[m] = rateOf(m);
-    rounds[m] = 0;
-    beginRound(m, t, profiles[vm[m]!]!.memory);
-  };
-  const release = (m: number, t: number) => {
-    start[m] = t;
-    if (o.setup > 0) {
-      phase[m] = SETUP;
-      remaining[m] = o.setup;
-      last[m] = t;
-      planEvent(m);
-    } else {
-      startCopy(m, t);
-    }
-  };
+/** The state of one simulation: per migration its phase, its round and its rate; the events; the shares. */
+class Simulation {
+  private readonly phase: Uint8Array;
+  private readonly remaining: Float64Array;
+  private readonly rate: Float64Array;
+  private readonly last: Float64Array;
+  private readonly roundStart: Float64Array;
+  private readonly rounds: Int32Array;
+  private readonly version: Int32Array;
+  private readonly start: Float64Array;
+  private readonly end: Float64Array;
+  private readonly forced: Uint8Array;
+  private readonly shares: FairShare;
+  private readonly heap = new EventHeap();
+  // Joins and departures at one instant are batched: the shares are recomputed once, before
+  // the first event of a later instant (thousands of migrations may start together).
+  private readonly joining: number[] = [];
+  private readonly pending: Uint8Array;
+  private dirty = false;
+  private dirtyAt = 0;
+  private gaveUp = false;
 
-  initial(release);
-  while (heap.size) {
-    const t = heap.topTime();
-    const m = heap.topId();
-    const ver = heap.topVersion();
-    heap.pop();
-    if (ver !== version[m]) continue;
-    switch (phase[m]) {
+  constructor(private readonly input: ScheduleInput, private readonly cutoff: Cutoff) {
+    const { n } = input.plan;
+    this.phase = new Uint8Array(n);
+    this.remaining = new Float64Array(n);
+    this.rate = new Float64Array(n);
+    this.last = new Float64Array(n);
+    this.roundStart = new Float64Array(n);
+    this.rounds = new Int32Array(n);
+    this.version = new Int32Array(n);
+    this.start = new Float64Array(n).fill(NaN);
+    this.end = new Float64Array(n).fill(NaN);
+    this.forced = new Uint8Array(n);
+    this.pending = new Uint8Array(n);
+    this.shares = new FairShare(channelCapacity(input.network), input.paths, n);
+  }
+
+  run(initial: (release: Release) => void, finished: (m: number, t: number, release: Release) => void): Schedule {
+    const { start, end, forced, heap } = this;
+    const until = this.cutoff.time ?? Infinity;
+    const release: Release = (m, t) => this.release(m, t);
+    initial(release);
+    for (;;) {
+      if (this.dirty && (heap.size === 0 || heap.topTime() > this.dirtyAt)) this.flush(this.dirtyAt);
+      if (heap.size === 0) break;
+      const t = heap.topTime();
+      // Past the cutoff the schedule cannot be chosen: stop (its makespan is then Infinity).
+      if (t > until || this.gaveUp) return { start, end, makespan: Infinity, forced };
+      const m = heap.topId();
+      const ver = heap.topVersion();
+      heap.pop();
+      if (ver !== this.version[m]) continue;
+      if (this.step(m, t)) finished(m, t, release);
+    }
+    let makespan = 0;
+    for (let m = 0; m < this.input.plan.n; m++) {
+      if (!(end[m]! >= 0)) throw new Error(`schedule: migration ${m} never ran (its dependencies do not form a DAG)`);
+      makespan = Math.max(makespan, end[m]!);
+    }
+    return { start, end, makespan, forced };
+  }
+
+  /** Handles m's event at t; true when m has ended. */
+  private step(m: number, t: number): boolean {
+    switch (this.phase[m]) {
       case SETUP:
-        startCopy(m, t);
-        break;
-      case COPY: {
-        const elapsed = t - roundStart[m]!;
-        rounds[m]!++;
-        beginRound(m, t, dirtiedDuring(profiles[vm[m]!]!, elapsed));
-        break;
-      }
-      case FINAL: {
-        phase[m] = DONE;
-        end[m] = t;
-        useLinks(m, t, false);
-        finished(m, t, release);
-        break;
-      }
+        this.startCopy(m, t);
+        return false;
+      case COPY:
+        this.rounds[m]!++;
+        this.beginRound(m, t, dirtiedDuring(this.profile(m), t - this.roundStart[m]!));
+        return false;
+      case FINAL:
+        this.phase[m] = DONE;
+        this.end[m] = t;
+        this.shares.leave(m);
+        this.mark(t);
+        return true;
       default:
         throw new Error(`schedule: unexpected event for migration ${m}`);
     }
   }
-  let makespan = 0;
-  for (let m = 0; m < n; m++) {
-    if (!(end[m]! >= 0)) throw new Error(`schedule: migration ${m} never ran (its dependencies do not form a DAG)`);
-    makespan = Math.max(makespan, end[m]!);
+
+  private profile(m: number): MigrationProfile { return this.input.profiles[this.input.plan.vm[m]!]!; }
+
+  private planEvent(m: number): void {
+    this.version[m]!++;
+    const due = this.phase[m] === SETUP ? this.last[m]! + this.remaining[m]! : this.last[m]! + this.remaining[m]! / this.rate[m]!;
+    this.heap.push(due, m, this.version[m]!);
   }
-  return { start, end, makespan };
+
+  private advance(m: number, t: number): void {
+    const p = this.phase[m];
+    if (p === COPY || p === FINAL) this.remaining[m] = Math.max(0, this.remaining[m]! - this.rate[m]! * (t - this.last[m]!));
+    this.last[m] = t;
+  }
+
+  private mark(t: number): void { this.dirty = true; this.dirtyAt = t; }
+
+  private beginRound(m: number, t: number, toCopy: number): void {
+    const o = this.input.options;
+    const final = isFinalRound(toCopy, this.rate[m]!, this.rounds[m]!, o);
+    if (final && toCopy / this.rate[m]! > o.maxDowntime) { this.forced[m] = 1; this.gaveUp ||= this.cutoff.converging === true; }
+    this.phase[m] = final ? FINAL : COPY;
+    this.remaining[m] = toCopy;
+    this.last[m] = t;
+    this.roundStart[m] = t;
+    this.planEvent(m);
+  }
+
+  /** Max-min shares after migrations joined or left: new ones begin copying, those whose rate changed get a new event time. */
+  private flush(t: number): void {
+    const { shares, rate } = this;
+    this.dirty = false;
+    if (shares.settle()) {
+      for (const m of shares.active()) {
+        if (this.pending[m] || shares.rate[m] === rate[m]) continue;
+        this.advance(m, t);
+        rate[m] = shares.rate[m]!;
+        this.planEvent(m);
+      }
+    }
+    for (const m of this.joining) {
+      this.pending[m] = 0;
+      rate[m] = shares.rate[m]!;
+      this.rounds[m] = 0;
+      this.beginRound(m, t, this.profile(m).memory);
+    }
+    this.joining.length = 0;
+  }
+
+  private startCopy(m: number, t: number): void {
+    this.shares.join(m);
+    this.pending[m] = 1;
+    this.joining.push(m);
+    this.mark(t);
+  }
+
+  private release(m: number, t: number): void {
+    this.start[m] = t;
+    if (this.input.options.setup > 0) {
+      this.phase[m] = SETUP;
+      this.remaining[m] = this.input.options.setup;
+      this.last[m] = t;
+      this.planEvent(m);
+    } else {
+      this.startCopy(m, t);
+    }
+  }
 }
 
 /** Wave by wave: each wave starts when the previous one has ended. */
-export function simulateWaves(input: ScheduleInput): Schedule & { waveSeconds: number[] } {
+export function simulateWaves(input: ScheduleInput, cutoff: Cutoff = {}): Schedule & { waveSeconds: number[] } {
   const { waveStart } = input.plan;
   const W = waveStart.length - 1;
   const waveSeconds: number[] = new Array<number>(W).fill(0);
@@ -253,12 +316,12 @@ export function simulateWaves(input: ScheduleInput): Schedule & { waveSeconds: n
     waveSeconds[current] = t - waveBegan;
     current++;
     open(t, release);
-  });
+  }, cutoff);
   return { ...schedule, waveSeconds };
 }
 
 /** Each migration as soon as all of `deps[m]` have ended. */
-export function simulateDependencies(input: ScheduleInput, deps: readonly (readonly number[])[]): Schedule {
+export function simulateDependencies(input: ScheduleInput, deps: readonly (readonly number[])[], cutoff: Cutoff = {}): Schedule {
   const { n } = input.plan;
   const waiting = new Int32Array(n);
   const succ: number[][] = Array.from({ length: n }, () => []);
@@ -269,22 +332,12 @@ export function simulateDependencies(input: ScheduleInput, deps: readonly (reado
     for (let m = 0; m < n; m++) if (waiting[m] === 0) release(m, 0);
   }, (m, t, release) => {
     for (const s of succ[m]!) if (--waiting[s] === 0) release(s, t);
-  });
+  }, cutoff);
 }
 
-export interface Makespans {
-  waves: Schedule;
-  /** The schedule reported for the dependency graph: as soon as possible, unless the waves were shorter. */
-  dependencies: Schedule;
-  /** Makespan of the as-soon-as-possible schedule, even when longer than the waves'. */
-  asap: number;
-  /** Which schedule `dependencies` is. */
-  chosen: 'asap' | 'waves';
-}
-
-export function scheduleMakespans(input: ScheduleInput, deps: readonly (readonly number[])[]): Makespans {
-  const waves = simulateWaves(input);
-  const asap = simulateDependencies(input, deps);
-  const chosen = asap.makespan <= waves.makespan ? 'asap' : 'waves';
-  return { waves, dependencies: chosen === 'asap' ? asap : waves, asap: asap.makespan, chosen };
+/** Migrations whose stop-and-copy the schedule forced. */
+export function forcedCount(s: Schedule): number {
+  let k = 0;
+  for (const f of s.forced) k += f;
+  return k;
 }

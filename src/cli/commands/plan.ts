@@ -10,6 +10,7 @@ import { retarget, strategyRef } from '../../target/retarget.js';
 import { backendNames } from '../../exact/solvers/registry.js';
 import { NoTargetError } from '../../target/strategy.js';
 import { writeReport } from './report.js';
+import type { Objective } from '../../model/instance.js';
 
 function fraction(value: string): number {
   const n = Number(value);
@@ -24,13 +25,13 @@ export function register(program: Command): void {
     .addOption(new Option('--engine <name>', 'engine plugin: heuristic (default), exact, auto'))
     .addOption(new Option('--solver <name>', 'MIP backend of the exact and auto engines').choices([...backendNames]))
     .option('--gap <fraction>', 'relative MIP gap at which the exact engine may stop (e.g. 0.01)', fraction)
-    .addOption(new Option('--objective <what>', 'cost (RAM moved, default) or makespan (estimated wave-by-wave duration)').choices(['cost', 'makespan']))
+    .addOption(new Option('--objective <what>', 'cost: cost, then estimated makespan (default); makespan: makespan first, then cost; waves: cost, then fewest waves (no network-aware schedule)').choices(['cost', 'makespan', 'waves']))
     .option('--time-limit <seconds>', 'stop searching after this many seconds', positiveSeconds)
     .option('--out <file>', 'write the plan JSON to FILE (atomically; only when a plan is found)')
     .option('--strategy <name>', 'first choose the target with this placement strategy (as shunt target does), then plan the path to it')
     .option('--with <json>', 'the strategy\'s options as a JSON object')
     .option('--report <file>', 'also write the HTML report of the plan (as shunt report does) to FILE')
-    .action(async (file: string, o: CommonOptions & { engine?: string; timeLimit?: number; solver?: string; gap?: number; strategy?: string; with?: string; objective?: 'cost' | 'makespan'; report?: string }) => {
+    .action(async (file: string, o: CommonOptions & { engine?: string; timeLimit?: number; solver?: string; gap?: number; strategy?: string; with?: string; objective?: Objective; report?: string }) => {
       if (o.with !== undefined && o.strategy === undefined) throw new InputError('--with', [{ path: '', message: 'needs --strategy NAME' }]);
       const options = loadOptions(o, file, o.engine);
       if (o.solver !== undefined || o.gap !== undefined || o.objective !== undefined) {
@@ -38,8 +39,11 @@ export function register(program: Command): void {
         const ref = options.policy?.engine ?? (o.solver !== undefined || o.gap !== undefined ? 'exact' : 'heuristic');
         const name = typeof ref === 'string' ? ref : ref.name;
         const given = typeof ref === 'string' ? {} : (ref.options ?? {});
-        options.policy = { ...(options.policy ?? {}), engine: { name, options: { ...given, ...(o.solver ? { solver: o.solver } : {}), ...(o.gap !== undefined ? { gap: o.gap } : {}), ...(o.objective ? { objective: o.objective } : {}) } } };
+        // The engines' own objective: waves (cost, then fewest waves) is their cost mode.
+        const engineObjective = o.objective === 'waves' ? 'cost' : o.objective;
+        options.policy = { ...(options.policy ?? {}), engine: { name, options: { ...given, ...(o.solver ? { solver: o.solver } : {}), ...(o.gap !== undefined ? { gap: o.gap } : {}), ...(engineObjective ? { objective: engineObjective } : {}) } } };
       }
+      if (o.objective !== undefined) options.policy = { ...(options.policy ?? {}), objective: o.objective };
       let loaded;
       if (o.strategy === undefined) loaded = await loadInstance(readJson(file), options);
       else {
