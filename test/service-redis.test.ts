@@ -109,6 +109,19 @@ describe.skipIf(!hasRedis)('the service with a Redis queue and two shunt worker 
     }
   });
 
+  it('draws the report of a job a worker did from the request and plan kept in Redis', async () => {
+    const { id } = (await call('POST', '/v1/plans', { instance: cloud20 })).json();
+    const done = await finished(id);
+    expect(done.state).toBe('done');
+    const r = await call('GET', `/v1/plans/${id}/report`);
+    expect(r.statusCode).toBe(200);
+    expect(r.headers['content-type']).toBe('text/html; charset=utf-8');
+    const drawn = [...r.body.matchAll(/<path class="m [^"]*" [^>]*data-vm="([^"]*)"/g)].map((m) => m[1]);
+    const planned = done.plan.waves.flatMap((w: any) => w.migrations.map((m: any) => m.vm));
+    expect(planned.length).toBeGreaterThan(0);
+    expect(drawn.sort()).toEqual(planned.sort());
+  });
+
   it('answers 429 with Retry-After once the Redis queue holds --max-queue waiting jobs', async () => {
     const busy = [(await call('POST', '/v1/plans', { instance: slowCloud(3) })).json().id, (await call('POST', '/v1/plans', { instance: slowCloud(3) })).json().id];
     for (const id of busy) await until(`job ${id} running`, async () => ((await job(id)).state === 'running' ? true : undefined));

@@ -24,12 +24,16 @@ const slowCloud = (seconds: number) => ({ ...cloud20, policy: { ...(cloud20.poli
 
 interface Answer { statusCode: number; headers: Record<string, unknown>; body: string; json: () => any }
 
-/** Every answer any test received, to check that none carries a stack trace. */
+/**
+ * Every answer any test received, to check that none carries a stack trace; the HTML
+ * report is left out (it is a page, never an error, and inlines a chart library whose
+ * code says "stack").
+ */
 const answers: string[] = [];
 
 async function call(service: Service, method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown): Promise<Answer> {
   const r = await service.app.inject({ method, url, ...(payload !== undefined ? { payload: payload as object } : {}) });
-  answers.push(r.body);
+  if (!String(r.headers['content-type']).startsWith('text/html')) answers.push(r.body);
   return { statusCode: r.statusCode, headers: r.headers, body: r.body, json: () => JSON.parse(r.body) };
 }
 
@@ -170,6 +174,56 @@ describe('the planning service, in process', { timeout: 180_000 }, () => {
     await waitFor(service, `/v1/plans/${id}`, finished);
   });
 
+  it('draws a done plan job as the HTML report of shunt report: one element per migration, named by its VM and hosts', async () => {
+    const { id } = (await call(service, 'POST', '/v1/plans', { instance: cloud20 })).json();
+    const job = await waitFor(service, `/v1/plans/${id}`, finished);
+    expect(job.state).toBe('done');
+    const r = await call(service, 'GET', `/v1/plans/${id}/report`);
+    expect(r.statusCode).toBe(200);
+    expect(r.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(r.body).toMatch(/^<!doctype html>/i);
+    const drawn = [...r.body.matchAll(/<path class="m [^"]*" [^>]*data-vm="([^"]*)" data-from="([^"]*)" data-to="([^"]*)"/g)].map((m) => `${m[1]} ${m[2]}>${m[3]}`);
+    const planned = job.plan.waves.flatMap((w: any) => w.migrations.map((m: any) => `${m.vm} ${m.from}>${m.to}`));
+    expect(planned.length).toBeGreaterThan(0);
+    expect(drawn.sort()).toEqual(planned.sort());
+  });
+
+  it('reports a done job that found no plan as its verdict, with nothing drawn', async () => {
+    const { id } = (await call(service, 'POST', '/v1/plans', { instance: impossible })).json();
+    const job = await waitFor(service, `/v1/plans/${id}`, finished);
+    expect(job.state).toBe('done');
+    expect(['infeasible', 'unknown']).toContain(job.plan.status);
+    const r = await call(service, 'GET', `/v1/plans/${id}/report`);
+    expect(r.statusCode).toBe(200);
+    expect(r.body).toContain(`class="fig status-${job.plan.status}"`);
+    expect(r.body).not.toMatch(/data-vm=/);
+  });
+
+  it('answers 409 with the state for the report of a job that is queued, running or cancelled', async () => {
+    const running = (await call(service, 'POST', '/v1/plans', { instance: slowCloud(30) })).json().id;
+    await waitFor(service, `/v1/plans/${running}`, (j) => j.state === 'running');
+    const queued = (await call(service, 'POST', '/v1/plans', { instance: cloud20 })).json().id;
+    for (const [id, state] of [[running, 'running'], [queued, 'queued']]) {
+      const r = await call(service, 'GET', `/v1/plans/${id}/report`);
+      expect(r.statusCode).toBe(409);
+      expect(r.json()).toEqual({ error: expect.stringContaining(`is ${state}`), state });
+    }
+    await call(service, 'DELETE', `/v1/plans/${queued}`);
+    await call(service, 'DELETE', `/v1/plans/${running}`);
+    const cancelled = await call(service, 'GET', `/v1/plans/${running}/report`);
+    expect(cancelled.statusCode).toBe(409);
+    expect(cancelled.json()).toEqual({ error: expect.stringContaining('no plan to report'), state: 'cancelled' });
+  });
+
+  it('answers 404 for the report of an unknown job and of a job that is not a plan', async () => {
+    expect((await call(service, 'GET', '/v1/plans/no-such-job/report')).statusCode).toBe(404);
+    const target = (await call(service, 'POST', '/v1/targets', { instance: cloud20, strategy: 'consolidate' })).json().id;
+    await waitFor(service, `/v1/targets/${target}`, finished);
+    const r = await call(service, 'GET', `/v1/plans/${target}/report`);
+    expect(r.statusCode).toBe(404);
+    expect(r.json().error).toContain(target);
+  });
+
   it('chooses a target (as shunt target) and evaluates strategies (as shunt evaluate)', async () => {
     const t = (await call(service, 'POST', '/v1/targets', { instance: cloud20, strategy: 'consolidate' })).json().id;
     const target = await waitFor(service, `/v1/targets/${t}`, finished);
@@ -206,6 +260,8 @@ describe('the planning service, in process', { timeout: 180_000 }, () => {
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
     for (const route of ROUTES) expect(doc.paths[route.url.replace(/:(\w+)/g, '{$1}')]?.[route.method.toLowerCase()], `${route.method} ${route.url}`).toBeDefined();
+    expect(Object.keys(doc.paths['/v1/plans/{id}/report'].get.responses['200'].content)).toEqual(['text/html']);
+    expect(Object.keys(doc.paths['/v1/plans/{id}/report'].get.responses)).toEqual(['200', '404', '409']);
     const refs = JSON.stringify(doc).match(/"#\/components\/schemas\/[^"]+"/g) ?? [];
     for (const ref of new Set(refs)) expect(doc.components.schemas[ref.slice('"#/components/schemas/'.length, -1)], ref).toBeDefined();
   });

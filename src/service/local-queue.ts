@@ -49,6 +49,10 @@ export class LocalQueue implements JobQueue {
     return job && view(job);
   }
 
+  async request(id: string): Promise<JobRequest | undefined> {
+    return this.jobs.get(id)?.request;
+  }
+
   async cancel(id: string): Promise<JobView | undefined> {
     const job = this.jobs.get(id);
     if (!job) return undefined;

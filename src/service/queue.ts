@@ -25,6 +25,8 @@ export interface JobQueue {
   /** Queues a job that passed its checks, or says the queue is full and when to retry. */
   submit(request: JobRequest, timeLimit: number): Promise<Submitted>;
   get(id: string): Promise<JobView | undefined>;
+  /** The request the job was submitted with (the same object, not a copy, where the queue holds it in memory). */
+  request(id: string): Promise<JobRequest | undefined>;
   /** Cancels a queued or running job; a finished job is left as it is. */
   cancel(id: string): Promise<JobView | undefined>;
   /** Calls the listener on each progress report and state change until unsubscribed. */

@@ -69,6 +69,11 @@ export class RedisQueue implements JobQueue {
     return this.view(job, (await job.getState()) as string, cancelled !== null);
   }
 
+  /** BullMQ keeps the request in the job's data for as long as it keeps the job. */
+  async request(id: string): Promise<JobRequest | undefined> {
+    return (await Job.fromId<QueuedJob, WorkerResult>(this.queue, id))?.data.request;
+  }
+
   async cancel(id: string): Promise<JobView | undefined> {
     const job = await Job.fromId<QueuedJob, WorkerResult>(this.queue, id);
     if (!job) return this.get(id);

@@ -1,8 +1,10 @@
 /** What each route does; app.ts wires them to the route table. */
 import type { FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
-import { precheck, runValidate, runVerify, EXIT_CODE, type JobKind, type JobRequest, type Outcome, type ValidateBody, type VerifyBody } from './jobs.js';
+import type { Plan } from '../model/plan.js';
+import { precheck, runValidate, runVerify, EXIT_CODE, type JobKind, type JobRequest, type Outcome, type PlanBody, type ValidateBody, type VerifyBody } from './jobs.js';
 import type { Metrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
+import { planJobReport } from './report.js';
 import { isFinal, type JobEvent, type JobQueue, type JobView } from './queue.js';
 import { JOB_COLLECTIONS } from './schemas.js';
 
@@ -99,6 +101,29 @@ function events(ctx: ServiceContext, kind: JobKind): Handler {
   };
 }
 
+/**
+ * A plan job's HTML report. A done job always has one: a plan that was not found
+ * (infeasible, unknown) is drawn as its verdict and explanation. Until then, or when the
+ * job failed or was cancelled, 409 with the state. Drawn on the event loop: it loads and
+ * replays, it does not search.
+ */
+function report(ctx: ServiceContext): Handler {
+  return async (request, reply) => {
+    const { id } = (request as IdRequest).params;
+    const view = await ctx.queue.get(id);
+    const job = view?.kind === 'plan' ? await ctx.queue.request(id) : undefined;
+    if (!view || !job) return reply.code(404).send({ error: `no plan job ${id}` });
+    if (view.outcome?.state !== 'done') {
+      const why = isFinal(view.state) ? 'it has no plan to report' : 'its report is ready once it is done';
+      return reply.code(409).send({ error: `plan job ${id} is ${view.state}: ${why}`, state: view.state });
+    }
+    const result = await planJobReport(id, job.body as PlanBody, view.outcome.result as Plan, ctx.pluginDirs);
+    // The job's plan was verified when it was found: failing now is a bug, never shown as a report.
+    if (!result.ok) return reply.code(500).send({ error: `internal error: the job's plan fails verification (${result.violations.length} violations)` });
+    return reply.type('text/html; charset=utf-8').send(result.html);
+  };
+}
+
 /** Checks that answer at once (they load and replay; they do not solve). */
 function check(run: (body: never, pluginDirs: string[]) => Promise<Outcome>, pluginDirs: string[]): Handler {
   return async (request, reply) => {
@@ -116,6 +141,7 @@ export function handlers(ctx: ServiceContext): Record<string, RouteHandlerMethod
     out[`GET /v1/${collection}/:id/events`] = events(ctx, kind);
     out[`DELETE /v1/${collection}/:id`] = status(ctx, kind, true);
   }
+  out['GET /v1/plans/:id/report'] = report(ctx);
   out['POST /v1/verify'] = check((body: VerifyBody, dirs) => runVerify(body, dirs), ctx.pluginDirs);
   out['POST /v1/validate'] = check((body: ValidateBody, dirs) => runValidate(body, dirs), ctx.pluginDirs);
   const openapi = openApiDocument(ctx.version);

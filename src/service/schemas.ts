@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../util/package-root.js';
+import { JOB_STATES } from './queue.js';
 
 export type Schema = Record<string, unknown>;
 
@@ -107,8 +108,15 @@ function jobRoutes(collection: string, what: string, schema: Schema): RouteSpec[
 
 export const JOB_COLLECTIONS = { plans: 'plan', targets: 'target', evaluations: 'evaluation' } as const;
 
+const NOT_DONE: ResponseSpec = {
+  description: 'the job is not done (queued, running) or never will be (failed, cancelled): no report',
+  schema: { type: 'object', required: ['error', 'state'], additionalProperties: false, properties: { error: { type: 'string' }, state: { enum: [...JOB_STATES] } } },
+};
+
 export const ROUTES: RouteSpec[] = [
   ...jobRoutes('plans', 'a verified plan', BODIES.plan),
+  { method: 'GET', url: '/v1/plans/:id/report', summary: 'the done job\'s plan as the self-contained HTML report of shunt report (a plan not found shows its verdict)',
+    responses: { 200: { description: 'one HTML page that opens offline', contentType: 'text/html', schema: { type: 'string' } }, 404: UNKNOWN, 409: NOT_DONE } },
   ...jobRoutes('targets', 'a target placement (as shunt target)', BODIES.target),
   ...jobRoutes('evaluations', 'strategies side by side (as shunt evaluate)', BODIES.evaluation),
   { method: 'POST', url: '/v1/verify', summary: 'replay a plan against an instance (as shunt verify --json; exitCode 1 when invalid)', body: BODIES.verify,
