@@ -1,7 +1,6 @@
 import { Command, Option } from 'commander';
-import { common, EXIT, emit, loadOptions, positiveSeconds, type CommonOptions } from '../shared.js';
+import { common, EXIT, emit, fail, failInput, loadOptions, positiveSeconds, say, setExitCode, tryWrite, type CommonOptions } from '../shared.js';
 import { readJson } from '../../io/read.js';
-import { writeAtomic } from '../../io/write.js';
 import { InputError } from '../../io/errors.js';
 import { loadInstance, solveLoaded } from '../../api.js';
 import { planSummary } from '../format.js';
@@ -25,7 +24,7 @@ export function register(program: Command): void {
     .option('--gap <fraction>', 'relative MIP gap at which the exact engine may stop (e.g. 0.01)', fraction)
     .addOption(new Option('--objective <what>', 'cost (RAM moved, default) or makespan (estimated wave-by-wave duration)').choices(['cost', 'makespan']))
     .option('--time-limit <seconds>', 'stop searching after this many seconds', positiveSeconds)
-    .option('--out <file>', 'write the plan JSON to FILE (atomically; only when a plan is found)')
+    .option('--out <file>', 'write the plan JSON to FILE (atomically, through symlinks; only when a plan is found); - is stdout')
     .option('--strategy <name>', 'first choose the target with this placement strategy (as shunt target does), then plan the path to it')
     .option('--with <json>', 'the strategy\'s options as a JSON object')
     .action(async (file: string, o: CommonOptions & { engine?: string; timeLimit?: number; solver?: string; gap?: number; strategy?: string; with?: string; objective?: 'cost' | 'makespan' }) => {
@@ -45,8 +44,7 @@ export function register(program: Command): void {
           ({ loaded } = await retarget(readJson(file), options, strategyRef(o.strategy, o.with), { timeLimit: o.timeLimit }));
         } catch (e) {
           if (!(e instanceof NoTargetError)) throw e;
-          process.stderr.write(`shunt: no target: ${e.message}\n`);
-          process.exitCode = EXIT.unknown;
+          fail(EXIT.unknown, 'target', [{ path: '', message: `no target: ${e.message}` }]);
           return;
         }
       }
@@ -59,10 +57,14 @@ export function register(program: Command): void {
       }
       const json = JSON.stringify(plan, null, 2);
       const found = plan.status === 'optimal' || plan.status === 'feasible';
-      if (o.out && found) writeAtomic(o.out, json + '\n');
-      if (o.json) emit(json);
-      else emit(planSummary(plan, loaded.problem.cost.unit));
-      process.exitCode = found ? EXIT.ok : plan.status === 'infeasible' ? EXIT.infeasible : EXIT.unknown;
+      // Written only now that the plan is verified; a failed write still shows the plan.
+      const toStdout = o.out === '-';
+      const unwritten = o.out && !toStdout && found ? tryWrite(o.out, json) : undefined;
+      if (unwritten && o.json) return failInput(unwritten, { plan });
+      if (o.json || (toStdout && found)) emit(json);
+      else say(planSummary(plan, loaded.problem.cost.unit));
+      if (unwritten) return failInput(unwritten);
+      setExitCode(found ? EXIT.ok : plan.status === 'infeasible' ? EXIT.infeasible : EXIT.unknown);
     });
 
 }
