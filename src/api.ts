@@ -11,6 +11,7 @@ import { InputError, type InputIssue } from './io/errors.js';
 import { referenceIssues } from './io/validate-instance.js';
 import { createKernel, mergePolicies, type Configured, type Kernel } from './kernel/kernel.js';
 import { verifyPlan, formatViolation, type VerifyResult } from './verify/replay.js';
+import { nonMonotoneRules, oneAtATime } from './verify/ordered.js';
 import { attachSchedule, durationOptionsOf } from './schedule/attach.js';
 import { verifyDependencies } from './schedule/verify.js';
 
@@ -90,9 +91,16 @@ export async function planMigrations(doc: unknown, options: PlanOptions = {}): P
 
 export async function solveLoaded(loaded: Loaded, options: PlanOptions = {}): Promise<Plan> {
   const started = Date.now();
-  const plan = await loaded.engine.solve(loaded.problem, { timeLimit: options.timeLimit, onProgress: options.onProgress });
+  let plan = await loaded.engine.solve(loaded.problem, { timeLimit: options.timeLimit, onProgress: options.onProgress });
+  const ordered = nonMonotoneRules(loaded.problem).map((r) => r.name);
+  if (ordered.length && (plan.status === 'optimal' || plan.status === 'feasible')) plan = serialised(plan, ordered);
   if (plan.status === 'optimal' || plan.status === 'feasible') {
     const check = verifyPlan(loaded.problem, plan.waves);
+    if (!check.valid && ordered.length) {
+      plan = orderBroken(plan, ordered, check.violations);
+      plan.stats.seconds = (Date.now() - started) / 1000;
+      return plan;
+    }
     if (!check.valid) throw new PlanRejectedError(loaded.engine.name, check.violations);
     plan.cost = check.cost;
     if (plan.lowerBound !== null && plan.lowerBound > check.cost) plan.lowerBound = check.cost;
@@ -104,6 +112,22 @@ export async function solveLoaded(loaded: Loaded, options: PlanOptions = {}): Pr
   return plan;
 }
 
+/** A rule that is not monotone: the plan runs one migration at a time, in its order. */
+function serialised(plan: Plan, rules: string[]): Plan {
+  const waves = oneAtATime(plan.waves);
+  const { wavesLowerBound: _parallelOnly, ...stats } = plan.stats;
+  const note = `rule ${rules.join(', ')} is not monotone (its manifest says so): migrations run one at a time, in order, and each step was verified`;
+  return { ...plan, waves, stats: { ...stats, waves: waves.length }, notes: [...(plan.notes ?? []), note] };
+}
+
+/** The engines search as if every rule were monotone; when the order they chose breaks one, nothing is proven. */
+function orderBroken(plan: Plan, rules: string[], violations: Violation[]): Plan {
+  return {
+    ...plan, status: 'unknown', waves: [], cost: null,
+    explanation: [`the plan found breaks rule ${rules.join(', ')} (not monotone) when its migrations run one at a time:`, ...violations.slice(0, 5).map(formatViolation)],
+  };
+}
+
 /** Replays a plan against an instance and its active rules. */
 export async function verifyAgainst(doc: unknown, planDoc: unknown, options: LoadOptions & { planSource?: string } = {}): Promise<VerifyResult> {
   const loaded = await loadInstance(doc, options);
@@ -112,7 +136,11 @@ export async function verifyAgainst(doc: unknown, planDoc: unknown, options: Loa
   const result = verifyPlan(loaded.problem, waves);
   // A plan that carries its dependency graph is also checked for every order the graph allows.
   const migrations = waves.flatMap((w) => w.migrations);
-  if (result.valid && migrations.some((m) => m.after !== undefined)) {
+  if (result.valid && migrations.some((m) => m.after !== undefined) && nonMonotoneRules(loaded.problem).length) {
+    // One migration at a time: each must wait for the one before it (the order verified step by step).
+    const loose = migrations.findIndex((m, i) => i > 0 && !(m.after ?? []).includes(i - 1));
+    if (loose > 0) return { ...result, valid: false, violations: [{ rule: 'plan', message: `migration ${loose} (${migrations[loose]!.vm}) does not wait for migration ${loose - 1}, but a rule that is not monotone needs them in order` }] };
+  } else if (result.valid && migrations.some((m) => m.after !== undefined)) {
     const graph = verifyDependencies(loaded.problem, waves, migrations.map((m) => m.after ?? []));
     if (!graph.valid) return { ...result, valid: false, violations: graph.violations };
   }

@@ -17,6 +17,11 @@ export interface PluginManifest {
   /** JSON Schema of the plugin's options. */
   optionsSchema?: Record<string, unknown>;
   defaults?: Record<string, unknown>;
+  /**
+   * Rules only: false when adding a VM to a host can repair a violation ("every host keeps a
+   * VM"). The planner then runs migrations one at a time and the verifier checks each step.
+   */
+  monotone?: boolean;
 }
 
 /** What a plugin sees when it is created. */
@@ -58,6 +63,8 @@ export interface SanityRule {
   movable?(vm: number): boolean;
   /** Resources this rule limits its own way instead of capacity (which then leaves them to it). */
   readonly limitsResources?: readonly string[];
+  /** Set by the kernel from the manifest: false when the rule is not monotone (see PluginManifest). */
+  readonly monotone?: boolean;
   /** Its integer-program form, for the exact engine (absent: the exact engine refuses). */
   readonly formulation?: RuleFormulation;
 }

@@ -2,6 +2,7 @@ import type { Engine, PluginModule } from '../../src/plugin-api.js';
 import type { Plan } from '../../src/model/plan.js';
 import { solveExact, exactUnsupported, type ExactOptions } from '../../src/exact/engine.js';
 import { solveHeuristic } from '../../src/engines/heuristic/engine.js';
+import { InputError } from '../../src/io/errors.js';
 import { exactOptions, heuristicDefaults } from './exact-defaults.js';
 
 const auto: PluginModule<Engine> = {
@@ -21,6 +22,7 @@ const auto: PluginModule<Engine> = {
           const plan = await solveExact(problem, o, run);
           return { ...plan, engine: 'auto', notes: [...(plan.notes ?? []), 'auto: used the exact engine'] };
         } catch (e) {
+          if (e instanceof InputError) throw e; // bad input or a plugin's broken contract: not the engine's failure
           const plan = solveHeuristic(problem, heuristicDefaults(), run);
           return { ...plan, engine: 'auto', notes: [...(plan.notes ?? []), `auto: the exact engine failed (${(e as Error).message}); used the heuristic engine`] };
         }

@@ -18,6 +18,8 @@ import { PluginRegistry } from './registry.js';
 import { TOKENS } from './tokens.js';
 import { BUILTINS } from './builtins.js';
 import { builtinManifest } from './builtins-manifests.js';
+import { checkedPlugin, createPlugin, PluginContractError } from './contracts.js';
+import { probeMonotone } from './monotone-probe.js';
 
 export const DEFAULTS = { cost: 'ram', overcommit: 'overcommit', engine: 'heuristic' } as const;
 
@@ -110,6 +112,7 @@ export class Kernel {
   /** Creates the plugins a policy asks for. Every error names the policy path and the plugin. */
   configure(policy: PolicyDoc, model: Model, locate: (issue: InputIssue) => InputIssue = (i) => i, source = 'policy'): Configured {
     const issues: InputIssue[] = [];
+    const unproven: SanityRule[] = []; // user rules that claim monotonicity: probed below
     const make = <T>(kind: PluginKind, ref: PluginRef, path: string, context: PluginContext): T | undefined => {
       const name = typeof ref === 'string' ? ref : ref.name;
       const entry = this.registries[kind].get(name);
@@ -125,10 +128,14 @@ export class Kernel {
         issues.push(...bad.map((i) => ({ path: i.path, message: `plugin ${name}: ${i.message}` })));
         if (bad.length) return undefined;
       }
+      const who = { manifest: entry.manifest, origin: entry.origin, builtin: entry.origin.startsWith('built-in ') };
       try {
-        return entry.module.create(options, context) as T;
+        const created = createPlugin(who, () => entry.module.create(options, context), options);
+        const plugin = checkedPlugin(who, created, options, model) as T;
+        if (kind === 'rule' && !who.builtin && entry.manifest.monotone !== false) unproven.push(plugin as SanityRule);
+        return plugin;
       } catch (e) {
-        if (e instanceof InputError) { issues.push(...e.issues.map((i) => ({ path: path + i.path, message: `plugin ${name}: ${i.message}` }))); return undefined; }
+        if (e instanceof InputError && !(e instanceof PluginContractError)) { issues.push(...e.issues.map((i) => ({ path: path + i.path, message: `plugin ${name}: ${i.message}` }))); return undefined; }
         throw e;
       }
     };
@@ -163,8 +170,21 @@ export class Kernel {
     const rules: SanityRule[] = capacity ? [capacity, ...others] : others;
     const strategy = policy.strategy ? make<PlacementStrategy>('strategy', policy.strategy, '/strategy', context) : undefined;
     if (issues.length || !cost || !engine || (policy.strategy && !strategy)) throw new InputError(source, issues.map(locate));
+    refuseNonMonotone(model, usable, unproven, this.registries.rule);
     return { problem: { model, usable, rules, cost }, engine, overcommit, ...(strategy ? { strategy } : {}) };
   }
+}
+
+/** A user rule that the probe finds not monotone on this model, though its manifest does not say so, is refused. */
+function refuseNonMonotone(model: Model, usable: Float64Array, rules: SanityRule[], registry: PluginRegistry<unknown>): void {
+  const found = probeMonotone(model, usable, rules);
+  if (!found) return;
+  const { rule, vm, from, to, violation } = found;
+  const origin = registry.get(rule.name)?.origin;
+  const [v, a, h] = [model.vms[vm]!.name, model.hosts[from]!.name, model.hosts[to]!.name];
+  throw new PluginContractError(rule.name, `rule "${rule.name}" is not monotone, but its manifest${origin ? ` (${origin})` : ''} does not say so: `
+    + `with VM "${v}" moved from "${a}" to "${h}" it reports "${violation.message}", yet with "${v}" on both hosts (as while migrating) it reports nothing, so adding a VM repaired a violation. `
+    + 'shunt\'s planner relies on monotone rules; declare "monotone": false in the manifest (migrations then run one at a time, each step verified) or make the rule monotone');
 }
 
 /** A kernel in its own child container, with the built-ins registered. */
