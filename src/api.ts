@@ -8,7 +8,7 @@ import type { Problem, Violation } from './plugin-api.js';
 import { compileModel, type Model } from './model/model.js';
 import { PlacementState } from './model/state.js';
 import { InputError, type InputIssue } from './io/errors.js';
-import { referenceIssues } from './io/validate-instance.js';
+import { referenceIssues, resourceWarnings } from './io/validate-instance.js';
 import { createKernel, mergePolicies, type Configured, type Kernel } from './kernel/kernel.js';
 import { verifyPlan, formatViolation, type VerifyResult } from './verify/replay.js';
 import { nonMonotoneRules, oneAtATime } from './verify/ordered.js';
@@ -33,6 +33,8 @@ export interface Loaded extends Configured {
   model: Model;
   doc: InstanceDoc;
   policy: PolicyDoc;
+  /** What is valid but probably not meant (a capacity no VM demands); shown by validate and in plan notes. */
+  warnings: string[];
 }
 
 /** A plan that failed verification: a bug in an engine, never shown as a result. */
@@ -69,7 +71,7 @@ export async function loadInstance(doc: unknown, options: LoadOptions = {}): Pro
     ...stateIssues(configured.problem, model.target, '/target', 'the target'),
   ];
   if (issues.length) throw new InputError(source, issues);
-  return { ...configured, kernel, model, doc: instance, policy };
+  return { ...configured, kernel, model, doc: instance, policy, warnings: resourceWarnings(instance) };
 }
 
 function stateIssues(problem: Problem, placement: Int32Array, path: string, what: string): InputIssue[] {
@@ -108,6 +110,7 @@ export async function solveLoaded(loaded: Loaded, options: PlanOptions = {}): Pr
     const schedule = attachSchedule(loaded.problem, plan, durationOptionsOf(loaded.policy));
     if (!schedule.valid) throw new PlanRejectedError(loaded.engine.name, schedule.violations);
   }
+  if (loaded.warnings.length) plan.notes = [...(plan.notes ?? []), ...loaded.warnings.map((w) => `warning: ${w}`)];
   plan.stats.seconds = (Date.now() - started) / 1000;
   return plan;
 }

@@ -7,7 +7,7 @@ export { PlacementState, type StateView } from './model/state.js';
 export { createKernel, Kernel } from './kernel/kernel.js';
 export { verifyPlan, formatViolation } from './verify/replay.js';
 export { InputError } from './io/errors.js';
-export { chooseTarget } from './target/choose.js';
+export { chooseTarget } from './placement/choose.js';
 export { importBtrPlace } from './interop/btrplace-import.js';
 export { exportBtrPlace } from './interop/btrplace-export.js';
 export type { TimeIndexedBuilder, RuleFormulation } from './exact/formulation-api.js';

@@ -6,6 +6,9 @@ import type { Model } from './model/model.js';
 import type { StateView } from './model/state.js';
 import type { Plan } from './model/plan.js';
 import type { RuleFormulation } from './exact/formulation-api.js';
+import type { PluginServices } from './kernel/services.js';
+
+export type { PluginServices } from './kernel/services.js';
 
 export type PluginKind = 'cost' | 'rule' | 'overcommit' | 'engine' | 'strategy';
 
@@ -22,6 +25,13 @@ export interface PluginManifest {
    * VM"). The planner then runs migrations one at a time and the verifier checks each step.
    */
   monotone?: boolean;
+  /** Rules only: active whatever the policy lists (capacity). */
+  always?: boolean;
+  /**
+   * Rules only: the option (a list of resource names) that receives the resources other active
+   * rules limit their own way (their `limitsResources`); this rule then leaves them alone.
+   */
+  yieldsTo?: string;
 }
 
 /** What a plugin sees when it is created. */
@@ -29,6 +39,8 @@ export interface PluginContext {
   readonly model: Model;
   /** Usable amounts after the over-commit rule; absent while creating the over-commit rule itself. */
   readonly usable?: Float64Array;
+  /** What the kernel offers every plugin: solver, default engine, other plugins, option checks. */
+  readonly services: PluginServices;
 }
 
 export interface PluginModule<T> {

@@ -20,11 +20,11 @@ import { builtinManifest } from '../src/kernel/builtins-manifests.js';
 import { compileModel, type Model } from '../src/model/model.js';
 import { PlacementState, exceeds } from '../src/model/state.js';
 import { InputError } from '../src/io/errors.js';
-import { retarget } from '../src/target/retarget.js';
-import { NoTargetError, notesOf } from '../src/target/strategy.js';
-import { DEFAULT_SHARING, SharingTree, isSharingRule, type SharingRule } from '../src/target/sharing-tree.js';
-import { Draft } from '../src/target/draft.js';
-import { evaluateStrategies } from '../src/target/evaluate.js';
+import { retarget } from '../src/placement/retarget.js';
+import { NoTargetError, notesOf } from '../src/placement/strategy.js';
+import { DEFAULT_SHARING, SharingTree, isSharingRule, type SharingRule } from '../src/placement/sharing-tree.js';
+import { Draft } from '../src/placement/draft.js';
+import { evaluateStrategies } from '../src/placement/evaluate.js';
 import { generateCloud, stateProblems } from '../bench/generate.js';
 import { cloud, load } from './helpers.js';
 

@@ -4,6 +4,8 @@ import type { PolicyDoc } from '../model/instance.js';
 import { readJson } from '../io/read.js';
 import { writeAtomic } from '../io/write.js';
 import { InputError, type InputIssue } from '../io/errors.js';
+import { createKernel } from '../kernel/kernel.js';
+import type { PluginKind } from '../plugin-api.js';
 
 export const EXIT = { ok: 0, internal: 1, invalidPlan: 1, input: 2, infeasible: 3, unknown: 4 } as const;
 
@@ -115,4 +117,11 @@ export function positiveSeconds(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InputError('--time-limit', [{ path: '', message: `must be a positive number of seconds (got ${JSON.stringify(value)})` }]);
   return n;
+}
+
+let names: ReturnType<typeof createKernel> | undefined;
+/** The plugins of a kind, for help texts, from the kernel's registry ("heuristic (default), exact, auto"). */
+export function builtinNames(kind: PluginKind, fallback?: string): string {
+  const list = (names ??= createKernel()).names(kind);
+  return list.map((n) => (n === fallback ? `${n} (default)` : n)).join(', ');
 }

@@ -40,7 +40,15 @@ export interface PolicyDoc {
   strategy?: PluginRef;
 }
 
+/** A resource VMs may demand, declared by name (with its unit, for people). */
+export interface ResourceDoc {
+  name: string;
+  unit?: string;
+}
+
 export interface InstanceDoc {
+  /** Resources by name; a demand of one that neither this list nor any host's capacity names is an error. */
+  resources?: ResourceDoc[];
   hosts: HostDoc[];
   vms: VmDoc[];
   placement: Record<string, string>;

@@ -4,7 +4,7 @@ import { common, EXIT, emit, positiveSeconds, say, setExitCode, sourceName, type
 import { readJson } from '../../io/read.js';
 import { InputError } from '../../io/errors.js';
 import type { PluginRef, PolicyDoc } from '../../model/instance.js';
-import { evaluateStrategies, type EvaluateRow } from '../../target/evaluate.js';
+import { evaluateStrategies, type EvaluateRow } from '../../placement/evaluate.js';
 import { formatNumber } from '../format.js';
 import { pct } from './target.js';
 

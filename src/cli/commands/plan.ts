@@ -5,9 +5,11 @@ import { InputError } from '../../io/errors.js';
 import { loadInstance, solveLoaded } from '../../api.js';
 import { planSummary } from '../format.js';
 import { progressReporter } from '../progress.js';
-import { retarget, strategyRef } from '../../target/retarget.js';
+import { retarget, strategyRef } from '../../placement/retarget.js';
 import { backendNames } from '../../exact/solvers/registry.js';
-import { NoTargetError } from '../../target/strategy.js';
+import { builtinNames } from '../shared.js';
+import { DEFAULTS } from '../../kernel/kernel.js';
+import { NoTargetError } from '../../placement/strategy.js';
 
 function fraction(value: string): number {
   const n = Number(value);
@@ -19,7 +21,7 @@ export function register(program: Command): void {
   common(program.command('plan')
     .description('compute a verified migration plan from placement to target')
     .argument('<instance>', 'instance JSON file, or - for stdin'))
-    .addOption(new Option('--engine <name>', 'engine plugin: heuristic (default), exact, auto'))
+    .addOption(new Option('--engine <name>', `engine plugin: ${builtinNames('engine', DEFAULTS.engine)}`))
     .addOption(new Option('--solver <name>', 'MIP backend of the exact and auto engines').choices([...backendNames]))
     .option('--gap <fraction>', 'relative MIP gap at which the exact engine may stop (e.g. 0.01)', fraction)
     .addOption(new Option('--objective <what>', 'cost (RAM moved, default) or makespan (estimated wave-by-wave duration)').choices(['cost', 'makespan']))

@@ -4,10 +4,11 @@ import { common, EXIT, emit, fail, failInput, positiveSeconds, say, sourceName, 
 import { readJson } from '../../io/read.js';
 import { InputError } from '../../io/errors.js';
 import type { PolicyDoc } from '../../model/instance.js';
-import { retarget, strategyRef } from '../../target/retarget.js';
-import { targetMetrics, type TargetMetrics } from '../../target/metrics.js';
-import { NoTargetError, notesOf } from '../../target/strategy.js';
+import { retarget, strategyRef } from '../../placement/retarget.js';
+import { targetMetrics, type TargetMetrics } from '../../placement/metrics.js';
+import { NoTargetError, notesOf } from '../../placement/strategy.js';
 import { formatNumber } from '../format.js';
+import { builtinNames } from '../shared.js';
 
 export interface StrategyCliOptions extends CommonOptions { strategy?: string; with?: string; timeLimit?: number }
 
@@ -33,7 +34,7 @@ export function register(program: Command): void {
   common(program.command('target')
     .description('choose a target with a placement strategy and write the instance with it (checked against every rule); exit 4 when the strategy finds none')
     .argument('<instance>', 'instance JSON file, or - for stdin'))
-    .option('--strategy <name>', 'strategy plugin: consolidate, rebalance, evacuate, sharing-aware, scoped (default: the policy\'s "strategy")')
+    .option('--strategy <name>', `strategy plugin: ${builtinNames('strategy')} (default: the policy's "strategy")`)
     .option('--with <json>', 'the strategy\'s options as a JSON object')
     .option('--time-limit <seconds>', 'for strategies that search (the exact consolidation)', positiveSeconds)
     .option('--out <file>', 'write the instance to FILE (atomically, through symlinks) and a summary on stdout; without it (or with -) the instance goes to stdout')
