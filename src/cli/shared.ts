@@ -1,7 +1,7 @@
 /** What every command shares: common options, output, errors, exit codes. */
 import type { Command } from 'commander';
 import type { PolicyDoc } from '../model/instance.js';
-import { readJson } from '../io/read.js';
+import { readJson, stdin } from '../io/read.js';
 import { writeAtomic } from '../io/write.js';
 import { InputError, type InputIssue } from '../io/errors.js';
 import { createKernel } from '../kernel/kernel.js';
@@ -15,6 +15,8 @@ export interface CommonOptions { policy?: string; plugins?: string[]; json?: boo
 export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
+  /** Standard input for "-", when not the process's own. */
+  stdin?: string;
 }
 
 interface RunContext { io: CliIo; json: boolean; exitCode?: number }
@@ -30,11 +32,14 @@ let current: RunContext = { io: processIo, json: false };
 export async function withIo<T>(io: CliIo, json: boolean, fn: () => Promise<T>): Promise<{ value: T; exitCode?: number }> {
   const previous = current;
   current = { io, json };
+  const read = stdin.read;
+  if (io.stdin !== undefined) stdin.read = () => io.stdin!;
   try {
     const value = await fn();
     return { value, exitCode: current.exitCode };
   } finally {
     current = previous;
+    stdin.read = read;
   }
 }
 
