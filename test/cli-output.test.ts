@@ -118,6 +118,7 @@ describe('names with control characters', () => {
     const { file } = instanceFile(doc);
     const text = await shunt('plan', file);
     expect(text.stdout).toContain('v\\x07  h\\x1b[31m1 -> h2');
+    // eslint-disable-next-line no-control-regex -- looking for raw control characters is the point
     expect(text.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
     const json = await shunt('plan', file, '--json');
     expect(JSON.parse(json.stdout).waves[0].migrations[0]).toMatchObject({ vm: 'v\u0007', from: 'h\u001b[31m1' });

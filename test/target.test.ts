@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { InstanceDoc, PluginRef, PolicyDoc } from '../src/model/instance.js';
-import type { SanityRule, Violation } from '../src/plugin-api.js';
+import type { Violation } from '../src/plugin-api.js';
 import { solveLoaded, type Loaded } from '../src/api.js';
 import { createKernel } from '../src/kernel/kernel.js';
 import { builtinManifest } from '../src/kernel/builtins-manifests.js';

@@ -6,15 +6,14 @@
  * The CLI tests run the built program: build first with `npx tsc -p .`.
  */
 import 'reflect-metadata';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shunt } from './helpers.js';
 import type { InstanceDoc, PolicyDoc } from '../src/model/instance.js';
 import { loadInstance } from '../src/api.js';
-import { InputError, type InputIssue } from '../src/io/errors.js';
+import { InputError } from '../src/io/errors.js';
 
 /** Two hosts, two VMs of one anti-affinity group swapping places. A valid instance. */
 function good(): InstanceDoc {
@@ -33,6 +32,7 @@ function good(): InstanceDoc {
 }
 
 /** The good instance, changed by `edit` (which may treat it as plain JSON). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests poke at arbitrary fields, valid or not
 function changed(edit: (doc: any) => void): InstanceDoc {
   const doc = good();
   edit(doc);
@@ -166,7 +166,6 @@ describe('loadInstance', () => {
 });
 
 describe('shunt validate and shunt plan on bad input', () => {
-  const root = fileURLToPath(new URL('..', import.meta.url));
   let dir: string;
   let count = 0;
 

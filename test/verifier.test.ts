@@ -5,10 +5,9 @@
  * The CLI tests run the built program: build first with `npx tsc -p .`.
  */
 import 'reflect-metadata';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InstanceDoc, PolicyDoc } from '../src/model/instance.js';
 import type { Wave } from '../src/model/plan.js';
@@ -295,7 +294,6 @@ describe('violations carry their wave and phase', () => {
 });
 
 describe('shunt verify', () => {
-  const root = fileURLToPath(new URL('..', import.meta.url));
   let dir: string;
 
   beforeAll(() => {
