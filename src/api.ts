@@ -123,10 +123,12 @@ function serialised(plan: Plan, rules: string[]): Plan {
   return { ...plan, waves, stats: { ...stats, waves: waves.length }, notes: [...(plan.notes ?? []), note] };
 }
 
+const withoutOrderNote = (notes: string[] | undefined) => (notes ?? []).filter((n) => !n.includes('is not monotone (its manifest says so)'));
+
 /** The engines search as if every rule were monotone; when the order they chose breaks one, nothing is proven. */
 function orderBroken(plan: Plan, rules: string[], violations: Violation[]): Plan {
   return {
-    ...plan, status: 'unknown', waves: [], cost: null,
+    ...plan, status: 'unknown', waves: [], cost: null, notes: withoutOrderNote(plan.notes),
     explanation: [`the plan found breaks rule ${rules.join(', ')} (not monotone) when its migrations run one at a time:`, ...violations.slice(0, 5).map(formatViolation)],
   };
 }
