@@ -25,6 +25,11 @@ export interface PluginManifest {
    * VM"). The planner then runs migrations one at a time and the verifier checks each step.
    */
   monotone?: boolean;
+  /**
+   * Capabilities the plugin's object offers beyond its kind's contract, by name: core code asks
+   * for a capability, never for a plugin's name or shape ("page-sharing": a SharingRule).
+   */
+  provides?: string[];
   /** Rules only: active whatever the policy lists (capacity). */
   always?: boolean;
   /**
@@ -77,6 +82,8 @@ export interface SanityRule {
   readonly limitsResources?: readonly string[];
   /** Set by the kernel from the manifest: false when the rule is not monotone (see PluginManifest). */
   readonly monotone?: boolean;
+  /** Set by the kernel from the manifest's `provides`. */
+  readonly provides?: readonly string[];
   /** Its integer-program form, for the exact engine (absent: the exact engine refuses). */
   readonly formulation?: RuleFormulation;
 }

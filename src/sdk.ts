@@ -38,7 +38,7 @@ export { directReach, plannerReaches, type DirectReach } from './placement/reach
 export { binPackingModel, hostLowerBound, type BinPacking } from './placement/binpack.js';
 export { footprintOf } from './placement/metrics.js';
 export {
-  DEFAULT_SHARING, SharingTree, sharingTree, sharingRuleOf, isSharingRule, sharingOptionIssues, type SharingOptions, type SharingRule,
+  DEFAULT_SHARING, SharingTree, sharingTree, sharingRuleOf, isSharingRule, PAGE_SHARING, sharingOptionIssues, type SharingOptions, type SharingRule,
 } from './placement/sharing-tree.js';
 
 // The live-migration duration model.

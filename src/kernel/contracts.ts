@@ -10,6 +10,7 @@ import type {
   CostFunction, Engine, OvercommitRule, PlacementStrategy, PluginKind, PluginManifest, SanityRule, Violation,
 } from '../plugin-api.js';
 import { describeValue, InputError } from '../io/errors.js';
+import { PAGE_SHARING } from '../placement/sharing-tree.js';
 
 /** Who made a plugin, for messages and for telling a user's breach from an internal bug. */
 export interface PluginOrigin {
@@ -146,6 +147,12 @@ function wrapRule(who: PluginOrigin, rule: SanityRule, model: Model): SanityRule
   }
   // The manifest declares what the kernel and the planner must know (not the object's shape).
   if (who.manifest.monotone === false) (w as { monotone?: boolean }).monotone = false;
+  (w as { provides?: readonly string[] }).provides = [...(who.manifest.provides ?? [])];
+  if (who.manifest.provides?.includes(PAGE_SHARING)) {
+    const r = rule as unknown as Record<string, unknown>;
+    const missing = ['targetAdmits', 'limitOf'].filter((f) => typeof r[f] !== 'function');
+    if (!isObject(r['sharing']) || missing.length) breach(who, 'create()', `returned a rule without ${missing.length ? `${missing.join(', ')}()` : 'its sharing tree'}, though its manifest says it provides "${PAGE_SHARING}"`);
+  }
   return w;
 }
 
