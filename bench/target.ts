@@ -23,12 +23,12 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { InstanceDoc, PolicyDoc } from '../src/model/instance.js';
 import { solveLoaded } from '../src/api.js';
-import { retarget } from '../src/target/retarget.js';
-import { targetMetrics, type TargetMetrics } from '../src/target/metrics.js';
-import { footprintOf, measuringTree } from '../src/target/metrics.js';
-import { notesOf } from '../src/target/strategy.js';
-import { hostLowerBound } from '../src/target/binpack.js';
-import { Packer } from '../src/target/pack.js';
+import { retarget } from '../src/placement/retarget.js';
+import { targetMetrics, type TargetMetrics } from '../src/placement/metrics.js';
+import { footprintOf, measuringTree } from '../src/placement/metrics.js';
+import { notesOf } from '../src/placement/strategy.js';
+import { hostLowerBound } from '../src/placement/binpack.js';
+import { Packer } from '../src/placement/pack.js';
 import { generateCloud, mulberry32 } from './generate.js';
 
 type Weighted = Array<[string, number]>;

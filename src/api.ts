@@ -8,9 +8,10 @@ import type { Problem, Violation } from './plugin-api.js';
 import { compileModel, type Model } from './model/model.js';
 import { PlacementState } from './model/state.js';
 import { InputError, describeValue, pointer, type InputIssue } from './io/errors.js';
-import { referenceIssues } from './io/validate-instance.js';
+import { referenceIssues, resourceWarnings } from './io/validate-instance.js';
 import { createKernel, mergePolicies, type Configured, type Kernel } from './kernel/kernel.js';
 import { verifyPlan, formatViolation, type VerifyResult } from './verify/replay.js';
+import { nonMonotoneRules, oneAtATime } from './verify/ordered.js';
 import { attachSchedule, durationOptionsOf, objectiveOf } from './schedule/attach.js';
 import { networkIssues } from './model/network.js';
 import { defaultLimitsProblem, prefers } from './schedule/network-limits.js';
@@ -34,6 +35,8 @@ export interface Loaded extends Configured {
   model: Model;
   doc: InstanceDoc;
   policy: PolicyDoc;
+  /** What is valid but probably not meant (a capacity no VM demands); shown by validate and in plan notes. */
+  warnings: string[];
 }
 
 /** A plan that failed verification: a bug in an engine, never shown as a result. */
@@ -71,7 +74,7 @@ export async function loadInstance(doc: unknown, options: LoadOptions = {}): Pro
     ...stateIssues(configured.problem, model.target, '/target', 'the target'),
   ];
   if (issues.length) throw new InputError(source, issues);
-  return { ...configured, kernel, model, doc: instance, policy };
+  return { ...configured, kernel, model, doc: instance, policy, warnings: resourceWarnings(instance) };
 }
 
 /** A disabled host receives no migration: the target may keep a VM there, never send one there. */
@@ -106,22 +109,30 @@ export async function planMigrations(doc: unknown, options: PlanOptions = {}): P
 
 export async function solveLoaded(loaded: Loaded, options: PlanOptions = {}): Promise<Plan> {
   const started = Date.now();
-  const plan = await loaded.engine.solve(loaded.problem, { timeLimit: options.timeLimit, onProgress: options.onProgress });
+  let plan = await loaded.engine.solve(loaded.problem, { timeLimit: options.timeLimit, onProgress: options.onProgress });
+  const ordered = nonMonotoneRules(loaded.problem).map((r) => r.name);
+  if (ordered.length && (plan.status === 'optimal' || plan.status === 'feasible')) plan = serialised(plan, ordered);
   if (plan.status === 'optimal' || plan.status === 'feasible') {
     const check = verifyPlan(loaded.problem, plan.waves);
+    if (!check.valid && ordered.length) {
+      plan = orderBroken(plan, ordered, check.violations);
+      plan.stats.seconds = (Date.now() - started) / 1000;
+      return plan;
+    }
     if (!check.valid) throw new PlanRejectedError(loaded.engine.name, check.violations);
     plan.cost = check.cost;
     if (plan.lowerBound !== null && plan.lowerBound > check.cost) plan.lowerBound = check.cost;
     // Dependencies, durations and makespans; the graph is verified before it is attached.
     const schedule = attachSchedule(loaded.problem, plan, durationOptionsOf(loaded.policy), objectiveOf(loaded.policy));
     if (!schedule.valid) throw new PlanRejectedError(loaded.engine.name, schedule.violations);
-    const limited = await withDefaultLimits(loaded, plan, options);
+    // (A rule that is not monotone keeps its one-at-a-time plan: no parallel alternative.)
+    const limited = ordered.length ? undefined : await withDefaultLimits(loaded, plan, options);
     if (limited) {
       (limited.notes ??= []).push(`planned with one migration in and one out per host at a time: estimated ${limited.stats.makespan?.dependencies} s, against ${plan.stats.makespan?.dependencies} s for the plan without per-host limits`);
-      limited.stats.seconds = (Date.now() - started) / 1000;
-      return limited;
+      plan = limited;
     }
   }
+  if (loaded.warnings.length) plan.notes = [...(plan.notes ?? []), ...loaded.warnings.map((w) => `warning: ${w}`)];
   plan.stats.seconds = (Date.now() - started) / 1000;
   return plan;
 }
@@ -142,6 +153,24 @@ async function withDefaultLimits(loaded: Loaded, plan: Plan, options: PlanOption
   return graph.valid && prefers(objective, plan, other) ? other : undefined;
 }
 
+/** A rule that is not monotone: the plan runs one migration at a time, in its order. */
+function serialised(plan: Plan, rules: string[]): Plan {
+  const waves = oneAtATime(plan.waves);
+  const { wavesLowerBound: _parallelOnly, ...stats } = plan.stats;
+  const note = `rule ${rules.join(', ')} is not monotone (its manifest says so): migrations run one at a time, in order, and each step was verified`;
+  return { ...plan, waves, stats: { ...stats, waves: waves.length }, notes: [...(plan.notes ?? []), note] };
+}
+
+const withoutOrderNote = (notes: string[] | undefined) => (notes ?? []).filter((n) => !n.includes('is not monotone (its manifest says so)'));
+
+/** The engines search as if every rule were monotone; when the order they chose breaks one, nothing is proven. */
+function orderBroken(plan: Plan, rules: string[], violations: Violation[]): Plan {
+  return {
+    ...plan, status: 'unknown', waves: [], cost: null, notes: withoutOrderNote(plan.notes),
+    explanation: [`the plan found breaks rule ${rules.join(', ')} (not monotone) when its migrations run one at a time:`, ...violations.slice(0, 5).map(formatViolation)],
+  };
+}
+
 /** Replays a plan against an instance and its active rules. */
 export async function verifyAgainst(doc: unknown, planDoc: unknown, options: LoadOptions & { planSource?: string } = {}): Promise<VerifyResult> {
   const loaded = await loadInstance(doc, options);
@@ -150,7 +179,11 @@ export async function verifyAgainst(doc: unknown, planDoc: unknown, options: Loa
   const result = verifyPlan(loaded.problem, waves);
   // A plan that carries its dependency graph is also checked for every order the graph allows.
   const migrations = waves.flatMap((w) => w.migrations);
-  if (result.valid && migrations.some((m) => m.after !== undefined)) {
+  if (result.valid && migrations.some((m) => m.after !== undefined) && nonMonotoneRules(loaded.problem).length) {
+    // One migration at a time: each must wait for the one before it (the order verified step by step).
+    const loose = migrations.findIndex((m, i) => i > 0 && !(m.after ?? []).includes(i - 1));
+    if (loose > 0) return { ...result, valid: false, violations: [{ rule: 'plan', message: `migration ${loose} (${migrations[loose]!.vm}) does not wait for migration ${loose - 1}, but a rule that is not monotone needs them in order` }] };
+  } else if (result.valid && migrations.some((m) => m.after !== undefined)) {
     const graph = verifyDependencies(loaded.problem, waves, migrations.map((m) => m.after ?? []));
     if (!graph.valid) return { ...result, valid: false, violations: graph.violations };
   }

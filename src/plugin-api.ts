@@ -6,6 +6,9 @@ import type { Model } from './model/model.js';
 import type { StateView } from './model/state.js';
 import type { Plan } from './model/plan.js';
 import type { RuleFormulation } from './exact/formulation-api.js';
+import type { PluginServices } from './kernel/services.js';
+
+export type { PluginServices } from './kernel/services.js';
 
 export type PluginKind = 'cost' | 'rule' | 'overcommit' | 'engine' | 'strategy';
 
@@ -17,6 +20,23 @@ export interface PluginManifest {
   /** JSON Schema of the plugin's options. */
   optionsSchema?: Record<string, unknown>;
   defaults?: Record<string, unknown>;
+  /**
+   * Rules only: false when adding a VM to a host can repair a violation ("every host keeps a
+   * VM"). The planner then runs migrations one at a time and the verifier checks each step.
+   */
+  monotone?: boolean;
+  /**
+   * Capabilities the plugin's object offers beyond its kind's contract, by name: core code asks
+   * for a capability, never for a plugin's name or shape ("page-sharing": a SharingRule).
+   */
+  provides?: string[];
+  /** Rules only: active whatever the policy lists (capacity). */
+  always?: boolean;
+  /**
+   * Rules only: the option (a list of resource names) that receives the resources other active
+   * rules limit their own way (their `limitsResources`); this rule then leaves them alone.
+   */
+  yieldsTo?: string;
 }
 
 /** What a plugin sees when it is created. */
@@ -24,6 +44,8 @@ export interface PluginContext {
   readonly model: Model;
   /** Usable amounts after the over-commit rule; absent while creating the over-commit rule itself. */
   readonly usable?: Float64Array;
+  /** What the kernel offers every plugin: solver, default engine, other plugins, option checks. */
+  readonly services: PluginServices;
 }
 
 export interface PluginModule<T> {
@@ -58,6 +80,10 @@ export interface SanityRule {
   movable?(vm: number): boolean;
   /** Resources this rule limits its own way instead of capacity (which then leaves them to it). */
   readonly limitsResources?: readonly string[];
+  /** Set by the kernel from the manifest: false when the rule is not monotone (see PluginManifest). */
+  readonly monotone?: boolean;
+  /** Set by the kernel from the manifest's `provides`. */
+  readonly provides?: readonly string[];
   /** Its integer-program form, for the exact engine (absent: the exact engine refuses). */
   readonly formulation?: RuleFormulation;
 }

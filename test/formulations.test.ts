@@ -20,13 +20,23 @@ const situation = fc.record({
   vms: fc.array(fc.record({ ram: fc.integer({ min: 1, max: 5 }), group: fc.integer({ min: 0, max: 2 }), at: fc.nat(), to: fc.nat(), moves: fc.boolean(), flexible: fc.boolean() }), { minLength: 1, maxLength: 6 }),
 });
 
-const RULES: Record<string, PluginRef> = {
-  capacity: 'capacity',
-  headroom: { name: 'headroom', options: { fraction: 0.25 } },
-  'anti-affinity': 'anti-affinity',
-  pin: { name: 'pin', options: { vms: ['v0', 'v2'] } },
-  zone: 'zone',
+/**
+ * Every registered rule with a linear formulation, from the kernel's registry (a new built-in
+ * is covered without editing this file), with the options its manifest gives for tests
+ * ("x-test-options") or its defaults.
+ */
+const probe = compileModel({ hosts: [{ name: 'h0', capacity: { ram: 1 } }], vms: [{ name: 'v0', demand: { ram: 1 } }], placement: { v0: 'h0' } });
+export const testRef = (name: string): PluginRef => {
+  const options = kernel.manifest('rule', name)?.['x-test-options' as 'defaults'];
+  return options ? { name, options } : name;
 };
+const RULES: Record<string, PluginRef> = Object.fromEntries(kernel.names('rule')
+  .filter((name) => kernel.configure({ rules: name === 'capacity' ? [] : [testRef(name)] }, probe).problem.rules.find((r) => r.name === name)?.formulation)
+  .map((name) => [name, testRef(name)]));
+
+it('finds the formulated rules in the registry', () => {
+  expect(Object.keys(RULES)).toContain('capacity');
+});
 
 describe.each(Object.entries(RULES))('the %s rule', (name, ref) => {
   it('is broken by its rows exactly when its state check reports a violation during the wave', () => {

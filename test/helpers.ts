@@ -1,9 +1,14 @@
 /** Small builders so that tests read like the situations they describe. */
 import 'reflect-metadata';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { HostDoc, InstanceDoc, PolicyDoc, VmDoc } from '../src/model/instance.js';
 import type { Plan } from '../src/model/plan.js';
 import { loadInstance, planMigrations, type Loaded } from '../src/api.js';
 import { verifyPlan } from '../src/verify/replay.js';
+import { run } from '../src/cli/run.js';
 
 export interface CloudSpec {
   /** host name -> capacity, or a full host document without the name. */
@@ -52,3 +57,33 @@ export function moves(p: Plan): string[] {
 export function wavesOf(p: Plan): string[][] {
   return p.waves.map((w) => w.migrations.map((m) => `${m.vm}:${m.from}>${m.to}`));
 }
+
+/** What a command line run printed and how it ended (`status` is `code`, as spawnSync names it). */
+export interface CliResult { code: number | null; status: number | null; stdout: string; stderr: string }
+
+export const CLI = join(__dirname, '..', 'dist', 'src', 'cli', 'main.js');
+
+/**
+ * Runs the command line in this process (the same run() the executable calls). Use it
+ * unless the process boundary is the point: stdin, signals, pipes, exit of the process.
+ */
+export async function shunt(...args: string[]): Promise<CliResult> {
+  return cli(args);
+}
+
+/** shunt() with the arguments as a list and, optionally, text for standard input ("-"). */
+export async function cli(args: string[], input?: string): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const code = await run(args, { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, ...(input !== undefined ? { stdin: input } : {}) });
+  return { code, status: code, stdout, stderr };
+}
+
+/** Runs the built executable (npm run build first) as a child process. */
+export function shuntProcess(args: string[], options: { input?: string; cwd?: string } = {}): CliResult {
+  const r = spawnSync(process.execPath, [CLI, ...args], { input: options.input, cwd: options.cwd, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A fresh temporary directory. */
+export const tempDir = (): string => mkdtempSync(join(tmpdir(), 'shunt-'));

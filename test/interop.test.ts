@@ -1,10 +1,10 @@
 /** BtrPlace interop: the 54 kherbache benchmark instances import, plan and export faithfully. */
 import 'reflect-metadata';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cli } from './helpers.js';
 import { loadInstance, planMigrations } from '../src/api.js';
 import { InputError } from '../src/io/errors.js';
 import type { InstanceDoc } from '../src/model/instance.js';
@@ -21,11 +21,6 @@ const files: string[] = existsSync(BENCH)
   : [];
 const read = (rel: string) => JSON.parse(readFileSync(join(BENCH, rel), 'utf8')) as BtrPlaceInstance;
 
-const CLI = join(__dirname, '..', 'dist', 'src', 'cli', 'main.js');
-const shunt = (args: string[], input?: string) => {
-  const r = spawnSync(process.execPath, [CLI, ...args], { input, encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-};
 
 /** Every kind of warning the benchmark files are expected to produce. */
 const EXPECTED_WARNINGS = [
@@ -226,22 +221,22 @@ describe('what the importer cannot translate', () => {
 describe('shunt import btrplace / shunt export btrplace', () => {
   const rel = 'random_decommissioning_infra_scale/x1/instance_1.json';
 
-  it('imports to a file atomically, warns on stderr, plans, and exports a BtrPlace plan', () => {
+  it('imports to a file atomically, warns on stderr, plans, and exports a BtrPlace plan', async () => {
     expect(files, `missing ${rel} under ${BENCH}`).toContain(rel);
     const dir = mkdtempSync(join(tmpdir(), 'shunt-btrplace-'));
     const inst = join(dir, 'instance.json');
-    const r = shunt(['import', 'btrplace', join(BENCH, rel), '--out', inst]);
+    const r = await cli(['import', 'btrplace', join(BENCH, rel), '--out', inst]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/warning: .*constraint "offline" \(48\) not translated/);
     expect(readdirSync(dir)).toEqual(['instance.json']);
 
     const planFile = join(dir, 'plan.json');
-    expect(shunt(['plan', inst, '--out', planFile]).code).toBe(0);
+    expect((await cli(['plan', inst, '--out', planFile])).code).toBe(0);
     const plan = JSON.parse(readFileSync(planFile, 'utf8')) as Plan;
 
     for (const from of [inst, join(BENCH, rel)]) {
-      const e = shunt(['export', 'btrplace', from, planFile]);
+      const e = await cli(['export', 'btrplace', from, planFile]);
       expect(e.code, e.stderr).toBe(0);
       const out = JSON.parse(e.stdout);
       expect(out.actions.filter((a: { id: string }) => a.id === 'migrateVM')).toHaveLength(plan.stats.moves);
@@ -249,25 +244,25 @@ describe('shunt import btrplace / shunt export btrplace', () => {
     }
   });
 
-  it('--unlimited lifts the per-host limits', () => {
-    const r = shunt(['import', 'btrplace', join(BENCH, 'random_vms_scale/x1/instance_1.json'), '--unlimited']);
+  it('--unlimited lifts the per-host limits', async () => {
+    const r = await cli(['import', 'btrplace', join(BENCH, 'random_vms_scale/x1/instance_1.json'), '--unlimited']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).limits).toEqual({ maxOutgoingPerHost: null, maxIncomingPerHost: null, maxPerWave: null });
   });
 
-  it('exits 2 with a clear message for a file that is not a BtrPlace instance', () => {
+  it('exits 2 with a clear message for a file that is not a BtrPlace instance', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'shunt-btrplace-'));
     const f = join(dir, 'not-btrplace.json');
     writeFileSync(f, JSON.stringify({ hosts: [], vms: [], placement: {} }));
-    const r = shunt(['import', 'btrplace', f]);
+    const r = await cli(['import', 'btrplace', f]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/not-btrplace\.json: \/model: not a BtrPlace instance/);
     expect(r.stdout).toBe('');
   });
 
-  it('refuses to export a plan that fails verification (exit 1)', () => {
+  it('refuses to export a plan that fails verification (exit 1)', async () => {
     const bad = { waves: [{ migrations: [{ vm: 'vm-0', from: 'node-1', to: 'node-2' }] }] };
-    const r = shunt(['export', 'btrplace', join(BENCH, rel), '-'], JSON.stringify(bad));
+    const r = await cli(['export', 'btrplace', join(BENCH, rel), '-'], JSON.stringify(bad));
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/fails verification/);
     expect(r.stdout).toBe('');

@@ -14,7 +14,7 @@ import { planMigrations } from '../src/api.js';
 import type { Plan } from '../src/model/plan.js';
 import { planReport } from '../src/report/plan-report.js';
 import { evaluateReport } from '../src/report/evaluate-report.js';
-import { evaluateStrategies } from '../src/target/evaluate.js';
+import { evaluateStrategies } from '../src/placement/evaluate.js';
 import { visible } from '../src/report/escape.js';
 import { cloud } from './helpers.js';
 

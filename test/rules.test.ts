@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import type { PluginRef } from '../src/model/instance.js';
 import type { SanityRule } from '../src/plugin-api.js';
 import { createKernel } from '../src/kernel/kernel.js';
-import { compileModel, type Model } from '../src/model/model.js';
+import { compileModel } from '../src/model/model.js';
 import { PlacementState } from '../src/model/state.js';
 import { cloud, type CloudSpec } from './helpers.js';
 

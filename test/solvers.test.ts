@@ -477,7 +477,7 @@ describe('glpk on hard models', () => {
 
 describe('highs workarounds', () => {
   it('solves again without presolve when HiGHS ends in a solve error', async ({ skip }) => {
-    if (!available.get('highs')) skip();
+    skip(!available.get('highs'), 'highs is not installed (optional dependency)');
     // HiGHS 1.15 with presolve: "MIP solver claims optimality, but with ... infeasibilities".
     const model: LinearModel = {
       name: 'solve-error',
@@ -494,13 +494,16 @@ describe('highs workarounds', () => {
 
 describe('highs on hard models', () => {
   it('reports bound, gap and nodes when stopped by a time limit', async ({ skip }) => {
-    if (!available.get('highs')) skip();
+    skip(!available.get('highs'), 'highs is not installed (optional dependency)');
     const model = hardKnapsack();
     const r = await getBackend('highs').solve({ model, timeLimit: 0.3 });
-    expect(['feasible', 'unknown']).toContain(r.status);
+    // A fast machine may finish within the limit: then the bound meets the objective.
+    expect(['optimal', 'feasible', 'unknown']).toContain(r.status);
     expect(r.bound).toBeDefined();
     expect(r.nodes).toBeGreaterThanOrEqual(0);
-    if (r.status === 'feasible') {
+    if (r.status === 'optimal') {
+      expect(r.bound!).toBeCloseTo(r.objective!, 6);
+    } else if (r.status === 'feasible') {
       expect(r.bound!).toBeLessThan(r.objective!);
       expect(r.gap!).toBeGreaterThan(0);
     } else {
@@ -517,8 +520,8 @@ describe('solveInWorker', () => {
     expect(decodeJson(text)).toEqual({ a: [Infinity, -Infinity, 1], b: { c: NaN }, name: 'Infinity' });
   });
 
-  it.each(backendNames)('solves with %s in a worker like in-process', async (name) => {
-    if (!available.get(name)) return;
+  it.for(backendNames)('solves with %s in a worker like in-process', async (name, { skip }) => {
+    skip(!available.get(name), `${name} is not installed (optional dependency)`);
     const model: LinearModel = { ...knapsack, rows: [...knapsack.rows, row('free', [[0, 1]], -Infinity, Infinity)] };
     const r = await solveInWorker(name, { model, timeLimit: 10 });
     expect(r.solver).toBe(name);
@@ -530,8 +533,8 @@ describe('solveInWorker', () => {
     expect(['unknown', 'feasible']).toContain(r.status);
   });
 
-  it.each(['glpk', 'highs'])('kills a %s solve that overruns and returns unknown', async (name) => {
-    if (!available.get(name)) return;
+  it.for(['glpk', 'highs'])('kills a %s solve that overruns and returns unknown', async (name, { skip }) => {
+    skip(!available.get(name), `${name} is not installed (optional dependency)`);
     // The solver's own limit (60 s) is not reached: the kill at 0.5 s must happen.
     const r = await solveInWorker(name, { model: hardKnapsack(), timeLimit: 60 }, { killAfter: 0.5 });
     expect(r.status).toBe('unknown');
@@ -542,7 +545,7 @@ describe('solveInWorker', () => {
   });
 
   it('streams progress from the worker', async ({ skip }) => {
-    if (!available.get('highs')) skip();
+    skip(!available.get('highs'), 'highs is not installed (optional dependency)');
     const seen: number[] = [];
     const r = await solveInWorker('highs', { model: hardKnapsack(), timeLimit: 1 }, { onProgress: (p) => seen.push(p.seconds) });
     expect(['feasible', 'unknown']).toContain(r.status);

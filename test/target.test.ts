@@ -6,27 +6,26 @@
  */
 import 'reflect-metadata';
 import { disagreements } from './rule-agreement.js';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { InstanceDoc, PluginRef, PolicyDoc } from '../src/model/instance.js';
-import type { SanityRule, Violation } from '../src/plugin-api.js';
+import type { Violation } from '../src/plugin-api.js';
 import { solveLoaded, type Loaded } from '../src/api.js';
 import { createKernel } from '../src/kernel/kernel.js';
 import { builtinManifest } from '../src/kernel/builtins-manifests.js';
 import { compileModel, type Model } from '../src/model/model.js';
 import { PlacementState, exceeds } from '../src/model/state.js';
 import { InputError } from '../src/io/errors.js';
-import { retarget } from '../src/target/retarget.js';
-import { NoTargetError, notesOf } from '../src/target/strategy.js';
-import { DEFAULT_SHARING, SharingTree, isSharingRule, type SharingRule } from '../src/target/sharing-tree.js';
-import { Draft } from '../src/target/draft.js';
-import { evaluateStrategies } from '../src/target/evaluate.js';
+import { retarget } from '../src/placement/retarget.js';
+import { NoTargetError, notesOf } from '../src/placement/strategy.js';
+import { DEFAULT_SHARING, SharingTree, isSharingRule, type SharingRule } from '../src/placement/sharing-tree.js';
+import { Draft } from '../src/placement/draft.js';
+import { evaluateStrategies } from '../src/placement/evaluate.js';
 import { generateCloud, stateProblems } from '../bench/generate.js';
-import { cloud, load } from './helpers.js';
+import { cloud, load, cli } from './helpers.js';
 
 const SHARING: PolicyDoc = { rules: [{ name: 'capacity', options: { exclude: ['ram'] } }, 'sharing'] };
 
@@ -699,11 +698,6 @@ describe('evaluateStrategies', () => {
   });
 });
 
-const CLI = join(__dirname, '..', 'dist', 'src', 'cli', 'main.js');
-const shunt = (args: string[], input?: string) => {
-  const r = spawnSync(process.execPath, [CLI, ...args], { input, encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-};
 
 describe('shunt target', () => {
   const doc = cloud({
@@ -713,22 +707,22 @@ describe('shunt target', () => {
     to: { a: 'h2' },
   });
 
-  it('writes the instance with its new target to stdout, the summary to stderr, and exits 0', () => {
-    const r = shunt(['target', '-', '--strategy', 'consolidate'], JSON.stringify(doc));
+  it('writes the instance with its new target to stdout, the summary to stderr, and exits 0', async () => {
+    const r = await cli(['target', '-', '--strategy', 'consolidate'], JSON.stringify(doc));
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as InstanceDoc;
     expect(out.placement).toEqual(doc.placement);
     expect(new Set(Object.values(out.target!)).size).toBe(1);
     expect(r.stderr).toMatch(/1 hosts used, 2 freed/);
-    expect(shunt(['validate', '-'], r.stdout).code).toBe(0);
+    expect((await cli(['validate', '-'], r.stdout)).code).toBe(0);
   });
 
-  it('writes --out atomically, prints a summary (or JSON), and plan + verify accept the result', () => {
+  it('writes --out atomically, prints a summary (or JSON), and plan + verify accept the result', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'shunt-target-'));
     const input = join(dir, 'in.json');
     writeFileSync(input, JSON.stringify(doc));
     const out = join(dir, 'out.json');
-    const r = shunt(['target', input, '--strategy', 'evacuate', '--with', '{"hosts": ["h3"]}', '--out', out, '--json']);
+    const r = await cli(['target', input, '--strategy', 'evacuate', '--with', '{"hosts": ["h3"]}', '--out', out, '--json']);
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.stdout);
     expect(summary).toMatchObject({ strategy: 'evacuate', out, hostsFreed: ['h3'], moves: 1 });
@@ -736,42 +730,42 @@ describe('shunt target', () => {
     const written = JSON.parse(readFileSync(out, 'utf8')) as InstanceDoc;
     expect(written.target!['c']).not.toBe('h3');
     expect(written.target!['a']).toBe('h1');
-    const text = shunt(['target', input, '--strategy', 'consolidate', '--out', out]);
+    const text = await cli(['target', input, '--strategy', 'consolidate', '--out', out]);
     expect(text.stdout).toMatch(/^target by consolidate written to /);
     const plan = join(dir, 'plan.json');
-    expect(shunt(['plan', out, '--out', plan]).code).toBe(0);
-    expect(shunt(['verify', out, plan]).code).toBe(0);
+    expect((await cli(['plan', out, '--out', plan])).code).toBe(0);
+    expect((await cli(['verify', out, plan])).code).toBe(0);
   });
 
-  it('takes the strategy from the policy', () => {
+  it('takes the strategy from the policy', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'shunt-target-'));
     const policy = join(dir, 'policy.json');
     writeFileSync(policy, JSON.stringify({ strategy: { name: 'evacuate', options: { hosts: ['h1'] } } }));
-    const r = shunt(['target', '-', '--policy', policy], JSON.stringify(doc));
+    const r = await cli(['target', '-', '--policy', policy], JSON.stringify(doc));
     expect(r.code).toBe(0);
     expect(Object.values((JSON.parse(r.stdout) as InstanceDoc).target!)).not.toContain('h1');
   });
 
-  it('exits 4 with the reason when the strategy finds no target', () => {
+  it('exits 4 with the reason when the strategy finds no target', async () => {
     const full = cloud({ hosts: { h1: { ram: 8 }, h2: { ram: 8 } }, vms: { a: { ram: 6 }, b: { ram: 6 } }, at: { a: 'h1', b: 'h2' } });
-    const r = shunt(['target', '-', '--strategy', 'evacuate', '--with', '{"hosts":["h1"]}'], JSON.stringify(full));
+    const r = await cli(['target', '-', '--strategy', 'evacuate', '--with', '{"hosts":["h1"]}'], JSON.stringify(full));
     expect(r.code).toBe(4);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/no target: evacuate: VM a fits on no remaining host/);
   });
 
-  it('exits 2 for bad input: unknown strategy, bad options, bad --with, no strategy', () => {
+  it('exits 2 for bad input: unknown strategy, bad options, bad --with, no strategy', async () => {
     const input = JSON.stringify(doc);
-    const unknown = shunt(['target', '-', '--strategy', 'frobnicate'], input);
+    const unknown = await cli(['target', '-', '--strategy', 'frobnicate'], input);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown strategy plugin "frobnicate" \(known: consolidate, evacuate, rebalance, scoped, sharing-aware\)/);
-    const badOption = shunt(['target', '-', '--strategy', 'consolidate', '--with', '{"headroom": 2}'], input);
+    const badOption = await cli(['target', '-', '--strategy', 'consolidate', '--with', '{"headroom": 2}'], input);
     expect(badOption.code).toBe(2);
     expect(badOption.stderr).toMatch(/--strategy: \/strategy\/options\/headroom/);
-    expect(shunt(['target', '-', '--strategy', 'consolidate', '--with', '{nope'], input).stderr).toMatch(/--with: \/: not valid JSON/);
-    expect(shunt(['target', '-', '--strategy', 'consolidate', '--with', '[1]'], input).code).toBe(2);
-    expect(shunt(['target', '-', '--with', '{}'], input).code).toBe(2);
-    const none = shunt(['target', '-'], input);
+    expect((await cli(['target', '-', '--strategy', 'consolidate', '--with', '{nope'], input)).stderr).toMatch(/--with: \/: not valid JSON/);
+    expect((await cli(['target', '-', '--strategy', 'consolidate', '--with', '[1]'], input)).code).toBe(2);
+    expect((await cli(['target', '-', '--with', '{}'], input)).code).toBe(2);
+    const none = await cli(['target', '-'], input);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/no placement strategy/);
   });
@@ -780,8 +774,8 @@ describe('shunt target', () => {
 describe('shunt evaluate', () => {
   const doc = generateCloud({ hosts: 10, seed: 3, fill: 0.5 });
 
-  it('prints one row per candidate after the placement, and exits 0', () => {
-    const r = shunt(['evaluate', '-', '--strategies', 'consolidate,rebalance,sharing-aware'], JSON.stringify(doc));
+  it('prints one row per candidate after the placement, and exits 0', async () => {
+    const r = await cli(['evaluate', '-', '--strategies', 'consolidate,rebalance,sharing-aware'], JSON.stringify(doc));
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
     expect(lines[0]).toMatch(/^strategy\s+status\s+hosts\s+freed\s+moves\s+ram max\/mean\/sd\s+cpu max\/mean\/sd\s+disk max\/mean\/sd\s+saved\s+path\s+cost\s+waves\s+migrations$/);
@@ -789,8 +783,8 @@ describe('shunt evaluate', () => {
     expect(lines[3]).toMatch(/ ok .* (optimal|feasible) /);
   });
 
-  it('gives the rows as JSON, with options per strategy', () => {
-    const r = shunt(['evaluate', '-', '--json', '--strategies', 'evacuate,consolidate', '--with', '{"evacuate":{"hosts":["host-01"]}}'], JSON.stringify(doc));
+  it('gives the rows as JSON, with options per strategy', async () => {
+    const r = await cli(['evaluate', '-', '--json', '--strategies', 'evacuate,consolidate', '--with', '{"evacuate":{"hosts":["host-01"]}}'], JSON.stringify(doc));
     expect(r.code).toBe(0);
     const rows = JSON.parse(r.stdout);
     expect(rows.map((x: { strategy: string }) => x.strategy)).toEqual(['placement', 'evacuate', 'consolidate']);
@@ -799,33 +793,33 @@ describe('shunt evaluate', () => {
     expect(rows[2].memory).toMatchObject({ resource: 'ram', rule: false });
   });
 
-  it('exits 4 when a candidate has no target, and 2 for bad input', () => {
-    const r = shunt(['evaluate', '-', '--strategies', 'consolidate,evacuate', '--with', '{"evacuate":{"hosts":["host-0*"]}}'], JSON.stringify(doc));
+  it('exits 4 when a candidate has no target, and 2 for bad input', async () => {
+    const r = await cli(['evaluate', '-', '--strategies', 'consolidate,evacuate', '--with', '{"evacuate":{"hosts":["host-0*"]}}'], JSON.stringify(doc));
     expect(r.code).toBe(4);
     expect(r.stdout).toMatch(/evacuate\s+no-target/);
-    expect(shunt(['evaluate', '-', '--strategies', 'consolidate', '--with', '{"rebalance":{}}'], JSON.stringify(doc)).code).toBe(2);
-    expect(shunt(['evaluate', '-', '--strategies', 'nope'], JSON.stringify(doc)).code).toBe(2);
-    expect(shunt(['evaluate', '-'], JSON.stringify(doc)).code).toBe(2);
+    expect((await cli(['evaluate', '-', '--strategies', 'consolidate', '--with', '{"rebalance":{}}'], JSON.stringify(doc))).code).toBe(2);
+    expect((await cli(['evaluate', '-', '--strategies', 'nope'], JSON.stringify(doc))).code).toBe(2);
+    expect((await cli(['evaluate', '-'], JSON.stringify(doc))).code).toBe(2);
   });
 });
 
 describe('shunt plan --strategy', () => {
-  it('chooses the target and plans the path to it', () => {
+  it('chooses the target and plans the path to it', async () => {
     const doc = cloud({
       hosts: { h1: { ram: 16 }, h2: { ram: 16 }, h3: { ram: 16 } },
       vms: { a: { ram: 4 }, b: { ram: 4 }, c: { ram: 8 } },
       at: { a: 'h1', b: 'h2', c: 'h3' },
     });
-    const r = shunt(['plan', '-', '--json', '--strategy', 'consolidate'], JSON.stringify(doc));
+    const r = await cli(['plan', '-', '--json', '--strategy', 'consolidate'], JSON.stringify(doc));
     expect(r.code).toBe(0);
     const plan = JSON.parse(r.stdout);
     expect(plan.status).toBe('optimal');
     expect(plan.waves.flatMap((w: { migrations: unknown[] }) => w.migrations)).toHaveLength(2);
-    const evacuated = shunt(['plan', '-', '--strategy', 'evacuate', '--with', '{"hosts":["h3"]}'], JSON.stringify(doc));
+    const evacuated = await cli(['plan', '-', '--strategy', 'evacuate', '--with', '{"hosts":["h3"]}'], JSON.stringify(doc));
     expect(evacuated.stdout).toMatch(/c {2}h3 -> h[12]/);
-    expect(shunt(['plan', '-', '--with', '{}'], JSON.stringify(doc)).code).toBe(2);
+    expect((await cli(['plan', '-', '--with', '{}'], JSON.stringify(doc))).code).toBe(2);
     const full = cloud({ hosts: { h1: { ram: 8 }, h2: { ram: 8 } }, vms: { a: { ram: 6 }, b: { ram: 6 } }, at: { a: 'h1', b: 'h2' } });
-    const impossible = shunt(['plan', '-', '--strategy', 'evacuate', '--with', '{"hosts":["h1"]}'], JSON.stringify(full));
+    const impossible = await cli(['plan', '-', '--strategy', 'evacuate', '--with', '{"hosts":["h1"]}'], JSON.stringify(full));
     expect(impossible.code).toBe(4);
     expect(impossible.stdout).toBe('');
   });

@@ -6,15 +6,14 @@
  * The CLI tests run the built program: build first with `npx tsc -p .`.
  */
 import 'reflect-metadata';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shunt } from './helpers.js';
 import type { InstanceDoc, PolicyDoc } from '../src/model/instance.js';
 import { loadInstance } from '../src/api.js';
-import { InputError, type InputIssue } from '../src/io/errors.js';
+import { InputError } from '../src/io/errors.js';
 
 /** Two hosts, two VMs of one anti-affinity group swapping places. A valid instance. */
 function good(): InstanceDoc {
@@ -33,6 +32,7 @@ function good(): InstanceDoc {
 }
 
 /** The good instance, changed by `edit` (which may treat it as plain JSON). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests poke at arbitrary fields, valid or not
 function changed(edit: (doc: any) => void): InstanceDoc {
   const doc = good();
   edit(doc);
@@ -166,13 +166,10 @@ describe('loadInstance', () => {
 });
 
 describe('shunt validate and shunt plan on bad input', () => {
-  const root = fileURLToPath(new URL('..', import.meta.url));
-  const cli = join(root, 'dist', 'src', 'cli', 'main.js');
   let dir: string;
   let count = 0;
 
   beforeAll(() => {
-    if (!existsSync(cli)) throw new Error(`${cli} is missing: build first with npx tsc -p .`);
     dir = mkdtempSync(join(tmpdir(), 'shunt-validate-'));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -182,22 +179,21 @@ describe('shunt validate and shunt plan on bad input', () => {
     writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
     return path;
   };
-  const shunt = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
   const noStackTrace = (stderr: string) => {
     expect(stderr).not.toMatch(/^\s+at /m);
     expect(stderr).not.toMatch(/internal error/);
   };
 
-  it('validate exits 0 on a good instance and summarises it', () => {
-    const r = shunt('validate', file(good()));
+  it('validate exits 0 on a good instance and summarises it', async () => {
+    const r = await shunt('validate', file(good()));
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/valid: 2 hosts, 2 VMs, 2 must move/);
   });
 
-  it.each(bad)('validate exits 2 on $what, with the message on stderr', ({ doc, policy, path, says }) => {
+  it.each(bad)('validate exits 2 on $what, with the message on stderr', async ({ doc, policy, path, says }) => {
     const instance = file(doc);
-    const r = policy ? shunt('validate', instance, '--policy', file(policy)) : shunt('validate', instance);
+    const r = policy ? await shunt('validate', instance, '--policy', file(policy)) : await shunt('validate', instance);
     expect(r.status).toBe(2);
     const line = r.stderr.split('\n').find((l) => l.includes(`: ${path}: `));
     expect(line, r.stderr).toBeDefined();
@@ -206,24 +202,24 @@ describe('shunt validate and shunt plan on bad input', () => {
     noStackTrace(r.stderr);
   });
 
-  it('plan exits 2 on a missing file', () => {
+  it('plan exits 2 on a missing file', async () => {
     const missing = join(dir, 'no-such-instance.json');
-    const r = shunt('plan', missing);
+    const r = await shunt('plan', missing);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(missing);
     expect(r.stderr).toMatch(/no such file/);
     noStackTrace(r.stderr);
   });
 
-  it('plan exits 2 on a file that is not JSON', () => {
-    const r = shunt('plan', file('{ "hosts": [ { "name": "h1", } ] '));
+  it('plan exits 2 on a file that is not JSON', async () => {
+    const r = await shunt('plan', file('{ "hosts": [ { "name": "h1", } ] '));
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/not valid JSON/);
     noStackTrace(r.stderr);
   });
 
-  it('validate exits 2 on a file that is not JSON', () => {
-    const r = shunt('validate', file('hosts: [h1]'));
+  it('validate exits 2 on a file that is not JSON', async () => {
+    const r = await shunt('validate', file('hosts: [h1]'));
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/not valid JSON/);
     noStackTrace(r.stderr);

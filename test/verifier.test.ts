@@ -5,18 +5,16 @@
  * The CLI tests run the built program: build first with `npx tsc -p .`.
  */
 import 'reflect-metadata';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InstanceDoc, PolicyDoc } from '../src/model/instance.js';
 import type { Wave } from '../src/model/plan.js';
 import { createKernel } from '../src/kernel/kernel.js';
 import { compileModel } from '../src/model/model.js';
 import { formatViolation, verifyPlan, type VerifyResult } from '../src/verify/replay.js';
-import { cloud, load } from './helpers.js';
+import { cloud, load, shunt } from './helpers.js';
 
 /** Waves written as "vm:from>to vm:from>to", one string per wave ("" is an empty wave). */
 function waves(...text: string[]): Wave[] {
@@ -296,12 +294,9 @@ describe('violations carry their wave and phase', () => {
 });
 
 describe('shunt verify', () => {
-  const root = fileURLToPath(new URL('..', import.meta.url));
-  const cli = join(root, 'dist', 'src', 'cli', 'main.js');
   let dir: string;
 
   beforeAll(() => {
-    if (!existsSync(cli)) throw new Error(`${cli} is missing: build first with npx tsc -p .`);
     dir = mkdtempSync(join(tmpdir(), 'shunt-verify-'));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -311,10 +306,9 @@ describe('shunt verify', () => {
     writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
     return path;
   };
-  const shunt = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
 
-  it('exits 0 on a valid plan and says so', () => {
-    const r = shunt('verify', file('swap.json', swap), file('good.json', { waves: waves('small:h2>spare', 'big:h1>h2', 'small:spare>h1') }));
+  it('exits 0 on a valid plan and says so', async () => {
+    const r = await shunt('verify', file('swap.json', swap), file('good.json', { waves: waves('small:h2>spare', 'big:h1>h2', 'small:spare>h1') }));
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/valid: 3 migrations, cost 14/);
@@ -324,14 +318,14 @@ describe('shunt verify', () => {
     const plan = waves('big:h1>h2 small:h2>h1');
     const expected = await verify(swap, plan);
     expect(expected.violations.length).toBeGreaterThan(1);
-    const r = shunt('verify', file('swap.json', swap), file('bad.json', { waves: plan }));
+    const r = await shunt('verify', file('swap.json', swap), file('bad.json', { waves: plan }));
     expect(r.status).toBe(1);
     expect(r.stdout).toContain(`invalid: ${expected.violations.length} violations`);
     for (const v of expected.violations) expect(r.stdout).toContain(formatViolation(v));
   });
 
-  it('exits 2 on a plan that does not follow the plan schema, naming the JSON path', () => {
-    const r = shunt('verify', file('swap.json', swap), file('malformed.json', {
+  it('exits 2 on a plan that does not follow the plan schema, naming the JSON path', async () => {
+    const r = await shunt('verify', file('swap.json', swap), file('malformed.json', {
       waves: [{ migrations: [{ vm: 'small', from: 'h2' }, { vm: 'big', from: 'h1', to: 'h2', speed: 'fast' }] }],
     }));
     expect(r.status).toBe(2);

@@ -1,4 +1,4 @@
-import type { CostFunction, PluginModule } from '../../src/plugin-api.js';
+import type { CostFunction, PluginModule } from '../../src/sdk.js';
 
 const count: PluginModule<CostFunction> = {
   create() {

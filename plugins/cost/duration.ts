@@ -4,11 +4,11 @@
  * until the rest fits the allowed downtime). The same model gives plan schedules their
  * durations; this plugin prices one migration alone on its link (no sharing).
  */
-import type { CostFunction, PluginModule } from '../../src/plugin-api.js';
+import type { CostFunction, PluginModule } from '../../src/sdk.js';
 import {
   preCopy, vmProfile, MEGABITS_PER_MIB,
   type MigrationProfile, type PreCopyOptions,
-} from '../../src/schedule/duration.js';
+} from '../../src/sdk.js';
 
 export interface DurationCostOptions extends PreCopyOptions {
   /** MiB/s available to one migration (used for every migration unless `links`). */

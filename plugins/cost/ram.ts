@@ -1,4 +1,4 @@
-import type { CostFunction, PluginModule } from '../../src/plugin-api.js';
+import type { CostFunction, PluginModule } from '../../src/sdk.js';
 
 const ram: PluginModule<CostFunction> = {
   create(options, { model }) {

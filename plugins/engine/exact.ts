@@ -1,11 +1,11 @@
-import type { Engine, PluginModule } from '../../src/plugin-api.js';
-import { solveExact, ExactUnsupportedError, type ExactOptions } from '../../src/exact/engine.js';
-import { InputError } from '../../src/io/errors.js';
+import type { Engine, PluginModule } from '../../src/sdk.js';
+import { solveExact, ExactUnsupportedError, type ExactOptions } from '../../src/sdk.js';
+import { InputError } from '../../src/sdk.js';
 import { exactOptions } from './exact-defaults.js';
 
 const exact: PluginModule<Engine> = {
-  create(options) {
-    const o = exactOptions(options as Partial<ExactOptions>);
+  create(options, context) {
+    const o = exactOptions(options as Partial<ExactOptions>, context.services);
     return {
       name: 'exact',
       async solve(problem, run) {

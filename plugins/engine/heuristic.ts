@@ -1,5 +1,5 @@
-import type { Engine, PluginModule } from '../../src/plugin-api.js';
-import { solveHeuristic, type HeuristicOptions } from '../../src/engines/heuristic/engine.js';
+import type { Engine, PluginModule } from '../../src/sdk.js';
+import { solveHeuristic, type HeuristicOptions } from '../../src/sdk.js';
 
 const heuristic: PluginModule<Engine> = {
   create(options) {

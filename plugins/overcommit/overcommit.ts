@@ -1,6 +1,6 @@
-import type { OvercommitRule, PluginModule } from '../../src/plugin-api.js';
-import type { Model } from '../../src/model/model.js';
-import { globToRegExp } from '../../src/model/hosts.js';
+import type { OvercommitRule, PluginModule } from '../../src/sdk.js';
+import type { Model } from '../../src/sdk.js';
+import { globToRegExp } from '../../src/sdk.js';
 
 interface Override {
   hosts?: string;

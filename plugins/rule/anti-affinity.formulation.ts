@@ -1,6 +1,6 @@
 /** Linear form of anti-affinity: per group, host and wave, at most one member present. */
-import type { Model } from '../../src/model/model.js';
-import type { RuleFormulation } from '../../src/exact/formulation-api.js';
+import type { Model } from '../../src/sdk.js';
+import type { RuleFormulation } from '../../src/sdk.js';
 
 export function antiAffinityFormulation(model: Model, groupOf: Int32Array): RuleFormulation {
   return {

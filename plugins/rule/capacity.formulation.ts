@@ -1,7 +1,7 @@
 /** Linear form of a per-host limit (capacity, headroom): load during each wave <= limit. */
-import type { Model } from '../../src/model/model.js';
-import type { RuleFormulation } from '../../src/exact/formulation-api.js';
-import { exceeds } from '../../src/model/state.js';
+import type { Model } from '../../src/sdk.js';
+import type { RuleFormulation } from '../../src/sdk.js';
+import { exceeds } from '../../src/sdk.js';
 
 export function limitFormulation(name: string, model: Model, limit: Float64Array): RuleFormulation {
   const R = model.resources.length;

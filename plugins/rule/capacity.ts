@@ -1,10 +1,10 @@
-import type { PluginContext, PluginModule, SanityRule, Violation } from '../../src/plugin-api.js';
-import type { StateView } from '../../src/model/state.js';
-import { exceeds } from '../../src/model/state.js';
-import { allHosts } from '../../src/model/hosts.js';
-import type { Model } from '../../src/model/model.js';
+import type { PluginContext, PluginModule, SanityRule, Violation } from '../../src/sdk.js';
+import type { StateView } from '../../src/sdk.js';
+import { exceeds } from '../../src/sdk.js';
+import { allHosts } from '../../src/sdk.js';
+import type { Model } from '../../src/sdk.js';
 import { limitFormulation } from './capacity.formulation.js';
-import { InputError } from '../../src/io/errors.js';
+import { InputError } from '../../src/sdk.js';
 
 /** load <= limit(host, r) for every host and resource; shared by capacity and headroom. */
 export function limitRule(name: string, model: Model, limit: Float64Array, describe: string): SanityRule {

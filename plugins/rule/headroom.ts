@@ -1,4 +1,4 @@
-import type { PluginModule, SanityRule } from '../../src/plugin-api.js';
+import type { PluginModule, SanityRule } from '../../src/sdk.js';
 import { limitRule } from './capacity.js';
 
 interface HeadroomOptions { fraction: number | Record<string, number> }

@@ -1,6 +1,6 @@
 /** Linear form of pinning: a pinned VM can only ever be on its own host (so it never moves). */
-import type { Model } from '../../src/model/model.js';
-import type { RuleFormulation } from '../../src/exact/formulation-api.js';
+import type { Model } from '../../src/sdk.js';
+import type { RuleFormulation } from '../../src/sdk.js';
 
 export function pinFormulation(model: Model, pinned: readonly boolean[]): RuleFormulation {
   return {

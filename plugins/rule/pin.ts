@@ -1,5 +1,5 @@
-import type { PluginModule, SanityRule, Violation } from '../../src/plugin-api.js';
-import { allHosts, globToRegExp } from '../../src/model/hosts.js';
+import type { PluginModule, SanityRule, Violation } from '../../src/sdk.js';
+import { allHosts, globToRegExp } from '../../src/sdk.js';
 import { pinFormulation } from './pin.formulation.js';
 
 const pin: PluginModule<SanityRule> = {

@@ -1,7 +1,7 @@
 /**
  * The memory rule with page sharing: on every host, the effective load of the shared
  * resource (sum of demands minus the pages co-located VMs share, see
- * src/target/sharing-tree.ts) stays within its usable amount, at every moment of a
+ * src/placement/sharing-tree.ts) stays within its usable amount, at every moment of a
  * plan. A VM in flight shares on its source; on its destination it counts in full
  * until its wave ends (option arrivals "full", the default: merging pages takes
  * time), or shares at once ("shared").
@@ -9,11 +9,11 @@
  * The capacity rule counts the full demand; this rule declares the resource in
  * limitsResources, so the kernel has capacity leave it to this rule.
  */
-import type { PluginModule, Violation } from '../../src/plugin-api.js';
-import type { StateView } from '../../src/model/state.js';
-import { exceeds } from '../../src/model/state.js';
-import { allHosts } from '../../src/model/hosts.js';
-import { sharingTree, type SharingOptions, type SharingRule } from '../../src/target/sharing-tree.js';
+import type { PluginModule, Violation } from '../../src/sdk.js';
+import type { StateView } from '../../src/sdk.js';
+import { exceeds } from '../../src/sdk.js';
+import { allHosts } from '../../src/sdk.js';
+import { sharingTree, type SharingOptions, type SharingRule } from '../../src/sdk.js';
 import { fmt } from './capacity.js';
 
 const sharing: PluginModule<SharingRule> = {

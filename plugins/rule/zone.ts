@@ -1,5 +1,5 @@
-import type { PluginModule, SanityRule, Violation } from '../../src/plugin-api.js';
-import { allHosts } from '../../src/model/hosts.js';
+import type { PluginModule, SanityRule, Violation } from '../../src/sdk.js';
+import { allHosts } from '../../src/sdk.js';
 import { zoneFormulation } from './zone.formulation.js';
 
 const zone: PluginModule<SanityRule> = {

@@ -17,7 +17,7 @@
  *    cannot reach that, with the VMs they cannot move staying home (Packer.unstick).
  *  So it never uses more hosts than first-fit decreasing unless no plan reaches the
  *  first-fit target, and the drain candidate guarantees a reachable fallback.
- * exact: the bin-packing MIP of src/target/binpack.ts (GLPK in a worker), asked for
+ * exact: the bin-packing MIP of src/placement/binpack.ts (GLPK in a worker), asked for
  *  strictly fewer hosts than the heuristic (so "infeasible" proves the heuristic
  *  optimal); keeps the heuristic, with a note, when a rule has no linear form or the
  *  solver finds nothing better in time. Its optimum is returned even when no plan
@@ -26,12 +26,11 @@
  *  optimum the planner cannot reach is made reachable (unstick) and kept only if it
  *  still beats the heuristic.
  */
-import type { EngineRunOptions, PluginModule, Problem } from '../../src/plugin-api.js';
-import { Packer, hostsUsed, movesOf, type Fractions } from '../../src/target/pack.js';
-import { directReach, plannerReaches } from '../../src/target/reach.js';
-import { binPackingModel, hostLowerBound } from '../../src/target/binpack.js';
-import { checkedTarget, type ReportingStrategy } from '../../src/target/strategy.js';
-import { solveInWorker } from '../../src/exact/solvers/backend.js';
+import type { EngineRunOptions, PluginModule, PluginServices, Problem } from '../../src/sdk.js';
+import { Packer, hostsUsed, movesOf, type Fractions } from '../../src/sdk.js';
+import { directReach, plannerReaches } from '../../src/sdk.js';
+import { binPackingModel, hostLowerBound } from '../../src/sdk.js';
+import { checkedTarget, type ReportingStrategy } from '../../src/sdk.js';
 
 export interface ConsolidateOptions {
   variant: 'heuristic' | 'exact' | 'auto';
@@ -40,14 +39,15 @@ export interface ConsolidateOptions {
   exactMaxVms: number;
   exactMaxHosts: number;
   timeLimit: number;
-  solver: 'glpk' | 'highs' | 'jslp';
+  /** A solver backend's name (the manifest's schema lists the registry's). */
+  solver: string;
 }
 
 export interface Candidate {
   name: string;
   target: Int32Array;
   hosts: number;
-  /** Reachable by direct migrations alone (src/target/reach.ts). */
+  /** Reachable by direct migrations alone (src/placement/reach.ts). */
   direct: boolean;
   moves: number;
   /** Memory footprint after sharing (sharing-aware only). */
@@ -69,11 +69,11 @@ export function rank(a: Candidate, b: Candidate): number {
  * migrations reach or, failing that, for which the heuristic planner finds a plan
  * within reachSeconds. Candidates from draining are always reachable directly.
  */
-export async function bestReachable(problem: Problem, candidates: Candidate[], reachSeconds: number): Promise<{ best: Candidate; unreachable: Candidate[] }> {
+export async function bestReachable(services: PluginServices, problem: Problem, candidates: Candidate[], reachSeconds: number): Promise<{ best: Candidate; unreachable: Candidate[] }> {
   const sorted = candidates.slice().sort(rank);
   const unreachable: Candidate[] = [];
   for (const c of sorted) {
-    if (c.direct || await plannerReaches(problem, c.target, reachSeconds)) return { best: c, unreachable };
+    if (c.direct || await plannerReaches(services, problem, c.target, reachSeconds)) return { best: c, unreachable };
     unreachable.push(c);
   }
   // No candidate is known reachable (a rule the drain cannot satisfy directly): the first one.
@@ -128,7 +128,7 @@ export function consolidateCandidates(problem: Problem, options: Pick<Consolidat
 export const REACH_SECONDS = 10;
 
 const consolidate: PluginModule<ReportingStrategy> = {
-  create(raw) {
+  create(raw, context) {
     const options = raw as unknown as ConsolidateOptions;
     let notes: string[] = [];
     return {
@@ -138,7 +138,7 @@ const consolidate: PluginModule<ReportingStrategy> = {
         notes = [];
         const { model } = problem;
         const reachSeconds = Math.min(REACH_SECONDS, run.timeLimit ?? Infinity);
-        const { best: heuristic } = await bestReachable(problem, consolidateCandidates(problem, options), reachSeconds);
+        const { best: heuristic } = await bestReachable(context.services, problem, consolidateCandidates(problem, options), reachSeconds);
         let chosen: Candidate = heuristic;
         let how = `heuristic (${heuristic.name})`;
         const small = model.vms.length <= options.exactMaxVms && model.hosts.length <= options.exactMaxHosts;
@@ -153,7 +153,7 @@ const consolidate: PluginModule<ReportingStrategy> = {
           } else {
             const timeLimit = Math.min(options.timeLimit, run.timeLimit ?? Infinity);
             // Only strictly fewer hosts are worth finding: "infeasible" proves the heuristic optimal.
-            const result = await solveInWorker(options.solver, { model: bp.lp, timeLimit, gap: 0, cutoff: heuristic.hosts - 1 });
+            const result = await context.services.solveLinear(options.solver, { model: bp.lp, timeLimit, gap: 0, cutoff: heuristic.hosts - 1 });
             if (result.values && (result.status === 'optimal' || result.status === 'feasible')) {
               packer.reset(bp.decode(result.values));
               packer.returnHome();
@@ -161,7 +161,7 @@ const consolidate: PluginModule<ReportingStrategy> = {
               const found = `exact (${options.solver}${result.status === 'optimal' ? ', optimal' : ', best found in time'})`;
               if (optimum.hosts < heuristic.hosts) {
                 // exact returns the optimum; auto only a target the planner reaches.
-                if (options.variant === 'exact' || optimum.direct || await plannerReaches(problem, optimum.target, reachSeconds)) {
+                if (options.variant === 'exact' || optimum.direct || await plannerReaches(context.services, problem, optimum.target, reachSeconds)) {
                   chosen = optimum;
                   how = found;
                 } else {

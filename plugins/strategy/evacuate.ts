@@ -6,12 +6,12 @@
  * let the evacuee in move to hosts that have not given room themselves (so nothing
  * moves in a cycle: the target stays reachable by direct migrations).
  */
-import type { PluginModule, Problem } from '../../src/plugin-api.js';
-import { InputError } from '../../src/io/errors.js';
-import { globToRegExp } from '../../src/model/hosts.js';
-import { Packer } from '../../src/target/pack.js';
-import { checkedTarget, NoTargetError, type ReportingStrategy } from '../../src/target/strategy.js';
-import { minimalRemoval } from '../../src/util/minimal-removal.js';
+import type { PluginModule, Problem } from '../../src/sdk.js';
+import { InputError } from '../../src/sdk.js';
+import { globToRegExp } from '../../src/sdk.js';
+import { Packer } from '../../src/sdk.js';
+import { checkedTarget, NoTargetError, type ReportingStrategy } from '../../src/sdk.js';
+import { minimalRemoval } from '../../src/sdk.js';
 
 export interface EvacuateOptions {
   hosts: string[];

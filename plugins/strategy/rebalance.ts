@@ -14,9 +14,9 @@
  * of its own VMs never receives and one that has received never sends its own, so the
  * target is reachable in any order.
  */
-import type { PluginModule, Problem } from '../../src/plugin-api.js';
-import { Packer } from '../../src/target/pack.js';
-import { checkedTarget, type ReportingStrategy } from '../../src/target/strategy.js';
+import type { PluginModule, Problem } from '../../src/sdk.js';
+import { Packer } from '../../src/sdk.js';
+import { checkedTarget, type ReportingStrategy } from '../../src/sdk.js';
 
 export interface RebalanceOptions {
   weights: Record<string, number>;

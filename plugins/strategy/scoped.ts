@@ -1,5 +1,5 @@
 /**
- * scoped: any built-in strategy, restricted to the VMs selected by name (globs),
+ * scoped: any strategy (a user's included, created through the kernel), restricted to the VMs selected by name (globs),
  * anti-affinity group, image (globs) or current host (globs); a VM is selected when
  * it matches any criterion given. The others stay where they are.
  *
@@ -8,15 +8,11 @@
  * form of a pin for the exact model), so the inner strategy honours it the way it
  * honours every rule; the result is checked once more.
  */
-import type { PlacementStrategy, PluginContext, PluginModule, Problem, SanityRule, Violation } from '../../src/plugin-api.js';
-import type { PluginRef } from '../../src/model/instance.js';
-import { InputError } from '../../src/io/errors.js';
-import { SchemaValidator } from '../../src/io/schemas.js';
-import { allHosts, globToRegExp } from '../../src/model/hosts.js';
-import { builtinManifest } from '../../src/kernel/builtins-manifests.js';
-import type { PluginManifest } from '../../src/plugin-api.js';
-import { WRAPPABLE_STRATEGIES } from '../../src/target/strategies.js';
-import { checkedTarget, NoTargetError, notesOf, type ReportingStrategy } from '../../src/target/strategy.js';
+import type { PlacementStrategy, PluginContext, PluginModule, Problem, SanityRule, Violation } from '../../src/sdk.js';
+import type { PluginRef } from '../../src/sdk.js';
+import { InputError } from '../../src/sdk.js';
+import { allHosts, globToRegExp } from '../../src/sdk.js';
+import { checkedTarget, NoTargetError, notesOf, type ReportingStrategy } from '../../src/sdk.js';
 
 export interface ScopedOptions {
   strategy: PluginRef;
@@ -25,8 +21,6 @@ export interface ScopedOptions {
   images?: string[];
   hosts?: string[];
 }
-
-let validator: SchemaValidator | undefined;
 
 /** Which VMs the options select. */
 export function selectVms(context: PluginContext, options: ScopedOptions): Uint8Array {
@@ -73,26 +67,18 @@ const scoped: PluginModule<ReportingStrategy> = {
     const options = raw as unknown as ScopedOptions;
     const ref = options.strategy;
     const name = typeof ref === 'string' ? ref : ref.name;
-    const entry = WRAPPABLE_STRATEGIES[name];
-    if (!entry) {
-      throw new InputError('scoped', [{ path: '/options/strategy', message: `unknown strategy "${name}" to scope (known: ${Object.keys(WRAPPABLE_STRATEGIES).join(', ')})` }]);
+    if (!context.services.names('strategy').includes(name)) {
+      throw new InputError('scoped', [{ path: '/options/strategy', message: `unknown strategy "${name}" to scope (known: ${context.services.names('strategy').filter((n) => n !== 'scoped').join(', ')})` }]);
     }
     if (![options.vms, options.groups, options.images, options.hosts].some((l) => l && l.length)) {
       throw new InputError('scoped', [{ path: '/options', message: 'select VMs with at least one of vms, groups, images, hosts' }]);
     }
-    const manifest = builtinManifest(entry.manifest) as unknown as PluginManifest;
-    const given = typeof ref === 'string' ? {} : (ref.options ?? {});
-    const innerOptions = { ...(manifest.defaults ?? {}), ...given };
-    const optionPath = typeof ref === 'string' ? '/options/strategy' : '/options/strategy/options';
-    if (manifest.optionsSchema) {
-      const issues = (validator ??= new SchemaValidator()).optionIssues(manifest.optionsSchema, innerOptions, optionPath);
-      if (issues.length) throw new InputError('scoped', issues.map((i) => ({ ...i, message: `strategy ${name}: ${i.message}` })));
-    }
+    // Through the kernel, like any policy's plugin: a user's strategy is wrapped the same way.
     let inner: PlacementStrategy;
     try {
-      inner = entry.module.create(innerOptions, context);
+      inner = context.services.createPlugin<PlacementStrategy>('strategy', ref, '/options/strategy');
     } catch (e) {
-      if (e instanceof InputError) throw new InputError('scoped', e.issues.map((i) => ({ ...i, path: '/options/strategy' + i.path })));
+      if (e instanceof InputError) throw new InputError('scoped', e.issues.map((i) => ({ ...i, message: i.message.replace(/^plugin /, 'strategy ') })));
       throw e;
     }
     const selected = selectVms(context, options);

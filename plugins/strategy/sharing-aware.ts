@@ -18,11 +18,11 @@
  * Without an active sharing rule it still co-locates by the default tree, but RAM
  * counts in full, so it saves memory only.
  */
-import type { PluginModule, Problem } from '../../src/plugin-api.js';
-import { Packer, hostsUsed, type Fractions } from '../../src/target/pack.js';
-import { DEFAULT_SHARING, SharingTree, sharingRuleOf } from '../../src/target/sharing-tree.js';
-import { footprintOf } from '../../src/target/metrics.js';
-import { checkedTarget, type ReportingStrategy } from '../../src/target/strategy.js';
+import type { PluginModule, PluginServices, Problem } from '../../src/sdk.js';
+import { Packer, hostsUsed, type Fractions } from '../../src/sdk.js';
+import { DEFAULT_SHARING, SharingTree, sharingRuleOf } from '../../src/sdk.js';
+import { footprintOf } from '../../src/sdk.js';
+import { checkedTarget, type ReportingStrategy } from '../../src/sdk.js';
 import { bestReachable, candidate, consolidateCandidates, drainOrder, REACH_SECONDS, type Candidate } from './consolidate.js';
 
 export interface SharingAwareOptions {
@@ -50,7 +50,7 @@ export function treeOrder(tree: SharingTree, packer: Packer): number[] {
   });
 }
 
-export async function sharingAwareTarget(problem: Problem, options: SharingAwareOptions, reachSeconds: number): Promise<{ best: Candidate; tree: SharingTree; ruled: boolean }> {
+export async function sharingAwareTarget(services: PluginServices, problem: Problem, options: SharingAwareOptions, reachSeconds: number): Promise<{ best: Candidate; tree: SharingTree; ruled: boolean }> {
   const { model } = problem;
   const rule = sharingRuleOf(problem);
   const tree = rule?.sharing ?? new SharingTree(model, DEFAULT_SHARING);
@@ -77,12 +77,12 @@ export async function sharingAwareTarget(problem: Problem, options: SharingAware
     out.push(...consolidateCandidates(problem, options).map((c) => ({ ...c, name: `consolidate ${c.name}` })));
   }
   for (const c of out) c.footprint = footprintOf(tree, model, c.target);
-  const { best } = await bestReachable(problem, out, reachSeconds);
+  const { best } = await bestReachable(services, problem, out, reachSeconds);
   return { best, tree, ruled: rule !== undefined };
 }
 
 const sharingAware: PluginModule<ReportingStrategy> = {
-  create(raw) {
+  create(raw, context) {
     const options = raw as unknown as SharingAwareOptions;
     let notes: string[] = [];
     return {
@@ -90,7 +90,7 @@ const sharingAware: PluginModule<ReportingStrategy> = {
       get notes() { return notes; },
       async choose(problem, run) {
         const { model } = problem;
-        const { best, tree, ruled } = await sharingAwareTarget(problem, options, Math.min(REACH_SECONDS, run.timeLimit ?? Infinity));
+        const { best, tree, ruled } = await sharingAwareTarget(context.services, problem, options, Math.min(REACH_SECONDS, run.timeLimit ?? Infinity));
         const before = footprintOf(tree, model, model.placement);
         let demand = 0;
         for (let v = 0; v < model.vms.length; v++) demand += tree.demandOf(v);

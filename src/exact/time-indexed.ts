@@ -80,47 +80,14 @@ export class TimeIndexedModel implements TimeIndexedBuilder {
     for (let t = 1; t <= T; t++) this.w[t] = this.addVar(`w${t}`, options.waveWeight);
     for (let t = 1; t < T; t++) this.addRow(`wave_order${t}`, [[this.w[t]!, 1], [this.w[t + 1]!, -1]], 0, Infinity);
 
-    const cost = problem.cost;
     for (let v = 0; v < V; v++) {
-      const c = options.costWeight * cost.cost(v, model.placement[v]!, model.target[v]!);
-      if (this.cls[v] === 'direct' && model.placement[v] !== model.target[v]) {
-        this.costOffset += c;
-        const ys: number[] = [];
-        for (let t = 1; t < T; t++) ys[t] = this.addVar(`y${v}_${t}`, 0);
-        this.y.set(v, ys);
-        for (let t = 2; t < T; t++) this.addRow(`y_order${v}_${t}`, [[ys[t]!, 1], [ys[t - 1]!, -1]], 0, Infinity);
-        for (let t = 1; t <= T; t++) {
-          const move = this.moveExpr(v, t);
-          this.addExprRow(`y_wave${v}_${t}`, this.plus(move, { terms: new Map([[this.w[t]!, -1]]), constant: 0 }), -Infinity, 0);
-        }
-      } else if (this.cls[v] === 'flexible') {
-        const xs = new Map<number, number[]>();
-        const as = new Map<number, number[]>();
-        for (const h of this.candidates[v]!) {
-          const xh: number[] = [];
-          const ah: number[] = [];
-          for (let t = 1; t < T; t++) xh[t] = this.addVar(`x${v}_${h}_${t}`, 0);
-          for (let t = 1; t <= T; t++) ah[t] = this.addVar(`a${v}_${h}_${t}`, options.costWeight * cost.cost(v, model.placement[v]!, h));
-          xs.set(h, xh);
-          as.set(h, ah);
-        }
-        this.x.set(v, xs);
-        this.a.set(v, as);
-        for (let t = 1; t < T; t++) this.addRow(`one_host${v}_${t}`, this.candidates[v]!.map((h) => [xs.get(h)![t]!, 1]), 1, 1);
-        for (let t = 1; t <= T; t++) {
-          // Arrival: a >= x[t] - x[t-1]; at most one arrival per wave, and only in a used wave.
-          for (const h of this.candidates[v]!) {
-            const e = this.plus(this.settled(v, h, t - 1), this.scale(this.settled(v, h, t), -1));
-            e.terms.set(as.get(h)![t]!, 1);
-            this.addExprRow(`arrive${v}_${h}_${t}`, e, 0, Infinity);
-          }
-          this.addRow(`one_move${v}_${t}`, [...this.candidates[v]!.map((h): [number, number] => [as.get(h)![t]!, 1]), [this.w[t]!, -1]], -Infinity, 0);
-        }
-      }
+      if (this.cls[v] === 'direct' && model.placement[v] !== model.target[v]) this.addDirect(v);
+      else if (this.cls[v] === 'flexible') this.addFlexible(v);
     }
     this.addConcurrencyRows();
     for (const rule of formulated) rule.formulation!.addRows(this);
     if (options.durations) this.addDurationRows(options.durations, options.durationWeight ?? 1);
+    const cost = problem.cost;
     if (options.maxCost !== undefined) {
       // A cutoff row: the direct VMs' cost is a constant, the flexible VMs' arrivals carry theirs.
       const terms: Array<[number, number]> = [];
@@ -132,6 +99,50 @@ export class TimeIndexedModel implements TimeIndexedBuilder {
       this.addExprRow('cost_cutoff', { terms: new Map(terms), constant: fixedCost }, -Infinity, options.maxCost);
     }
   }
+  /** A VM that moves once, straight to its target: y[t] = 1 once it has moved; its cost is a constant. */
+  private addDirect(v: number): void {
+    const { model, options } = this;
+    const T = this.waves;
+    this.costOffset += options.costWeight * this.problem.cost.cost(v, model.placement[v]!, model.target[v]!);
+    const ys: number[] = [];
+    for (let t = 1; t < T; t++) ys[t] = this.addVar(`y${v}_${t}`, 0);
+    this.y.set(v, ys);
+    for (let t = 2; t < T; t++) this.addRow(`y_order${v}_${t}`, [[ys[t]!, 1], [ys[t - 1]!, -1]], 0, Infinity);
+    for (let t = 1; t <= T; t++) {
+      const move = this.moveExpr(v, t);
+      this.addExprRow(`y_wave${v}_${t}`, this.plus(move, { terms: new Map([[this.w[t]!, -1]]), constant: 0 }), -Infinity, 0);
+    }
+  }
+
+  /** A VM that may go anywhere it is allowed (detours too): x[h][t] where it is, a[h][t] when it arrives. */
+  private addFlexible(v: number): void {
+    const { model, options } = this;
+    const T = this.waves;
+    const hosts = this.candidates[v]!;
+    const xs = new Map<number, number[]>();
+    const as = new Map<number, number[]>();
+    for (const h of hosts) {
+      const xh: number[] = [];
+      const ah: number[] = [];
+      for (let t = 1; t < T; t++) xh[t] = this.addVar(`x${v}_${h}_${t}`, 0);
+      for (let t = 1; t <= T; t++) ah[t] = this.addVar(`a${v}_${h}_${t}`, options.costWeight * this.problem.cost.cost(v, model.placement[v]!, h));
+      xs.set(h, xh);
+      as.set(h, ah);
+    }
+    this.x.set(v, xs);
+    this.a.set(v, as);
+    for (let t = 1; t < T; t++) this.addRow(`one_host${v}_${t}`, hosts.map((h) => [xs.get(h)![t]!, 1]), 1, 1);
+    for (let t = 1; t <= T; t++) {
+      // Arrival: a >= x[t] - x[t-1]; at most one arrival per wave, and only in a used wave.
+      for (const h of hosts) {
+        const e = this.plus(this.settled(v, h, t - 1), this.scale(this.settled(v, h, t), -1));
+        e.terms.set(as.get(h)![t]!, 1);
+        this.addExprRow(`arrive${v}_${h}_${t}`, e, 0, Infinity);
+      }
+      this.addRow(`one_move${v}_${t}`, [...hosts.map((h): [number, number] => [as.get(h)![t]!, 1]), [this.w[t]!, -1]], -Infinity, 0);
+    }
+  }
+
 
   // --- TimeIndexedBuilder, for rule formulations ---
 

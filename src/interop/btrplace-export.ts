@@ -62,6 +62,35 @@ const DERIVED_HOST_ATTRIBUTES = new Set(['offline', 'bandwidth', 'switch', 'shut
 /** BtrPlace amounts are Java ints. */
 const INT_MAX = 2 ** 31 - 1;
 
+/** Shutdowns, once a host that must go off is empty for good. */
+function shutdowns(instance: InstanceDoc, occupied: Set<string>, lastTouch: Map<string, number>, nodeId: Map<string, number>, warnings: string[]): BtrPlaceAction[] {
+  const actions: BtrPlaceAction[] = [];
+  const stillUsed: string[] = [];
+  for (const h of instance.hosts) {
+    if (h.attributes?.['shutdownRequired'] !== true || h.attributes?.['offline'] === true) continue;
+    if (occupied.has(h.name)) { stillUsed.push(h.name); continue; }
+    const start = lastTouch.get(h.name) ?? 0;
+    actions.push({ id: 'shutdownNode', node: nodeId.get(h.name)!, start, end: start + wholeSeconds(h.attributes?.['shutdown'], 1) });
+  }
+  if (stillUsed.length) warnings.push(`${stillUsed.length} hosts must be shut down but still run VMs after the plan: no shutdownNode action for them (${listSome(stillUsed)})`);
+  return actions;
+}
+
+/** Whole seconds, at least 1, from an attribute that may be missing. */
+const wholeSeconds = (x: unknown, fallback: number) => Math.max(1, Math.ceil(typeof x === 'number' && Number.isFinite(x) ? x : fallback));
+
+/** Migrations naming a VM or host the instance does not have. */
+function unknownNames(plan: { waves: Wave[] }, hosts: Map<string, HostDoc>, vms: Map<string, unknown>): InputIssue[] {
+  const issues: InputIssue[] = [];
+  plan.waves.forEach((w, i) => w.migrations.forEach((m, j) => {
+    if (!vms.has(m.vm)) issues.push({ path: pointer('waves', i, 'migrations', j, 'vm'), message: `unknown VM ${m.vm}` });
+    for (const end of ['from', 'to'] as const) {
+      if (!hosts.has(m[end])) issues.push({ path: pointer('waves', i, 'migrations', j, end), message: `unknown host ${m[end]}` });
+    }
+  }));
+  return issues;
+}
+
 export function exportBtrPlace(instance: InstanceDoc, plan: { waves: Wave[] }, options: BtrPlaceExportOptions = {}): BtrPlaceExport {
   const warnings: string[] = [];
   const duration = options.duration ?? estimateMigrationSeconds;
@@ -70,17 +99,11 @@ export function exportBtrPlace(instance: InstanceDoc, plan: { waves: Wave[] }, o
   const hosts = new Map(instance.hosts.map((h) => [h.name, h]));
   const vms = new Map(instance.vms.map((v) => [v.name, v]));
 
-  const issues: InputIssue[] = [];
-  plan.waves.forEach((w, i) => w.migrations.forEach((m, j) => {
-    if (!vms.has(m.vm)) issues.push({ path: pointer('waves', i, 'migrations', j, 'vm'), message: `unknown VM ${m.vm}` });
-    for (const end of ['from', 'to'] as const) {
-      if (!hosts.has(m[end])) issues.push({ path: pointer('waves', i, 'migrations', j, end), message: `unknown host ${m[end]}` });
-    }
-  }));
+  const issues = unknownNames(plan, hosts, vms);
   if (issues.length) throw new InputError('plan', issues);
 
   const isOffline = (h: HostDoc) => h.attributes?.['offline'] === true;
-  const seconds = (x: unknown, fallback: number) => Math.max(1, Math.ceil(typeof x === 'number' && Number.isFinite(x) ? x : fallback));
+  const seconds = wholeSeconds;
   const actions: BtrPlaceAction[] = [];
 
   // Boot phase: every offline host that receives a VM, all at once.
@@ -126,16 +149,7 @@ export function exportBtrPlace(instance: InstanceDoc, plan: { waves: Wave[] }, o
     t = waveEnd;
   }
 
-  // Shutdowns, once a host that must go off is empty for good.
-  const occupied = new Set(where.values());
-  const stillUsed: string[] = [];
-  for (const h of instance.hosts) {
-    if (h.attributes?.['shutdownRequired'] !== true || isOffline(h)) continue;
-    if (occupied.has(h.name)) { stillUsed.push(h.name); continue; }
-    const start = lastTouch.get(h.name) ?? 0;
-    actions.push({ id: 'shutdownNode', node: nodeId.get(h.name)!, start, end: start + seconds(h.attributes?.['shutdown'], 1) });
-  }
-  if (stillUsed.length) warnings.push(`${stillUsed.length} hosts must be shut down but still run VMs after the plan: no shutdownNode action for them (${listSome(stillUsed)})`);
+  actions.push(...shutdowns(instance, new Set(where.values()), lastTouch, nodeId, warnings));
 
   const origin = options.origin ?? originFromInstance(instance, nodeId, vmId, warnings);
   return { plan: { origin, actions }, warnings };

@@ -7,11 +7,24 @@ export interface InputIssue {
   source?: string;
 }
 
+const BRAND = Symbol.for('shunt.InputError');
+
 /** Bad input: the CLI prints every issue and exits 2, without a stack trace. */
 export class InputError extends Error {
+  readonly [BRAND] = true;
+
   constructor(readonly source: string, readonly issues: InputIssue[]) {
     super(issues.map((i) => `${i.source ?? source}: ${i.path || '/'}: ${i.message}`).join('\n'));
     this.name = 'InputError';
+  }
+
+  /**
+   * A plugin may raise the InputError of another copy of shunt (`shunt/sdk` resolved to a
+   * different installation): it is bad input all the same.
+   */
+  static [Symbol.hasInstance](x: unknown): boolean {
+    if (this !== InputError) return Function.prototype[Symbol.hasInstance].call(this, x);
+    return typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[BRAND] === true;
   }
 }
 

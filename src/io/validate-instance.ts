@@ -33,8 +33,51 @@ export function referenceIssues(doc: InstanceDoc): InputIssue[] {
   };
   assignment('placement');
   assignment('target');
+  issues.push(...resourceIssues(doc));
   doc.vms.forEach((v, i) => {
     if (doc.placement[v.name] === undefined) issues.push({ path: pointer('placement', v.name), message: `VM ${describeValue(v.name)} (at /vms/${i}) has no placement; every VM must be placed` });
   });
   return issues;
+}
+
+/** Whether a and b are one edit apart: one letter inserted, deleted, replaced, or two neighbours swapped. */
+export function oneEditApart(a: string, b: string): boolean {
+  if (a === b || Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  if (a.length === b.length) {
+    if (a.slice(i + 1) === b.slice(i + 1)) return true; // replaced
+    return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2); // swapped
+  }
+  const [long, short] = a.length > b.length ? [a, b] : [b, a];
+  return long.slice(i + 1) === short.slice(i);
+}
+
+/** Resources hosts limit and the instance declares. */
+function knownResources(doc: InstanceDoc): Set<string> {
+  const known = new Set((doc.resources ?? []).map((r) => r.name));
+  for (const h of doc.hosts) for (const r of Object.keys(h.capacity ?? {})) if (!isExtension(r)) known.add(r);
+  return known;
+}
+
+/** A demand of a resource nothing limits or declares is a typo until shown otherwise: nothing would ever limit it. */
+export function resourceIssues(doc: InstanceDoc): InputIssue[] {
+  const known = knownResources(doc);
+  const issues: InputIssue[] = [];
+  doc.vms.forEach((v, i) => {
+    for (const r of Object.keys(v.demand ?? {})) {
+      if (isExtension(r) || known.has(r)) continue;
+      const near = [...known].filter((k) => oneEditApart(k, r));
+      const hint = near.length ? ` (did you mean ${near.map((k) => describeValue(k)).join(' or ')}?)` : '';
+      issues.push({ path: pointer('vms', i, 'demand', r), message: `VM ${describeValue(v.name)} demands ${describeValue(r)}, which no host limits and "resources" does not list${hint}; list it in "resources" if it is meant to be unlimited` });
+    }
+  });
+  return issues;
+}
+
+/** Capacities that no VM demands: harmless, but often the other half of a typo. */
+export function resourceWarnings(doc: InstanceDoc): string[] {
+  const demanded = new Set(doc.vms.flatMap((v) => Object.keys(v.demand ?? {})));
+  const limited = new Set(doc.hosts.flatMap((h) => Object.keys(h.capacity ?? {})).filter((r) => !isExtension(r)));
+  return [...limited].filter((r) => !demanded.has(r)).sort().map((r) => `hosts have a capacity of ${describeValue(r)}, but no VM demands it`);
 }

@@ -18,6 +18,12 @@ import { PluginRegistry } from './registry.js';
 import { TOKENS } from './tokens.js';
 import { BUILTINS } from './builtins.js';
 import { builtinManifest } from './builtins-manifests.js';
+import { checkedPlugin, createPlugin, PluginContractError } from './contracts.js';
+import { probeMonotone } from './monotone-probe.js';
+import type { PluginServices } from './services.js';
+import { backendNames } from '../exact/solvers/registry.js';
+import { solveInWorker } from '../exact/solvers/backend.js';
+import { durationOptionsOf } from '../schedule/attach.js';
 
 export const DEFAULTS = { cost: 'ram', overcommit: 'overcommit', engine: 'heuristic' } as const;
 
@@ -107,64 +113,147 @@ export class Kernel {
     return this.registries[kind].get(name)?.manifest;
   }
 
+  /**
+   * Creates one plugin through the registry: options merged with the manifest's defaults and
+   * validated (issues located under `path`), create() called and its result contract-checked.
+   * Throws an InputError for bad references or options.
+   */
+  instantiate<T>(kind: PluginKind, ref: PluginRef, path: string, context: PluginContext): T {
+    const name = typeof ref === 'string' ? ref : ref.name;
+    const entry = this.registries[kind].get(name);
+    if (!entry) throw new InputError('policy', [{ path, message: `unknown ${kind} plugin "${name}" (known: ${this.names(kind).join(', ')})` }]);
+    const given = typeof ref === 'string' ? {} : (ref.options ?? {});
+    const options = { ...(entry.manifest.defaults ?? {}), ...given };
+    if (entry.manifest.optionsSchema) {
+      const optionPath = typeof ref === 'string' ? path : `${path}/options`;
+      const bad = this.schemas.optionIssues(this.withNames(entry.manifest.optionsSchema), options, optionPath);
+      if (bad.length) throw new InputError('policy', bad.map((i) => ({ path: i.path, message: `plugin ${name}: ${i.message}` })));
+    }
+    const who = { manifest: entry.manifest, origin: entry.origin, builtin: entry.origin.startsWith('built-in ') };
+    try {
+      const created = createPlugin(who, () => entry.module.create(options, context), options);
+      return checkedPlugin(who, created, options, context.model) as T;
+    } catch (e) {
+      if (e instanceof InputError && !(e instanceof PluginContractError)) {
+        throw new InputError('policy', e.issues.map((i) => ({ path: path + i.path, message: `plugin ${name}: ${i.message}` })));
+      }
+      throw e;
+    }
+  }
+
+  /** An options schema with its name lists filled from the registries ({"x-names": "solver"} and plugin kinds). */
+  private withNames(schema: Record<string, unknown>): Record<string, unknown> {
+    const fill = (node: unknown): unknown => {
+      if (Array.isArray(node)) return node.map(fill);
+      if (node === null || typeof node !== 'object') return node;
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(node)) out[k] = fill(v);
+      const list = out['x-names'];
+      if (list === 'solver') out['enum'] = [...backendNames];
+      else if (typeof list === 'string' && list in this.registries) out['enum'] = this.names(list as PluginKind);
+      return out;
+    };
+    return fill(schema) as Record<string, unknown>;
+  }
+
+  /** The services handed to every plugin in its context (see services.ts). */
+  services(policy: PolicyDoc, base: () => PluginContext): PluginServices {
+    return {
+      solveLinear: (solver, request) => solveInWorker(solver, request),
+      solvers: backendNames,
+      planPath: async (problem, target, run = {}, options = {}) => {
+        const model = { ...problem.model, target };
+        const engine = this.instantiate<Engine>('engine', { name: DEFAULTS.engine, options }, '/engine', { ...base(), model });
+        return engine.solve({ ...problem, model }, run);
+      },
+      createPlugin: <T>(kind: PluginKind, ref: PluginRef, path = '') => this.instantiate<T>(kind, ref, path, base()),
+      names: (kind) => this.names(kind),
+      defaults: (kind, name) => ({ ...(this.manifest(kind, name)?.defaults ?? {}) }),
+      validateOptions: (schema, value, path) => this.schemas.optionIssues(this.withNames(schema), value, path),
+      durationOptions: () => durationOptionsOf(policy),
+    };
+  }
+
   /** Creates the plugins a policy asks for. Every error names the policy path and the plugin. */
   configure(policy: PolicyDoc, model: Model, locate: (issue: InputIssue) => InputIssue = (i) => i, source = 'policy'): Configured {
     const issues: InputIssue[] = [];
-    const make = <T>(kind: PluginKind, ref: PluginRef, path: string, context: PluginContext): T | undefined => {
-      const name = typeof ref === 'string' ? ref : ref.name;
-      const entry = this.registries[kind].get(name);
-      if (!entry) {
-        issues.push({ path, message: `unknown ${kind} plugin "${name}" (known: ${this.names(kind).join(', ')})` });
-        return undefined;
-      }
-      const given = typeof ref === 'string' ? {} : (ref.options ?? {});
-      const options = { ...(entry.manifest.defaults ?? {}), ...given };
-      if (entry.manifest.optionsSchema) {
-        const optionPath = typeof ref === 'string' ? path : `${path}/options`;
-        const bad = this.schemas.optionIssues(entry.manifest.optionsSchema, options, optionPath);
-        issues.push(...bad.map((i) => ({ path: i.path, message: `plugin ${name}: ${i.message}` })));
-        if (bad.length) return undefined;
-      }
+    const unproven: SanityRule[] = []; // user rules that claim monotonicity: probed below
+    let context: PluginContext;
+    const services = this.services(policy, () => context);
+    const make = <T>(kind: PluginKind, ref: PluginRef, path: string): T | undefined => {
       try {
-        return entry.module.create(options, context) as T;
+        const plugin = this.instantiate<T>(kind, ref, path, context);
+        const manifest = this.manifest(kind, typeof ref === 'string' ? ref : ref.name)!;
+        const builtin = this.registries[kind].get(manifest.name)!.origin.startsWith('built-in ');
+        if (kind === 'rule' && !builtin && manifest.monotone !== false) unproven.push(plugin as SanityRule);
+        return plugin;
       } catch (e) {
-        if (e instanceof InputError) { issues.push(...e.issues.map((i) => ({ path: path + i.path, message: `plugin ${name}: ${i.message}` }))); return undefined; }
+        if (e instanceof InputError && !(e instanceof PluginContractError)) { issues.push(...e.issues); return undefined; }
         throw e;
       }
     };
 
-    const overcommit = make<OvercommitRule>('overcommit', policy.overcommit ?? DEFAULTS.overcommit, '/overcommit', { model });
+    context = { model, services };
+    const overcommit = make<OvercommitRule>('overcommit', policy.overcommit ?? DEFAULTS.overcommit, '/overcommit');
     if (!overcommit) throw new InputError(source, issues.map(locate));
     const usable = overcommit.usable(model);
-    const context = { model, usable };
-    const cost = make<CostFunction>('cost', policy.cost ?? DEFAULTS.cost, '/cost', context);
-    const engine = make<Engine>('engine', policy.engine ?? DEFAULTS.engine, '/engine', context);
-    // The other rules first: a rule that limits a resource its own way (page sharing for
-    // RAM) takes it away from capacity, which would otherwise count it in full.
+    context = { model, usable, services };
+    const cost = make<CostFunction>('cost', policy.cost ?? DEFAULTS.cost, '/cost');
+    const engine = make<Engine>('engine', policy.engine ?? DEFAULTS.engine, '/engine');
+    const rules = this.activeRules(policy, issues, make);
+    const strategy = policy.strategy ? make<PlacementStrategy>('strategy', policy.strategy, '/strategy') : undefined;
+    if (issues.length || !cost || !engine || (policy.strategy && !strategy)) throw new InputError(source, issues.map(locate));
+    refuseNonMonotone(model, usable, unproven, this.registries.rule);
+    return { problem: { model, usable, rules, cost }, engine, overcommit, ...(strategy ? { strategy } : {}) };
+  }
+
+  /**
+   * The policy's rules and those whose manifest says `always`. A rule whose manifest names a
+   * `yieldsTo` option is created last: that option receives the resources the other active
+   * rules limit their own way (`limitsResources`), which it then leaves to them.
+   */
+  private activeRules(policy: PolicyDoc, issues: InputIssue[], make: <T>(kind: PluginKind, ref: PluginRef, path: string) => T | undefined): SanityRule[] {
     const listed = (policy.rules ?? []).map((ref, i) => ({ ref, path: `/rules/${i}`, name: typeof ref === 'string' ? ref : ref.name }));
+    for (const name of this.names('rule')) {
+      if (this.manifest('rule', name)!.always && !listed.some((r) => r.name === name)) listed.push({ ref: name, path: '/rules', name });
+    }
+    const yielding = (name: string) => this.manifest('rule', name)?.yieldsTo;
     const others: SanityRule[] = [];
     for (const r of listed) {
-      if (r.name === 'capacity') continue;
-      const rule = make<SanityRule>('rule', r.ref, r.path, context);
+      if (yielding(r.name)) continue;
+      const rule = make<SanityRule>('rule', r.ref, r.path);
       if (rule) others.push(rule);
     }
     const owned = [...new Set(others.flatMap((r) => r.limitsResources ?? []))];
-    const given = listed.find((r) => r.name === 'capacity') ?? { ref: 'capacity' as PluginRef, path: '/rules', name: 'capacity' };
-    const givenOptions = typeof given.ref === 'string' ? {} : (given.ref.options ?? {});
-    const raw = givenOptions['exclude'];
-    const excluded = Array.isArray(raw) ? (raw as string[]) : []; // anything else: capacity's own schema says what is wrong
-    for (const [i, resource] of excluded.entries()) {
-      if (!owned.includes(resource)) {
-        issues.push({ path: `${given.path}/options/exclude/${i}`, message: `capacity leaves "${resource}" to another rule, but no active rule limits it (add one, e.g. "sharing")` });
+    const last: SanityRule[] = [];
+    for (const given of listed.filter((r) => yielding(r.name))) {
+      const option = yielding(given.name)!;
+      const givenOptions = typeof given.ref === 'string' ? {} : (given.ref.options ?? {});
+      const raw = givenOptions[option];
+      const excluded = Array.isArray(raw) ? (raw as string[]) : []; // anything else: the rule's own schema says what is wrong
+      for (const [i, resource] of excluded.entries()) {
+        if (!owned.includes(resource)) {
+          issues.push({ path: `${given.path}/options/${option}/${i}`, message: `${given.name} leaves "${resource}" to another rule, but no active rule limits it (add one, e.g. "sharing")` });
+        }
       }
+      const exclude = [...new Set([...excluded, ...owned])];
+      const rule = make<SanityRule>('rule', exclude.length && Array.isArray(raw ?? []) ? { name: given.name, options: { ...givenOptions, [option]: exclude } } : given.ref, given.path);
+      if (rule) last.push(rule);
     }
-    const exclude = [...new Set([...excluded, ...owned])];
-    const capacity = make<SanityRule>('rule', exclude.length && Array.isArray(raw ?? []) ? { name: 'capacity', options: { ...givenOptions, exclude } } : given.ref, given.path, context);
-    const rules: SanityRule[] = capacity ? [capacity, ...others] : others;
-    const strategy = policy.strategy ? make<PlacementStrategy>('strategy', policy.strategy, '/strategy', context) : undefined;
-    if (issues.length || !cost || !engine || (policy.strategy && !strategy)) throw new InputError(source, issues.map(locate));
-    return { problem: { model, usable, rules, cost }, engine, overcommit, ...(strategy ? { strategy } : {}) };
+    return [...last, ...others];
   }
+}
+
+/** A user rule that the probe finds not monotone on this model, though its manifest does not say so, is refused. */
+function refuseNonMonotone(model: Model, usable: Float64Array, rules: SanityRule[], registry: PluginRegistry<unknown>): void {
+  const found = probeMonotone(model, usable, rules);
+  if (!found) return;
+  const { rule, vm, from, to, violation } = found;
+  const origin = registry.get(rule.name)?.origin;
+  const [v, a, h] = [model.vms[vm]!.name, model.hosts[from]!.name, model.hosts[to]!.name];
+  throw new PluginContractError(rule.name, `rule "${rule.name}" is not monotone, but its manifest${origin ? ` (${origin})` : ''} does not say so: `
+    + `with VM "${v}" moved from "${a}" to "${h}" it reports "${violation.message}", yet with "${v}" on both hosts (as while migrating) it reports nothing, so adding a VM repaired a violation. `
+    + 'shunt\'s planner relies on monotone rules; declare "monotone": false in the manifest (migrations then run one at a time, each step verified) or make the rule monotone');
 }
 
 /** A kernel in its own child container, with the built-ins registered. */

@@ -54,7 +54,15 @@ export interface NetworkDoc {
 /** What the planner optimises first: cost then makespan (default), makespan then cost, or cost then fewest waves. */
 export type Objective = 'cost' | 'makespan' | 'waves';
 
+/** A resource VMs may demand, declared by name (with its unit, for people). */
+export interface ResourceDoc {
+  name: string;
+  unit?: string;
+}
+
 export interface InstanceDoc {
+  /** Resources by name; a demand of one that neither this list nor any host's capacity names is an error. */
+  resources?: ResourceDoc[];
   hosts: HostDoc[];
   vms: VmDoc[];
   placement: Record<string, string>;

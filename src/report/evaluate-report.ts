@@ -1,5 +1,5 @@
 /** The report of `shunt evaluate`: the strategies side by side, as charts and as a table. */
-import type { EvaluateRow } from '../target/evaluate.js';
+import type { EvaluateRow } from '../placement/evaluate.js';
 import { escapeHtml } from './escape.js';
 import { htmlDocument } from './page.js';
 

@@ -7,7 +7,7 @@
 import type { Problem } from '../plugin-api.js';
 import type { Wave } from '../model/plan.js';
 import { PlacementState } from '../model/state.js';
-import { sharingRuleOf } from '../target/sharing-tree.js';
+import { sharingRuleOf } from '../placement/sharing-tree.js';
 
 /** A host starting at or above this utilisation of a resource is marked as overloaded. */
 export const HOT_START = 0.9;

@@ -9,10 +9,10 @@ import type { Plan } from '../model/plan.js';
 import { loadInstance, solveLoaded, verifyAgainst, PlanRejectedError, type LoadOptions } from '../api.js';
 import { InputError, type InputIssue } from '../io/errors.js';
 import { misplacedVms } from '../model/model.js';
-import { retarget, withoutTarget } from '../target/retarget.js';
-import { targetMetrics } from '../target/metrics.js';
-import { NoTargetError, notesOf } from '../target/strategy.js';
-import { evaluateStrategies } from '../target/evaluate.js';
+import { retarget, withoutTarget } from '../placement/retarget.js';
+import { targetMetrics } from '../placement/metrics.js';
+import { NoTargetError, notesOf } from '../placement/strategy.js';
+import { evaluateStrategies } from '../placement/evaluate.js';
 
 /** The CLI's exit codes, which the service reports with every outcome. */
 export const EXIT_CODE = { ok: 0, internal: 1, invalidPlan: 1, input: 2, infeasible: 3, unknown: 4 } as const;

@@ -8,6 +8,7 @@
 import type { Problem, Violation } from '../plugin-api.js';
 import type { Wave } from '../model/plan.js';
 import { PlacementState } from '../model/state.js';
+import { orderedViolations } from './ordered.js';
 
 /**
  * The dependency graph's check (src/schedule/verify.ts): running the migrations in any
@@ -79,6 +80,8 @@ export function verifyPlan(problem: Problem, waves: readonly Wave[]): VerifyResu
       violations.push({ rule: 'target', phase: 'end', vm, host: model.hosts[at]!.name, message: `${vm} ends on ${model.hosts[at]!.name}, its target is ${model.hosts[model.target[v]!]!.name}` });
     }
   }
+  // Rules that are not monotone: the plan must also hold one migration at a time, in order.
+  if (!violations.length) violations.push(...orderedViolations(problem, waves));
   return { valid: violations.length === 0, violations, cost, moves };
 }
 

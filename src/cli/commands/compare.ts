@@ -1,6 +1,6 @@
 /** shunt compare: the same instance through the heuristic and the exact engine with each solver. */
 import type { Command } from 'commander';
-import { common, emit, loadOptions, positiveSeconds, type CommonOptions } from '../shared.js';
+import { common, emit, loadOptions, positiveSeconds, say, type CommonOptions } from '../shared.js';
 import { readJson } from '../../io/read.js';
 import { InputError } from '../../io/errors.js';
 import { loadInstance, solveLoaded } from '../../api.js';
@@ -49,7 +49,8 @@ export function register(program: Command): void {
           rows.push({ engine: r.engine, solver: r.solver, status: 'error', cost: null, lowerBound: null, gap: null, waves: null, seconds: (Date.now() - started) / 1000, note: (e as Error).message.split('\n')[0] });
         }
       }
-      emit(o.json ? JSON.stringify(rows, null, 2) : table(rows));
+      if (o.json) emit(JSON.stringify(rows, null, 2));
+      else say(table(rows));
     });
 }
 

@@ -1,10 +1,10 @@
 /** shunt evaluate: candidate targets side by side, each with the verified path to it. */
 import type { Command } from 'commander';
-import { common, EXIT, emit, positiveSeconds, sourceName, type CommonOptions } from '../shared.js';
+import { common, EXIT, emit, positiveSeconds, say, setExitCode, sourceName, type CommonOptions } from '../shared.js';
 import { readJson } from '../../io/read.js';
 import { InputError } from '../../io/errors.js';
 import type { PluginRef, PolicyDoc } from '../../model/instance.js';
-import { evaluateStrategies, type EvaluateRow } from '../../target/evaluate.js';
+import { evaluateStrategies, type EvaluateRow } from '../../placement/evaluate.js';
 import { formatNumber } from '../format.js';
 import { pct } from './target.js';
 import { writeAtomic } from '../../io/write.js';
@@ -48,10 +48,11 @@ export function register(program: Command): void {
       const rows = await evaluateStrategies(readJson(file), refs, {
         policy, policySource: o.policy ?? '--strategies', pluginDirs: o.plugins ?? [], source: sourceName(file), timeLimit: o.timeLimit,
       });
-      emit(o.json ? JSON.stringify(rows, null, 2) : table(rows));
+      if (o.json) emit(JSON.stringify(rows, null, 2));
+      else say(table(rows));
       if (o.report) writeAtomic(o.report, evaluateReport(rows, titleOf(file)));
       const complete = rows.every((r) => r.status === 'ok' && (r.strategy === 'placement' || (r.path && (r.path.status === 'optimal' || r.path.status === 'feasible'))));
-      process.exitCode = complete ? EXIT.ok : EXIT.unknown;
+      setExitCode(complete ? EXIT.ok : EXIT.unknown);
     });
 }
 

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { EXIT, emit, loadOptions, sourceName } from '../shared.js';
+import { EXIT, emit, fail, loadOptions, sourceName, warn } from '../shared.js';
 import { readJson } from '../../io/read.js';
 import { InputError } from '../../io/errors.js';
 import { loadInstance } from '../../api.js';
@@ -49,13 +49,11 @@ export function register(program: Command): void {
       }
       const check = verifyPlan(loaded.problem, plan.waves);
       if (!check.valid) {
-        process.stderr.write(`shunt: ${planSource}: the plan fails verification against ${source}; nothing exported\n`);
-        for (const v of check.violations.slice(0, 20)) process.stderr.write(`  ${formatViolation(v)}\n`);
-        process.exitCode = EXIT.invalidPlan;
+        fail(EXIT.invalidPlan, planSource, [{ path: '', message: `the plan fails verification against ${source}; nothing exported` }, ...check.violations.slice(0, 20).map((v) => ({ path: '', message: formatViolation(v) }))]);
         return;
       }
       const { plan: out, warnings } = exportBtrPlace(doc, plan, { origin });
-      for (const w of warnings) process.stderr.write(`shunt: warning: ${w}\n`);
+      for (const w of warnings) warn(`warning: ${w}`);
       emit(JSON.stringify(out, null, 2), o.out);
     });
 

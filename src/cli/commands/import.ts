@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { emit, sourceName } from '../shared.js';
+import { emit, sourceName, warn } from '../shared.js';
 import { readJson } from '../../io/read.js';
 import { loadInstance } from '../../api.js';
 import { importBtrPlace } from '../../interop/btrplace-import.js';
@@ -17,7 +17,7 @@ export function register(program: Command): void {
     .action(async (file: string, o: { out?: string; unlimited?: boolean }) => {
       const source = sourceName(file);
       const { instance, warnings } = importBtrPlace(readJson(file), { concurrency: o.unlimited ? 'unlimited' : 'shunt', source });
-      for (const w of warnings) process.stderr.write(`shunt: warning: ${source}: ${w}\n`);
+      for (const w of warnings) warn(`warning: ${source}: ${w}`);
       // Never hand out an instance that shunt itself would refuse.
       await loadInstance(instance, { source: `${source} (imported)` });
       emit(JSON.stringify(instance, null, 2), o.out);

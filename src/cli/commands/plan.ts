@@ -1,16 +1,18 @@
 import { Command, Option } from 'commander';
-import { common, EXIT, emit, loadOptions, positiveSeconds, type CommonOptions } from '../shared.js';
+import { common, EXIT, emit, fail, failInput, loadOptions, positiveSeconds, say, setExitCode, tryWrite, type CommonOptions } from '../shared.js';
 import { readJson } from '../../io/read.js';
-import { writeAtomic } from '../../io/write.js';
 import { InputError } from '../../io/errors.js';
-import { loadInstance, solveLoaded } from '../../api.js';
+import { loadInstance, solveLoaded, type Loaded } from '../../api.js';
+import type { Plan } from '../../model/plan.js';
+import type { Objective, PolicyDoc } from '../../model/instance.js';
 import { planSummary } from '../format.js';
 import { progressReporter } from '../progress.js';
-import { retarget, strategyRef } from '../../target/retarget.js';
+import { retarget, strategyRef } from '../../placement/retarget.js';
 import { backendNames } from '../../exact/solvers/registry.js';
-import { NoTargetError } from '../../target/strategy.js';
+import { builtinNames } from '../shared.js';
+import { DEFAULTS } from '../../kernel/kernel.js';
+import { NoTargetError } from '../../placement/strategy.js';
 import { writeReport } from './report.js';
-import type { Objective } from '../../model/instance.js';
 
 function fraction(value: string): number {
   const n = Number(value);
@@ -18,44 +20,66 @@ function fraction(value: string): number {
   return n;
 }
 
+interface PlanCliOptions extends CommonOptions {
+  engine?: string; timeLimit?: number; solver?: string; gap?: number; strategy?: string; with?: string; objective?: Objective; report?: string;
+}
+
+/** The policy's engine with the options given as flags; --solver and --gap imply the exact engine unless one is named. */
+function withEngineFlags(policy: PolicyDoc | undefined, o: PlanCliOptions): PolicyDoc | undefined {
+  if (o.solver === undefined && o.gap === undefined && o.objective === undefined) return policy;
+  const ref = policy?.engine ?? (o.solver !== undefined || o.gap !== undefined ? 'exact' : 'heuristic');
+  const name = typeof ref === 'string' ? ref : ref.name;
+  const given = typeof ref === 'string' ? {} : (ref.options ?? {});
+  // The engines' own objective: waves (cost, then fewest waves) is their cost mode.
+  const engineObjective = o.objective === 'waves' ? 'cost' : o.objective;
+  const flags = { ...(o.solver ? { solver: o.solver } : {}), ...(o.gap !== undefined ? { gap: o.gap } : {}), ...(engineObjective ? { objective: engineObjective } : {}) };
+  return { ...(policy ?? {}), engine: { name, options: { ...given, ...flags } }, ...(o.objective ? { objective: o.objective } : {}) };
+}
+
+/** The instance loaded, with its target from --strategy when given; undefined (exit 4 said) when the strategy finds none. */
+async function loadForPlan(file: string, o: PlanCliOptions): Promise<Loaded | undefined> {
+  const options = loadOptions(o, file, o.engine);
+  options.policy = withEngineFlags(options.policy, o);
+  if (o.strategy === undefined) return loadInstance(readJson(file), options);
+  try {
+    return (await retarget(readJson(file), options, strategyRef(o.strategy, o.with), { timeLimit: o.timeLimit })).loaded;
+  } catch (e) {
+    if (!(e instanceof NoTargetError)) throw e;
+    fail(EXIT.unknown, 'target', [{ path: '', message: `no target: ${e.message}` }]);
+    return undefined;
+  }
+}
+
+/** Summary or JSON on stdout, --out written (only a verified plan; a failed write still shows it), exit code. */
+function report(plan: Plan, unit: string, o: PlanCliOptions): void {
+  const json = JSON.stringify(plan, null, 2);
+  const found = plan.status === 'optimal' || plan.status === 'feasible';
+  const toStdout = o.out === '-';
+  const unwritten = o.out && !toStdout && found ? tryWrite(o.out, json) : undefined;
+  if (unwritten && o.json) return failInput(unwritten, { plan });
+  if (o.json || (toStdout && found)) emit(json);
+  else say(planSummary(plan, unit));
+  if (unwritten) return failInput(unwritten);
+  setExitCode(found ? EXIT.ok : plan.status === 'infeasible' ? EXIT.infeasible : EXIT.unknown);
+}
+
 export function register(program: Command): void {
   common(program.command('plan')
     .description('compute a verified migration plan from placement to target')
     .argument('<instance>', 'instance JSON file, or - for stdin'))
-    .addOption(new Option('--engine <name>', 'engine plugin: heuristic (default), exact, auto'))
+    .addOption(new Option('--engine <name>', `engine plugin: ${builtinNames('engine', DEFAULTS.engine)}`))
     .addOption(new Option('--solver <name>', 'MIP backend of the exact and auto engines').choices([...backendNames]))
     .option('--gap <fraction>', 'relative MIP gap at which the exact engine may stop (e.g. 0.01)', fraction)
     .addOption(new Option('--objective <what>', 'cost: cost, then estimated makespan (default); makespan: makespan first, then cost; waves: cost, then fewest waves (no network-aware schedule)').choices(['cost', 'makespan', 'waves']))
     .option('--time-limit <seconds>', 'stop searching after this many seconds', positiveSeconds)
-    .option('--out <file>', 'write the plan JSON to FILE (atomically; only when a plan is found)')
+    .option('--out <file>', 'write the plan JSON to FILE (atomically, through symlinks; only when a plan is found); - is stdout')
     .option('--strategy <name>', 'first choose the target with this placement strategy (as shunt target does), then plan the path to it')
     .option('--with <json>', 'the strategy\'s options as a JSON object')
     .option('--report <file>', 'also write the HTML report of the plan (as shunt report does) to FILE')
-    .action(async (file: string, o: CommonOptions & { engine?: string; timeLimit?: number; solver?: string; gap?: number; strategy?: string; with?: string; objective?: Objective; report?: string }) => {
+    .action(async (file: string, o: PlanCliOptions) => {
       if (o.with !== undefined && o.strategy === undefined) throw new InputError('--with', [{ path: '', message: 'needs --strategy NAME' }]);
-      const options = loadOptions(o, file, o.engine);
-      if (o.solver !== undefined || o.gap !== undefined || o.objective !== undefined) {
-        // Engine options from flags; --solver and --gap imply the exact engine unless one is named.
-        const ref = options.policy?.engine ?? (o.solver !== undefined || o.gap !== undefined ? 'exact' : 'heuristic');
-        const name = typeof ref === 'string' ? ref : ref.name;
-        const given = typeof ref === 'string' ? {} : (ref.options ?? {});
-        // The engines' own objective: waves (cost, then fewest waves) is their cost mode.
-        const engineObjective = o.objective === 'waves' ? 'cost' : o.objective;
-        options.policy = { ...(options.policy ?? {}), engine: { name, options: { ...given, ...(o.solver ? { solver: o.solver } : {}), ...(o.gap !== undefined ? { gap: o.gap } : {}), ...(engineObjective ? { objective: engineObjective } : {}) } } };
-      }
-      if (o.objective !== undefined) options.policy = { ...(options.policy ?? {}), objective: o.objective };
-      let loaded;
-      if (o.strategy === undefined) loaded = await loadInstance(readJson(file), options);
-      else {
-        try {
-          ({ loaded } = await retarget(readJson(file), options, strategyRef(o.strategy, o.with), { timeLimit: o.timeLimit }));
-        } catch (e) {
-          if (!(e instanceof NoTargetError)) throw e;
-          process.stderr.write(`shunt: no target: ${e.message}\n`);
-          process.exitCode = EXIT.unknown;
-          return;
-        }
-      }
+      const loaded = await loadForPlan(file, o);
+      if (!loaded) return;
       const progress = progressReporter();
       let plan;
       try {
@@ -63,13 +87,8 @@ export function register(program: Command): void {
       } finally {
         progress.end();
       }
-      const json = JSON.stringify(plan, null, 2);
-      const found = plan.status === 'optimal' || plan.status === 'feasible';
-      if (o.out && found) writeAtomic(o.out, json + '\n');
-      if (o.json) emit(json);
-      else emit(planSummary(plan, loaded.problem.cost.unit));
-      process.exitCode = found ? EXIT.ok : plan.status === 'infeasible' ? EXIT.infeasible : EXIT.unknown;
-      if (o.report && !writeReport(loaded, plan, file, o.report)) process.exitCode = EXIT.invalidPlan;
+      report(plan, loaded.problem.cost.unit, o);
+      if (o.report && !writeReport(loaded, plan, file, o.report)) setExitCode(EXIT.invalidPlan);
     });
 
 }

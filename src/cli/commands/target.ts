@@ -1,13 +1,14 @@
 /** shunt target: runs a placement strategy and writes the instance with its new target. */
 import type { Command } from 'commander';
-import { common, EXIT, emit, positiveSeconds, sourceName, type CommonOptions } from '../shared.js';
+import { common, EXIT, emit, fail, failInput, positiveSeconds, say, sourceName, tryWrite, warn, type CommonOptions } from '../shared.js';
 import { readJson } from '../../io/read.js';
 import { InputError } from '../../io/errors.js';
 import type { PolicyDoc } from '../../model/instance.js';
-import { retarget, strategyRef } from '../../target/retarget.js';
-import { targetMetrics, type TargetMetrics } from '../../target/metrics.js';
-import { NoTargetError, notesOf } from '../../target/strategy.js';
+import { retarget, strategyRef } from '../../placement/retarget.js';
+import { targetMetrics, type TargetMetrics } from '../../placement/metrics.js';
+import { NoTargetError, notesOf } from '../../placement/strategy.js';
 import { formatNumber } from '../format.js';
+import { builtinNames } from '../shared.js';
 
 export interface StrategyCliOptions extends CommonOptions { strategy?: string; with?: string; timeLimit?: number }
 
@@ -33,10 +34,10 @@ export function register(program: Command): void {
   common(program.command('target')
     .description('choose a target with a placement strategy and write the instance with it (checked against every rule); exit 4 when the strategy finds none')
     .argument('<instance>', 'instance JSON file, or - for stdin'))
-    .option('--strategy <name>', 'strategy plugin: consolidate, rebalance, evacuate, sharing-aware, scoped (default: the policy\'s "strategy")')
+    .option('--strategy <name>', `strategy plugin: ${builtinNames('strategy')} (default: the policy's "strategy")`)
     .option('--with <json>', 'the strategy\'s options as a JSON object')
     .option('--time-limit <seconds>', 'for strategies that search (the exact consolidation)', positiveSeconds)
-    .option('--out <file>', 'write the instance to FILE (atomically) and a summary on stdout; without it the instance goes to stdout')
+    .option('--out <file>', 'write the instance to FILE (atomically, through symlinks) and a summary on stdout; without it (or with -) the instance goes to stdout')
     .action(async (file: string, o: StrategyCliOptions) => {
       const { options, strategy } = strategyLoadOptions(o, file);
       let r;
@@ -44,21 +45,23 @@ export function register(program: Command): void {
         r = await retarget(readJson(file), options, strategy, { timeLimit: o.timeLimit });
       } catch (e) {
         if (!(e instanceof NoTargetError)) throw e;
-        process.stderr.write(`shunt: no target: ${e.message}\n`);
-        process.exitCode = EXIT.unknown;
+        fail(EXIT.unknown, 'target', [{ path: '', message: `no target: ${e.message}` }]);
         return;
       }
       const metrics = targetMetrics(r.source.problem, r.target);
       const notes = notesOf(r.source.strategy);
       const instance = JSON.stringify(r.doc, null, 2);
-      if (!o.out) {
+      if (!o.out || o.out === '-') {
         emit(instance);
-        for (const line of [...notes, ...metricsSummary(metrics)]) process.stderr.write(`shunt: ${line}\n`);
+        for (const line of [...notes, ...metricsSummary(metrics)]) warn(line);
         return;
       }
-      emit(instance, o.out);
+      const unwritten = tryWrite(o.out, instance);
       const name = r.source.strategy!.name;
-      if (o.json) emit(JSON.stringify({ strategy: name, out: o.out, notes, ...metrics }, null, 2));
-      else emit([`target by ${name} written to ${o.out}`, ...notes, ...metricsSummary(metrics)].join('\n'));
+      const summary = { strategy: name, out: unwritten ? null : o.out, notes, ...metrics };
+      if (unwritten && o.json) return failInput(unwritten, { target: summary });
+      if (o.json) emit(JSON.stringify(summary, null, 2));
+      else say([unwritten ? `target by ${name} (not written)` : `target by ${name} written to ${o.out}`, ...notes, ...metricsSummary(metrics)].join('\n'));
+      if (unwritten) failInput(unwritten);
     });
 }

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { common, emit, loadOptions, type CommonOptions } from '../shared.js';
+import { common, emit, loadOptions, say, type CommonOptions } from '../shared.js';
 import { readJson } from '../../io/read.js';
 import { loadInstance } from '../../api.js';
 import { misplacedVms } from '../../model/model.js';
@@ -12,8 +12,9 @@ export function register(program: Command): void {
       const loaded = await loadInstance(readJson(file), loadOptions(o, file));
       const m = loaded.model;
       const rules = loaded.problem.rules.map((r) => r.name).join(', ');
-      const summary = { valid: true, hosts: m.hosts.length, vms: m.vms.length, resources: m.resources, requiredMoves: misplacedVms(m).length, rules: loaded.problem.rules.map((r) => r.name), cost: loaded.problem.cost.name };
-      emit(o.json ? JSON.stringify(summary, null, 2) : `valid: ${m.hosts.length} hosts, ${m.vms.length} VMs, ${summary.requiredMoves} must move; resources ${m.resources.join(', ')}; rules ${rules}; cost ${summary.cost}`);
+      const summary = { valid: true, hosts: m.hosts.length, vms: m.vms.length, resources: m.resources, requiredMoves: misplacedVms(m).length, rules: loaded.problem.rules.map((r) => r.name), cost: loaded.problem.cost.name, warnings: loaded.warnings };
+      if (o.json) emit(JSON.stringify(summary, null, 2));
+      else say([`valid: ${m.hosts.length} hosts, ${m.vms.length} VMs, ${summary.requiredMoves} must move; resources ${m.resources.join(', ')}; rules ${rules}; cost ${summary.cost}`, ...loaded.warnings.map((w) => `warning: ${w}`)].join('\n'));
     });
 
 }

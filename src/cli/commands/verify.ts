@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { common, EXIT, emit, loadOptions, sourceName, type CommonOptions } from '../shared.js';
+import { common, EXIT, emit, loadOptions, say, setExitCode, sourceName, type CommonOptions } from '../shared.js';
 import { readJson } from '../../io/read.js';
 import { InputError } from '../../io/errors.js';
 import { verifyAgainst } from '../../api.js';
@@ -14,9 +14,9 @@ export function register(program: Command): void {
       if (file === '-' && planFile === '-') throw new InputError('arguments', [{ path: '', message: 'only one of instance and plan can be read from stdin' }]);
       const result = await verifyAgainst(readJson(file), readJson(planFile), { ...loadOptions(o, file), planSource: sourceName(planFile) });
       if (o.json) emit(JSON.stringify(result, null, 2));
-      else if (result.valid) emit(`valid: ${result.moves} migrations, cost ${result.cost}`);
-      else emit([`invalid: ${result.violations.length} violations`, ...result.violations.map((v) => `  ${formatViolation(v)}`)].join('\n'));
-      process.exitCode = result.valid ? EXIT.ok : EXIT.invalidPlan;
+      else if (result.valid) say(`valid: ${result.moves} migrations, cost ${result.cost}`);
+      else say([`invalid: ${result.violations.length} violations`, ...result.violations.map((v) => `  ${formatViolation(v)}`)].join('\n'));
+      setExitCode(result.valid ? EXIT.ok : EXIT.invalidPlan);
     });
 
 }

@@ -245,8 +245,11 @@ export interface SharingRule extends SanityRule {
   targetAdmits(state: StateView, vm: number, host: number): boolean;
 }
 
+/** The capability a rule's manifest declares (`"provides": ["page-sharing"]`) to be a SharingRule. */
+export const PAGE_SHARING = 'page-sharing';
+
 export function isSharingRule(rule: SanityRule): rule is SharingRule {
-  return (rule as Partial<SharingRule>).sharing instanceof SharingTree && typeof (rule as Partial<SharingRule>).targetAdmits === 'function';
+  return rule.provides?.includes(PAGE_SHARING) === true;
 }
 
 export function sharingRuleOf(problem: Problem): SharingRule | undefined {

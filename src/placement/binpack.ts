@@ -25,94 +25,121 @@ export interface BinPacking {
   decode(values: readonly number[]): Int32Array;
 }
 
-export function binPackingModel(problem: Problem, packer: Packer, minHosts: number): BinPacking | { unsupported: string } {
+/** The columns of the model: x per VM and host it may end on, y per host; fixed VMs are constants at home. */
+interface Columns {
+  variables: Variable[];
+  xIndex: Map<number, number>; // v * H + h -> column
+  onHost: number[][];
+  fixedLoad: Float64Array;
+  hasFixed: Uint8Array;
+  yBase: number;
+  limitOf(h: number, r: number): number;
+}
+
+function columns(problem: Problem, packer: Packer): Columns {
   const { model } = problem;
   const R = model.resources.length;
   const H = model.hosts.length;
   const V = model.vms.length;
-  const missing = problem.rules.filter((r) => !r.formulation).map((r) => r.name);
-  if (missing.length) return { unsupported: `rule${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ha${missing.length > 1 ? 've' : 's'} no linear form` };
-
   const variables: Variable[] = [];
-  const rows: Row[] = [];
-  // Fixed VMs are constants at home; the others get a column per host they may end on.
   const fixedLoad = new Float64Array(H * R);
-  const xIndex = new Map<number, number>(); // v * H + h -> column
+  const xIndex = new Map<number, number>();
   const onHost: number[][] = Array.from({ length: H }, () => []);
+  const hasFixed = new Uint8Array(H);
   for (let v = 0; v < V; v++) {
     if (!packer.fixed[v]) continue;
     const h = model.placement[v]!;
+    hasFixed[h] = 1;
     for (let r = 0; r < R; r++) fixedLoad[h * R + r]! += model.demand[v * R + r]!;
   }
   const limitOf = (h: number, r: number) => Math.max(packer.limit[h * R + r]!, fixedLoad[h * R + r]!);
+  const fits = (v: number, h: number) => {
+    for (let r = 0; r < R; r++) if (model.demand[v * R + r]! > limitOf(h, r) + 1e-9) return false;
+    return problem.rules.every((rule) => !rule.formulation!.allows || rule.formulation!.allows(v, h));
+  };
   for (let v = 0; v < V; v++) {
     if (packer.fixed[v]) continue;
     for (let h = 0; h < H; h++) {
-      let ok = true;
-      for (let r = 0; r < R && ok; r++) if (model.demand[v * R + r]! > limitOf(h, r) + 1e-9) ok = false;
-      for (const rule of problem.rules) if (ok && rule.formulation!.allows && !rule.formulation!.allows(v, h)) ok = false;
-      if (!ok) continue;
+      if (!fits(v, h)) continue;
       xIndex.set(v * H + h, variables.length);
       onHost[h]!.push(v);
       variables.push({ name: `x[${model.vms[v]!.name},${model.hosts[h]!.name}]`, lb: 0, ub: 1, integer: true, cost: 0 });
     }
   }
   const yBase = variables.length;
-  const hasFixed = new Uint8Array(H);
-  for (let v = 0; v < V; v++) if (packer.fixed[v]) hasFixed[model.placement[v]!] = 1;
   for (let h = 0; h < H; h++) {
     variables.push({ name: `y[${model.hosts[h]!.name}]`, lb: hasFixed[h] ? 1 : 0, ub: hasFixed[h] || onHost[h]!.length ? 1 : 0, integer: true, cost: 1 });
   }
+  return { variables, xIndex, onHost, fixedLoad, hasFixed, yBase, limitOf };
+}
 
+/** Each VM on one host; loads within limits on used hosts; a host is used when a VM is on it. */
+function packingRows(problem: Problem, packer: Packer, c: Columns, minHosts: number): Row[] {
+  const { model } = problem;
+  const R = model.resources.length;
+  const H = model.hosts.length;
+  const V = model.vms.length;
+  const rows: Row[] = [];
   for (let v = 0; v < V; v++) {
     if (packer.fixed[v]) continue;
     const terms: Array<[number, number]> = [];
-    for (let h = 0; h < H; h++) { const j = xIndex.get(v * H + h); if (j !== undefined) terms.push([j, 1]); }
+    for (let h = 0; h < H; h++) { const j = c.xIndex.get(v * H + h); if (j !== undefined) terms.push([j, 1]); }
     rows.push({ name: `assign[${model.vms[v]!.name}]`, terms, lb: 1, ub: 1 });
   }
   for (let h = 0; h < H; h++) {
-    const y = yBase + h;
+    const y = c.yBase + h;
     for (let r = 0; r < R; r++) {
-      const lim = limitOf(h, r);
+      const lim = c.limitOf(h, r);
       if (lim === Infinity) continue;
-      const terms: Array<[number, number]> = onHost[h]!.map((v) => [xIndex.get(v * H + h)!, model.demand[v * R + r]!]);
+      const terms: Array<[number, number]> = c.onHost[h]!.map((v) => [c.xIndex.get(v * H + h)!, model.demand[v * R + r]!]);
       if (terms.every(([, d]) => d === 0)) continue;
-      terms.push([y, -(lim - fixedLoad[h * R + r]!)]);
+      terms.push([y, -(lim - c.fixedLoad[h * R + r]!)]);
       rows.push({ name: `load[${model.hosts[h]!.name},${model.resources[r]}]`, terms, lb: -Infinity, ub: 0 });
     }
-    for (const v of onHost[h]!) rows.push({ name: `on[${model.vms[v]!.name},${model.hosts[h]!.name}]`, terms: [[xIndex.get(v * H + h)!, 1], [y, -1]], lb: -Infinity, ub: 0 });
-    if (!hasFixed[h]) rows.push({ name: `used[${model.hosts[h]!.name}]`, terms: [[y, 1], ...onHost[h]!.map((v): [number, number] => [xIndex.get(v * H + h)!, -1])], lb: -Infinity, ub: 0 });
+    for (const v of c.onHost[h]!) rows.push({ name: `on[${model.vms[v]!.name},${model.hosts[h]!.name}]`, terms: [[c.xIndex.get(v * H + h)!, 1], [y, -1]], lb: -Infinity, ub: 0 });
+    if (!c.hasFixed[h]) rows.push({ name: `used[${model.hosts[h]!.name}]`, terms: [[y, 1], ...c.onHost[h]!.map((v): [number, number] => [c.xIndex.get(v * H + h)!, -1])], lb: -Infinity, ub: 0 });
   }
-  if (minHosts > 0) rows.push({ name: 'minHosts', terms: Array.from({ length: H }, (_, h): [number, number] => [yBase + h, 1]), lb: Math.min(minHosts, V), ub: Infinity });
+  if (minHosts > 0) rows.push({ name: 'minHosts', terms: Array.from({ length: H }, (_, h): [number, number] => [c.yBase + h, 1]), lb: Math.min(minHosts, V), ub: Infinity });
+  return rows;
+}
 
-  // Every rule's own rows, for one wave in which a VM is present where x says.
+/** Every rule's own rows, for one wave in which a VM is present where x says. */
+function ruleRows(problem: Problem, packer: Packer, c: Columns): Row[] {
+  const { model } = problem;
+  const H = model.hosts.length;
+  const rows: Row[] = [];
+  const fixedOn = (h: number) => model.vms.map((vm) => vm.index).filter((v) => packer.fixed[v] && model.placement[v] === h);
   const builder: TimeIndexedBuilder = {
     model, usable: problem.usable, waves: 1,
-    candidatesOn: (h) => [...onHost[h]!, ...fixedOn(h)],
-    isFixed: (v, h) => packer.fixed[v] === 1 || !xIndex.has(v * H + h),
+    candidatesOn: (h) => [...c.onHost[h]!, ...fixedOn(h)],
+    isFixed: (v, h) => packer.fixed[v] === 1 || !c.xIndex.has(v * H + h),
     addPresenceRow(name, host, _wave, terms, ub) {
       const row: Array<[number, number]> = [];
       let bound = ub;
-      for (const [v, c] of terms) {
-        if (packer.fixed[v]) { if (model.placement[v] === host) bound -= c; continue; }
-        const j = xIndex.get(v * H + host);
-        if (j !== undefined) row.push([j, c]);
+      for (const [v, coef] of terms) {
+        if (packer.fixed[v]) { if (model.placement[v] === host) bound -= coef; continue; }
+        const j = c.xIndex.get(v * H + host);
+        if (j !== undefined) row.push([j, coef]);
       }
       if (row.length || bound < 0) rows.push({ name, terms: row, lb: -Infinity, ub: bound });
     },
   };
-  function fixedOn(h: number): number[] {
-    const out: number[] = [];
-    for (let v = 0; v < V; v++) if (packer.fixed[v] && model.placement[v] === h) out.push(v);
-    return out;
-  }
   for (const rule of problem.rules) rule.formulation!.addRows(builder);
+  return rows;
+}
 
+export function binPackingModel(problem: Problem, packer: Packer, minHosts: number): BinPacking | { unsupported: string } {
+  const { model } = problem;
+  const H = model.hosts.length;
+  const missing = problem.rules.filter((r) => !r.formulation).map((r) => r.name);
+  if (missing.length) return { unsupported: `rule${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ha${missing.length > 1 ? 've' : 's'} no linear form` };
+  const c = columns(problem, packer);
+  const rows = [...packingRows(problem, packer, c, minHosts), ...ruleRows(problem, packer, c)];
   return {
-    lp: { name: 'consolidate', variables, rows },
+    lp: { name: 'consolidate', variables: c.variables, rows },
     decode(values) {
       const target = Int32Array.from(model.placement);
-      for (const [key, j] of xIndex) if (values[j]! > 0.5) target[Math.floor(key / H)] = key % H;
+      for (const [key, j] of c.xIndex) if (values[j]! > 0.5) target[Math.floor(key / H)] = key % H;
       return target;
     },
   };

@@ -6,10 +6,8 @@
  * first, reaches it. One that fails may still be reachable with parking:
  * plannerReaches asks the heuristic planner itself.
  */
-import type { Engine, PluginModule, Problem } from '../plugin-api.js';
+import type { PluginServices, Problem } from '../plugin-api.js';
 import { PlacementState } from '../model/state.js';
-import { builtinManifest } from '../kernel/builtins-manifests.js';
-import heuristic from '../../plugins/engine/heuristic.js';
 
 export interface DirectReach {
   reachable: boolean;
@@ -47,13 +45,10 @@ export function directReach(problem: Problem, target: Int32Array): DirectReach {
 }
 
 /**
- * Whether the heuristic planner (the default engine, with its manifest's options)
+ * Whether the default engine (with its manifest's options, without the improvement pass)
  * finds a plan from the placement to this target within the time limit.
  */
-export async function plannerReaches(problem: Problem, target: Int32Array, timeLimit: number): Promise<boolean> {
-  const model = { ...problem.model, target };
-  const options = { ...(builtinManifest('engine/heuristic.json')['defaults'] as Record<string, unknown>), improve: false };
-  const engine = (heuristic as PluginModule<Engine>).create(options, { model, usable: problem.usable });
-  const plan = await engine.solve({ ...problem, model }, { timeLimit });
+export async function plannerReaches(services: PluginServices, problem: Problem, target: Int32Array, timeLimit: number): Promise<boolean> {
+  const plan = await services.planPath(problem, target, { timeLimit }, { improve: false });
   return plan.status === 'optimal' || plan.status === 'feasible';
 }

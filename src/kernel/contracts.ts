@@ -1,0 +1,216 @@
+/**
+ * The kernel's side of the plugin contracts: everything a plugin returns is checked where it
+ * crosses into shunt. A user plugin that breaks its contract ends the run with exit 2 naming
+ * the plugin, the function, the input and the value; a built-in one is an internal error
+ * (exit 1), named the same way.
+ */
+import type { Model } from '../model/model.js';
+import type { StateView } from '../model/state.js';
+import type {
+  CostFunction, Engine, OvercommitRule, PlacementStrategy, PluginKind, PluginManifest, SanityRule, Violation,
+} from '../plugin-api.js';
+import { describeValue, InputError } from '../io/errors.js';
+import { PAGE_SHARING } from '../placement/sharing-tree.js';
+
+/** Who made a plugin, for messages and for telling a user's breach from an internal bug. */
+export interface PluginOrigin {
+  manifest: PluginManifest;
+  /** "built-in ..." or the manifest's path. */
+  origin: string;
+  builtin: boolean;
+}
+
+/** A user plugin broke its contract (exit 2). */
+export class PluginContractError extends InputError {
+  constructor(readonly plugin: string, message: string) {
+    super(`plugin ${plugin}`, [{ path: '', message }]);
+    this.name = 'PluginContractError';
+  }
+}
+
+const describe = (value: unknown): string => {
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'function') return 'a function';
+  if (value instanceof Float64Array || value instanceof Int32Array) return `${value.constructor.name}(${value.length})`;
+  return describeValue(value);
+};
+
+/** Raises the breach: the plugin, the function with its input, what came back and what was due. */
+export function breach(who: PluginOrigin, call: string, what: string): never {
+  const name = `${who.manifest.kind} plugin "${who.manifest.name}"`;
+  const message = `${name} broke its contract: ${call} ${what}`;
+  if (who.builtin) throw new Error(`${message} (${who.origin}; a bug in shunt)`);
+  throw new PluginContractError(who.manifest.name, `${message} (${who.origin})`);
+}
+
+/** Calls fn; anything it throws (but bad input, which plugins may raise) is reported naming the plugin. */
+function guarded<T>(who: PluginOrigin, call: () => string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    return breach(who, call(), `threw ${e instanceof Error ? `${e.name}: ${e.message}` : describe(e)}`);
+  }
+}
+
+const isObject = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
+
+const SHAPES: Record<PluginKind, { functions: string[]; strings: string[] }> = {
+  rule: { functions: ['check', 'admits'], strings: ['name'] },
+  cost: { functions: ['cost'], strings: ['name', 'unit'] },
+  overcommit: { functions: ['usable'], strings: ['name'] },
+  engine: { functions: ['solve'], strings: ['name'] },
+  strategy: { functions: ['choose'], strings: ['name'] },
+};
+
+/** create() returned an object of the declared kind. */
+function checkShape(who: PluginOrigin, value: unknown, options: Record<string, unknown>): void {
+  const { kind } = who.manifest;
+  const call = `create(${describe(options)})`;
+  if (!isObject(value)) breach(who, call, `returned ${describe(value)}: a ${kind} plugin's create() must return an object`);
+  const shape = SHAPES[kind];
+  for (const f of shape.functions) if (typeof value[f] !== 'function') breach(who, call, `returned an object without ${f}(): a ${kind} needs ${shape.functions.join(', ')}`);
+  for (const s of shape.strings) if (typeof value[s] !== 'string') breach(who, call, `returned an object whose ${s} is ${describe(value[s])}, not a string`);
+}
+
+/** Names of a model's things for messages, tolerant of out-of-range indices. */
+const vmName = (model: Model, v: number) => (model.vms[v] ? JSON.stringify(model.vms[v]!.name) : `#${v}`);
+const hostName = (model: Model, h: number) => (model.hosts[h] ? JSON.stringify(model.hosts[h]!.name) : `#${h}`);
+
+function wrapCost(who: PluginOrigin, cost: CostFunction, model: Model): CostFunction {
+  const checked = (call: () => string, x: unknown): number => {
+    if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) breach(who, call(), `returned ${describe(x)}: a cost must be a finite number >= 0`);
+    return x;
+  };
+  const w = Object.create(cost) as { -readonly [K in keyof CostFunction]: CostFunction[K] };
+  w.cost = (v, from, to) => {
+    const call = () => `cost(vm ${vmName(model, v)}, from ${hostName(model, from)}, to ${hostName(model, to)})`;
+    return checked(call, guarded(who, call, () => cost.cost(v, from, to)));
+  };
+  if (typeof cost.minCost === 'function') {
+    w.minCost = (v) => {
+      const call = () => `minCost(vm ${vmName(model, v)})`;
+      return checked(call, guarded(who, call, () => cost.minCost!(v)));
+    };
+  }
+  return w;
+}
+
+const VIOLATION_STRINGS = ['host', 'vm', 'resource'] as const;
+const VIOLATION_NUMBERS = ['load', 'limit', 'wave'] as const;
+
+function violationProblem(x: unknown): string | undefined {
+  if (!isObject(x)) return 'is not an object';
+  if (typeof x['rule'] !== 'string' || !x['rule']) return `has rule ${describe(x['rule'])}, not a name`;
+  if (typeof x['message'] !== 'string' || !x['message']) return `has message ${describe(x['message'])}, not a text`;
+  for (const k of VIOLATION_STRINGS) if (x[k] !== undefined && typeof x[k] !== 'string') return `has ${k} ${describe(x[k])}, not a string`;
+  for (const k of VIOLATION_NUMBERS) if (x[k] !== undefined && (typeof x[k] !== 'number' || Number.isNaN(x[k]))) return `has ${k} ${describe(x[k])}, not a number`;
+  return undefined;
+}
+
+function describeState(model: Model, state: StateView, hosts?: Iterable<number>): string {
+  const moving = model.vms.length <= 100_000 ? model.vms.filter((_, v) => state.destinationOf(v) >= 0).length : 0;
+  const scope = hosts ? `hosts ${[...hosts].slice(0, 5).map((h) => hostName(model, h)).join(', ')}` : 'every host';
+  return `check(a state with ${moving} VMs in flight, ${scope})`;
+}
+
+function wrapRule(who: PluginOrigin, rule: SanityRule, model: Model): SanityRule {
+  const w = Object.create(rule) as { -readonly [K in keyof SanityRule]: SanityRule[K] };
+  w.check = (state, hosts) => {
+    const list = hosts === undefined ? undefined : [...hosts];
+    const call = () => describeState(model, state, list);
+    const out = guarded(who, call, () => rule.check(state, list));
+    if (!Array.isArray(out)) breach(who, call(), `returned ${describe(out)}: check() must return an array of violations {rule, message, ...}`);
+    for (const v of out) {
+      const bad = violationProblem(v);
+      if (bad) breach(who, call(), `returned a violation ${describe(v)} that ${bad}: a violation is {rule, message, host?, vm?, resource?, load?, limit?}`);
+    }
+    return out as Violation[];
+  };
+  w.admits = (state, v, h) => {
+    const call = () => `admits(vm ${vmName(model, v)}, host ${hostName(model, h)})`;
+    const out = guarded(who, call, () => rule.admits(state, v, h));
+    if (typeof out !== 'boolean') breach(who, call(), `returned ${describe(out)}: admits() must return true or false`);
+    return out;
+  };
+  if (typeof rule.movable === 'function') {
+    w.movable = (v) => {
+      const call = () => `movable(vm ${vmName(model, v)})`;
+      const out = guarded(who, call, () => rule.movable!(v));
+      if (typeof out !== 'boolean') breach(who, call(), `returned ${describe(out)}: movable() must return true or false`);
+      return out;
+    };
+  }
+  const owned = rule.limitsResources;
+  if (owned !== undefined && (!Array.isArray(owned) || owned.some((r) => typeof r !== 'string'))) {
+    breach(who, 'create()', `returned a rule whose limitsResources is ${describe(owned)}, not a list of resource names`);
+  }
+  // The manifest declares what the kernel and the planner must know (not the object's shape).
+  if (who.manifest.monotone === false) (w as { monotone?: boolean }).monotone = false;
+  (w as { provides?: readonly string[] }).provides = [...(who.manifest.provides ?? [])];
+  if (who.manifest.provides?.includes(PAGE_SHARING)) {
+    const r = rule as unknown as Record<string, unknown>;
+    const missing = ['targetAdmits', 'limitOf'].filter((f) => typeof r[f] !== 'function');
+    if (!isObject(r['sharing']) || missing.length) breach(who, 'create()', `returned a rule without ${missing.length ? `${missing.join(', ')}()` : 'its sharing tree'}, though its manifest says it provides "${PAGE_SHARING}"`);
+  }
+  return w;
+}
+
+function wrapOvercommit(who: PluginOrigin, rule: OvercommitRule): OvercommitRule {
+  const w = Object.create(rule) as { -readonly [K in keyof OvercommitRule]: OvercommitRule[K] };
+  w.usable = (model) => {
+    const call = () => 'usable(model)';
+    const out = guarded(who, call, () => rule.usable(model)) as unknown;
+    const size = model.hosts.length * model.resources.length;
+    if (!(out instanceof Float64Array) || out.length !== size) breach(who, call(), `returned ${describe(out)}: usable() must return a Float64Array of ${size} amounts (hosts x resources)`);
+    const bad = out.findIndex((x) => Number.isNaN(x) || x < 0);
+    if (bad >= 0) {
+      const R = model.resources.length;
+      breach(who, call(), `returned ${out[bad]} for resource "${model.resources[bad % R]}" of host ${hostName(model, Math.floor(bad / R))}: an amount must be a number >= 0`);
+    }
+    return out;
+  };
+  return w;
+}
+
+function wrapStrategy(who: PluginOrigin, strategy: PlacementStrategy): PlacementStrategy {
+  const w = Object.create(strategy) as { -readonly [K in keyof PlacementStrategy]: PlacementStrategy[K] };
+  w.choose = async (problem, run) => {
+    const out = (await strategy.choose(problem, run)) as unknown;
+    const { model } = problem;
+    const ok = (out instanceof Int32Array || Array.isArray(out)) && out.length === model.vms.length
+      && (out as ArrayLike<number>).length === model.vms.length && Array.prototype.every.call(out, (h: unknown) => Number.isInteger(h) && (h as number) >= 0 && (h as number) < model.hosts.length);
+    if (!ok) breach(who, 'choose(problem)', `returned ${describe(out)}: a target is an Int32Array with a host index for each of the ${model.vms.length} VMs`);
+    return Int32Array.from(out as ArrayLike<number>);
+  };
+  return w;
+}
+
+function wrapEngine(who: PluginOrigin, engine: Engine): Engine {
+  const w = Object.create(engine) as { -readonly [K in keyof Engine]: Engine[K] };
+  w.solve = async (problem, run) => {
+    const out = (await engine.solve(problem, run)) as unknown;
+    if (!isObject(out) || !['optimal', 'feasible', 'infeasible', 'unknown'].includes(out['status'] as string) || !Array.isArray(out['waves']) || !isObject(out['stats'])) {
+      breach(who, 'solve(problem)', `returned ${describe(out)}: a plan has a status (optimal, feasible, infeasible, unknown), waves and stats`);
+    }
+    return out as never;
+  };
+  return w;
+}
+
+/** Checks what create() returned and wraps it so that everything it returns later is checked too. */
+export function checkedPlugin(who: PluginOrigin, value: unknown, options: Record<string, unknown>, model: Model): unknown {
+  checkShape(who, value, options);
+  switch (who.manifest.kind) {
+    case 'cost': return wrapCost(who, value as CostFunction, model);
+    case 'rule': return wrapRule(who, value as SanityRule, model);
+    case 'overcommit': return wrapOvercommit(who, value as OvercommitRule);
+    case 'strategy': return wrapStrategy(who, value as PlacementStrategy);
+    case 'engine': return wrapEngine(who, value as Engine);
+  }
+}
+
+/** Calls create() naming the plugin when it throws anything but bad input. */
+export function createPlugin(who: PluginOrigin, create: () => unknown, options: Record<string, unknown>): unknown {
+  return guarded(who, () => `create(${describe(options)})`, create);
+}
