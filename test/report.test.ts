@@ -155,7 +155,8 @@ describe('utilisation from the replay', () => {
   });
 
   it('leaves out resources no host limits', async () => {
-    const doc = cloud({ hosts: { a: { ram: 10 }, b: { ram: 10 } }, vms: { v: { ram: 6, gpu: 1 } }, at: { v: 'a' }, to: { v: 'b' } });
+    // gpu is declared (an undeclared resource no host limits is refused at load).
+    const doc = { ...cloud({ hosts: { a: { ram: 10 }, b: { ram: 10 } }, vms: { v: { ram: 6, gpu: 1 } }, at: { v: 'a' }, to: { v: 'b' } }), resources: [{ name: 'ram' }, { name: 'gpu' }] };
     const loaded = await load(doc);
     expect(replayUtilisation(loaded.problem, []).resources).toEqual(['ram']);
   });

@@ -1,6 +1,4 @@
-import type { PluginModule, SanityRule, Violation } from '../../src/plugin-api.js';
-import type { Model } from '../../src/model/model.js';
-import type { StateView } from '../../src/model/state.js';
+import type { Model, PluginModule, SanityRule, StateView, Violation } from '../../src/sdk.js';
 import { affinityFormulation } from './affinity.formulation.js';
 
 /** Members per constrained group (groups of one constrain nothing and are left out). */
@@ -32,10 +30,9 @@ const affinity: PluginModule<SanityRule> = {
     const groups = groupsOf(model, only ? new Set(only) : undefined);
     const groupOf = new Map<number, number[]>();
     for (const members of groups.values()) for (const v of members) groupOf.set(v, members);
-    const bound = model.vms.map((vm) => groupOf.has(vm.index));
     return {
       name: 'affinity',
-      formulation: affinityFormulation(model, bound),
+      formulation: affinityFormulation(model, groups),
       check(state, hosts) {
         const wanted = hosts ? new Set(hosts) : undefined;
         const out: Violation[] = [];
