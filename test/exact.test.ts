@@ -127,7 +127,13 @@ describe('what the exact engine cannot do', () => {
     const { plan: p } = await planMigrations(doc, { policy: { ...doc.policy, ...exact() }, timeLimit: 2 });
     expect(p.status).toBe('feasible');
     expect(p.waves.length).toBeGreaterThan(0);
-    expect(p.notes?.join(' ')).toMatch(/solver ended with status|model too large|not searched/);
+    expect(p.notes?.join(' ')).toMatch(/solver ended with status|model too large|not searched|time limit reached/);
+    // Honest: a numeric bound and gap for each level, nothing claimed proven that was not.
+    const proof = (p.stats as { exact: { proof: { cost: { proven: boolean; gap: number; lowerBound: number }; waves: { gap: number } } } }).exact.proof;
+    expect(proof.cost.proven).toBe(false);
+    expect(proof.cost.lowerBound).toBe(p.lowerBound);
+    expect(proof.cost.gap).toBeGreaterThan(0);
+    expect(Number.isFinite(proof.waves.gap)).toBe(true);
   });
 
   it('compares engines and solvers in one table', () => {

@@ -19,9 +19,13 @@ export type VmClass = 'fixed' | 'direct' | 'flexible';
 export interface TimeIndexedOptions {
   waves: number;
   classOf: (vm: number) => VmClass;
+  /** Hosts a flexible VM may use besides its source and target (default: all); an independent part passes its own. */
+  hosts?: readonly number[];
   /** Objective = costWeight * migration cost + waveWeight * waves used. */
   costWeight: number;
   waveWeight: number;
+  /** Waves every plan needs (a proven bound): those waves count as used, so the objective's bound starts there. */
+  minWaves?: number;
   /** Only plans costing at most this (the cost function, unweighted). */
   maxCost?: number;
   /** Seconds per VM migration: adds z[t] >= the longest migration of wave t, weighted in the objective. */
@@ -59,6 +63,8 @@ export class TimeIndexedModel implements TimeIndexedBuilder {
     this.cls = Array.from({ length: V }, (_, v) => options.classOf(v));
     const formulated = problem.rules.filter((r) => r.formulation);
     const allowedBy = (v: number, h: number) => formulated.find((r) => !(r.formulation!.allows?.(v, h) ?? true));
+    const scope = options.hosts ? new Uint8Array(H) : undefined;
+    if (scope) for (const h of options.hosts!) scope[h] = 1;
     this.candidates = this.cls.map((c, v) => {
       const home = model.placement[v]!;
       const goal = model.target[v]!;
@@ -71,7 +77,7 @@ export class TimeIndexedModel implements TimeIndexedBuilder {
       if (c !== 'flexible') return must;
       const hosts: number[] = [];
       // A disabled host receives nothing: only where the VM must be anyway.
-      for (let h = 0; h < H; h++) if (must.includes(h) || (!model.hosts[h]!.disabled && !allowedBy(v, h))) hosts.push(h);
+      for (let h = 0; h < H; h++) if (must.includes(h) || ((!scope || scope[h]) && !model.hosts[h]!.disabled && !allowedBy(v, h))) hosts.push(h);
       return hosts;
     });
     this.onHost = Array.from({ length: H }, () => []);
@@ -79,6 +85,7 @@ export class TimeIndexedModel implements TimeIndexedBuilder {
 
     for (let t = 1; t <= T; t++) this.w[t] = this.addVar(`w${t}`, options.waveWeight);
     for (let t = 1; t < T; t++) this.addRow(`wave_order${t}`, [[this.w[t]!, 1], [this.w[t + 1]!, -1]], 0, Infinity);
+    for (let t = 1; t <= Math.min(T, options.minWaves ?? 0); t++) this.variables[this.w[t]!]!.lb = 1;
 
     const cost = problem.cost;
     for (let v = 0; v < V; v++) {
@@ -182,7 +189,8 @@ export class TimeIndexedModel implements TimeIndexedBuilder {
       const cur = new Int32Array(V);
       const wave: Move[] = [];
       for (let v = 0; v < V; v++) {
-        cur[v] = t === this.waves ? model.target[v]! : this.hostAfter(v, t, values);
+        // A fixed VM stays where it is (outside an independent part, even when misplaced).
+        cur[v] = this.cls[v] === 'fixed' ? model.placement[v]! : t === this.waves ? model.target[v]! : this.hostAfter(v, t, values);
         if (cur[v] !== prev[v]) wave.push({ vm: v, from: prev[v]!, to: cur[v]! });
       }
       if (wave.length) waves.push(wave);
