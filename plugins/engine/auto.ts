@@ -1,28 +1,43 @@
-import type { Engine, PluginModule } from '../../src/plugin-api.js';
+import type { Engine, EngineRunOptions, PluginModule, Problem } from '../../src/plugin-api.js';
 import type { Plan } from '../../src/model/plan.js';
 import { solveExact, exactUnsupported, type ExactOptions } from '../../src/exact/engine.js';
+import { planProof, describeProof } from '../../src/exact/proof.js';
+import { provenBounds } from '../../src/plan/bounds.js';
 import { solveHeuristic } from '../../src/engines/heuristic/engine.js';
 import { exactOptions, heuristicDefaults } from './exact-defaults.js';
 
+/** Faster backends prove larger models in the same time. */
+const SOLVER_SPEED: Record<string, number> = { glpk: 1, highs: 3, jslp: 0.05 };
+
+/** The heuristic's plan, with its proof against the bounds (numeric bound and gap per level). */
+function heuristicPlan(problem: Problem, run: EngineRunOptions, why: string): Plan {
+  const plan = solveHeuristic(problem, heuristicDefaults(), run);
+  const proof = planProof(plan, provenBounds(problem));
+  return {
+    ...plan, engine: 'auto',
+    stats: { ...plan.stats, ...(proof ? { exact: { proof } } : {}) },
+    notes: [...(plan.notes ?? []), `auto: used the heuristic engine because ${why}`, ...(proof ? [`auto: ${describeProof(proof)}`] : [])],
+  };
+}
+
 const auto: PluginModule<Engine> = {
   create(options) {
-    const { maxVms, ...rest } = options as Partial<ExactOptions> & { maxVms: number };
+    const { maxVms, predictIntegers, ...rest } = options as Partial<ExactOptions> & { maxVms: number; predictIntegers: number };
     const o = exactOptions(rest);
+    // auto runs a solver only where it predicts a proof within the time limit.
+    const predicted = { ...o, predictIntegers: predictIntegers * (SOLVER_SPEED[o.solver] ?? 1) };
     return {
       name: 'auto',
       async solve(problem, run): Promise<Plan> {
         const why = exactUnsupported(problem)
           ?? (problem.model.vms.length > maxVms ? `${problem.model.vms.length} VMs exceed the exact engine's limit of ${maxVms} (option maxVms)` : undefined);
-        if (why) {
-          const plan = solveHeuristic(problem, heuristicDefaults(), run);
-          return { ...plan, engine: 'auto', notes: [...(plan.notes ?? []), `auto: used the heuristic engine because ${why}`] };
-        }
+        if (why) return heuristicPlan(problem, run, why);
         try {
-          const plan = await solveExact(problem, o, run);
-          return { ...plan, engine: 'auto', notes: [...(plan.notes ?? []), 'auto: used the exact engine'] };
+          const plan = await solveExact(problem, predicted, run);
+          const solved = ((plan.stats as { exact?: { attempts?: unknown[] } }).exact?.attempts?.length ?? 0) > 0;
+          return { ...plan, engine: 'auto', notes: [...(plan.notes ?? []), solved ? 'auto: used the exact engine' : 'auto: used the exact engine\'s bounds and parts on the heuristic\'s plan (no solver run)'] };
         } catch (e) {
-          const plan = solveHeuristic(problem, heuristicDefaults(), run);
-          return { ...plan, engine: 'auto', notes: [...(plan.notes ?? []), `auto: the exact engine failed (${(e as Error).message}); used the heuristic engine`] };
+          return heuristicPlan(problem, run, `the exact engine failed (${(e as Error).message})`);
         }
       },
     };

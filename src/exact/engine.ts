@@ -24,6 +24,8 @@ export interface ExactOptions extends ScopeSettings {
   /** Seconds when the run gives no time limit. */
   defaultTimeLimit: number;
   heuristic: HeuristicOptions;
+  /** Prove independent parts apart (default true). */
+  decompose?: boolean;
   /**
    * When set (the auto engine), integer variables of the models a proof needs first, per
    * minute of time limit, beyond which no solver runs: the heuristic's plan and the bounds
@@ -73,7 +75,7 @@ export async function solveExact(problem: Problem, o: ExactOptions, run: EngineR
   const toMoves = (p: Plan): Move[][] => p.waves.map((w) => w.migrations.map((m) => ({ vm: model.vmIndex.get(m.vm)!, from: model.hostIndex.get(m.from)!, to: model.hostIndex.get(m.to)! })));
   const found = h.status === 'optimal' || h.status === 'feasible';
   // Parts are proven apart only for the cost objective (the others weigh waves or durations across parts).
-  const parts = found && o.objective === 'cost' ? independentParts(problem) : [];
+  const parts = found && o.objective === 'cost' && o.decompose !== false ? independentParts(problem) : [];
   const scopes = scopesOf(parts, {
     problem, bounds, plan: found ? toMoves(h) : [], heuristicProven: h.status === 'optimal',
     heuristicLowerBound: h.lowerBound ?? 0, minCost,

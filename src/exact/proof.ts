@@ -47,3 +47,12 @@ export function describeProof(p: ExactProof): string {
     : `${name} ${l.value}, lower bound ${l.lowerBound} (gap ${(l.gap * 100).toFixed(1)} %)`);
   return `${one('cost', p.cost)}; ${one('waves', p.waves)}`;
 }
+
+/** The proof of a plan another engine made (the heuristic's), against the proven bounds. */
+export function planProof(plan: { status: string; cost: number | null; lowerBound: number | null; waves: unknown[] }, bounds: { cost: number; waves: number }): ExactProof | undefined {
+  if (plan.cost === null) return undefined;
+  const lb = Math.max(bounds.cost, plan.lowerBound ?? 0);
+  const meets = plan.cost <= bounds.cost + tolerance(bounds.cost);
+  const cost = level(plan.cost, lb, meets ? 'bound' : plan.status === 'optimal' ? 'search' : undefined);
+  return { cost, waves: level(plan.waves.length, bounds.waves, plan.waves.length <= bounds.waves ? 'bound' : undefined) };
+}
