@@ -142,5 +142,10 @@ describe('what the exact engine cannot do', () => {
     const rows = JSON.parse(r.stdout);
     expect(rows.map((x: { engine: string; solver: string | null }) => `${x.engine}/${x.solver}`)).toEqual(['heuristic/null', 'exact/glpk', 'exact/jslp']);
     for (const row of rows) expect(row).toMatchObject({ status: 'optimal', cost: 14 });
+    // Where each proof came from, and when the first plan and the proof were there.
+    for (const row of rows) {
+      expect(row.proof.cost).toMatch(/^(bound|parts|mip|search)$/);
+      expect(row.firstPlanSeconds).toBeLessThanOrEqual(row.proofSeconds);
+    }
   });
 });

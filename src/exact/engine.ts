@@ -59,7 +59,7 @@ export async function solveExact(problem: Problem, o: ExactOptions, run: EngineR
   const minCost = (v: number) => cost.minCost?.(v) ?? cost.cost(v, model.placement[v]!, model.target[v]!);
   const ctx: SolveContext = {
     problem, settings: o, run, started, deadline: started + limit * 1000,
-    costs: model.vms.map((_, v) => minCost(v)), attempts: [], notes: [],
+    costs: model.vms.map((_, v) => minCost(v)), attempts: [], notes: [], provenAt: { cost: 0, waves: 0 },
   };
   const misplaced = misplacedVms(model);
   const bounds = provenBounds(problem);
@@ -160,7 +160,9 @@ function finish(ctx: SolveContext, h: Plan, scopes: Scope[], bounds: { cost: num
     };
   }
   const proof = proofOf(scopes, waves, movesCost(problem.cost, waves), bounds, valid);
-  const proofSeconds = ctx.attempts.length ? Math.max(...ctx.attempts.map((a) => a.at ?? 0)) : firstPlanSeconds;
+  // A level proven by a bound is proven with the first plan; otherwise when the solver settled its last part.
+  const at = (l: 'cost' | 'waves') => Math.max(firstPlanSeconds, proof[l].by === 'bound' ? 0 : ctx.provenAt[l]);
+  const proofSeconds = !proof.cost.proven ? null : proof.waves.proven ? Math.max(at('cost'), at('waves')) : at('cost');
   notes.push(describeProof(proof) + (ctx.attempts.length ? '' : proof.cost.proven ? '; no solver call needed' : ''));
   return {
     status: proof.cost.proven ? 'optimal' : 'feasible', engine: 'exact', waves: toWaveDocs(model, waves),
@@ -170,7 +172,7 @@ function finish(ctx: SolveContext, h: Plan, scopes: Scope[], bounds: { cost: num
       exact: {
         solver: o.solver, objective: o.objective, costProven: proof.cost.proven, wavesProven: proof.waves.proven, proof,
         heuristic: { status: h.status, cost: h.cost, waves: h.waves.length }, attempts: ctx.attempts,
-        firstPlanSeconds, proofSeconds: proof.cost.proven ? proofSeconds : null,
+        firstPlanSeconds, proofSeconds,
       },
     },
     notes: notes.map((n) => `exact: ${n}`),

@@ -76,6 +76,8 @@ export interface SolveContext {
   costs: number[];
   attempts: Attempt[];
   notes: string[];
+  /** Seconds since the start at which the solver last proved a level of some scope. */
+  provenAt: { cost: number; waves: number };
   /** Waves any plan needs (the proven bound on the whole instance): a plan this short needs no further proof. */
   wavesTarget?: number;
 }
@@ -198,6 +200,19 @@ async function attempt(ctx: SolveContext, scope: Scope, phase: Phase): Promise<O
     return 'stop';
   }
   ctx.run.onProgress?.(0, 1, `solving ${size.integers} integer variables, ${size.rows} rows with ${o.solver}`);
+  const before = { cost: scope.costBy, waves: scope.wavesBy };
+  try {
+    return await solveAndRead(ctx, scope, phase, a, ip, horizon, complete, waveWeight, none);
+  } finally {
+    const at = (Date.now() - ctx.started) / 1000;
+    if (scope.costBy !== before.cost) ctx.provenAt.cost = at;
+    if (scope.wavesBy !== before.waves) ctx.provenAt.waves = at;
+  }
+}
+
+async function solveAndRead(ctx: SolveContext, scope: Scope, phase: Phase, a: Attempt, ip: TimeIndexedModel, horizon: number, complete: boolean, waveWeight: number, none: (how: string) => Outcome): Promise<Outcome> {
+  const { settings: o, notes } = ctx;
+  const best = scope.best;
   // The solver's own limit leaves room for its overshoot before the hard kill (which loses its incumbent).
   const result = await solveInWorker(o.solver, { model: ip.toLinearModel('shunt'), timeLimit: Math.max(0.5, secondsLeft(ctx) * 0.85), gap: o.gap });
   Object.assign(a, { solverStatus: result.status, objective: result.objective, bound: result.bound, gap: result.gap, nodes: result.nodes, solveSeconds: result.seconds, at: (Date.now() - ctx.started) / 1000 });
