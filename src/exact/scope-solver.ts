@@ -82,13 +82,25 @@ export interface SolveContext {
   wavesTarget?: number;
 }
 
-type Outcome = 'proven' | 'improved' | 'stop';
+/** longer: no better plan within the horizon, but longer plans were not searched. */
+type Outcome = 'proven' | 'improved' | 'stop' | 'longer';
 const near = (a: number, b: number) => a <= b + 1e-9 * Math.max(1, Math.abs(b));
 
 /** Runs one phase on the scope until it is settled, the solver stops improving or time runs out. */
 export async function runPhase(ctx: SolveContext, scope: Scope, phase: Phase): Promise<Outcome> {
-  let outcome = await attempt(ctx, scope, phase);
-  while (outcome === 'improved' && phase !== 'makespan' && secondsLeft(ctx) > 1) outcome = await attempt(ctx, scope, phase);
+  let outcome = await attempt(ctx, scope, phase, 0);
+  for (;;) {
+    if (secondsLeft(ctx) <= 1) break;
+    if (outcome === 'improved' && phase !== 'makespan') outcome = await attempt(ctx, scope, phase, 0);
+    // Nothing better within the horizon: twice as many waves, up to the horizon that holds every better plan.
+    else if (outcome === 'longer' && phase === 'cost' && scope.best.found) outcome = await attempt(ctx, scope, phase, 2 * ctx.attempts[ctx.attempts.length - 1]!.horizon);
+    else break;
+  }
+  if (outcome === 'longer') {
+    const a = ctx.attempts[ctx.attempts.length - 1]!;
+    ctx.notes.push(`${scope.label}: no ${phase === 'cost' ? 'cheaper plan' : phase === 'makespan' ? 'shorter plan' : 'plan with fewer waves'} within ${a.horizon} waves; longer plans were not searched`);
+    return 'stop';
+  }
   return outcome;
 }
 
@@ -105,14 +117,15 @@ export interface BuiltModel {
 }
 
 /** The model of the next attempt in this phase (also used to predict whether a proof is affordable). */
-export function buildModel(ctx: SolveContext, scope: Scope, phase: Phase): BuiltModel {
+export function buildModel(ctx: SolveContext, scope: Scope, phase: Phase, minHorizon = 0): BuiltModel {
   const { problem, settings: o, costs } = ctx;
   const { model } = problem;
   const best = scope.best;
   const misplacedSet = new Set(scope.misplaced);
   const upper = best.found ? best.cost : Infinity;
   const integral = costs.every((x) => Number.isInteger(x)) && (!best.found || Number.isInteger(upper));
-  const step = integral ? 1 : 1e-6 * Math.max(1, Math.abs(upper));
+  // Every plan's cost is a multiple of the costs' common divisor: a cheaper plan is cheaper by at least that.
+  const step = integral ? Math.max(1, commonDivisor(costs)) : 1e-6 * Math.max(1, Math.abs(upper));
   // Extra cost (beyond each misplaced VM moving once) a wanted plan may spend.
   const budget = !best.found ? Infinity : phase === 'cost' ? upper - scope.base - step : upper - scope.base;
   const movable = (v: number) => (!scope.vms || scope.vms.has(v)) && problem.rules.every((r) => r.movable?.(v) ?? true);
@@ -132,7 +145,7 @@ export function buildModel(ctx: SolveContext, scope: Scope, phase: Phase): Built
     : cheapest > 0 ? misplaced + Math.floor(budget / cheapest + 1e-9) : Infinity;
   const hWaves = best.found ? best.waves.length : Infinity;
   const wavesLb = scope.wavesLowerBound;
-  const shortHorizon = Math.max(1, o.horizon ?? (phase === 'makespan' && best.found ? hWaves : phase === 'waves' && best.found ? hWaves - 1
+  const shortHorizon = Math.max(1, Math.min(maxMoves, minHorizon), o.horizon ?? (phase === 'makespan' && best.found ? hWaves : phase === 'waves' && best.found ? hWaves - 1
     : Math.min(maxMoves, (Number.isFinite(hWaves) ? Math.max(hWaves, wavesLb) : Math.max(wavesLb, misplaced)) + o.extraWaves)));
   const seconds = phase === 'makespan' ? model.vms.map((_, v) => migrationSeconds(model, v, model.placement[v]!, model.target[v]!)) : undefined;
   const build = (horizon: number) => {
@@ -140,12 +153,15 @@ export function buildModel(ctx: SolveContext, scope: Scope, phase: Phase): Built
     const costScale = 1 / ((Number.isFinite(upper) ? upper : costs.reduce((x, y) => x + 2 * y, 0)) + 1);
     // Cost settled and fixed as a constraint: the waves phase minimises waves alone, from their proven bound.
     const wavesOnly = phase === 'waves' && o.objective === 'cost' && scope.costBy !== undefined;
-    const waveWeight = phase === 'makespan' ? 0 : wavesOnly ? 1 : phase === 'cost' || o.objective === 'cost' ? unit / (horizon + 1) : 1;
+    // With a proven cost bound above the plain one, the cost phase weighs cost alone: a plan at the bound then ends the search at once.
+    const costOnly = phase === 'cost' && best.found && scope.costLowerBound > scope.base;
+    const waveWeight = phase === 'makespan' || costOnly ? 0 : wavesOnly ? 1 : phase === 'cost' || o.objective === 'cost' ? unit / (horizon + 1) : 1;
     const costWeight = phase === 'makespan' ? 1e-3 * costScale : wavesOnly ? 0 : phase === 'waves' && o.objective === 'waves' ? costScale : 1;
     // The heuristic's plan (or the best so far) is the cutoff: only strictly better plans are asked for.
     const maxCost = !best.found ? undefined : phase === 'cost' ? upper - step : upper;
     const ip = new TimeIndexedModel(problem, {
       waves: horizon, classOf, costWeight, waveWeight, maxCost, ...(scope.hosts ? { hosts: scope.hosts } : {}),
+      ...(phase === 'cost' && best.found ? { minCost: scope.costLowerBound } : {}),
       ...(wavesOnly ? { minWaves: Math.max(scope.wavesLowerBound, ctx.wavesTarget ?? 0) } : {}),
       ...(seconds ? { durations: seconds, durationWeight: 1 } : {}),
     });
@@ -166,14 +182,19 @@ export function buildModel(ctx: SolveContext, scope: Scope, phase: Phase): Built
   };
 }
 
+function commonDivisor(xs: readonly number[]): number {
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  return xs.reduce((g, x) => (x > 0 ? gcd(x, g) : g), 0);
+}
+
 function makespanOf(problem: Problem, waves: Move[][]): number {
   return waves.reduce((sum, w) => sum + Math.max(0, ...w.map((m) => migrationSeconds(problem.model, m.vm, m.from, m.to))), 0);
 }
 
 /** Builds and solves one model asking for a strictly better plan. */
-async function attempt(ctx: SolveContext, scope: Scope, phase: Phase): Promise<Outcome> {
+async function attempt(ctx: SolveContext, scope: Scope, phase: Phase, minHorizon: number): Promise<Outcome> {
   const { problem, settings: o, notes } = ctx;
-  const { ip, size, horizon, complete, waveWeight, classes, upper } = buildModel(ctx, scope, phase);
+  const { ip, size, horizon, complete, waveWeight, classes, upper } = buildModel(ctx, scope, phase, minHorizon);
   const best = scope.best;
   const hWaves = best.found ? best.waves.length : Infinity;
   const a: Attempt = {
@@ -184,10 +205,9 @@ async function attempt(ctx: SolveContext, scope: Scope, phase: Phase): Promise<O
     horizon, complete, ...size, classes, outcome: '',
   };
   ctx.attempts.push(a);
-  const what = phase === 'cost' ? 'cheaper plan' : phase === 'makespan' ? 'shorter plan' : 'plan with fewer waves';
   const none = (how: string): Outcome => {
     a.outcome = `none exists within ${horizon} waves (${how})`;
-    if (!complete) { notes.push(`${scope.label}: no ${what} within ${horizon} waves (${how}); longer plans were not searched`); return 'stop'; }
+    if (!complete) return 'longer';
     if (!best.found) return 'stop';
     if (phase === 'cost') { scope.costBy = 'mip'; scope.costLowerBound = best.cost; notes.push(`${scope.label}: no cheaper plan exists (${how})`); }
     else { scope.wavesBy = 'mip'; scope.wavesLowerBound = best.waves.length; notes.push(`${scope.label}: no plan of this cost has fewer waves (${how})`); }
@@ -226,11 +246,11 @@ async function solveAndRead(ctx: SolveContext, scope: Scope, phase: Phase, a: At
     notes.push(`${scope.label}: the solver ended with status ${result.status}${result.note ? ` (${result.note})` : ''}; ${best.found ? 'the best plan so far stands' : 'no plan'}`);
     return 'stop';
   }
-  return accept(ctx, scope, phase, a, ip.decode(result.values), result.status === 'optimal' && complete, result.status === 'optimal', horizon);
+  return accept(ctx, scope, phase, a, ip.decode(result.values), result.status === 'optimal' && complete, result.status === 'optimal', horizon, waveWeight);
 }
 
 /** Takes the solver's plan when it is better than the scope's best, and records what it proves. */
-function accept(ctx: SolveContext, scope: Scope, phase: Phase, a: Attempt, waves: Move[][], proven: boolean, optimal: boolean, horizon: number): Outcome {
+function accept(ctx: SolveContext, scope: Scope, phase: Phase, a: Attempt, waves: Move[][], proven: boolean, optimal: boolean, horizon: number, waveWeight: number): Outcome {
   const { problem } = ctx;
   const best = scope.best;
   const planCost = movesCost(problem.cost, waves);
@@ -249,7 +269,7 @@ function accept(ctx: SolveContext, scope: Scope, phase: Phase, a: Attempt, waves
     else if (near(planCost, scope.costLowerBound)) scope.costBy = 'bound';
     if (scope.costBy) scope.costLowerBound = planCost;
     // The cost model also minimised waves among the cheapest plans within its (complete) horizon.
-    if (proven) { scope.wavesBy = 'mip'; scope.wavesLowerBound = waves.length; }
+    if (proven && waveWeight > 0) { scope.wavesBy = 'mip'; scope.wavesLowerBound = waves.length; }
   } else if (phase === 'waves' && scope.costBy && waves.length <= (ctx.wavesTarget ?? 0)) {
     // As short as the whole instance's bound: nothing shorter exists.
     scope.wavesBy = 'bound';

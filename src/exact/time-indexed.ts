@@ -28,6 +28,8 @@ export interface TimeIndexedOptions {
   minWaves?: number;
   /** Only plans costing at most this (the cost function, unweighted). */
   maxCost?: number;
+  /** A proven lower bound on the cost (a valid cut: the relaxation starts there, and a plan at it is optimal at once). */
+  minCost?: number;
   /** Seconds per VM migration: adds z[t] >= the longest migration of wave t, weighted in the objective. */
   durations?: ArrayLike<number>;
   durationWeight?: number;
@@ -128,7 +130,7 @@ export class TimeIndexedModel implements TimeIndexedBuilder {
     this.addConcurrencyRows();
     for (const rule of formulated) rule.formulation!.addRows(this);
     if (options.durations) this.addDurationRows(options.durations, options.durationWeight ?? 1);
-    if (options.maxCost !== undefined) {
+    if (options.maxCost !== undefined || options.minCost !== undefined) {
       // A cutoff row: the direct VMs' cost is a constant, the flexible VMs' arrivals carry theirs.
       const terms: Array<[number, number]> = [];
       let fixedCost = 0;
@@ -136,7 +138,7 @@ export class TimeIndexedModel implements TimeIndexedBuilder {
         if (this.cls[v] === 'direct' && model.placement[v] !== model.target[v]) fixedCost += cost.cost(v, model.placement[v]!, model.target[v]!);
         for (const [h, ah] of this.a.get(v) ?? []) for (let t = 1; t <= T; t++) terms.push([ah[t]!, cost.cost(v, model.placement[v]!, h)]);
       }
-      this.addExprRow('cost_cutoff', { terms: new Map(terms), constant: fixedCost }, -Infinity, options.maxCost);
+      this.addExprRow('cost_cutoff', { terms: new Map(terms), constant: fixedCost }, options.minCost ?? -Infinity, options.maxCost ?? Infinity);
     }
   }
 
