@@ -16,7 +16,7 @@ export interface FullCloudOptions {
   seed: number;
   /** RAM fill of the placement (default 0.9). */
   fill?: number;
-  /** Fraction of VMs retargeted at random (default 0.15). */
+  /** Fraction of VMs retargeted at random (default 0.4). */
   retarget?: number;
 }
 
@@ -42,7 +42,7 @@ export function fullCloud(o: FullCloudOptions): InstanceDoc {
   const to = at.slice();
   const tload = load.slice();
   for (const v of kept) {
-    if (random() >= (o.retarget ?? 0.15)) continue;
+    if (random() >= (o.retarget ?? 0.4)) continue;
     const fits = tload.map((_, h) => h).filter((h) => h !== to[v] && tload[h]! + ram[v]! <= cap);
     if (fits.length === 0) continue;
     const h = pick(fits);
