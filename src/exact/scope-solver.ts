@@ -12,6 +12,7 @@ import { modelSize, type ModelSize } from './linear-model.js';
 import { solveInWorker } from './solvers/backend.js';
 import { migrationSeconds } from '../schedule/duration.js';
 import type { ProofSource } from './proof.js';
+import { rulesAreHostLocal } from '../plan/decompose.js';
 
 export type Phase = 'cost' | 'waves' | 'makespan';
 
@@ -153,7 +154,8 @@ export function buildModel(ctx: SolveContext, scope: Scope, phase: Phase, minHor
     const costScale = 1 / ((Number.isFinite(upper) ? upper : costs.reduce((x, y) => x + 2 * y, 0)) + 1);
     // Cost settled and fixed as a constraint: the waves phase minimises waves alone, from their proven bound.
     const wavesOnly = phase === 'waves' && o.objective === 'cost' && scope.costBy !== undefined;
-    // With a proven cost bound above the plain one, the cost phase weighs cost alone: a plan at the bound then ends the search at once.
+    // With a proven cost bound above the plain one, the cost phase weighs cost alone (waves come next, cost fixed): the solver
+    // no longer spends its time on waves among plans it cannot yet tell apart, and a plan at the bound is proven by it.
     const costOnly = phase === 'cost' && best.found && scope.costLowerBound > scope.base;
     const waveWeight = phase === 'makespan' || costOnly ? 0 : wavesOnly ? 1 : phase === 'cost' || o.objective === 'cost' ? unit / (horizon + 1) : 1;
     const costWeight = phase === 'makespan' ? 1e-3 * costScale : wavesOnly ? 0 : phase === 'waves' && o.objective === 'waves' ? costScale : 1;
@@ -161,7 +163,7 @@ export function buildModel(ctx: SolveContext, scope: Scope, phase: Phase, minHor
     const maxCost = !best.found ? undefined : phase === 'cost' ? upper - step : upper;
     const ip = new TimeIndexedModel(problem, {
       waves: horizon, classOf, costWeight, waveWeight, maxCost, ...(scope.hosts ? { hosts: scope.hosts } : {}),
-      ...(phase === 'cost' && best.found ? { minCost: scope.costLowerBound } : {}),
+      breakSymmetry: rulesAreHostLocal(problem),
       ...(wavesOnly ? { minWaves: Math.max(scope.wavesLowerBound, ctx.wavesTarget ?? 0) } : {}),
       ...(seconds ? { durations: seconds, durationWeight: 1 } : {}),
     });

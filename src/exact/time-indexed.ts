@@ -28,8 +28,12 @@ export interface TimeIndexedOptions {
   minWaves?: number;
   /** Only plans costing at most this (the cost function, unweighted). */
   maxCost?: number;
-  /** A proven lower bound on the cost (a valid cut: the relaxation starts there, and a plan at it is optimal at once). */
-  minCost?: number;
+  /**
+   * Order identical direct VMs (same source, target, demand, group, image and cost) by arrival:
+   * swapping two of them changes no plan. Only sound when the rules see nothing else of a VM
+   * (the built-in host-local rules).
+   */
+  breakSymmetry?: boolean;
   /** Seconds per VM migration: adds z[t] >= the longest migration of wave t, weighted in the objective. */
   durations?: ArrayLike<number>;
   durationWeight?: number;
@@ -127,10 +131,11 @@ export class TimeIndexedModel implements TimeIndexedBuilder {
         }
       }
     }
+    if (options.breakSymmetry) this.addSymmetryRows();
     this.addConcurrencyRows();
     for (const rule of formulated) rule.formulation!.addRows(this);
     if (options.durations) this.addDurationRows(options.durations, options.durationWeight ?? 1);
-    if (options.maxCost !== undefined || options.minCost !== undefined) {
+    if (options.maxCost !== undefined) {
       // A cutoff row: the direct VMs' cost is a constant, the flexible VMs' arrivals carry theirs.
       const terms: Array<[number, number]> = [];
       let fixedCost = 0;
@@ -138,7 +143,7 @@ export class TimeIndexedModel implements TimeIndexedBuilder {
         if (this.cls[v] === 'direct' && model.placement[v] !== model.target[v]) fixedCost += cost.cost(v, model.placement[v]!, model.target[v]!);
         for (const [h, ah] of this.a.get(v) ?? []) for (let t = 1; t <= T; t++) terms.push([ah[t]!, cost.cost(v, model.placement[v]!, h)]);
       }
-      this.addExprRow('cost_cutoff', { terms: new Map(terms), constant: fixedCost }, options.minCost ?? -Infinity, options.maxCost ?? Infinity);
+      this.addExprRow('cost_cutoff', { terms: new Map(terms), constant: fixedCost }, -Infinity, options.maxCost);
     }
   }
 
@@ -334,6 +339,26 @@ export class TimeIndexedModel implements TimeIndexedBuilder {
         const e = this.scale(move, -d);
         e.terms.set(z, 1);
         this.addExprRow(`duration${v}_${t}`, e, 0, Infinity);
+      }
+    }
+  }
+
+  /** y[v, t] >= y[u, t] for consecutive identical direct VMs v < u: the first of them arrives no later. */
+  private addSymmetryRows(): void {
+    const { model } = this;
+    const R = model.resources.length;
+    const groups = new Map<string, number[]>();
+    for (const [v] of this.y) {
+      const vm = model.vms[v]!;
+      const key = [model.placement[v], model.target[v], Array.from(model.demand.subarray(v * R, v * R + R)).join(','), vm.group ?? '', vm.image ?? '',
+        this.problem.cost.cost(v, model.placement[v]!, model.target[v]!)].join('|');
+      const g = groups.get(key);
+      if (g) g.push(v); else groups.set(key, [v]);
+    }
+    for (const vs of groups.values()) {
+      for (let i = 1; i < vs.length; i++) {
+        const [a, b] = [this.y.get(vs[i - 1]!)!, this.y.get(vs[i]!)!];
+        for (let t = 1; t < this.waves; t++) this.addRow(`symmetry${vs[i]}_${t}`, [[a[t]!, 1], [b[t]!, -1]], 0, Infinity);
       }
     }
   }
