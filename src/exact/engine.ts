@@ -160,8 +160,8 @@ function finish(ctx: SolveContext, h: Plan, scopes: Scope[], bounds: { cost: num
     };
   }
   const proof = proofOf(scopes, waves, movesCost(problem.cost, waves), bounds, valid);
-  // A level proven by a bound is proven with the first plan; otherwise when the solver settled its last part.
-  const at = (l: 'cost' | 'waves') => Math.max(firstPlanSeconds, proof[l].by === 'bound' ? 0 : ctx.provenAt[l]);
+  // A level is proven with the first plan, or when a solver's answer last settled one of its parts.
+  const at = (l: 'cost' | 'waves') => Math.max(firstPlanSeconds, ctx.provenAt[l]);
   const proofSeconds = !proof.cost.proven ? null : proof.waves.proven ? Math.max(at('cost'), at('waves')) : at('cost');
   notes.push(describeProof(proof) + (ctx.attempts.length ? '' : proof.cost.proven ? '; no solver call needed' : ''));
   return {
