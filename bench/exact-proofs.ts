@@ -5,7 +5,7 @@
  * and, per level, what proved it (bound, parts, mip, search) or the gap left.
  *
  *   node dist/bench/exact-proofs.js [--suite cloud20,kswap,full6] [--repeats 3] [--solver glpk] [--time-limit 60]
- *     [--ks 1,2,5,10,20,50] [--seeds 1,2,3]
+ *     [--ks 1,2,5,10,20,50] [--seeds 1,2,3] [--fill 0.9] [--retarget 0.4]
  */
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
@@ -26,6 +26,8 @@ const solver = arg('--solver', 'glpk');
 const timeLimit = Number(arg('--time-limit', '60'));
 const ks = arg('--ks', '1,2,5,10,20,50').split(',').map(Number);
 const seeds = arg('--seeds', '1,2,3').split(',').map(Number);
+const fill = Number(arg('--fill', '0.9'));
+const retarget = Number(arg('--retarget', '0.4'));
 
 interface Case { name: string; doc: InstanceDoc; engine: 'exact' | 'auto'; optimum?: number }
 const cases: Case[] = [];
@@ -34,7 +36,7 @@ if (suites.includes('cloud20')) {
   cases.push({ name: 'cloud-20', doc, engine: 'exact' }, { name: 'cloud-20', doc, engine: 'auto' });
 }
 if (suites.includes('kswap')) for (const k of ks) cases.push({ name: `kswap-${k}`, doc: kSwaps(k), engine: 'exact', optimum: kSwapOptimum(k) });
-if (suites.includes('full6')) for (const seed of seeds) cases.push({ name: `full-6x100-s${seed}`, doc: fullCloud({ hosts: 6, vms: 100, seed }), engine: 'exact' });
+if (suites.includes('full6')) for (const seed of seeds) cases.push({ name: `full-6x100-f${fill}-r${retarget}-s${seed}`, doc: fullCloud({ hosts: 6, vms: 100, seed, fill, retarget }), engine: 'exact' });
 
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 const median = (xs: number[]) => sorted(xs)[Math.floor((xs.length - 1) / 2)]!;
