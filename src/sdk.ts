@@ -31,6 +31,8 @@ export { minimalRemoval } from './util/minimal-removal.js';
 // Engines, for engines that embed or compose them.
 export { solveHeuristic, type HeuristicOptions } from './engines/heuristic/engine.js';
 export { solveExact, exactUnsupported, ExactUnsupportedError, type ExactOptions } from './exact/engine.js';
+export { planProof, describeProof, type ExactProof } from './exact/proof.js';
+export { provenBounds } from './plan/bounds.js';
 
 // Placement: packing, reachability and page sharing, for strategies.
 export { Packer, hostsUsed, movesOf, fractionFor, type Fractions, type PackerOptions, type ChoiceMode } from './placement/pack.js';

@@ -1,43 +1,37 @@
 /**
  * The exact engine: the heuristic's plan first (an upper bound, a horizon and the
- * fallback), then time-indexed integer programs, solved in a worker by a solver
- * backend, that ask for a strictly better plan: first a cheaper one, then (cost
- * settled) one with fewer waves. "No such plan" from the solver is a proof. It
- * reports exactly what was proven and how.
+ * fallback), checked against the proven bounds (a plan that meets them needs no solver);
+ * then the independent parts the bounds cannot close, each proven apart by time-indexed
+ * integer programs (solved in a worker by a solver backend) asking for a strictly better
+ * plan: first a cheaper one, then, cost fixed, one with fewer waves. The plan's proof is
+ * the sum of the parts' proofs. It reports, level by level, what was proven and how.
  */
 import type { EngineRunOptions, Problem } from '../plugin-api.js';
 import type { Plan } from '../model/plan.js';
 import type { Move } from '../plan/moves.js';
 import { movesCost, toWaveDocs } from '../plan/moves.js';
 import { misplacedVms } from '../model/model.js';
-import { costLowerBound, wavesLowerBound } from '../plan/bounds.js';
+import { provenBounds } from '../plan/bounds.js';
+import { independentParts } from '../plan/decompose.js';
 import { solveHeuristic, type HeuristicOptions } from '../engines/heuristic/engine.js';
-import { TimeIndexedModel, type VmClass } from './time-indexed.js';
-import { modelSize } from './linear-model.js';
-import { solveInWorker } from './solvers/backend.js';
-import { migrationSeconds } from '../schedule/duration.js';
+import { mergeWaves } from '../engines/heuristic/parts.js';
+import { verifyPlan } from '../verify/replay.js';
+import { buildModel, runPhase, secondsLeft, type Scope, type ScopeSettings, type SolveContext } from './scope-solver.js';
+import { scopesOf } from './scopes.js';
+import { describeProof, level, type ExactProof, type ProofSource } from './proof.js';
 
-export interface ExactOptions {
-  solver: string;
-  /** Relative gap at which the solver may stop (0: prove optimality). */
-  gap: number;
-  /**
-   * 'cost': cheapest plan, then fewest waves; 'waves': fewest waves, then cheapest;
-   * 'makespan': shortest estimated wave-by-wave duration among plans no costlier and no
-   * longer (in waves) than the heuristic's.
-   */
-  objective: 'cost' | 'waves' | 'makespan';
-  /** Waves in the model; default: from the heuristic's plan and the cost bounds. */
-  horizon?: number;
-  /** Waves beyond the heuristic's when the horizon is chosen automatically. */
-  extraWaves: number;
-  /** Refuse models with more integer variables than this. */
-  maxVariables: number;
-  /** Use the horizon that holds every cheaper plan when its model has at most this many integer variables. */
-  completeModelVariables: number;
+export interface ExactOptions extends ScopeSettings {
   /** Seconds when the run gives no time limit. */
   defaultTimeLimit: number;
   heuristic: HeuristicOptions;
+  /** Prove independent parts apart (default true). */
+  decompose?: boolean;
+  /**
+   * When set (the auto engine), integer variables of the models a proof needs first, per
+   * minute of time limit, beyond which no solver runs: the heuristic's plan and the bounds
+   * are returned at once.
+   */
+  predictIntegers?: number;
 }
 
 /** The exact engine cannot run with this policy. */
@@ -56,269 +50,152 @@ export function exactUnsupported(problem: Problem): string | undefined {
   return undefined;
 }
 
-/** One model solved: what it asked, what the solver said. */
-interface Attempt {
-  seeking: string;
-  horizon: number;
-  complete: boolean;
-  variables: number;
-  integers: number;
-  rows: number;
-  nonZeros: number;
-  classes: { flexible: number; direct: number };
-  solverStatus?: string;
-  objective?: number;
-  bound?: number;
-  gap?: number;
-  nodes?: number;
-  solveSeconds?: number;
-  outcome: string;
-}
-
-type Phase = 'cost' | 'waves' | 'makespan';
-type Outcome = 'proven' | 'improved' | 'stop';
-interface Best { waves: Move[][]; cost: number; found: boolean }
-
-/** What one attempt's model is made of: the VM classes, the horizon and the weights. */
-interface AttemptModel {
-  ip: TimeIndexedModel;
-  size: ReturnType<typeof modelSize>;
-  waveWeight: number;
-  horizon: number;
-  complete: boolean;
-  classOf: (v: number) => VmClass;
-  flexible: number;
-}
-
 export async function solveExact(problem: Problem, o: ExactOptions, run: EngineRunOptions): Promise<Plan> {
   const why = exactUnsupported(problem);
   if (why) throw new ExactUnsupportedError(why);
-  return new ExactSearch(problem, o, run).solve();
+  const started = Date.now();
+  const limit = run.timeLimit ?? o.defaultTimeLimit;
+  const { model, cost } = problem;
+  const minCost = (v: number) => cost.minCost?.(v) ?? cost.cost(v, model.placement[v]!, model.target[v]!);
+  const ctx: SolveContext = {
+    problem, settings: o, run, started, deadline: started + limit * 1000,
+    costs: model.vms.map((_, v) => minCost(v)), attempts: [], notes: [], provenAt: { cost: 0, waves: 0 },
+  };
+  const misplaced = misplacedVms(model);
+  const bounds = provenBounds(problem);
+  ctx.wavesTarget = bounds.waves;
+
+  // 1. The heuristic: an upper bound on cost, a horizon, and the answer if the solver fails.
+  const h = solveHeuristic(problem, o.objective === 'makespan' ? { ...o.heuristic, objective: 'makespan' } : o.heuristic, { timeLimit: Math.max(1, secondsLeft(ctx) * 0.2) });
+  const firstPlanSeconds = (Date.now() - started) / 1000;
+  if (h.status === 'infeasible' || misplaced.length === 0) {
+    const proof: ExactProof = { cost: level(0, 0, 'bound'), waves: level(0, 0, 'bound') };
+    return { ...h, engine: 'exact', ...(misplaced.length === 0 ? { stats: { ...h.stats, exact: { solver: o.solver, objective: o.objective, proof, attempts: [] } } } : {}) };
+  }
+  const toMoves = (p: Plan): Move[][] => p.waves.map((w) => w.migrations.map((m) => ({ vm: model.vmIndex.get(m.vm)!, from: model.hostIndex.get(m.from)!, to: model.hostIndex.get(m.to)! })));
+  const found = h.status === 'optimal' || h.status === 'feasible';
+  // Parts are proven apart only for the cost objective (the others weigh waves or durations across parts).
+  const parts = found && o.objective === 'cost' && o.decompose !== false ? independentParts(problem) : [];
+  const scopes = scopesOf(parts, {
+    problem, bounds, plan: found ? toMoves(h) : [], heuristicProven: h.status === 'optimal',
+    heuristicLowerBound: h.lowerBound ?? 0, minCost,
+  });
+  if (!found) {
+    scopes[0]!.best = { waves: [], cost: Infinity, found: false };
+    scopes[0]!.costBy = undefined;
+    scopes[0]!.wavesBy = undefined;
+    ctx.notes.push('the heuristic found no plan; the model searches from scratch');
+  }
+
+  const skip = o.predictIntegers !== undefined ? unaffordable(ctx, scopes, o.predictIntegers * Math.max(limit, 1) / 60) : undefined;
+  if (skip) ctx.notes.push(skip);
+  else if (o.objective === 'cost') await proveCostThenWaves(ctx, scopes, bounds.waves);
+  else await proveWhole(ctx, scopes[0]!, o.objective === 'waves' ? ['waves', 'cost'] : ['makespan']);
+  return finish(ctx, h, scopes, bounds, firstPlanSeconds);
 }
 
-/** One run of the exact engine: the heuristic's plan, then models asking for strictly better plans, phase by phase. */
-class ExactSearch {
-  private readonly started = Date.now();
-  private readonly deadline: number;
-  private readonly model: Problem['model'];
-  private readonly misplaced: number[];
-  private readonly misplacedSet: Set<number>;
-  private readonly lowerBound: number;
-  private readonly wavesLb: number;
-  private readonly costs: number[];
-  /** Isolated migration times (no link sharing: one migration per link at a time by default). */
-  private seconds: number[] = [];
-  private readonly attempts: Attempt[] = [];
-  private readonly notes: string[] = [];
-  private h!: Plan;
-  private best!: Best;
-  private costProven = false;
-  private wavesProven = false;
-  /** The weight of waves in the last model: an attempt's bound on cost is its bound less the most the waves can weigh. */
-  private lastWaveWeight = 0;
-
-  constructor(private readonly problem: Problem, private readonly o: ExactOptions, private readonly run: EngineRunOptions) {
-    const { model, cost } = problem;
-    this.model = model;
-    this.deadline = this.started + (run.timeLimit ?? o.defaultTimeLimit) * 1000;
-    this.misplaced = misplacedVms(model);
-    this.misplacedSet = new Set(this.misplaced);
-    this.lowerBound = costLowerBound(problem);
-    this.wavesLb = Math.max(this.misplaced.length ? 1 : 0, wavesLowerBound(model));
-    this.costs = model.vms.map((_, v) => cost.minCost?.(v) ?? cost.cost(v, model.placement[v]!, model.target[v]!));
+/** Why no solver should run (auto): the first models a proof needs are too large for the time limit. */
+function unaffordable(ctx: SolveContext, scopes: Scope[], budget: number): string | undefined {
+  let integers = 0;
+  for (const s of scopes) {
+    if (!s.best.found || !s.costBy) integers += buildModel(ctx, s, 'cost').size.integers;
+    else if (!s.wavesBy) integers += buildModel(ctx, s, 'waves').size.integers;
   }
+  return integers > budget ? `no proof predicted within the time limit (the first models need ${integers} integer variables, over ${Math.round(budget)}): no solver was run` : undefined;
+}
 
-  private secondsLeft(): number {
-    return (this.deadline - Date.now()) / 1000;
+/** Cost part by part, then waves on the parts that set the merged plan's length. */
+async function proveCostThenWaves(ctx: SolveContext, scopes: Scope[], wavesBound: number): Promise<void> {
+  for (const s of scopes) {
+    if (s.costBy && s.best.found) continue;
+    if (secondsLeft(ctx) <= 0.5) { ctx.notes.push('time limit reached before every part was proven'); return; }
+    await runPhase(ctx, s, 'cost');
   }
-
-  private movable(v: number): boolean {
-    return this.problem.rules.every((r) => r.movable?.(v) ?? true);
+  const tried = new Set<Scope>();
+  for (;;) {
+    const length = Math.max(0, ...scopes.map((s) => s.best.waves.length));
+    if (length <= wavesBound || scopes.some((s) => s.wavesBy && s.best.waves.length === length)) return;
+    // Waves matter only among the cheapest plans, and only on the parts that are longest.
+    const critical = scopes.filter((s) => s.best.waves.length === length);
+    const next = critical.find((s) => !tried.has(s));
+    if (!next || critical.some((s) => !s.costBy) || secondsLeft(ctx) <= 0.5) return;
+    tried.add(next);
+    const outcome = await runPhase(ctx, next, 'waves');
+    if (outcome === 'stop') return;
   }
+}
 
-  private toMoves(p: Plan): Move[][] {
-    const { model } = this;
-    return p.waves.map((w) => w.migrations.map((m) => ({ vm: model.vmIndex.get(m.vm)!, from: model.hostIndex.get(m.from)!, to: model.hostIndex.get(m.to)! })));
+/** The whole instance, phase by phase (objectives other than cost, or no plan to start from). */
+async function proveWhole(ctx: SolveContext, s: Scope, phases: Array<'cost' | 'waves' | 'makespan'>): Promise<void> {
+  for (const phase of phases) {
+    if (secondsLeft(ctx) <= 0.5) { ctx.notes.push('time limit reached before every phase ran'); return; }
+    if (phase === 'cost' && s.costBy && s.best.found) continue;
+    if (phase === 'waves' && s.wavesBy && s.best.found) continue;
+    if ((await runPhase(ctx, s, phase)) !== 'proven') return;
   }
+}
 
-  private makespanOf(waves: Move[][]): number {
-    return waves.reduce((sum, w) => sum + Math.max(0, ...w.map((m) => migrationSeconds(this.model, m.vm, m.from, m.to))), 0);
+/** The merged plan, verified, with its proof level by level. */
+function finish(ctx: SolveContext, h: Plan, scopes: Scope[], bounds: { cost: number; waves: number }, firstPlanSeconds: number): Plan {
+  const { problem, settings: o, notes } = ctx;
+  const { model } = problem;
+  const found = scopes.every((s) => s.best.found);
+  let waves = !found ? [] : scopes.length === 1 ? scopes[0]!.best.waves : mergeWaves(scopes.map((s) => s.best.waves), model.maxPerWave);
+  let valid = true;
+  if (found && scopes.length > 1 && !verifyPlan(problem, toWaveDocs(model, waves)).valid) {
+    // Parts never share a host, so this cannot happen; never trusted blindly all the same.
+    valid = false;
+    waves = h.waves.map((w) => w.migrations.map((m) => ({ vm: model.vmIndex.get(m.vm)!, from: model.hostIndex.get(m.from)!, to: model.hostIndex.get(m.to)! })));
+    notes.push('the parts\' plans did not merge into a valid plan; the heuristic\'s plan stands, unproven');
   }
-
-  async solve(): Promise<Plan> {
-    const { o, model } = this;
-    // 1. The heuristic: an upper bound on cost, a horizon, and the answer if the solver fails.
-    const h = (this.h = solveHeuristic(this.problem, o.objective === 'makespan' ? { ...o.heuristic, objective: 'makespan' } : o.heuristic, { timeLimit: Math.max(1, this.secondsLeft() * 0.2) }));
-    this.best = { waves: this.toMoves(h), cost: h.cost ?? Infinity, found: h.status === 'optimal' || h.status === 'feasible' };
-    this.costProven = h.status === 'optimal';
-    if (h.status === 'infeasible' || this.misplaced.length === 0) return { ...h, engine: 'exact' };
-    if (!this.best.found) this.notes.push('the heuristic found no plan; the model searches from scratch');
-    this.seconds = model.vms.map((_, v) => migrationSeconds(model, v, model.placement[v]!, model.target[v]!));
-    await this.runPhases();
-    if (this.costProven && this.wavesProven) this.notes.push('proven optimal: cheapest cost, and fewest waves at that cost');
-    else if (this.costProven) this.notes.push('cost proven optimal; waves not proven minimal');
-    return this.finish();
-  }
-
-  private async runPhases(): Promise<void> {
-    const { o } = this;
-    const phases: Phase[] = o.objective === 'cost' ? ['cost', 'waves'] : o.objective === 'waves' ? ['waves', 'cost'] : ['makespan'];
-    for (const phase of phases) {
-      if (this.secondsLeft() <= 0.5) { this.notes.push('time limit reached before every phase ran'); break; }
-      if (phase === 'cost' && (this.costProven || (this.best.found && this.best.cost <= this.lowerBound + 1e-9 * Math.max(1, this.lowerBound)))) { this.costProven = true; continue; }
-      if (phase === 'waves' && this.best.found && this.best.waves.length <= this.wavesLb) { this.wavesProven = true; continue; }
-      if (phase === 'waves' && o.objective === 'cost' && !this.costProven) continue; // waves only matter among the cheapest plans
-      // A better plan that is not proven lowers the bar: ask again, with a smaller model.
-      let outcome = await this.attempt(phase);
-      while (outcome === 'improved' && phase !== 'makespan' && this.secondsLeft() > 1) outcome = await this.attempt(phase);
-      if (outcome !== 'proven') break;
-    }
-  }
-
-  private finish(): Plan {
-    const { best, h, model, misplaced, o } = this;
-    const moves = best.waves.reduce((n, w) => n + w.length, 0);
-    const status: Plan['status'] = !best.found ? (h.status === 'infeasible' ? 'infeasible' : 'unknown') : this.costProven ? 'optimal' : 'feasible';
-    const costPartOf = (a: Attempt) => (a.bound ?? 0) - a.horizon * this.lastWaveWeight;
-    const bound = !best.found ? (h.status === 'infeasible' ? null : h.lowerBound)
-      : this.costProven ? best.cost : Math.max(this.lowerBound, h.lowerBound ?? 0, ...this.attempts.map((a) => a.complete && a.bound !== undefined ? costPartOf(a) : 0));
+  const moves = waves.reduce((n, w) => n + w.length, 0);
+  const seconds = (Date.now() - ctx.started) / 1000;
+  const misplaced = scopes.reduce((n, s) => n + s.misplaced.length, 0);
+  if (!found) {
+    const status: Plan['status'] = 'unknown';
     return {
-      status, engine: 'exact', waves: toWaveDocs(model, best.found ? best.waves : []),
-      cost: best.found ? best.cost : null, lowerBound: bound,
-      stats: {
-        moves, waves: best.waves.length, seconds: (Date.now() - this.started) / 1000,
-        ...(best.found ? { detours: moves - misplaced.length } : {}), wavesLowerBound: this.wavesLb,
-        exact: { solver: o.solver, objective: o.objective, costProven: this.costProven, wavesProven: this.wavesProven, heuristic: { status: h.status, cost: h.cost, waves: h.waves.length }, attempts: this.attempts },
+      status, engine: 'exact', waves: [], cost: null, lowerBound: Math.max(bounds.cost, h.lowerBound ?? 0),
+      stats: { moves: 0, waves: 0, seconds, wavesLowerBound: bounds.waves, exact: { solver: o.solver, objective: o.objective, attempts: ctx.attempts, firstPlanSeconds: null } },
+      notes: notes.map((n) => `exact: ${n}`), ...(h.explanation ? { explanation: h.explanation } : {}),
+    };
+  }
+  const proof = proofOf(scopes, waves, movesCost(problem.cost, waves), bounds, valid);
+  // A level is proven with the first plan, or when a solver's answer last settled one of its parts.
+  const at = (l: 'cost' | 'waves') => Math.max(firstPlanSeconds, ctx.provenAt[l]);
+  const proofSeconds = !proof.cost.proven ? null : proof.waves.proven ? Math.max(at('cost'), at('waves')) : at('cost');
+  notes.push(describeProof(proof) + (ctx.attempts.length ? '' : proof.cost.proven ? '; no solver call needed' : ''));
+  return {
+    status: proof.cost.proven ? 'optimal' : 'feasible', engine: 'exact', waves: toWaveDocs(model, waves),
+    cost: proof.cost.value, lowerBound: proof.cost.lowerBound,
+    stats: {
+      moves, waves: waves.length, seconds, detours: moves - misplaced, wavesLowerBound: proof.waves.lowerBound,
+      exact: {
+        solver: o.solver, objective: o.objective, costProven: proof.cost.proven, wavesProven: proof.waves.proven, proof,
+        heuristic: { status: h.status, cost: h.cost, waves: h.waves.length }, attempts: ctx.attempts,
+        firstPlanSeconds, proofSeconds,
       },
-      notes: this.notes.map((n) => `exact: ${n}`),
-      ...(h.explanation && !best.found ? { explanation: h.explanation } : {}),
-    };
-  }
+    },
+    notes: notes.map((n) => `exact: ${n}`),
+  };
+}
 
-  /** Extra cost (beyond each misplaced VM moving once) a wanted plan may spend, and the cost step. */
-  private budget(phase: Phase): { upper: number; integral: boolean; step: number; budget: number } {
-    const { best, lowerBound } = this;
-    const upper = best.found ? best.cost : Infinity;
-    const integral = this.costs.every((x) => Number.isInteger(x)) && (!best.found || Number.isInteger(upper));
-    const step = integral ? 1 : 1e-6 * Math.max(1, Math.abs(upper));
-    const budget = !best.found ? Infinity : phase === 'cost' ? upper - lowerBound - step : upper - lowerBound;
-    return { upper, integral, step, budget };
+/** Level by level: the whole plan's figures against the sum (cost) or the most (waves) of the parts' bounds. */
+function proofOf(scopes: Scope[], waves: Move[][], planCost: number, bounds: { cost: number; waves: number }, valid: boolean): ExactProof {
+  const many = scopes.length > 1;
+  const joint = (bys: Array<ProofSource | undefined>): ProofSource | undefined =>
+    !valid || bys.some((b) => !b) ? undefined : !many ? bys[0] : bys.every((b) => b === 'bound') ? 'bound' : 'parts';
+  const costLb = Math.max(bounds.cost, scopes.reduce((s, x) => s + x.costLowerBound, 0));
+  const cost = level(planCost, costLb, joint(scopes.map((s) => s.costBy)));
+  // Fewest waves: the bound on any plan, or (cost proven) a longest part proven at its length.
+  const longest = scopes.filter((s) => s.best.waves.length === waves.length && s.wavesBy && (s.wavesBy === 'bound' || cost.proven));
+  const wavesLb = Math.max(bounds.waves, ...scopes.filter((s) => s.wavesBy !== 'mip' || cost.proven).map((s) => s.wavesLowerBound));
+  const wavesBy: ProofSource | undefined = !valid ? undefined : waves.length <= bounds.waves ? 'bound' : longest.length ? (many ? 'parts' : longest[0]!.wavesBy) : undefined;
+  const proof: ExactProof = { cost, waves: level(waves.length, wavesLb, wavesBy) };
+  if (many) {
+    proof.parts = scopes.map((s) => ({
+      hosts: s.hosts?.length ?? 0, misplaced: s.misplaced.length, movable: s.vms?.size ?? 0,
+      cost: level(s.best.cost, s.costLowerBound, s.costBy), waves: level(s.best.waves.length, s.wavesLowerBound, s.wavesBy),
+    }));
   }
-
-  /** The model of one attempt: VM classes from the budget, the horizon (complete when affordable), weights. */
-  private buildAttempt(phase: Phase): AttemptModel {
-    const { o, best, misplaced, misplacedSet, costs, wavesLb } = this;
-    const { upper, integral, step, budget } = this.budget(phase);
-    const classOf = (v: number): VmClass => {
-      if (!this.movable(v)) return 'fixed';
-      const extra = misplacedSet.has(v) ? costs[v]! : 2 * costs[v]!;
-      if (extra <= budget + 1e-9 * Math.max(1, Math.abs(budget))) return 'flexible';
-      return misplacedSet.has(v) ? 'direct' : 'fixed';
-    };
-    const flexible = this.model.vms.map((vm) => vm.index).filter((v) => classOf(v) === 'flexible');
-    const cheapest = Math.min(...flexible.map((v) => costs[v]!));
-    // A plan with M migrations runs one at a time in M waves: a horizon of maxMoves holds them all.
-    const maxMoves = !Number.isFinite(budget) ? Infinity
-      : flexible.length === 0 ? misplaced.length
-      : cheapest > 0 ? misplaced.length + Math.floor(budget / cheapest + 1e-9) : Infinity;
-    const hWaves = best.found ? best.waves.length : Infinity;
-    const shortHorizon = Math.max(1, o.horizon ?? (phase === 'makespan' && best.found ? hWaves : phase === 'waves' && best.found ? hWaves - 1
-      : Math.min(maxMoves, (Number.isFinite(hWaves) ? Math.max(hWaves, wavesLb) : Math.max(wavesLb, misplaced.length)) + o.extraWaves)));
-    const build = (horizon: number) => {
-      const unit = integral ? 1 : Math.max(1e-6, Math.min(...costs.filter((x) => x > 0), 1) * 1e-3);
-      const costScale = 1 / ((Number.isFinite(upper) ? upper : costs.reduce((x, y) => x + 2 * y, 0)) + 1);
-      const waveWeight = phase === 'makespan' ? 0 : phase === 'cost' || o.objective === 'cost' ? unit / (horizon + 1) : 1;
-      const costWeight = phase === 'makespan' ? 1e-3 * costScale : phase === 'waves' && o.objective === 'waves' ? costScale : 1;
-      const maxCost = !best.found ? undefined : phase === 'cost' ? upper - step : upper;
-      const ip = new TimeIndexedModel(this.problem, { waves: horizon, classOf, costWeight, waveWeight, maxCost, ...(phase === 'makespan' ? { durations: this.seconds, durationWeight: 1 } : {}) });
-      return { ip, size: modelSize(ip.toLinearModel('shunt')), waveWeight };
-    };
-    // Prefer the complete horizon (a proof either way) while its model stays affordable.
-    let horizon = shortHorizon;
-    let built = build(horizon);
-    if (o.horizon === undefined && phase === 'cost' && Number.isFinite(maxMoves) && maxMoves > horizon) {
-      const full = build(maxMoves);
-      if (full.size.integers <= o.completeModelVariables) { horizon = maxMoves; built = full; }
-    }
-    // The makespan model never claims a proof: it holds only plans within the heuristic's cost and waves.
-    const complete = phase === 'makespan' ? false : phase === 'waves' ? best.found && horizon >= hWaves - 1 : horizon >= maxMoves;
-    return { ...built, horizon, complete, classOf, flexible: flexible.length };
-  }
-
-  private describe(phase: Phase, m: AttemptModel): Attempt {
-    const { best } = this;
-    const upper = best.found ? best.cost : Infinity;
-    return {
-      seeking: phase === 'cost' ? (best.found ? `a plan cheaper than ${upper}` : 'any plan')
-        : phase === 'makespan' ? `a shorter wave-by-wave duration than ${this.makespanOf(best.waves).toFixed(1)} s, costing at most ${upper}`
-        : `a plan with fewer than ${best.found ? best.waves.length : Infinity} waves`,
-      horizon: m.horizon, complete: m.complete, ...m.size,
-      classes: { flexible: m.flexible, direct: this.misplaced.filter((v) => m.classOf(v) === 'direct').length },
-      outcome: '',
-    };
-  }
-
-  /** The model has no plan: a proof when it is complete, else a note that longer plans were not searched. */
-  private none(phase: Phase, a: Attempt, how: string): Outcome {
-    a.outcome = `none exists within ${a.horizon} waves (${how})`;
-    if (!a.complete) {
-      this.notes.push(`no ${phase === 'cost' ? 'cheaper plan' : phase === 'makespan' ? 'shorter plan' : 'plan with fewer waves'} within ${a.horizon} waves (${how}); longer plans were not searched`);
-      return 'stop';
-    }
-    if (phase === 'cost') { this.costProven = this.best.found; this.notes.push(`no cheaper plan exists (${how})`); }
-    else { this.wavesProven = this.best.found; this.notes.push(`no plan of this cost has fewer waves (${how})`); }
-    return this.best.found ? 'proven' : 'stop';
-  }
-
-  /**
-   * Builds and solves one model asking for a strictly better plan: 'proven' (this phase is
-   * settled), 'improved' (a better plan, not proven best) or 'stop'.
-   */
-  private async attempt(phase: Phase): Promise<Outcome> {
-    const { o } = this;
-    const m = this.buildAttempt(phase);
-    this.lastWaveWeight = m.waveWeight;
-    const a = this.describe(phase, m);
-    this.attempts.push(a);
-    if (m.ip.impossible.length) return this.none(phase, a, `${m.ip.impossible[0]} cannot hold`);
-    if (m.size.integers > o.maxVariables) {
-      a.outcome = 'not solved: model too large';
-      this.notes.push(`model too large (${m.size.integers} integer variables > ${o.maxVariables}); the heuristic's plan stands`);
-      return 'stop';
-    }
-    this.run.onProgress?.(0, 1, `solving ${m.size.integers} integer variables, ${m.size.rows} rows with ${o.solver}`);
-    // The solver's own limit leaves room for its overshoot before the hard kill (which loses its incumbent).
-    const result = await solveInWorker(o.solver, { model: m.ip.toLinearModel('shunt'), timeLimit: Math.max(0.5, this.secondsLeft() * 0.85), gap: o.gap });
-    Object.assign(a, { solverStatus: result.status, objective: result.objective, bound: result.bound, gap: result.gap, nodes: result.nodes, solveSeconds: result.seconds });
-    if (result.status === 'infeasible') return this.none(phase, a, 'the solver proved it');
-    if ((result.status !== 'optimal' && result.status !== 'feasible') || !result.values) {
-      a.outcome = `no answer: ${result.status}${result.note ? ` (${result.note})` : ''}`;
-      this.notes.push(`the solver ended with status ${result.status}${result.note ? ` (${result.note})` : ''}; ${this.best.found ? 'the best plan so far stands' : 'no plan'}`);
-      return 'stop';
-    }
-    return this.accept(phase, a, m, m.ip.decode(result.values), result);
-  }
-
-  /** The solver's plan: kept when strictly better, with what it proves. */
-  private accept(phase: Phase, a: Attempt, m: AttemptModel, waves: Move[][], result: { status: string; gap?: number }): Outcome {
-    const { best, lowerBound } = this;
-    const planCost = movesCost(this.problem.cost, waves);
-    const withinCost = planCost <= best.cost + 1e-9 * Math.max(1, best.cost);
-    const improves = !best.found || (phase === 'makespan' ? this.makespanOf(waves) < this.makespanOf(best.waves) - 1e-6 && withinCost
-      : phase === 'cost' ? planCost < best.cost - 1e-9 * Math.max(1, best.cost)
-      : waves.length < best.waves.length && withinCost);
-    if (!improves) {
-      a.outcome = `the solver's plan (cost ${planCost}, ${waves.length} waves) is not better`;
-      return 'stop';
-    }
-    this.best = { waves, cost: planCost, found: true };
-    const proven = result.status === 'optimal' && m.complete;
-    a.outcome = proven ? 'found the best such plan' : result.status === 'optimal' ? `found the best within ${m.horizon} waves` : `found a better plan (gap ${((result.gap ?? NaN) * 100).toFixed(2)} %)`;
-    if (phase === 'cost') this.costProven = proven || planCost <= lowerBound + 1e-9 * Math.max(1, lowerBound);
-    else this.wavesProven = proven && this.costProven;
-    if (!proven) this.notes.push(`${a.outcome}${m.complete ? '' : `; longer plans were not searched`}`);
-    // In the cost phase, the model also minimised waves among the cheapest plans within its horizon.
-    if (phase === 'cost' && proven) this.wavesProven = true;
-    return proven || (phase === 'cost' && this.costProven) ? 'proven' : 'improved';
-  }
+  return proof;
 }

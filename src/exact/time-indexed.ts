@@ -19,11 +19,21 @@ export type VmClass = 'fixed' | 'direct' | 'flexible';
 export interface TimeIndexedOptions {
   waves: number;
   classOf: (vm: number) => VmClass;
+  /** Hosts a flexible VM may use besides its source and target (default: all); an independent part passes its own. */
+  hosts?: readonly number[];
   /** Objective = costWeight * migration cost + waveWeight * waves used. */
   costWeight: number;
   waveWeight: number;
+  /** Waves every plan needs (a proven bound): those waves count as used, so the objective's bound starts there. */
+  minWaves?: number;
   /** Only plans costing at most this (the cost function, unweighted). */
   maxCost?: number;
+  /**
+   * Order identical direct VMs (same source, target, demand, group, image and cost) by arrival:
+   * swapping two of them changes no plan. Only sound when the rules see nothing else of a VM
+   * (the built-in host-local rules).
+   */
+  breakSymmetry?: boolean;
   /** Seconds per VM migration: adds z[t] >= the longest migration of wave t, weighted in the objective. */
   durations?: ArrayLike<number>;
   durationWeight?: number;
@@ -59,6 +69,8 @@ export class TimeIndexedModel implements TimeIndexedBuilder {
     this.cls = Array.from({ length: V }, (_, v) => options.classOf(v));
     const formulated = problem.rules.filter((r) => r.formulation);
     const allowedBy = (v: number, h: number) => formulated.find((r) => !(r.formulation!.allows?.(v, h) ?? true));
+    const scope = options.hosts ? new Uint8Array(H) : undefined;
+    if (scope) for (const h of options.hosts!) scope[h] = 1;
     this.candidates = this.cls.map((c, v) => {
       const home = model.placement[v]!;
       const goal = model.target[v]!;
@@ -71,7 +83,7 @@ export class TimeIndexedModel implements TimeIndexedBuilder {
       if (c !== 'flexible') return must;
       const hosts: number[] = [];
       // A disabled host receives nothing: only where the VM must be anyway.
-      for (let h = 0; h < H; h++) if (must.includes(h) || (!model.hosts[h]!.disabled && !allowedBy(v, h))) hosts.push(h);
+      for (let h = 0; h < H; h++) if (must.includes(h) || ((!scope || scope[h]) && !model.hosts[h]!.disabled && !allowedBy(v, h))) hosts.push(h);
       return hosts;
     });
     this.onHost = Array.from({ length: H }, () => []);
@@ -79,11 +91,13 @@ export class TimeIndexedModel implements TimeIndexedBuilder {
 
     for (let t = 1; t <= T; t++) this.w[t] = this.addVar(`w${t}`, options.waveWeight);
     for (let t = 1; t < T; t++) this.addRow(`wave_order${t}`, [[this.w[t]!, 1], [this.w[t + 1]!, -1]], 0, Infinity);
+    for (let t = 1; t <= Math.min(T, options.minWaves ?? 0); t++) this.variables[this.w[t]!]!.lb = 1;
 
     for (let v = 0; v < V; v++) {
       if (this.cls[v] === 'direct' && model.placement[v] !== model.target[v]) this.addDirect(v);
       else if (this.cls[v] === 'flexible') this.addFlexible(v);
     }
+    if (options.breakSymmetry) this.addSymmetryRows();
     this.addConcurrencyRows();
     for (const rule of formulated) rule.formulation!.addRows(this);
     if (options.durations) this.addDurationRows(options.durations, options.durationWeight ?? 1);
@@ -193,7 +207,8 @@ export class TimeIndexedModel implements TimeIndexedBuilder {
       const cur = new Int32Array(V);
       const wave: Move[] = [];
       for (let v = 0; v < V; v++) {
-        cur[v] = t === this.waves ? model.target[v]! : this.hostAfter(v, t, values);
+        // A fixed VM stays where it is (outside an independent part, even when misplaced).
+        cur[v] = this.cls[v] === 'fixed' ? model.placement[v]! : t === this.waves ? model.target[v]! : this.hostAfter(v, t, values);
         if (cur[v] !== prev[v]) wave.push({ vm: v, from: prev[v]!, to: cur[v]! });
       }
       if (wave.length) waves.push(wave);
@@ -335,6 +350,26 @@ export class TimeIndexedModel implements TimeIndexedBuilder {
         const e = this.scale(move, -d);
         e.terms.set(z, 1);
         this.addExprRow(`duration${v}_${t}`, e, 0, Infinity);
+      }
+    }
+  }
+
+  /** y[v, t] >= y[u, t] for consecutive identical direct VMs v < u: the first of them arrives no later. */
+  private addSymmetryRows(): void {
+    const { model } = this;
+    const R = model.resources.length;
+    const groups = new Map<string, number[]>();
+    for (const [v] of this.y) {
+      const vm = model.vms[v]!;
+      const key = [model.placement[v], model.target[v], Array.from(model.demand.subarray(v * R, v * R + R)).join(','), vm.group ?? '', vm.image ?? '',
+        this.problem.cost.cost(v, model.placement[v]!, model.target[v]!)].join('|');
+      const g = groups.get(key);
+      if (g) g.push(v); else groups.set(key, [v]);
+    }
+    for (const vs of groups.values()) {
+      for (let i = 1; i < vs.length; i++) {
+        const [a, b] = [this.y.get(vs[i - 1]!)!, this.y.get(vs[i]!)!];
+        for (let t = 1; t < this.waves; t++) this.addRow(`symmetry${vs[i]}_${t}`, [[a[t]!, 1], [b[t]!, -1]], 0, Infinity);
       }
     }
   }

@@ -7,6 +7,8 @@ import { loadInstance, solveLoaded } from '../../api.js';
 import type { Plan } from '../../model/plan.js';
 import { formatNumber } from '../format.js';
 import { backendNames } from '../../exact/solvers/registry.js';
+import { provenBounds } from '../../plan/bounds.js';
+import { planProof, type ExactProof, type LevelProof } from '../../exact/proof.js';
 
 export interface CompareRow {
   engine: string;
@@ -17,7 +19,25 @@ export interface CompareRow {
   gap: number | null;
   waves: number | null;
   seconds: number;
+  /** Per level, what proved it ("bound", "parts", "mip", "search") or null while unproven. */
+  proof: { cost: string | null; waves: string | null } | null;
+  /** Seconds to the first plan (the heuristic's, inside the exact engine) and to the last proof (null: not proven). */
+  firstPlanSeconds: number | null;
+  proofSeconds: number | null;
   note?: string;
+}
+
+/** Where the row's proof came from: the exact engine's own report, or the heuristic's plan against the bounds. */
+function proofColumns(plan: Plan, bounds: { cost: number; waves: number }): Pick<CompareRow, 'proof' | 'firstPlanSeconds' | 'proofSeconds'> {
+  const exact = plan.stats['exact'] as { proof?: ExactProof; firstPlanSeconds?: number | null; proofSeconds?: number | null } | undefined;
+  const proof = exact?.proof ?? planProof(plan, bounds);
+  const by = (l: LevelProof) => (l.proven ? l.by ?? 'bound' : null);
+  const found = plan.status === 'optimal' || plan.status === 'feasible';
+  return {
+    proof: proof ? { cost: by(proof.cost), waves: by(proof.waves) } : null,
+    firstPlanSeconds: found ? exact?.firstPlanSeconds ?? plan.stats.seconds : null,
+    proofSeconds: exact ? exact.proofSeconds ?? null : plan.status === 'optimal' ? plan.stats.seconds : null,
+  };
 }
 
 const SOLVERS: readonly string[] = backendNames;
@@ -42,11 +62,12 @@ export function register(program: Command): void {
         try {
           const loaded = await loadInstance(doc, { ...base, policy: { ...(base.policy ?? {}), engine } });
           const plan = await solveLoaded(loaded, { timeLimit: o.timeLimit });
+          const bounds = provenBounds(loaded.problem);
           const gap = plan.cost !== null && plan.lowerBound !== null && plan.cost > 0 ? (plan.cost - plan.lowerBound) / plan.cost : plan.cost === 0 ? 0 : null;
-          rows.push({ engine: r.engine, solver: r.solver, status: plan.status, cost: plan.cost, lowerBound: plan.lowerBound, gap, waves: plan.status === 'optimal' || plan.status === 'feasible' ? plan.waves.length : null, seconds: plan.stats.seconds, ...(plan.notes?.length ? { note: plan.notes.join('; ') } : {}) });
+          rows.push({ engine: r.engine, solver: r.solver, status: plan.status, cost: plan.cost, lowerBound: plan.lowerBound, gap, waves: plan.status === 'optimal' || plan.status === 'feasible' ? plan.waves.length : null, seconds: plan.stats.seconds, ...proofColumns(plan, bounds), ...(plan.notes?.length ? { note: plan.notes.join('; ') } : {}) });
         } catch (e) {
           if (e instanceof InputError && r.engine === 'heuristic') throw e; // bad input: not a comparison result
-          rows.push({ engine: r.engine, solver: r.solver, status: 'error', cost: null, lowerBound: null, gap: null, waves: null, seconds: (Date.now() - started) / 1000, note: (e as Error).message.split('\n')[0] });
+          rows.push({ engine: r.engine, solver: r.solver, status: 'error', cost: null, lowerBound: null, gap: null, waves: null, seconds: (Date.now() - started) / 1000, proof: null, firstPlanSeconds: null, proofSeconds: null, note: (e as Error).message.split('\n')[0] });
         }
       }
       if (o.json) emit(JSON.stringify(rows, null, 2));
@@ -55,8 +76,10 @@ export function register(program: Command): void {
 }
 
 function table(rows: CompareRow[]): string {
-  const head = ['engine', 'solver', 'status', 'cost', 'lower bound', 'gap', 'waves', 'seconds'];
-  const body = rows.map((r) => [r.engine, r.solver ?? '-', r.status, formatNumber(r.cost), formatNumber(r.lowerBound), r.gap === null ? '-' : `${(r.gap * 100).toFixed(2)} %`, formatNumber(r.waves), r.seconds.toFixed(3)]);
+  const head = ['engine', 'solver', 'status', 'cost', 'lower bound', 'gap', 'waves', 'proof (cost/waves)', 'first plan s', 'proof s', 'seconds'];
+  const secs = (x: number | null) => (x === null ? '-' : x.toFixed(3));
+  const body = rows.map((r) => [r.engine, r.solver ?? '-', r.status, formatNumber(r.cost), formatNumber(r.lowerBound), r.gap === null ? '-' : `${(r.gap * 100).toFixed(2)} %`, formatNumber(r.waves),
+    r.proof ? `${r.proof.cost ?? '-'}/${r.proof.waves ?? '-'}` : '-', secs(r.firstPlanSeconds), secs(r.proofSeconds), r.seconds.toFixed(3)]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   const notes = rows.filter((r) => r.note).map((r) => `${r.engine}${r.solver ? `/${r.solver}` : ''}: ${r.note}`);
