@@ -3,10 +3,9 @@ import type { Command } from 'commander';
 import { common, emit, loadOptions, positiveSeconds, type CommonOptions } from '../shared.js';
 import { readJson } from '../../io/read.js';
 import { InputError } from '../../io/errors.js';
-import { loadInstance, solveLoaded } from '../../api.js';
 import type { Plan } from '../../model/plan.js';
 import { formatNumber } from '../format.js';
-import { backendNames } from '../../exact/solvers/registry.js';
+import { backendNames } from '../../exact/solvers/names.js';
 
 export interface CompareRow {
   engine: string;
@@ -29,6 +28,7 @@ export function register(program: Command): void {
     .option('--solvers <list>', 'comma-separated MIP backends for the exact engine', 'glpk')
     .option('--time-limit <seconds>', 'per engine run', positiveSeconds)
     .action(async (file: string, o: CommonOptions & { solvers: string; timeLimit?: number }) => {
+      const { loadInstance, solveLoaded } = await import('../../api.js');
       const solvers = o.solvers.split(',').map((s) => s.trim()).filter(Boolean);
       const unknown = solvers.filter((s) => !SOLVERS.includes(s));
       if (unknown.length) throw new InputError('--solvers', [{ path: '', message: `unknown solver ${unknown.join(', ')} (known: ${SOLVERS.join(', ')})` }]);

@@ -4,7 +4,7 @@ import { common, EXIT, emit, positiveSeconds, sourceName, type CommonOptions } f
 import { readJson } from '../../io/read.js';
 import { InputError } from '../../io/errors.js';
 import type { PluginRef, PolicyDoc } from '../../model/instance.js';
-import { evaluateStrategies, type EvaluateRow } from '../../target/evaluate.js';
+import type { EvaluateRow } from '../../target/evaluate.js';
 import { formatNumber } from '../format.js';
 import { pct } from './target.js';
 
@@ -36,6 +36,7 @@ export function register(program: Command): void {
     .option('--with <json>', 'options per strategy: {"evacuate": {"hosts": ["cmp01"]}, ...}')
     .option('--time-limit <seconds>', 'for each strategy and for each path', positiveSeconds)
     .action(async (file: string, o: CommonOptions & { strategies: string; with?: string; timeLimit?: number }) => {
+      const { evaluateStrategies } = await import('../../target/evaluate.js');
       const names = o.strategies.split(',').map((s) => s.trim()).filter(Boolean);
       if (!names.length) throw new InputError('--strategies', [{ path: '', message: 'name at least one strategy' }]);
       const withOptions = parseWith(o.with, names);

@@ -2,12 +2,9 @@ import { Command } from 'commander';
 import { EXIT, emit, loadOptions, sourceName } from '../shared.js';
 import { readJson } from '../../io/read.js';
 import { InputError } from '../../io/errors.js';
-import { loadInstance } from '../../api.js';
 import type { InstanceDoc } from '../../model/instance.js';
 import type { Plan } from '../../model/plan.js';
 import { formatViolation, verifyPlan } from '../../verify/replay.js';
-import { importBtrPlace } from '../../interop/btrplace-import.js';
-import { exportBtrPlace } from '../../interop/btrplace-export.js';
 import { looksLikeBtrPlace, type BtrPlaceInstance } from '../../interop/btrplace-format.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -24,6 +21,9 @@ export function register(program: Command): void {
     .option('--policy <file>', 'policy JSON to verify the plan with; overrides the instance\'s policy key by key')
     .option('--plugins <dir>', 'load user plugins from DIR; repeatable', collect)
     .action(async (file: string, planFile: string, o: { out?: string; policy?: string; plugins?: string[] }) => {
+      const { loadInstance } = await import('../../api.js');
+      const { importBtrPlace } = await import('../../interop/btrplace-import.js');
+      const { exportBtrPlace } = await import('../../interop/btrplace-export.js');
       if (file === '-' && planFile === '-') throw new InputError('arguments', [{ path: '', message: 'only one of instance and plan can be read from stdin' }]);
       const source = sourceName(file);
       const planSource = sourceName(planFile);

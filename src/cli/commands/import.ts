@@ -1,8 +1,6 @@
 import { Command } from 'commander';
 import { emit, sourceName } from '../shared.js';
 import { readJson } from '../../io/read.js';
-import { loadInstance } from '../../api.js';
-import { importBtrPlace } from '../../interop/btrplace-import.js';
 
 export function register(program: Command): void {
   const cmd = program.command('import')
@@ -14,6 +12,8 @@ export function register(program: Command): void {
     .option('--out <file>', 'write the instance JSON to FILE (atomically) instead of stdout')
     .option('--unlimited', 'no per-host or per-wave migration limits, as in BtrPlace (default: shunt\'s 1 outgoing and 1 incoming per host)')
     .action(async (file: string, o: { out?: string; unlimited?: boolean }) => {
+      const { loadInstance } = await import('../../api.js');
+      const { importBtrPlace } = await import('../../interop/btrplace-import.js');
       const source = sourceName(file);
       const { instance, warnings } = importBtrPlace(readJson(file), { concurrency: o.unlimited ? 'unlimited' : 'shunt', source });
       for (const w of warnings) process.stderr.write(`shunt: warning: ${source}: ${w}\n`);

@@ -3,11 +3,9 @@ import { common, EXIT, emit, loadOptions, positiveSeconds, type CommonOptions } 
 import { readJson } from '../../io/read.js';
 import { writeAtomic } from '../../io/write.js';
 import { InputError } from '../../io/errors.js';
-import { loadInstance, solveLoaded } from '../../api.js';
 import { planSummary } from '../format.js';
 import { progressReporter } from '../progress.js';
-import { retarget, strategyRef } from '../../target/retarget.js';
-import { backendNames } from '../../exact/solvers/registry.js';
+import { backendNames } from '../../exact/solvers/names.js';
 import { NoTargetError } from '../../target/strategy.js';
 
 function fraction(value: string): number {
@@ -29,6 +27,8 @@ export function register(program: Command): void {
     .option('--strategy <name>', 'first choose the target with this placement strategy (as shunt target does), then plan the path to it')
     .option('--with <json>', 'the strategy\'s options as a JSON object')
     .action(async (file: string, o: CommonOptions & { engine?: string; timeLimit?: number; solver?: string; gap?: number; strategy?: string; with?: string; objective?: 'cost' | 'makespan' }) => {
+      const { loadInstance, solveLoaded } = await import('../../api.js');
+      const { retarget, strategyRef } = await import('../../target/retarget.js');
       if (o.with !== undefined && o.strategy === undefined) throw new InputError('--with', [{ path: '', message: 'needs --strategy NAME' }]);
       const options = loadOptions(o, file, o.engine);
       if (o.solver !== undefined || o.gap !== undefined || o.objective !== undefined) {

@@ -4,7 +4,6 @@ import { common, EXIT, emit, positiveSeconds, sourceName, type CommonOptions } f
 import { readJson } from '../../io/read.js';
 import { InputError } from '../../io/errors.js';
 import type { PolicyDoc } from '../../model/instance.js';
-import { retarget, strategyRef } from '../../target/retarget.js';
 import { targetMetrics, type TargetMetrics } from '../../target/metrics.js';
 import { NoTargetError, notesOf } from '../../target/strategy.js';
 import { formatNumber } from '../format.js';
@@ -12,7 +11,8 @@ import { formatNumber } from '../format.js';
 export interface StrategyCliOptions extends CommonOptions { strategy?: string; with?: string; timeLimit?: number }
 
 /** Load options with the strategy from --strategy / --with (or the policy's). */
-export function strategyLoadOptions(o: StrategyCliOptions, file: string) {
+export async function strategyLoadOptions(o: StrategyCliOptions, file: string) {
+  const { strategyRef } = await import('../../target/retarget.js');
   if (o.with !== undefined && o.strategy === undefined) throw new InputError('--with', [{ path: '', message: 'needs --strategy NAME' }]);
   const policy = o.policy ? (readJson(o.policy) as PolicyDoc) : undefined;
   const options = { policy, policySource: o.policy, pluginDirs: o.plugins ?? [], source: sourceName(file) };
@@ -38,7 +38,8 @@ export function register(program: Command): void {
     .option('--time-limit <seconds>', 'for strategies that search (the exact consolidation)', positiveSeconds)
     .option('--out <file>', 'write the instance to FILE (atomically) and a summary on stdout; without it the instance goes to stdout')
     .action(async (file: string, o: StrategyCliOptions) => {
-      const { options, strategy } = strategyLoadOptions(o, file);
+      const { retarget } = await import('../../target/retarget.js');
+      const { options, strategy } = await strategyLoadOptions(o, file);
       let r;
       try {
         r = await retarget(readJson(file), options, strategy, { timeLimit: o.timeLimit });

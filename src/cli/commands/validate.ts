@@ -1,7 +1,6 @@
 import { Command } from 'commander';
 import { common, emit, loadOptions, type CommonOptions } from '../shared.js';
 import { readJson } from '../../io/read.js';
-import { loadInstance } from '../../api.js';
 import { misplacedVms } from '../../model/model.js';
 
 export function register(program: Command): void {
@@ -9,6 +8,7 @@ export function register(program: Command): void {
     .description('check an instance (schema, names, plugins, placement and target under the rules); exit 0 or 2')
     .argument('<instance>', 'instance JSON file, or - for stdin'))
     .action(async (file: string, o: CommonOptions) => {
+      const { loadInstance } = await import('../../api.js');
       const loaded = await loadInstance(readJson(file), loadOptions(o, file));
       const m = loaded.model;
       const rules = loaded.problem.rules.map((r) => r.name).join(', ');

@@ -2,7 +2,6 @@ import { Command } from 'commander';
 import { common, EXIT, emit, loadOptions, sourceName, type CommonOptions } from '../shared.js';
 import { readJson } from '../../io/read.js';
 import { InputError } from '../../io/errors.js';
-import { verifyAgainst } from '../../api.js';
 import { formatViolation } from '../../verify/replay.js';
 
 export function register(program: Command): void {
@@ -11,6 +10,7 @@ export function register(program: Command): void {
     .argument('<instance>', 'instance JSON file')
     .argument('<plan>', 'plan JSON file, or - for stdin'))
     .action(async (file: string, planFile: string, o: CommonOptions) => {
+      const { verifyAgainst } = await import('../../api.js');
       if (file === '-' && planFile === '-') throw new InputError('arguments', [{ path: '', message: 'only one of instance and plan can be read from stdin' }]);
       const result = await verifyAgainst(readJson(file), readJson(planFile), { ...loadOptions(o, file), planSource: sourceName(planFile) });
       if (o.json) emit(JSON.stringify(result, null, 2));
