@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { common, EXIT, emit, loadOptions, positiveSeconds, type CommonOptions } from '../shared.js';
-import { readJson } from '../../io/read.js';
-import { writeAtomic } from '../../io/write.js';
+import { readDocument } from '../../io/read.js';
+import { writeJson, writeJsonFile } from '../../io/json-stream.js';
 import { InputError } from '../../io/errors.js';
 import { planSummary } from '../format.js';
 import { progressReporter } from '../progress.js';
@@ -39,10 +39,10 @@ export function register(program: Command): void {
         options.policy = { ...(options.policy ?? {}), engine: { name, options: { ...given, ...(o.solver ? { solver: o.solver } : {}), ...(o.gap !== undefined ? { gap: o.gap } : {}), ...(o.objective ? { objective: o.objective } : {}) } } };
       }
       let loaded;
-      if (o.strategy === undefined) loaded = await loadInstance(readJson(file), options);
+      if (o.strategy === undefined) loaded = await loadInstance(await readDocument(file), options);
       else {
         try {
-          ({ loaded } = await retarget(readJson(file), options, strategyRef(o.strategy, o.with), { timeLimit: o.timeLimit }));
+          ({ loaded } = await retarget(await readDocument(file), options, strategyRef(o.strategy, o.with), { timeLimit: o.timeLimit }));
         } catch (e) {
           if (!(e instanceof NoTargetError)) throw e;
           process.stderr.write(`shunt: no target: ${e.message}\n`);
@@ -57,10 +57,10 @@ export function register(program: Command): void {
       } finally {
         progress.end();
       }
-      const json = JSON.stringify(plan, null, 2);
       const found = plan.status === 'optimal' || plan.status === 'feasible';
-      if (o.out && found) writeAtomic(o.out, json + '\n');
-      if (o.json) emit(json);
+      // Streamed: a plan of millions of migrations is larger than the largest string.
+      if (o.out && found) await writeJsonFile(o.out, plan);
+      if (o.json) await writeJson(process.stdout, plan);
       else emit(planSummary(plan, loaded.problem.cost.unit));
       process.exitCode = found ? EXIT.ok : plan.status === 'infeasible' ? EXIT.infeasible : EXIT.unknown;
     });
