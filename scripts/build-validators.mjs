@@ -2,7 +2,7 @@
 /**
  * Compiles shunt's JSON Schemas to standalone validator code (ajv's standaloneCode), so that
  * the CLI starts without loading ajv and compiling schemas at run time: the document schemas
- * (schemas/*.schema.json, their sub-schemas for streamed hosts and VMs) and every built-in
+ * (schemas/*.schema.json) and every built-in
  * plugin's options schema (plugins/<kind>/<name>.json). Writes src/io/generated/validators.ts,
  * which is not committed: `npm run build` runs this before tsc.
  */
@@ -23,9 +23,6 @@ for (const name of ['policy', 'instance', 'plan', 'plugin-manifest']) {
   ajv.addSchema(readJson(join(root, 'schemas', `${name}.schema.json`)), `${name}.schema.json`);
   exports[`doc_${name.replace(/-/g, '_')}`] = `${name}.schema.json`;
 }
-// One host, one VM: what the streaming reader validates item by item.
-exports.item_host = 'instance.schema.json#/definitions/host';
-exports.item_vm = 'instance.schema.json#/definitions/vm';
 
 const options = [];
 const pluginsDir = join(root, 'plugins');

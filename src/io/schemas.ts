@@ -14,8 +14,6 @@ import { describeValue, InputError, type InputIssue } from './errors.js';
 import * as generated from './generated/validators.js';
 
 export type SchemaName = 'instance' | 'plan' | 'policy' | 'plugin-manifest';
-/** Parts of a document that a streaming reader validates one by one. */
-export type ItemName = 'host' | 'vm';
 
 /** A compiled validator, from the build or from ajv: it sets `errors` when it says no. */
 type ValidateFunction = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
@@ -24,7 +22,6 @@ const SCHEMAS: readonly SchemaName[] = ['policy', 'instance', 'plan', 'plugin-ma
 const compiledDocs = {
   policy: generated.doc_policy, instance: generated.doc_instance, plan: generated.doc_plan, 'plugin-manifest': generated.doc_plugin_manifest,
 } as unknown as Record<SchemaName, ValidateFunction>;
-const compiledItems = { host: generated.item_host, vm: generated.item_vm } as unknown as Record<ItemName, ValidateFunction>;
 const compiledOptions = generated.optionValidators as unknown as Record<string, ValidateFunction>;
 
 export class SchemaValidator {
@@ -40,12 +37,6 @@ export class SchemaValidator {
   assert(name: SchemaName, doc: unknown, source: string): void {
     const issues = this.issues(this.document(name), doc);
     if (issues.length) throw new InputError(source, issues);
-  }
-
-  /** The violations of one host or VM of an instance; paths are prefixed with `prefix` (e.g. /vms/12). */
-  itemIssues(name: ItemName, item: unknown, prefix: string): InputIssue[] {
-    const fn = this.builtin ? compiledItems[name] : this.runtime().getSchema(`instance.schema.json#/definitions/${name}`)!;
-    return this.issues(fn, item).map((i) => ({ ...i, path: prefix + i.path }));
   }
 
   /** Validates a plugin's options against its own schema; paths are prefixed with `prefix`. */
