@@ -6,9 +6,9 @@
  * by chunk, to a streaming parser (@streamparser/json) that builds the same value without
  * ever holding the text.
  */
-import { createReadStream, readFileSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, gunzipSync } from 'node:zlib';
 import { InputError } from './errors.js';
 
 const sourceOf = (file: string) => (file === '-' ? 'stdin' : file);
@@ -60,6 +60,8 @@ async function* bytesOf(file: string): AsyncGenerator<Uint8Array> {
  * number; a .gz name without it is an error), from a file or standard input ("-").
  */
 export async function readDocument(file: string, streamFrom = STREAM_FROM): Promise<unknown> {
+  const small = smallFile(file, streamFrom);
+  if (small) return parseText(file, small);
   const head: Uint8Array[] = [];
   let size = 0;
   let parser: StreamingParse | undefined;
@@ -78,10 +80,31 @@ export async function readDocument(file: string, streamFrom = STREAM_FROM): Prom
     throw unreadable(file, e);
   }
   if (parser) return parser.end();
+  return parseText(file, Buffer.concat(head));
+}
+
+function parseText(file: string, bytes: Buffer): unknown {
   try {
-    return JSON.parse(Buffer.concat(head).toString('utf8'));
+    return JSON.parse(bytes.toString('utf8'));
   } catch (e) {
     throw invalidJson(file, e);
+  }
+}
+
+/**
+ * A small file's bytes (gunzipped), read at once: no asynchronous reads for the common
+ * case. Undefined for standard input, a missing or large file, or gzip data that inflates
+ * past `limit` (the stream handles those, and their errors).
+ */
+function smallFile(file: string, limit: number): Buffer | undefined {
+  if (file === '-') return undefined;
+  try {
+    if (statSync(file).size > limit) return undefined;
+    const bytes = readFileSync(file);
+    if (!isGzip(bytes)) return file.endsWith('.gz') ? undefined : bytes;
+    return gunzipSync(bytes, { maxOutputLength: Math.max(1, limit) });
+  } catch {
+    return undefined;
   }
 }
 
