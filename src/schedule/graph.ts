@@ -150,12 +150,15 @@ export function reachesBatched(dag: Dag, sources: ArrayLike<number>, targets: Ar
 interface ReachIndex {
   readonly succStart: Int32Array;
   readonly succ: Int32Array;
-  /** Longest path from a node without predecessors. */
-  readonly level: Int32Array;
-  /** Per traversal, each node's post-order rank and the least rank below it. */
-  readonly post: readonly Int32Array[];
-  readonly low: readonly Int32Array[];
+  /**
+   * LABELS numbers per node, side by side so that one node's fit in a cache line: its
+   * position in the topological order, its level (longest path from a node without
+   * predecessors), and per traversal the least post-order rank below it and its own.
+   */
+  readonly labels: Int32Array;
 }
+
+const LABELS = 6;
 
 const indexes = new WeakMap<Dag, ReachIndex>();
 
@@ -166,7 +169,11 @@ function reachIndex(dag: Dag): ReachIndex {
     const level = levels(dag);
     const forward = intervals(dag.n, dag.predStart, succStart, succ, false);
     const backward = intervals(dag.n, dag.predStart, succStart, succ, true);
-    index = { succStart, succ, level, post: [forward.post, backward.post], low: [forward.low, backward.low] };
+    const labels = new Int32Array(dag.n * LABELS);
+    for (let m = 0; m < dag.n; m++) {
+      labels.set([dag.pos[m]!, level[m]!, forward.low[m]!, forward.post[m]!, backward.low[m]!, backward.post[m]!], m * LABELS);
+    }
+    index = { succStart, succ, labels };
     indexes.set(dag, index);
   }
   return index;
@@ -268,18 +275,22 @@ class Search {
     this.stack = new Int32Array(Math.min(dag.n, budget + 1));
   }
 
-  /** May x reach t, by the labels alone? */
+  /** May x reach t, by the labels alone? (Position and level must grow, intervals nest.) */
   private possible(x: number, t: number): boolean {
-    const { pos } = this.dag;
-    const { level, post, low } = this.index;
-    if (pos[x]! >= pos[t]! || level[x]! >= level[t]!) return false;
-    for (let k = 0; k < post.length; k++) if (low[k]![x]! > low[k]![t]! || post[k]![x]! < post[k]![t]!) return false;
-    return true;
+    const l = this.index.labels;
+    const a = x * LABELS;
+    const b = t * LABELS;
+    return l[a]! < l[b]! && l[a + 1]! < l[b + 1]!
+      && l[a + 2]! <= l[b + 2]! && l[a + 3]! >= l[b + 3]!
+      && l[a + 4]! <= l[b + 4]! && l[a + 5]! >= l[b + 5]!;
   }
 
   /** 1: s reaches t, 0: it does not, -1: the budget ran out. */
   run(s: number, t: number): number {
     if (!this.possible(s, t)) return 0;
+    // Most questions of a plan's graph are about an edge: t's list is short and contiguous.
+    const { predStart, preds } = this.dag;
+    for (let k = predStart[t]!; k < predStart[t + 1]!; k++) if (preds[k] === s) return 1;
     const { succStart, succ } = this.index;
     const seen = this.seen;
     const stamp = ++this.stamp;
