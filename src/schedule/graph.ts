@@ -319,22 +319,38 @@ class Search {
  * edge p -> m is dropped when p reaches another predecessor of m. Lists come out sorted.
  */
 export function transitiveReduction(lists: readonly (readonly number[])[]): number[][] {
-  const unique = lists.map((l) => [...new Set(l)].sort((a, b) => a - b));
+  const unique = lists.map(sortedUnique);
   const dag = dagOf(unique);
   if (!dag) throw new Error('transitiveReduction: the graph has a cycle');
-  const sources: number[] = [];
-  const targets: number[] = [];
+  // The questions, p -> other for every ordered pair of one list, in typed arrays (no garbage).
+  let pairs = 0;
+  for (const l of unique) pairs += l.length * (l.length - 1);
+  const sources = new Int32Array(pairs);
+  const targets = new Int32Array(pairs);
+  let q = 0;
   for (const l of unique) {
     if (l.length < 2) continue;
-    for (const p of l) for (const other of l) if (p !== other) { sources.push(p); targets.push(other); }
+    for (const p of l) for (const other of l) if (p !== other) { sources[q] = p; targets[q++] = other; }
   }
   const hit = reaches(dag, sources, targets);
-  const redundant = new Set<number>();
   let i = 0;
   return unique.map((l) => {
     if (l.length < 2) return l;
-    redundant.clear();
-    for (const p of l) for (const other of l) if (p !== other) { if (hit[i++]) redundant.add(p); }
-    return redundant.size ? l.filter((p) => !redundant.has(p)) : l;
+    const keep = l.filter((p) => {
+      let redundant = false;
+      for (const other of l) if (p !== other && hit[i++]) redundant = true;
+      return !redundant;
+    });
+    return keep.length === l.length ? l : keep;
   });
+}
+
+/** A new list with the distinct numbers of l, ascending. */
+function sortedUnique(l: readonly number[]): number[] {
+  if (l.length < 2) return l.slice();
+  const out = l.slice().sort((a, b) => a - b);
+  let k = 1;
+  for (let j = 1; j < out.length; j++) if (out[j] !== out[k - 1]) out[k++] = out[j]!;
+  out.length = k;
+  return out;
 }
