@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { readDocument } from '../src/io/read.js';
 import { InputError } from '../src/io/errors.js';
-import { jsonChunks, writeJson, writeJsonFile } from '../src/io/json-stream.js';
+import { jsonChunks, jsonPieces, writeJson, writeJsonFile } from '../src/io/json-stream.js';
 import { planMigrations } from '../src/api.js';
 import { generateCloud } from '../bench/generate.js';
 
@@ -49,6 +49,14 @@ describe('streamed JSON text', () => {
     fc.assert(fc.property(documents, fc.constantFrom(0, 2), (value, indent) => {
       expect([...jsonChunks(value, indent)].join('')).toBe(JSON.stringify(value, null, indent) + '\n');
     }), { numRuns: 200 });
+  });
+
+  it('never holds a large document in one piece, however few keys its first levels have', () => {
+    const migrations = Array.from({ length: 20_000 }, (_, i) => ({ vm: `vm-${i}`, from: 'a', to: 'b', after: [i - 1] }));
+    const plan = { status: 'optimal', waves: [{ migrations }], stats: { waves: 1 } };
+    const longest = Math.max(...[...jsonPieces(plan, 2)].map((p) => p.length));
+    expect(longest).toBeLessThan(200);
+    expect([...jsonChunks(plan, 2)].length).toBeGreaterThan(1);
   });
 
   it('writes a plan to a stream and to a file as JSON.stringify would', async () => {

@@ -10,14 +10,20 @@ import { once } from 'node:events';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
-/** Containers with at most this many entries are written by one JSON.stringify call. */
+/**
+ * Containers with at most this many entries, below the first LEVELS levels, are written by
+ * one JSON.stringify call (a document's root and its first levels are always split: a plan's
+ * few waves, an instance's few keys, can hold millions of entries).
+ */
 const SMALL = 64;
+const LEVELS = 3;
 const CHUNK = 1 << 20;
 
 /** The pieces of the JSON text of `value`, in order. */
 export function* jsonPieces(value: unknown, indent = 0, depth = 0): Generator<string> {
   const size = Array.isArray(value) ? value.length : value !== null && typeof value === 'object' ? Object.keys(value).length : 0;
-  if (size <= SMALL || typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+  const container = value !== null && typeof value === 'object';
+  if (!container || size === 0 || (size <= SMALL && depth >= LEVELS) || typeof (value as { toJSON?: unknown }).toJSON === 'function') {
     const text = JSON.stringify(value, null, indent) ?? 'null';
     yield indent && depth ? text.replace(/\n/g, '\n' + ' '.repeat(indent * depth)) : text;
     return;
