@@ -156,6 +156,9 @@ interface ReachIndex {
    * predecessors), and per traversal the least post-order rank below it and its own.
    */
   readonly labels: Int32Array;
+  /** Marks of the searches (a stamp per search), kept with the graph: callers ask many small batches. */
+  readonly seen: Int32Array;
+  stamp: number;
 }
 
 const LABELS = 6;
@@ -173,7 +176,7 @@ function reachIndex(dag: Dag): ReachIndex {
     for (let m = 0; m < dag.n; m++) {
       labels.set([dag.pos[m]!, level[m]!, forward.low[m]!, forward.post[m]!, backward.low[m]!, backward.post[m]!], m * LABELS);
     }
-    index = { succStart, succ, labels };
+    index = { succStart, succ, labels, seen: new Int32Array(dag.n), stamp: 0 };
     indexes.set(dag, index);
   }
   return index;
@@ -267,11 +270,8 @@ export function reaches(dag: Dag, sources: ArrayLike<number>, targets: ArrayLike
 
 /** Depth-first searches that only enter nodes whose labels still allow reaching the target. */
 class Search {
-  private readonly seen: Int32Array;
   private readonly stack: Int32Array;
-  private stamp = 0;
   constructor(private readonly dag: Dag, private readonly index: ReachIndex, private readonly budget: number) {
-    this.seen = new Int32Array(dag.n);
     this.stack = new Int32Array(Math.min(dag.n, budget + 1));
   }
 
@@ -292,8 +292,8 @@ class Search {
     const { predStart, preds } = this.dag;
     for (let k = predStart[t]!; k < predStart[t + 1]!; k++) if (preds[k] === s) return 1;
     const { succStart, succ } = this.index;
-    const seen = this.seen;
-    const stamp = ++this.stamp;
+    const seen = this.index.seen;
+    const stamp = ++this.index.stamp;
     let top = 0;
     let entered = 0;
     this.stack[0] = s;
