@@ -28,6 +28,8 @@ export interface ScaleResult {
   status: string;
   verified: boolean;
   phases: Record<'read' | 'load' | 'plan' | 'verify' | 'schedule' | 'write', number>;
+  /** Peak RSS (MiB) reached by the end of each phase: which phase sets the peak. */
+  peakAfter: Record<'read' | 'load' | 'plan' | 'verify' | 'schedule' | 'write', number>;
   /** CPU seconds (user + system) per phase: steadier than wall time on a shared machine. */
   cpu: Record<'read' | 'load' | 'plan' | 'verify' | 'schedule' | 'write', number>;
   seconds: number;
@@ -48,6 +50,7 @@ async function main(): Promise<void> {
   const out = flag('--out') ?? join(tmpdir(), `shunt-scale-plan-${process.pid}.json`);
   const phases = { read: 0, load: 0, plan: 0, verify: 0, schedule: 0, write: 0 };
   const cpu = { ...phases };
+  const peakAfter = { ...phases };
   let t = performance.now();
   let c = process.cpuUsage();
   const lap = (phase: keyof typeof phases) => {
@@ -55,6 +58,7 @@ async function main(): Promise<void> {
     const used = process.cpuUsage(c);
     phases[phase] = (now - t) / 1000;
     cpu[phase] = (used.user + used.system) / 1e6;
+    peakAfter[phase] = process.resourceUsage().maxRSS / 1024;
     t = now;
     c = process.cpuUsage();
   };
@@ -80,7 +84,7 @@ async function main(): Promise<void> {
     if (!flag('--out')) rmSync(out, { force: true });
   }
   const result: ScaleResult = {
-    hosts: loaded.model.hosts.length, vms: loaded.model.vms.length, status: plan.status, verified, phases, cpu,
+    hosts: loaded.model.hosts.length, vms: loaded.model.vms.length, status: plan.status, verified, phases, cpu, peakAfter,
     seconds: Object.values(phases).reduce((s, x) => s + x, 0),
     peakMiB: process.resourceUsage().maxRSS / 1024,
     moves: found ? plan.stats.moves : null, waves: found ? plan.stats.waves : null,
