@@ -183,6 +183,7 @@ interface Row {
   phases?: Record<string, number>;
   cpu?: Record<string, number>;
   peakMiB?: number;
+  peakAfter?: Record<string, number>;
   fileMiB?: number;
 }
 
@@ -316,7 +317,7 @@ async function runChildCase(c: ScaleCase, timeLimit: number, profileDir?: string
       ...base, vms: r.vms, requiredMoves: r.requiredMoves, status: r.status as Row['status'], seconds: r.seconds, solveSeconds: r.phases.plan,
       generateSeconds: r.generateSeconds, moves: r.moves, detours: null, cost: r.cost, lowerBound: r.lowerBound, costRatio: ratio(r.cost, r.lowerBound),
       waves: r.waves, wavesLowerBound: r.wavesLowerBound, wavesRatio: ratio(r.waves, r.wavesLowerBound),
-      makespanWaves: null, makespanDependencies: null, verified: r.verified, phases: r.phases, cpu: r.cpu, peakMiB: r.peakMiB, fileMiB: r.fileMiB,
+      makespanWaves: null, makespanDependencies: null, verified: r.verified, phases: r.phases, cpu: r.cpu, peakMiB: r.peakMiB, peakAfter: r.peakAfter, fileMiB: r.fileMiB,
       ...(r.error ? { error: r.error } : {}),
     };
   } catch (e) {
