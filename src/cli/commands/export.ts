@@ -4,8 +4,7 @@ import { readJson } from '../../io/read.js';
 import { InputError } from '../../io/errors.js';
 import type { InstanceDoc } from '../../model/instance.js';
 import type { Plan } from '../../model/plan.js';
-import { formatViolation, verifyPlan } from '../../verify/replay.js';
-import { looksLikeBtrPlace, type BtrPlaceInstance } from '../../interop/btrplace-format.js';
+import type { BtrPlaceInstance } from '../../interop/btrplace-format.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -21,6 +20,8 @@ export function register(program: Command): void {
     .option('--policy <file>', 'policy JSON to verify the plan with; overrides the instance\'s policy key by key')
     .option('--plugins <dir>', 'load user plugins from DIR; repeatable', collect)
     .action(async (file: string, planFile: string, o: { out?: string; policy?: string; plugins?: string[] }) => {
+      const { formatViolation, verifyPlan } = await import('../../verify/replay.js');
+      const { looksLikeBtrPlace } = await import('../../interop/btrplace-format.js');
       const { loadInstance } = await import('../../api.js');
       const { importBtrPlace } = await import('../../interop/btrplace-import.js');
       const { exportBtrPlace } = await import('../../interop/btrplace-export.js');

@@ -6,7 +6,6 @@ import { InputError } from '../../io/errors.js';
 import { planSummary } from '../format.js';
 import { progressReporter } from '../progress.js';
 import { backendNames } from '../../exact/solvers/names.js';
-import { NoTargetError } from '../../target/strategy.js';
 
 function fraction(value: string): number {
   const n = Number(value);
@@ -27,6 +26,7 @@ export function register(program: Command): void {
     .option('--strategy <name>', 'first choose the target with this placement strategy (as shunt target does), then plan the path to it')
     .option('--with <json>', 'the strategy\'s options as a JSON object')
     .action(async (file: string, o: CommonOptions & { engine?: string; timeLimit?: number; solver?: string; gap?: number; strategy?: string; with?: string; objective?: 'cost' | 'makespan' }) => {
+      const { NoTargetError } = await import('../../target/strategy.js');
       const { loadInstance, solveLoaded } = await import('../../api.js');
       const { retarget, strategyRef } = await import('../../target/retarget.js');
       if (o.with !== undefined && o.strategy === undefined) throw new InputError('--with', [{ path: '', message: 'needs --strategy NAME' }]);

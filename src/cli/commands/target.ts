@@ -4,8 +4,7 @@ import { common, EXIT, emit, positiveSeconds, sourceName, type CommonOptions } f
 import { readDocument, readJson } from '../../io/read.js';
 import { InputError } from '../../io/errors.js';
 import type { PolicyDoc } from '../../model/instance.js';
-import { targetMetrics, type TargetMetrics } from '../../target/metrics.js';
-import { NoTargetError, notesOf } from '../../target/strategy.js';
+import type { TargetMetrics } from '../../target/metrics.js';
 import { formatNumber } from '../format.js';
 
 export interface StrategyCliOptions extends CommonOptions { strategy?: string; with?: string; timeLimit?: number }
@@ -38,6 +37,8 @@ export function register(program: Command): void {
     .option('--time-limit <seconds>', 'for strategies that search (the exact consolidation)', positiveSeconds)
     .option('--out <file>', 'write the instance to FILE (atomically) and a summary on stdout; without it the instance goes to stdout')
     .action(async (file: string, o: StrategyCliOptions) => {
+      const { targetMetrics } = await import('../../target/metrics.js');
+      const { NoTargetError, notesOf } = await import('../../target/strategy.js');
       const { retarget } = await import('../../target/retarget.js');
       const { options, strategy } = await strategyLoadOptions(o, file);
       let r;

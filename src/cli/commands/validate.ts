@@ -1,13 +1,13 @@
 import { Command } from 'commander';
 import { common, emit, loadOptions, type CommonOptions } from '../shared.js';
 import { readDocument } from '../../io/read.js';
-import { misplacedVms } from '../../model/model.js';
 
 export function register(program: Command): void {
   common(program.command('validate')
     .description('check an instance (schema, names, plugins, placement and target under the rules); exit 0 or 2')
     .argument('<instance>', 'instance JSON file, or - for stdin'))
     .action(async (file: string, o: CommonOptions) => {
+      const { misplacedVms } = await import('../../model/model.js');
       const { loadInstance } = await import('../../api.js');
       const loaded = await loadInstance(await readDocument(file), loadOptions(o, file));
       const m = loaded.model;

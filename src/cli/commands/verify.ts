@@ -2,7 +2,6 @@ import { Command } from 'commander';
 import { common, EXIT, emit, loadOptions, sourceName, type CommonOptions } from '../shared.js';
 import { readDocument } from '../../io/read.js';
 import { InputError } from '../../io/errors.js';
-import { formatViolation } from '../../verify/replay.js';
 
 export function register(program: Command): void {
   common(program.command('verify')
@@ -10,6 +9,7 @@ export function register(program: Command): void {
     .argument('<instance>', 'instance JSON file')
     .argument('<plan>', 'plan JSON file, or - for stdin'))
     .action(async (file: string, planFile: string, o: CommonOptions) => {
+      const { formatViolation } = await import('../../verify/replay.js');
       const { verifyAgainst } = await import('../../api.js');
       if (file === '-' && planFile === '-') throw new InputError('arguments', [{ path: '', message: 'only one of instance and plan can be read from stdin' }]);
       const result = await verifyAgainst(await readDocument(file), await readDocument(planFile), { ...loadOptions(o, file), planSource: sourceName(planFile) });
