@@ -3,6 +3,7 @@
  *
  *   node dist/bench/run.js [--suite NAME[,NAME...]] [--quick] [--time-limit SECONDS]
  *                          [--hosts N[,N...]] [--seeds S[,S...]] [--out FILE] [--btrplace-dir DIR]
+ *                          [--cpu-prof-dir DIR]
  *
  * Generates (or reads and imports) each instance (not timed), plans it through the
  * library API (planMigrations, which verifies every plan and its dependency graph), prints
@@ -27,6 +28,7 @@ import { packageRoot } from '../src/util/package-root.js';
 import { exactCloud } from './exact-cloud.js';
 import { kSwaps } from './kswap.js';
 import { generateCloud, requiredMoves, type CloudOptions } from './generate.js';
+import { runScaleCase, scaleCases, type ScaleCase } from './scale.js';
 
 interface Case {
   suite: string;
@@ -38,6 +40,8 @@ interface Case {
   engine?: string;
   policy?: PolicyDoc;
   make(): InstanceDoc;
+  /** Set for the scale and full suites: generated to a file and planned in a child process. */
+  scale?: ScaleCase;
 }
 
 interface Selection { hosts?: number[]; seeds?: number[]; btrplaceDir: string }
@@ -122,6 +126,16 @@ const kswapSuite: Suite = {
     return ks.map((k) => ({ suite: 'kswap', name: `kswap-${k}`, hosts: 3 * k, seed: 0, make: () => kSwaps(k) }));
   },
 };
+/** The scale and full suites (bench/scale.ts): a child process per instance, phases and peak memory. */
+function childSuite(suite: 'scale' | 'full', description: string): Suite {
+  return {
+    description,
+    cases: (quick, only) => scaleCases(suite, quick, only.hosts, only.seeds).map((scale) => ({
+      suite, name: scale.name, hosts: scale.hosts, seed: scale.seed, scale,
+      make: () => generateCloud(scale.options),
+    })),
+  };
+}
 
 const SUITES: Record<string, Suite> = {
   synthetic: generatedSuite(
@@ -140,6 +154,8 @@ const SUITES: Record<string, Suite> = {
   'btrplace-unlimited': btrplaceSuite('btrplace-unlimited', 'the same 54 instances without concurrency limits, as in BtrPlace (links shared)', 'unlimited'),
   exact: exactSuite,
   kswap: kswapSuite,
+  scale: childSuite('scale', '10,000 to 160,000 hosts (about 16 VMs each), generated to a file as a stream, each planned in a child process: phases and peak memory'),
+  full: childSuite('full', 'very full clouds (95 % and 98 % RAM), 500 and 2,000 hosts, in a child process: waves against their lower bound'),
 };
 
 interface Row {
@@ -173,12 +189,19 @@ interface Row {
   error?: string;
   explanation?: string[];
   stats?: Record<string, unknown>;
+  /** Scale and full suites: seconds per phase (read, load, plan, verify, schedule, write) and peak RSS. */
+  phases?: Record<string, number>;
+  cpu?: Record<string, number>;
+  peakMiB?: number;
+  peakAfter?: Record<string, number>;
+  fileMiB?: number;
 }
 
 function parseArgs(argv: string[]) {
   const args = {
     suites: [] as string[], quick: false, timeLimit: 120, hosts: undefined as number[] | undefined, seeds: undefined as number[] | undefined, out: undefined as string | undefined,
     btrplaceDir: resolve(packageRoot(), '..', 'shared', 'bench', 'btrplace-kherbache'),
+    profileDir: undefined as string | undefined,
   };
   const numbers = (flag: string, value: string | undefined) => {
     const list = (value ?? '').split(',').filter(Boolean).map(Number);
@@ -202,6 +225,7 @@ function parseArgs(argv: string[]) {
       case '--seeds': args.seeds = numbers(flag, value()); break;
       case '--out': args.out = value(); break;
       case '--btrplace-dir': args.btrplaceDir = resolve(value() ?? ''); break;
+      case '--cpu-prof-dir': args.profileDir = resolve(value() ?? ''); break;
       case '--help': case '-h': usage(); break;
       default: usage(`unknown argument ${a}`);
     }
@@ -213,7 +237,8 @@ function parseArgs(argv: string[]) {
 
 function usage(error?: string): never {
   const lines = [
-    'usage: npm run bench -- [--suite NAME[,NAME...]] [--quick] [--time-limit SECONDS] [--hosts N,...] [--seeds S,...] [--out FILE] [--btrplace-dir DIR]',
+    'usage: npm run bench -- [--suite NAME[,NAME...]] [--quick] [--time-limit SECONDS] [--hosts N,...] [--seeds S,...] [--out FILE] [--btrplace-dir DIR] [--cpu-prof-dir DIR]',
+    '  (--cpu-prof-dir: the scale and full suites\' children write V8 CPU profiles there)',
     '  (--seeds picks the instance number for the BtrPlace suites; --hosts applies to generated suites)',
     'suites:',
     ...Object.entries(SUITES).map(([name, s]) => `  ${name.padEnd(10)} ${s.description}`),
@@ -245,7 +270,8 @@ function progress(label: string) {
   };
 }
 
-async function runCase(c: Case, timeLimit: number): Promise<Row> {
+async function runCase(c: Case, timeLimit: number, profileDir?: string): Promise<Row> {
+  if (c.scale) return runChildCase(c.scale, timeLimit, profileDir);
   const engine = c.engine ?? 'heuristic';
   log(`${c.name}: ${c.hosts ? `generating ${c.hosts} hosts (seed ${c.seed})` : 'reading and importing'}`);
   let t = performance.now();
@@ -290,6 +316,49 @@ async function runCase(c: Case, timeLimit: number): Promise<Row> {
       makespanWaves: null, makespanDependencies: null, verified: false, error,
     };
   }
+}
+
+async function runChildCase(c: ScaleCase, timeLimit: number, profileDir?: string): Promise<Row> {
+  log(`${c.name}: generating ${c.hosts} hosts (seed ${c.seed}) to a file, planning it in a child process`);
+  const base = { suite: c.suite, instance: c.name, engine: 'heuristic', hosts: c.hosts, seed: c.seed };
+  try {
+    const r = await runScaleCase(c, timeLimit, profileDir);
+    const ratio = (a: number | null, b: number | null) => (a === null || b === null || b === 0 ? null : a / b);
+    log(`${c.name}: ${r.vms} VMs, ${r.status} in ${r.seconds.toFixed(2)} s, peak ${r.peakMiB.toFixed(0)} MiB, ${r.waves} waves (bound ${r.wavesLowerBound}), ${r.verified ? 'verified' : `NOT VERIFIED: ${r.error ?? ''}`}`);
+    return {
+      ...base, vms: r.vms, requiredMoves: r.requiredMoves, status: r.status as Row['status'], seconds: r.seconds, solveSeconds: r.phases.plan,
+      generateSeconds: r.generateSeconds, moves: r.moves, detours: null, cost: r.cost, lowerBound: r.lowerBound, costRatio: ratio(r.cost, r.lowerBound),
+      waves: r.waves, wavesLowerBound: r.wavesLowerBound, wavesRatio: ratio(r.waves, r.wavesLowerBound),
+      makespanWaves: null, makespanDependencies: null, verified: r.verified, phases: r.phases, cpu: r.cpu, peakMiB: r.peakMiB, peakAfter: r.peakAfter, fileMiB: r.fileMiB,
+      ...(r.error ? { error: r.error } : {}),
+    };
+  } catch (e) {
+    const error = e instanceof Error ? e.message : String(e);
+    log(`${c.name}: ERROR ${error}`);
+    return {
+      ...base, vms: 0, requiredMoves: 0, status: 'error', seconds: 0, solveSeconds: null, generateSeconds: 0, moves: null, detours: null,
+      cost: null, lowerBound: null, costRatio: null, waves: null, wavesLowerBound: null, wavesRatio: null, makespanWaves: null, makespanDependencies: null,
+      verified: false, error,
+    };
+  }
+}
+
+/** The scale and full suites' rows: seconds per phase, peak memory, bounds. */
+function phaseTable(rows: Row[]): string {
+  const lines = [
+    '| instance | hosts | VMs | file (MiB) | read | load | plan | verify | schedule | write | total (s) | CPU (s) | peak (MiB) | KiB / VM | waves / LB | cost / LB | verified |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|',
+  ];
+  const f = (x: number | null | undefined, d = 2) => (x === null || x === undefined ? '-' : x.toFixed(d));
+  for (const r of rows) {
+    const p = r.phases ?? {};
+    const c = r.cpu ?? {};
+    // Wall seconds per phase, CPU seconds in brackets.
+    const phase = (k: string) => `${f(p[k])} (${f(c[k])})`;
+    const cpuTotal = Object.values(c).reduce((s, x) => s + x, 0);
+    lines.push(`| ${r.instance} | ${r.hosts} | ${r.vms} | ${f(r.fileMiB, 0)} | ${phase('read')} | ${phase('load')} | ${phase('plan')} | ${phase('verify')} | ${phase('schedule')} | ${phase('write')} | ${f(r.seconds)} | ${f(cpuTotal)} | ${f(r.peakMiB, 0)} | ${r.peakMiB && r.vms ? (r.peakMiB * 1024 / r.vms).toFixed(2) : '-'} | ${r.waves ?? '-'} / ${r.wavesLowerBound ?? '-'} | ${f(r.costRatio, 3)} | ${r.verified ? 'yes' : 'no'} |`);
+  }
+  return lines.join('\n');
 }
 
 function table(rows: Row[]): string {
@@ -378,10 +447,12 @@ async function main() {
     writeFileSync(out, JSON.stringify({ ...meta, rows }, null, 2) + '\n');
   };
   for (const c of cases) {
-    rows.push(await runCase(c, args.timeLimit));
+    rows.push(await runCase(c, args.timeLimit, args.profileDir));
     save(); // after every instance, so that a crash keeps what was measured
   }
   process.stdout.write(table(rows) + '\n');
+  const phased = rows.filter((r) => r.phases);
+  if (phased.length) process.stdout.write('\n' + phaseTable(phased) + '\n');
   process.stdout.write('\n' + summary(rows) + '\n');
   const failed = rows.filter((r) => !r.verified);
   if (failed.length) {

@@ -1,40 +1,69 @@
-/** JSON Schema validation of documents and plugin options, with messages that name path and value. */
+/**
+ * JSON Schema validation of documents and plugin options, with messages that name path and
+ * value. The document schemas and the built-in plugins' options schemas are compiled at
+ * build time (scripts/build-validators.mjs, ajv's standalone code), so that starting the CLI
+ * loads neither ajv nor a schema; ajv is loaded only for schemas that were not (user
+ * plugins' options, or documents from another schema directory).
+ */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Ajv as AjvClass, ErrorObject } from 'ajv';
 import { packageRoot } from '../util/package-root.js';
 import { describeValue, InputError, type InputIssue } from './errors.js';
+import * as generated from './generated/validators.js';
 
 export type SchemaName = 'instance' | 'plan' | 'policy' | 'plugin-manifest';
 
+/** A compiled validator, from the build or from ajv: it sets `errors` when it says no. */
+type ValidateFunction = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+
+const SCHEMAS: readonly SchemaName[] = ['policy', 'instance', 'plan', 'plugin-manifest'];
+const compiledDocs = {
+  policy: generated.doc_policy, instance: generated.doc_instance, plan: generated.doc_plan, 'plugin-manifest': generated.doc_plugin_manifest,
+} as unknown as Record<SchemaName, ValidateFunction>;
+const compiledOptions = generated.optionValidators as unknown as Record<string, ValidateFunction>;
+
 export class SchemaValidator {
-  private readonly ajv = new Ajv({ allErrors: true, strict: false, useDefaults: false });
+  private ajv: AjvClass | undefined;
   private readonly compiled = new Map<string, ValidateFunction>();
+  private readonly builtin: boolean;
 
   constructor(private readonly dir = join(packageRoot(), 'schemas')) {
-    for (const name of ['policy', 'instance', 'plan', 'plugin-manifest'] as SchemaName[]) {
-      this.ajv.addSchema(JSON.parse(readFileSync(join(this.dir, `${name}.schema.json`), 'utf8')), `${name}.schema.json`);
-    }
+    this.builtin = dir === join(packageRoot(), 'schemas');
   }
 
   /** Throws InputError listing every schema violation of `doc`. */
   assert(name: SchemaName, doc: unknown, source: string): void {
-    const issues = this.issues(this.get(`${name}.schema.json`), doc);
+    const issues = this.issues(this.document(name), doc);
     if (issues.length) throw new InputError(source, issues);
   }
 
   /** Validates a plugin's options against its own schema; paths are prefixed with `prefix`. */
   optionIssues(schema: Record<string, unknown>, options: unknown, prefix: string): InputIssue[] {
     const key = JSON.stringify(schema);
-    let fn = this.compiled.get(key);
-    if (!fn) { fn = this.ajv.compile(schema); this.compiled.set(key, fn); }
+    let fn = this.compiled.get(key) ?? compiledOptions[key];
+    if (!fn) { fn = this.runtime().compile(schema); this.compiled.set(key, fn); }
     return this.issues(fn, options).map((i) => ({ ...i, path: prefix + i.path }));
   }
 
-  private get(id: string): ValidateFunction {
-    let fn = this.compiled.get(id);
-    if (!fn) { fn = this.ajv.getSchema(id)!; this.compiled.set(id, fn); }
+  private document(name: SchemaName): ValidateFunction {
+    if (this.builtin) return compiledDocs[name];
+    let fn = this.compiled.get(name);
+    if (!fn) { fn = this.runtime().getSchema(`${name}.schema.json`)!; this.compiled.set(name, fn); }
     return fn;
+  }
+
+  /** ajv with the document schemas, loaded on first need (the options match the build script's). */
+  private runtime(): AjvClass {
+    if (!this.ajv) {
+      const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
+      this.ajv = new Ajv({ allErrors: true, strict: false, useDefaults: false });
+      for (const name of SCHEMAS) {
+        this.ajv.addSchema(JSON.parse(readFileSync(join(this.dir, `${name}.schema.json`), 'utf8')), `${name}.schema.json`);
+      }
+    }
+    return this.ajv;
   }
 
   private issues(fn: ValidateFunction, doc: unknown): InputIssue[] {

@@ -88,6 +88,11 @@ export interface DependencyOptions {
 
 /** The (transitively reduced) list of migrations each migration waits for. */
 export function buildDependencies(model: Model, plan: FlatPlan, options: DependencyOptions = {}): number[][] {
+  return transitiveReduction(dependencyLists(model, plan, options));
+}
+
+/** The lists of points 1-4 above, before the transitive reduction (duplicates possible). */
+export function dependencyLists(model: Model, plan: FlatPlan, options: DependencyOptions = {}): number[][] {
   const { n, vm, from, to, wave } = plan;
   const H = model.hosts.length;
   const lists: number[][] = Array.from({ length: n }, () => []);
@@ -149,7 +154,7 @@ export function buildDependencies(model: Model, plan: FlatPlan, options: Depende
       }
     }
   }
-  return transitiveReduction(lists);
+  return lists;
 }
 
 /**

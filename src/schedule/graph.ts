@@ -1,10 +1,16 @@
 /**
  * Directed acyclic graphs over migrations numbered 0..n-1, as predecessor lists in CSR
- * form, with a batched reachability query that stays linear in memory: the sources are
- * taken in chunks of 2,048 in topological order and one pass propagates, for every node
- * after the chunk's start, the set of the chunk's nodes that reach it (64 words a node).
+ * form, and exact reachability queries in time close to linear for the graphs plans have.
+ *
+ * A query "does s reach t" is first tried against labels that can only say "no" when the
+ * answer is no: positions in a topological order, longest-path levels, and the post-order
+ * intervals of two depth-first traversals (GRAIL: if s reaches t, t's interval lies inside
+ * s's in every traversal). What they leave open is settled by a depth-first search from s
+ * that only enters nodes whose labels still allow reaching t. Dependency graphs are local
+ * (edges join migrations that share a host or a VM), so these searches stay small; a search
+ * that grows past its budget is handed, with the others like it, to the batched bitset
+ * propagation (`reachesBatched`), whose cost is quadratic but which is then rarely used.
  */
-
 export interface Dag {
   readonly n: number;
   /** Predecessors of node m: preds[predStart[m] .. predStart[m + 1]). */
@@ -86,10 +92,11 @@ const WORDS = 64;
 const CHUNK = WORDS * 32;
 
 /**
- * For each query i: does a path of one edge or more lead from sources[i] to targets[i]?
- * (A node does not reach itself.)
+ * Batched reachability: the sources taken in chunks of 2,048 in topological order, one pass
+ * propagates, for every node after the chunk's start, the set of the chunk's nodes that
+ * reach it (64 words a node). Exact; quadratic in the worst case.
  */
-export function reaches(dag: Dag, sources: ArrayLike<number>, targets: ArrayLike<number>): Uint8Array {
+export function reachesBatched(dag: Dag, sources: ArrayLike<number>, targets: ArrayLike<number>): Uint8Array {
   const { n, predStart, preds, order, pos } = dag;
   const q = sources.length;
   const out = new Uint8Array(q);
@@ -139,27 +146,211 @@ export function reaches(dag: Dag, sources: ArrayLike<number>, targets: ArrayLike
   return out;
 }
 
+/** Labels of a DAG that can refute reachability, and its successor lists for searches. */
+interface ReachIndex {
+  readonly succStart: Int32Array;
+  readonly succ: Int32Array;
+  /**
+   * LABELS numbers per node, side by side so that one node's fit in a cache line: its
+   * position in the topological order, its level (longest path from a node without
+   * predecessors), and per traversal the least post-order rank below it and its own.
+   */
+  readonly labels: Int32Array;
+  /** Marks of the searches (a stamp per search), kept with the graph: callers ask many small batches. */
+  readonly seen: Int32Array;
+  stamp: number;
+}
+
+const LABELS = 6;
+
+const indexes = new WeakMap<Dag, ReachIndex>();
+
+function reachIndex(dag: Dag): ReachIndex {
+  let index = indexes.get(dag);
+  if (!index) {
+    const { succStart, succ } = successors(dag);
+    const level = levels(dag);
+    const forward = intervals(dag.n, dag.predStart, succStart, succ, false);
+    const backward = intervals(dag.n, dag.predStart, succStart, succ, true);
+    const labels = new Int32Array(dag.n * LABELS);
+    for (let m = 0; m < dag.n; m++) {
+      labels.set([dag.pos[m]!, level[m]!, forward.low[m]!, forward.post[m]!, backward.low[m]!, backward.post[m]!], m * LABELS);
+    }
+    index = { succStart, succ, labels, seen: new Int32Array(dag.n), stamp: 0 };
+    indexes.set(dag, index);
+  }
+  return index;
+}
+
+function successors(dag: Dag): { succStart: Int32Array; succ: Int32Array } {
+  const { n, predStart, preds } = dag;
+  const succStart = new Int32Array(n + 1);
+  for (let k = 0; k < preds.length; k++) succStart[preds[k]! + 1]!++;
+  for (let m = 0; m < n; m++) succStart[m + 1]! += succStart[m]!;
+  const fill = succStart.slice(0, n);
+  const succ = new Int32Array(preds.length);
+  for (let m = 0; m < n; m++) for (let k = predStart[m]!; k < predStart[m + 1]!; k++) succ[fill[preds[k]!]!++] = m;
+  return { succStart, succ };
+}
+
+function levels(dag: Dag): Int32Array {
+  const { n, predStart, preds, order } = dag;
+  const level = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const m = order[i]!;
+    let l = 0;
+    for (let k = predStart[m]!; k < predStart[m + 1]!; k++) l = Math.max(l, level[preds[k]!]! + 1);
+    level[m] = l;
+  }
+  return level;
+}
+
+/**
+ * One depth-first traversal from every node without predecessors (children in list order,
+ * or reversed): post-order ranks, and per node the least rank of the nodes below it. A node
+ * that reaches another has the other's [low, post] inside its own.
+ */
+function intervals(n: number, predStart: Int32Array, succStart: Int32Array, succ: Int32Array, reversed: boolean): { post: Int32Array; low: Int32Array } {
+  const post = new Int32Array(n).fill(-1);
+  const low = new Int32Array(n);
+  const stack = new Int32Array(n);
+  const next = new Int32Array(n); // per node on the stack: children visited so far
+  let rank = 0;
+  for (let r = 0; r < n; r++) {
+    const root = reversed ? n - 1 - r : r;
+    if (predStart[root + 1]! > predStart[root]! || post[root]! >= 0) continue;
+    let top = 0;
+    stack[0] = root;
+    next[root] = 0;
+    post[root] = -2; // on the stack
+    low[root] = n;
+    while (top >= 0) {
+      const x = stack[top]!;
+      const degree = succStart[x + 1]! - succStart[x]!;
+      if (next[x]! < degree) {
+        const i = next[x]!++;
+        const c = succ[succStart[x]! + (reversed ? degree - 1 - i : i)]!;
+        if (post[c] === -1) { post[c] = -2; low[c] = n; next[c] = 0; stack[++top] = c; }
+        else if (low[c]! < low[x]!) low[x] = low[c]!; // done already (a DAG has no edge back into the stack)
+        continue;
+      }
+      post[x] = rank;
+      if (rank < low[x]!) low[x] = rank;
+      rank++;
+      top--;
+      if (top >= 0 && low[x]! < low[stack[top]!]!) low[stack[top]!] = low[x]!;
+    }
+  }
+  return { post, low };
+}
+
+/** Budget of one search, in nodes entered; past it the query goes to the batched propagation. */
+const SEARCH_BUDGET = 4096;
+
+/**
+ * For each query i: does a path of one edge or more lead from sources[i] to targets[i]?
+ * (A node does not reach itself.) `searchBudget` is for tests of the hand-over.
+ */
+export function reaches(dag: Dag, sources: ArrayLike<number>, targets: ArrayLike<number>, searchBudget = SEARCH_BUDGET): Uint8Array {
+  const q = sources.length;
+  const out = new Uint8Array(q);
+  if (q === 0 || dag.n === 0) return out;
+  const search = new Search(dag, reachIndex(dag), searchBudget);
+  const open: number[] = [];
+  for (let i = 0; i < q; i++) {
+    const answer = search.run(sources[i]!, targets[i]!);
+    if (answer < 0) open.push(i); else out[i] = answer;
+  }
+  if (open.length) {
+    const hit = reachesBatched(dag, open.map((i) => sources[i]!), open.map((i) => targets[i]!));
+    open.forEach((i, k) => { out[i] = hit[k]!; });
+  }
+  return out;
+}
+
+/** Depth-first searches that only enter nodes whose labels still allow reaching the target. */
+class Search {
+  private readonly stack: Int32Array;
+  constructor(private readonly dag: Dag, private readonly index: ReachIndex, private readonly budget: number) {
+    this.stack = new Int32Array(Math.min(dag.n, budget + 1));
+  }
+
+  /** May x reach t, by the labels alone? (Position and level must grow, intervals nest.) */
+  private possible(x: number, t: number): boolean {
+    const l = this.index.labels;
+    const a = x * LABELS;
+    const b = t * LABELS;
+    return l[a]! < l[b]! && l[a + 1]! < l[b + 1]!
+      && l[a + 2]! <= l[b + 2]! && l[a + 3]! >= l[b + 3]!
+      && l[a + 4]! <= l[b + 4]! && l[a + 5]! >= l[b + 5]!;
+  }
+
+  /** 1: s reaches t, 0: it does not, -1: the budget ran out. */
+  run(s: number, t: number): number {
+    if (!this.possible(s, t)) return 0;
+    // Most questions of a plan's graph are about an edge: t's list is short and contiguous.
+    const { predStart, preds } = this.dag;
+    for (let k = predStart[t]!; k < predStart[t + 1]!; k++) if (preds[k] === s) return 1;
+    const { succStart, succ } = this.index;
+    const seen = this.index.seen;
+    const stamp = ++this.index.stamp;
+    let top = 0;
+    let entered = 0;
+    this.stack[0] = s;
+    seen[s] = stamp;
+    while (top >= 0) {
+      const x = this.stack[top--]!;
+      for (let k = succStart[x]!; k < succStart[x + 1]!; k++) {
+        const c = succ[k]!;
+        if (c === t) return 1;
+        if (seen[c] === stamp) continue;
+        seen[c] = stamp;
+        if (!this.possible(c, t)) continue;
+        if (++entered > this.budget) return -1;
+        this.stack[++top] = c;
+      }
+    }
+    return 0;
+  }
+}
+
 /**
  * The transitive reduction of a DAG given by predecessor lists (duplicates allowed): an
  * edge p -> m is dropped when p reaches another predecessor of m. Lists come out sorted.
  */
 export function transitiveReduction(lists: readonly (readonly number[])[]): number[][] {
-  const unique = lists.map((l) => [...new Set(l)].sort((a, b) => a - b));
+  const unique = lists.map(sortedUnique);
   const dag = dagOf(unique);
   if (!dag) throw new Error('transitiveReduction: the graph has a cycle');
-  const sources: number[] = [];
-  const targets: number[] = [];
+  // The questions, p -> other for every ordered pair of one list, in typed arrays (no garbage).
+  let pairs = 0;
+  for (const l of unique) pairs += l.length * (l.length - 1);
+  const sources = new Int32Array(pairs);
+  const targets = new Int32Array(pairs);
+  let q = 0;
   for (const l of unique) {
     if (l.length < 2) continue;
-    for (const p of l) for (const other of l) if (p !== other) { sources.push(p); targets.push(other); }
+    for (const p of l) for (const other of l) if (p !== other) { sources[q] = p; targets[q++] = other; }
   }
   const hit = reaches(dag, sources, targets);
-  const redundant = new Set<number>();
   let i = 0;
   return unique.map((l) => {
     if (l.length < 2) return l;
-    redundant.clear();
-    for (const p of l) for (const other of l) if (p !== other) { if (hit[i++]) redundant.add(p); }
-    return redundant.size ? l.filter((p) => !redundant.has(p)) : l;
+    const keep = l.filter((p) => {
+      let redundant = false;
+      for (const other of l) if (p !== other && hit[i++]) redundant = true;
+      return !redundant;
+    });
+    return keep.length === l.length ? l : keep;
   });
+}
+
+/** A new list with the distinct numbers of l, ascending. */
+function sortedUnique(l: readonly number[]): number[] {
+  if (l.length < 2) return l.slice();
+  const out = l.slice().sort((a, b) => a - b);
+  let k = 1;
+  for (let j = 1; j < out.length; j++) if (out[j] !== out[k - 1]) out[k++] = out[j]!;
+  out.length = k;
+  return out;
 }

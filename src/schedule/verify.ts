@@ -101,175 +101,322 @@ class Queries {
   }
 }
 
+/**
+ * The stays of moving VMs: VM, host, the migration that began it (-1: the start) and the one
+ * that ended it (-1: the end), and per host the stays on it (CSR).
+ */
+interface Stays {
+  readonly count: number;
+  readonly vm: Int32Array;
+  readonly host: Int32Array;
+  readonly arrival: Int32Array;
+  readonly departure: Int32Array;
+  readonly onStart: Int32Array;
+  readonly on: Int32Array;
+}
+
+/** A concurrency limit whose slot chain is asked about: the questions' indices. */
+interface SlotTest { host: number; kind: 'outgoing' | 'incoming'; limit: number; ids: Int32Array }
+
+type HostIndex = { start: Int32Array; items: Int32Array };
+
 export function verifyDependencyGraph(problem: Problem, plan: FlatPlan, deps: readonly (readonly number[])[]): DependencyCheck {
-  const { model, rules } = problem;
-  const { n, vm, from, to, wave } = plan;
-  const H = model.hosts.length;
-  const violations: Violation[] = [];
-  const ruleHosts = new Set<number>();
-  const vmName = (m: number) => model.vms[vm[m]!]!.name;
-  const hostName = (h: number) => model.hosts[h]!.name;
-  const describe = (m: number) => `#${m} (${vmName(m)}: ${hostName(from[m]!)} -> ${hostName(to[m]!)}, wave ${wave[m]! + 1})`;
-  const fail = (message: string, extra: Partial<Violation> = {}) => violations.push({ rule: 'dependencies', phase: 'during', message, ...extra });
+  return new GraphCheck(problem, plan).run(deps);
+}
 
-  // --- the graph itself ---------------------------------------------------------------------
-  if (deps.length !== n) {
-    fail(`the graph has ${deps.length} lists for ${n} migrations`);
-    return { valid: false, violations, ruleHosts };
+/** One verification of a dependency graph: the steps share the plan, the graph and the findings. */
+class GraphCheck {
+  private readonly violations: Violation[] = [];
+  private readonly ruleHosts = new Set<number>();
+  private readonly H: number;
+
+  constructor(private readonly problem: Problem, private readonly plan: FlatPlan) {
+    this.H = problem.model.hosts.length;
   }
-  deps.forEach((list, m) => {
-    for (const p of list) {
-      if (!Number.isInteger(p) || p < 0 || p >= n) fail(`migration ${describe(m)} waits for ${p}, which is not a migration number (0..${n - 1})`, { vm: vmName(m), wave: wave[m]! + 1 });
-      else if (p === m) fail(`migration ${describe(m)} waits for itself`, { vm: vmName(m), wave: wave[m]! + 1 });
+
+  run(deps: readonly (readonly number[])[]): DependencyCheck {
+    const dag = this.graph(deps);
+    if (!dag) return this.result();
+    const q = new Queries(dag);
+    const stays = this.stays();
+    if (!stays) return this.result();
+    const sameVm = this.sameVmQuestions(stays, q);
+    const out = byHost(this.H, this.plan.n, this.plan.from);
+    const inc = byHost(this.H, this.plan.n, this.plan.to);
+    const slotTests = this.slotQuestions(q, out, inc);
+    const globalIds = this.globalQuestions(q);
+    const overlap = this.overlapQuestions(q, stays, dag.pos);
+    const hit = q.run();
+    this.reportOrder(stays, sameVm, hit);
+    this.reportSlots(dag, slotTests, hit, out, inc);
+    this.reportGlobal(globalIds, hit);
+    if (this.violations.length) return this.result();
+    this.checkRules(stays, inc, overlap, hit, dag.pos);
+    return this.result();
+  }
+
+  private result(): DependencyCheck {
+    return { valid: this.violations.length === 0, violations: this.violations, ruleHosts: this.ruleHosts };
+  }
+
+  private vmName(m: number): string { return this.problem.model.vms[this.plan.vm[m]!]!.name; }
+  private hostName(h: number): string { return this.problem.model.hosts[h]!.name; }
+  private describe(m: number): string {
+    const { from, to, wave } = this.plan;
+    return `#${m} (${this.vmName(m)}: ${this.hostName(from[m]!)} -> ${this.hostName(to[m]!)}, wave ${wave[m]! + 1})`;
+  }
+  private fail(message: string, extra: Partial<Violation> = {}): void {
+    this.violations.push({ rule: 'dependencies', phase: 'during', message, ...extra });
+  }
+
+  /** The graph itself: one list per migration, valid numbers, no cycle. */
+  private graph(deps: readonly (readonly number[])[]): Dag | null {
+    const { n, wave } = this.plan;
+    if (deps.length !== n) {
+      this.fail(`the graph has ${deps.length} lists for ${n} migrations`);
+      return null;
     }
-  });
-  if (violations.length) return { valid: false, violations, ruleHosts };
-  const dag = dagOf(deps);
-  if (!dag) {
-    fail('the graph has a cycle: some migrations wait for each other');
-    return { valid: false, violations, ruleHosts };
+    deps.forEach((list, m) => {
+      for (const p of list) {
+        if (!Number.isInteger(p) || p < 0 || p >= n) this.fail(`migration ${this.describe(m)} waits for ${p}, which is not a migration number (0..${n - 1})`, { vm: this.vmName(m), wave: wave[m]! + 1 });
+        else if (p === m) this.fail(`migration ${this.describe(m)} waits for itself`, { vm: this.vmName(m), wave: wave[m]! + 1 });
+      }
+    });
+    if (this.violations.length) return null;
+    const dag = dagOf(deps);
+    if (!dag) this.fail('the graph has a cycle: some migrations wait for each other');
+    return dag;
   }
 
-  // --- questions to the graph -----------------------------------------------------------------
-  const q = new Queries(dag);
-  // Same VM: consecutive migrations of a VM, and the stays they delimit.
-  interface Stay { vm: number; host: number; arrival: number; departure: number }
-  const stays: Stay[] = [];
-  const sameVm: Array<[number, number, number]> = []; // previous, next, query
-  {
-    const last = new Int32Array(model.vms.length).fill(-1);
+  /** Each moving VM's stays, in plan order (a VM that never moves stays on its host: nothing to ask); null when a migration starts from the wrong host. */
+  private stays(): Stays | null {
+    const { model } = this.problem;
+    const { n, vm, from, to } = this.plan;
+    const V = model.vms.length;
+    const last = new Int32Array(V).fill(-1);
     const at = Int32Array.from(model.placement);
+    let moving = 0;
+    for (let m = 0; m < n; m++) if (last[vm[m]!]! < 0) { last[vm[m]!] = m; moving++; }
+    last.fill(-1);
+    const count = n + moving;
+    const stays = { count, vm: new Int32Array(count), host: new Int32Array(count), arrival: new Int32Array(count), departure: new Int32Array(count) };
+    const put = (i: number, v: number, h: number, arrival: number, departure: number) => {
+      stays.vm[i] = v; stays.host[i] = h; stays.arrival[i] = arrival; stays.departure[i] = departure;
+    };
     for (let m = 0; m < n; m++) {
       const v = vm[m]!;
-      if (from[m] !== at[v]) fail(`migration ${describe(m)} starts from ${hostName(from[m]!)} but ${vmName(m)} is on ${hostName(at[v]!)} (verify the plan first)`, { vm: vmName(m) });
-      stays.push({ vm: v, host: at[v]!, arrival: last[v]!, departure: m });
-      if (last[v]! >= 0) sameVm.push([last[v]!, m, q.add(last[v]!, m)]);
+      if (from[m] !== at[v]) this.fail(`migration ${this.describe(m)} starts from ${this.hostName(from[m]!)} but ${this.vmName(m)} is on ${this.hostName(at[v]!)} (verify the plan first)`, { vm: this.vmName(m) });
+      put(m, v, at[v]!, last[v]!, m);
       last[v] = m;
       at[v] = to[m]!;
     }
-    // The last stay of each VM that moves (a VM that never moves stays on its host: nothing to ask).
-    for (let v = 0; v < model.vms.length; v++) if (last[v]! >= 0) stays.push({ vm: v, host: at[v]!, arrival: last[v]!, departure: -1 });
-    if (violations.length) return { valid: false, violations, ruleHosts };
+    let i = n;
+    for (let v = 0; v < V; v++) if (last[v]! >= 0) put(i++, v, at[v]!, last[v]!, -1);
+    if (this.violations.length) return null;
+    const { start, items } = byHost(this.H, count, stays.host);
+    return { ...stays, onStart: start, on: items };
   }
-  // Concurrency: the slot chain test, exact width where it fails.
-  const out = byHost(H, n, from);
-  const inc = byHost(H, n, to);
-  interface SlotTest { host: number; kind: 'outgoing' | 'incoming'; limit: number; ids: number[] }
-  const slotTests: SlotTest[] = [];
-  for (const [kind, index] of [['outgoing', out], ['incoming', inc]] as const) {
-    for (let h = 0; h < H; h++) {
-      const c = kind === 'outgoing' ? model.hosts[h]!.maxOutgoing : model.hosts[h]!.maxIncoming;
-      const s = index.start[h]!;
-      const e = index.start[h + 1]!;
-      if (!Number.isFinite(c) || e - s <= c) continue;
-      const cc = Math.max(1, c);
-      const ids: number[] = [];
-      for (let k = s + cc; k < e; k++) ids.push(q.add(index.items[k - cc]!, index.items[k]!));
-      slotTests.push({ host: h, kind, limit: c, ids });
-    }
-  }
-  const globalIds: Array<[number, number, number]> = [];
-  const global = model.maxPerWave;
-  if (Number.isFinite(global) && n > global) {
-    const c = Math.max(1, global);
-    for (let i = c; i < n; i++) globalIds.push([i - c, i, q.add(i - c, i)]);
-  }
-  // Stays of moving VMs, per host.
-  const staysOn = Array.from({ length: H }, () => [] as number[]);
-  stays.forEach((s, i) => staysOn[s.host]!.push(i));
-  const moves = new Uint8Array(model.vms.length);
-  for (let m = 0; m < n; m++) moves[vm[m]!] = 1;
-  // Per arrival m and stay on its host whose arrival does not come after m in the
-  // topological order, two questions: departure before m? arrival before m? (A missing
-  // departure or arrival asks m about itself: "no".)
-  const { pos } = dag;
-  const later = (s: Stay, m: number) => s.arrival >= 0 && pos[s.arrival]! > pos[m]!;
-  const overlapFirst = new Int32Array(n + 1);
-  for (let m = 0; m < n; m++) overlapFirst[m + 1] = overlapFirst[m]! + 2 * staysOn[to[m]!]!.length;
-  const overlap = new Int32Array(overlapFirst[n]!);
-  for (let m = 0; m < n; m++) {
-    let id = overlapFirst[m]!;
-    for (const si of staysOn[to[m]!]!) {
-      const s = stays[si]!;
-      if (later(s, m)) { id += 2; continue; }
-      overlap[id++] = q.add(s.departure >= 0 ? s.departure : m, m);
-      overlap[id++] = q.add(s.arrival >= 0 ? s.arrival : m, m);
-    }
-  }
-  const hit = q.run();
 
-  for (const [p, m, id] of sameVm) {
-    if (!hit[id]) fail(`${vmName(m)} migrates twice: ${describe(p)} must finish before ${describe(m)} starts, the graph does not say so`, { vm: vmName(m), wave: wave[m]! + 1 });
+  /** Consecutive migrations of a VM: the question's index per migration that has a previous one (-1 otherwise). */
+  private sameVmQuestions(stays: Stays, q: Queries): Int32Array {
+    const ids = new Int32Array(this.plan.n).fill(-1);
+    for (let m = 0; m < this.plan.n; m++) if (stays.arrival[m]! >= 0) ids[m] = q.add(stays.arrival[m]!, m);
+    return ids;
   }
-  for (const t of slotTests) {
-    if (t.ids.every((id) => hit[id] === 1)) continue;
-    const index = t.kind === 'outgoing' ? out : inc;
-    const list = Array.from(index.items.subarray(index.start[t.host]!, index.start[t.host + 1]!));
-    const width = antichainWidth(dag, list);
-    if (width > t.limit) {
-      const host = hostName(t.host);
-      fail(`host ${host}: up to ${width} ${t.kind} migrations may run at once in an order the graph allows, limit ${t.limit}`, { rule: 'concurrency', host, load: width, limit: t.limit });
+
+  /** Concurrency per host: the slot chain's questions, where the list is longer than the limit. */
+  private slotQuestions(q: Queries, out: HostIndex, inc: HostIndex): SlotTest[] {
+    const tests: SlotTest[] = [];
+    for (const [kind, index] of [['outgoing', out], ['incoming', inc]] as const) {
+      for (let h = 0; h < this.H; h++) {
+        const host = this.problem.model.hosts[h]!;
+        const c = kind === 'outgoing' ? host.maxOutgoing : host.maxIncoming;
+        const s = index.start[h]!;
+        const e = index.start[h + 1]!;
+        if (!Number.isFinite(c) || e - s <= c) continue;
+        const cc = Math.max(1, c);
+        const ids = new Int32Array(e - s - cc);
+        for (let k = s + cc; k < e; k++) ids[k - s - cc] = q.add(index.items[k - cc]!, index.items[k]!);
+        tests.push({ host: h, kind, limit: c, ids });
+      }
+    }
+    return tests;
+  }
+
+  /** maxPerWave, a sufficient test: the migration c places before each one precedes it. */
+  private globalQuestions(q: Queries): Array<[number, number, number]> {
+    const ids: Array<[number, number, number]> = [];
+    const global = this.problem.model.maxPerWave;
+    if (Number.isFinite(global) && this.plan.n > global) {
+      const c = Math.max(1, global);
+      for (let i = c; i < this.plan.n; i++) ids.push([i - c, i, q.add(i - c, i)]);
+    }
+    return ids;
+  }
+
+  /**
+   * Per arrival m and stay on its host whose arrival does not come after m in the
+   * topological order, two questions: departure before m? arrival before m? (A missing
+   * departure or arrival asks m about itself: "no".) Two ids per (arrival, stay on its host).
+   */
+  private overlapQuestions(q: Queries, stays: Stays, pos: Int32Array): { first: Int32Array; ids: Int32Array } {
+    const { n, to } = this.plan;
+    const { onStart, on, arrival, departure } = stays;
+    const first = new Int32Array(n + 1);
+    for (let m = 0; m < n; m++) first[m + 1] = first[m]! + 2 * (onStart[to[m]! + 1]! - onStart[to[m]!]!);
+    const ids = new Int32Array(first[n]!);
+    for (let m = 0; m < n; m++) {
+      let id = first[m]!;
+      for (let k = onStart[to[m]!]!; k < onStart[to[m]! + 1]!; k++) {
+        const si = on[k]!;
+        if (arrival[si]! >= 0 && pos[arrival[si]!]! > pos[m]!) { id += 2; continue; }
+        ids[id++] = q.add(departure[si]! >= 0 ? departure[si]! : m, m);
+        ids[id++] = q.add(arrival[si]! >= 0 ? arrival[si]! : m, m);
+      }
+    }
+    return { first, ids };
+  }
+
+  private reportOrder(stays: Stays, sameVm: Int32Array, hit: Uint8Array): void {
+    for (let m = 0; m < this.plan.n; m++) {
+      if (sameVm[m]! < 0 || hit[sameVm[m]!]) continue;
+      this.fail(`${this.vmName(m)} migrates twice: ${this.describe(stays.arrival[m]!)} must finish before ${this.describe(m)} starts, the graph does not say so`, { vm: this.vmName(m), wave: this.plan.wave[m]! + 1 });
     }
   }
-  const unordered = globalIds.find(([, , id]) => !hit[id]);
-  if (unordered) {
-    fail(`the graph does not show that at most ${global} migrations run at once (migration #${unordered[1]} does not wait, even indirectly, for #${unordered[0]})`, { rule: 'concurrency', limit: global });
-  }
-  if (violations.length) return { valid: false, violations, ruleHosts };
 
-  // --- rules: the worst state of each arrival's host ------------------------------------------
-  const state = new PlacementState(model, problem.usable);
-  const present = new Map<number, number>(); // vm -> arrival migration if in flight, else -1
-  for (let h = 0; h < H; h++) {
-    const mine = staysOn[h]!;
-    if (inc.start[h + 1] === inc.start[h]) continue;
+  /** Where a slot chain is broken, the exact width (Dilworth) decides. */
+  private reportSlots(dag: Dag, tests: SlotTest[], hit: Uint8Array, out: HostIndex, inc: HostIndex): void {
+    for (const t of tests) {
+      if (t.ids.every((id) => hit[id] === 1)) continue;
+      const index = t.kind === 'outgoing' ? out : inc;
+      const list = Array.from(index.items.subarray(index.start[t.host]!, index.start[t.host + 1]!));
+      const width = antichainWidth(dag, list);
+      if (width > t.limit) {
+        const host = this.hostName(t.host);
+        this.fail(`host ${host}: up to ${width} ${t.kind} migrations may run at once in an order the graph allows, limit ${t.limit}`, { rule: 'concurrency', host, load: width, limit: t.limit });
+      }
+    }
+  }
+
+  private reportGlobal(ids: Array<[number, number, number]>, hit: Uint8Array): void {
+    const unordered = ids.find(([, , id]) => !hit[id]);
+    if (!unordered) return;
+    const global = this.problem.model.maxPerWave;
+    this.fail(`the graph does not show that at most ${global} migrations run at once (migration #${unordered[1]} does not wait, even indirectly, for #${unordered[0]})`, { rule: 'concurrency', limit: global });
+  }
+
+  /** Rules: the worst state of each arrival's host, built, checked and undone. */
+  private checkRules(stays: Stays, inc: HostIndex, overlap: { first: Int32Array; ids: Int32Array }, hit: Uint8Array, pos: Int32Array): void {
+    const { model } = this.problem;
+    const state = new PlacementState(model, this.problem.usable);
+    const moves = new Uint8Array(model.vms.length);
+    for (let m = 0; m < this.plan.n; m++) moves[this.plan.vm[m]!] = 1;
+    const worst = new WorstState(state, this.plan, moves);
+    for (let h = 0; h < this.H; h++) {
+      for (let k = inc.start[h]!; k < inc.start[h + 1]!; k++) {
+        const m = inc.items[k]!;
+        this.present(stays, m, overlap, hit, pos, worst);
+        worst.build(h, m);
+        this.checkHost(state, h, m);
+        worst.undo();
+      }
+    }
+  }
+
+  /**
+   * The stays on m's host that may be under way while m runs, as the last arrival there to
+   * have started: not m's VM, not arriving after m in the order, not departed before m.
+   * In flight when their arrival does not precede m (a VM in flight counts at least as
+   * much as a settled one).
+   */
+  private present(stays: Stays, m: number, overlap: { first: Int32Array; ids: Int32Array }, hit: Uint8Array, pos: Int32Array, worst: WorstState): void {
+    const h = this.plan.to[m]!;
+    const x = this.plan.vm[m]!;
+    worst.clear();
+    let id = overlap.first[m]!;
+    for (let k = stays.onStart[h]!; k < stays.onStart[h + 1]!; k++, id += 2) {
+      const si = stays.on[k]!;
+      const arrival = stays.arrival[si]!;
+      if (stays.vm[si] === x || (arrival >= 0 && pos[arrival]! > pos[m]!) || hit[overlap.ids[id]!] === 1) continue;
+      const arrivedBefore = arrival < 0 || hit[overlap.ids[id + 1]!] === 1;
+      worst.add(stays.vm[si]!, arrivedBefore ? -1 : arrival);
+    }
+  }
+
+  private checkHost(state: PlacementState, h: number, m: number): void {
+    for (const rule of this.problem.rules) {
+      for (const v of rule.check(state, [h])) {
+        this.ruleHosts.add(h);
+        this.violations.push({
+          ...v, phase: 'during', wave: this.plan.wave[m]! + 1,
+          message: `while migration ${this.describe(m)} runs, in an order the graph allows: ${v.message}`,
+        });
+      }
+    }
+  }
+}
+
+/**
+ * The state of one host with the VMs that may be on it, built on a shared PlacementState
+ * (which otherwise stays at the placement) and undone after the check.
+ */
+class WorstState {
+  /** Per VM: -2 absent, -1 settled on the host, else the arrival migration it is in flight on. */
+  private readonly mark: Int32Array;
+  private readonly listed: number[] = [];
+  private readonly moved: number[] = [];
+  private readonly flying: number[] = [];
+
+  constructor(private readonly state: PlacementState, private readonly plan: FlatPlan, private readonly moves: Uint8Array) {
+    this.mark = new Int32Array(moves.length).fill(-2);
+  }
+
+  clear(): void {
+    for (const u of this.listed) this.mark[u] = -2;
+    this.listed.length = 0;
+  }
+
+  /** A VM on the host, settled (-1) or arriving by the given migration; in flight wins. */
+  add(vm: number, arrival: number): void {
+    if (this.mark[vm] === -2) { this.listed.push(vm); this.mark[vm] = arrival; }
+    else if (arrival >= 0) this.mark[vm] = arrival;
+  }
+
+  /** Host h with the listed VMs, every other moving VM off it, and m's VM arriving. */
+  build(h: number, m: number): void {
+    const { state, plan } = this;
     const parking = h === 0 ? 1 : 0;
-    for (let k = inc.start[h]!; k < inc.start[h + 1]!; k++) {
-      const m = inc.items[k]!;
-      const x = vm[m]!;
-      present.clear();
-      let id = overlapFirst[m]!;
-      for (const si of mine) {
-        const s = stays[si]!;
-        const departsBefore = hit[overlap[id]!] === 1;
-        const arrivedBefore = s.arrival < 0 || hit[overlap[id + 1]!] === 1;
-        id += 2;
-        if (s.vm === x || later(s, m) || departsBefore) continue;
-        const flying = arrivedBefore ? -1 : s.arrival;
-        if (!present.has(s.vm) || flying >= 0) present.set(s.vm, flying);
+    const leave: number[] = [];
+    for (const u of state.vmsOn(h)) if (this.moves[u] && this.mark[u] === -2) leave.push(u);
+    for (const u of leave) this.relocate(u, parking);
+    for (const u of this.listed) {
+      const arrival = this.mark[u]!;
+      if (arrival < 0) {
+        if (state.hostOf(u) !== h) this.relocate(u, h);
+      } else {
+        if (state.hostOf(u) !== plan.from[arrival]) this.relocate(u, plan.from[arrival]!);
+        state.beginMove(u, h);
+        this.flying.push(u);
       }
-      // Build the state of h, check it, undo.
-      const moved: number[] = [];
-      const flying: number[] = [];
-      const leave: number[] = [];
-      for (const u of state.vmsOn(h)) if (moves[u] && !present.has(u)) leave.push(u);
-      for (const u of leave) { state.relocate(u, parking); moved.push(u); }
-      for (const [u, arrival] of present) {
-        if (arrival < 0) {
-          if (state.hostOf(u) !== h) { state.relocate(u, h); moved.push(u); }
-        } else {
-          if (state.hostOf(u) !== from[arrival]) { state.relocate(u, from[arrival]!); moved.push(u); }
-          state.beginMove(u, h);
-          flying.push(u);
-        }
-      }
-      if (state.hostOf(x) !== from[m]) { state.relocate(x, from[m]!); moved.push(x); }
-      state.beginMove(x, h);
-      flying.push(x);
-      for (const rule of rules) {
-        for (const v of rule.check(state, [h])) {
-          ruleHosts.add(h);
-          violations.push({
-            ...v, phase: 'during', wave: wave[m]! + 1,
-            message: `while migration ${describe(m)} runs, in an order the graph allows: ${v.message}`,
-          });
-        }
-      }
-      for (let i = flying.length - 1; i >= 0; i--) state.cancelMove(flying[i]!);
-      for (const u of moved) if (state.hostOf(u) !== model.placement[u]) state.relocate(u, model.placement[u]!);
     }
+    const x = plan.vm[m]!;
+    if (state.hostOf(x) !== plan.from[m]) this.relocate(x, plan.from[m]!);
+    state.beginMove(x, h);
+    this.flying.push(x);
   }
-  return { valid: violations.length === 0, violations, ruleHosts };
+
+  undo(): void {
+    const { state } = this;
+    for (let i = this.flying.length - 1; i >= 0; i--) state.cancelMove(this.flying[i]!);
+    for (const u of this.moved) if (state.hostOf(u) !== state.model.placement[u]) state.relocate(u, state.model.placement[u]!);
+    this.flying.length = 0;
+    this.moved.length = 0;
+  }
+
+  private relocate(u: number, host: number): void {
+    this.state.relocate(u, host);
+    this.moved.push(u);
+  }
 }
 
 /** The largest set of the given nodes no two of which are ordered (Dilworth: nodes minus a maximum matching). */

@@ -1,7 +1,7 @@
 /** shunt compare: the same instance through the heuristic and the exact engine with each solver. */
 import type { Command } from 'commander';
 import { common, emit, loadOptions, positiveSeconds, say, type CommonOptions } from '../shared.js';
-import { readJson } from '../../io/read.js';
+import { readDocument } from '../../io/read.js';
 import { InputError } from '../../io/errors.js';
 import { loadInstance, solveLoaded } from '../../api.js';
 import type { Plan } from '../../model/plan.js';
@@ -52,7 +52,7 @@ export function register(program: Command): void {
       const solvers = o.solvers.split(',').map((s) => s.trim()).filter(Boolean);
       const unknown = solvers.filter((s) => !SOLVERS.includes(s));
       if (unknown.length) throw new InputError('--solvers', [{ path: '', message: `unknown solver ${unknown.join(', ')} (known: ${SOLVERS.join(', ')})` }]);
-      const doc = readJson(file);
+      const doc = await readDocument(file);
       const runs: Array<{ engine: string; solver: string | null }> = [{ engine: 'heuristic', solver: null }, ...solvers.map((s) => ({ engine: 'exact', solver: s }))];
       const rows: CompareRow[] = [];
       for (const r of runs) {

@@ -1,7 +1,7 @@
 /** shunt evaluate: candidate targets side by side, each with the verified path to it. */
 import type { Command } from 'commander';
 import { common, EXIT, emit, positiveSeconds, say, setExitCode, sourceName, type CommonOptions } from '../shared.js';
-import { readJson } from '../../io/read.js';
+import { readDocument, readJson } from '../../io/read.js';
 import { InputError } from '../../io/errors.js';
 import type { PluginRef, PolicyDoc } from '../../model/instance.js';
 import { evaluateStrategies, type EvaluateRow } from '../../placement/evaluate.js';
@@ -45,7 +45,7 @@ export function register(program: Command): void {
       const withOptions = parseWith(o.with, names);
       const refs: PluginRef[] = names.map((name) => (withOptions[name] ? { name, options: withOptions[name] } : name));
       const policy = o.policy ? (readJson(o.policy) as PolicyDoc) : undefined;
-      const rows = await evaluateStrategies(readJson(file), refs, {
+      const rows = await evaluateStrategies(await readDocument(file), refs, {
         policy, policySource: o.policy ?? '--strategies', pluginDirs: o.plugins ?? [], source: sourceName(file), timeLimit: o.timeLimit,
       });
       if (o.json) emit(JSON.stringify(rows, null, 2));

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { common, EXIT, emit, fail, failInput, loadOptions, positiveSeconds, say, setExitCode, tryWrite, type CommonOptions } from '../shared.js';
-import { readJson } from '../../io/read.js';
+import { readDocument } from '../../io/read.js';
 import { InputError } from '../../io/errors.js';
 import { loadInstance, solveLoaded, type Loaded } from '../../api.js';
 import type { Plan } from '../../model/plan.js';
@@ -40,9 +40,9 @@ function withEngineFlags(policy: PolicyDoc | undefined, o: PlanCliOptions): Poli
 async function loadForPlan(file: string, o: PlanCliOptions): Promise<Loaded | undefined> {
   const options = loadOptions(o, file, o.engine);
   options.policy = withEngineFlags(options.policy, o);
-  if (o.strategy === undefined) return loadInstance(readJson(file), options);
+  if (o.strategy === undefined) return loadInstance(await readDocument(file), options);
   try {
-    return (await retarget(readJson(file), options, strategyRef(o.strategy, o.with), { timeLimit: o.timeLimit })).loaded;
+    return (await retarget(await readDocument(file), options, strategyRef(o.strategy, o.with), { timeLimit: o.timeLimit })).loaded;
   } catch (e) {
     if (!(e instanceof NoTargetError)) throw e;
     fail(EXIT.unknown, 'target', [{ path: '', message: `no target: ${e.message}` }]);

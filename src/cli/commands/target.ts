@@ -1,7 +1,7 @@
 /** shunt target: runs a placement strategy and writes the instance with its new target. */
 import type { Command } from 'commander';
 import { common, EXIT, emit, fail, failInput, positiveSeconds, say, sourceName, tryWrite, warn, type CommonOptions } from '../shared.js';
-import { readJson } from '../../io/read.js';
+import { readDocument, readJson } from '../../io/read.js';
 import { InputError } from '../../io/errors.js';
 import type { PolicyDoc } from '../../model/instance.js';
 import { retarget, strategyRef } from '../../placement/retarget.js';
@@ -42,7 +42,7 @@ export function register(program: Command): void {
       const { options, strategy } = strategyLoadOptions(o, file);
       let r;
       try {
-        r = await retarget(readJson(file), options, strategy, { timeLimit: o.timeLimit });
+        r = await retarget(await readDocument(file), options, strategy, { timeLimit: o.timeLimit });
       } catch (e) {
         if (!(e instanceof NoTargetError)) throw e;
         fail(EXIT.unknown, 'target', [{ path: '', message: `no target: ${e.message}` }]);

@@ -4,23 +4,32 @@
  */
 
 import type { SolverBackend } from './backend.js';
-import { glpkBackend } from './glpk.js';
-import { highsBackend } from './highs.js';
-import { jslpBackend } from './jslp.js';
+import { backendNames, isBackendName, type BackendName } from './names.js';
 
-export const backendNames = ['glpk', 'highs', 'jslp'] as const;
+export { backendNames, isBackendName, type BackendName };
 
-export type BackendName = (typeof backendNames)[number];
-
-const backends: Record<BackendName, SolverBackend> = {
-  glpk: glpkBackend,
-  highs: highsBackend,
-  jslp: jslpBackend,
+// Each solver module (and its package) is imported on first use, not when the registry is.
+const loaders: Record<BackendName, () => Promise<SolverBackend>> = {
+  glpk: async () => (await import('./glpk.js')).glpkBackend,
+  highs: async () => (await import('./highs.js')).highsBackend,
+  jslp: async () => (await import('./jslp.js')).jslpBackend,
 };
 
-export function isBackendName(name: string): name is BackendName {
-  return (backendNames as readonly string[]).includes(name);
+function lazyBackend(name: BackendName): SolverBackend {
+  let loaded: Promise<SolverBackend> | undefined;
+  const load = () => (loaded ??= loaders[name]());
+  return {
+    name,
+    available: async () => (await load()).available(),
+    solve: async (req, onProgress) => (await load()).solve(req, onProgress),
+  };
 }
+
+const backends: Record<BackendName, SolverBackend> = {
+  glpk: lazyBackend('glpk'),
+  highs: lazyBackend('highs'),
+  jslp: lazyBackend('jslp'),
+};
 
 /** The backend called name; throws for an unknown name. */
 export function getBackend(name: string): SolverBackend {

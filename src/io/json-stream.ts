@@ -1,0 +1,91 @@
+/**
+ * Writing large JSON documents (plans of millions of migrations, generated instances) as a
+ * stream: the text is produced piece by piece and written in chunks of about 1 MiB, never
+ * held whole (a string cannot exceed 512 MiB). The text is exactly JSON.stringify(value,
+ * null, indent)'s for plain data (objects, arrays, strings, numbers, booleans, null).
+ */
+import { createWriteStream, renameSync, unlinkSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { once } from 'node:events';
+import { Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
+/**
+ * Containers with at most this many entries, below the first LEVELS levels, are written by
+ * one JSON.stringify call (a document's root and its first levels are always split: a plan's
+ * few waves, an instance's few keys, can hold millions of entries).
+ */
+const SMALL = 64;
+const LEVELS = 3;
+const CHUNK = 1 << 20;
+
+/** The pieces of the JSON text of `value`, in order. */
+export function* jsonPieces(value: unknown, indent = 0, depth = 0): Generator<string> {
+  const size = Array.isArray(value) ? value.length : value !== null && typeof value === 'object' ? Object.keys(value).length : 0;
+  const container = value !== null && typeof value === 'object';
+  if (!container || size === 0 || (size <= SMALL && depth >= LEVELS) || typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    const text = JSON.stringify(value, null, indent) ?? 'null';
+    yield indent && depth ? text.replace(/\n/g, '\n' + ' '.repeat(indent * depth)) : text;
+    return;
+  }
+  const pad = indent ? '\n' + ' '.repeat(indent * (depth + 1)) : '';
+  const close = indent ? '\n' + ' '.repeat(indent * depth) : '';
+  if (Array.isArray(value)) {
+    yield '[';
+    for (let i = 0; i < value.length; i++) {
+      yield (i ? ',' : '') + pad;
+      const item = value[i];
+      if (item === undefined || typeof item === 'function' || typeof item === 'symbol') yield 'null';
+      else yield* jsonPieces(item, indent, depth + 1);
+    }
+    yield close + ']';
+    return;
+  }
+  yield '{';
+  let first = true;
+  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+    if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+    yield (first ? '' : ',') + pad + JSON.stringify(key) + (indent ? ': ' : ':');
+    first = false;
+    yield* jsonPieces(item, indent, depth + 1);
+  }
+  yield (first ? '' : close) + '}';
+}
+
+/** The JSON text of `value` and a final newline, in chunks of about 1 MiB. */
+export function* jsonChunks(value: unknown, indent = 2): Generator<string> {
+  let buffer = '';
+  for (const piece of jsonPieces(value, indent)) {
+    buffer += piece;
+    if (buffer.length >= CHUNK) { yield buffer; buffer = ''; }
+  }
+  yield buffer + '\n';
+}
+
+/** Writes `value` as JSON to a stream (left open: it may be stdout), respecting its back-pressure. */
+export async function writeJson(out: Writable, value: unknown, indent = 2): Promise<void> {
+  let failure: unknown;
+  const onError = (e: unknown) => { failure ??= e; };
+  out.on('error', onError);
+  try {
+    for (const chunk of jsonChunks(value, indent)) {
+      if (failure) break;
+      if (!out.write(chunk)) await Promise.race([once(out, 'drain'), once(out, 'close')]);
+    }
+  } finally {
+    out.off('error', onError);
+  }
+  if (failure) throw failure;
+}
+
+/** Writes `value` as JSON to a file through a temporary file and a rename: never a half-written file. */
+export async function writeJsonFile(file: string, value: unknown, indent = 2): Promise<void> {
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  try {
+    await pipeline(Readable.from(jsonChunks(value, indent)), createWriteStream(tmp));
+    renameSync(tmp, file);
+  } catch (e) {
+    try { unlinkSync(tmp); } catch { /* nothing to clean */ }
+    throw e;
+  }
+}
