@@ -126,7 +126,7 @@ export async function solveLoaded(loaded: Loaded, options: PlanOptions = {}): Pr
     const schedule = attachSchedule(loaded.problem, plan, durationOptionsOf(loaded.policy), objectiveOf(loaded.policy));
     if (!schedule.valid) throw new PlanRejectedError(loaded.engine.name, schedule.violations);
     // (A rule that is not monotone keeps its one-at-a-time plan: no parallel alternative.)
-    const limited = ordered.length ? undefined : await withDefaultLimits(loaded, plan, options);
+    const limited = ordered.length ? undefined : await withDefaultLimits(loaded, plan, options, started);
     if (limited) {
       (limited.notes ??= []).push(`planned with one migration in and one out per host at a time: estimated ${limited.stats.makespan?.dependencies} s, against ${plan.stats.makespan?.dependencies} s for the plan without per-host limits`);
       plan = limited;
@@ -138,11 +138,18 @@ export async function solveLoaded(loaded: Loaded, options: PlanOptions = {}): Pr
 }
 
 /** Where hosts have no per-host limit, the plan under the default limits when the objective prefers it (network-limits.ts). */
-async function withDefaultLimits(loaded: Loaded, plan: Plan, options: PlanOptions): Promise<Plan | undefined> {
+async function withDefaultLimits(loaded: Loaded, plan: Plan, options: PlanOptions, started: number): Promise<Plan | undefined> {
   const objective = objectiveOf(loaded.policy);
   const problem = objective === 'waves' ? undefined : defaultLimitsProblem(loaded.problem);
   if (!problem) return undefined;
-  const other = await loaded.engine.solve(problem, { timeLimit: options.timeLimit });
+  // The second run shares the run's time limit: half of what is left, and none when little is.
+  let timeLimit: number | undefined;
+  if (options.timeLimit !== undefined) {
+    const left = options.timeLimit - (Date.now() - started) / 1000;
+    if (left < 0.1 * options.timeLimit) return undefined;
+    timeLimit = left / 2;
+  }
+  const other = await loaded.engine.solve(problem, { timeLimit });
   if (other.status !== 'optimal' && other.status !== 'feasible') return undefined;
   const check = verifyPlan(loaded.problem, other.waves);
   if (!check.valid || !verifyPlan(problem, other.waves).valid) return undefined;
