@@ -22,6 +22,8 @@ export interface CampaignOptions {
   memoryMb?: number;
   /** Overrides every family's engine time limit (seconds). */
   timeLimit?: number;
+  /** Plans with this engine plugin instead of the instance's (e.g. exact). */
+  engine?: string;
   generator?: GeneratorOptions;
   oracle?: OracleLimits;
   onResult?: (result: InstanceResult, done: number, total: number) => void;
@@ -45,7 +47,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     workers: options.workers ?? 2,
     memoryMb: options.memoryMb ?? 1024,
     prepareLimit: 300,
-    request: (job, id) => ({ ...job, id, generator: options.generator ?? {}, oracle, ...(options.timeLimit === undefined ? {} : { timeLimit: options.timeLimit }) }),
+    request: (job, id) => ({ ...job, id, generator: options.generator ?? {}, oracle, ...(options.timeLimit === undefined ? {} : { timeLimit: options.timeLimit }), ...(options.engine ? { engine: options.engine } : {}) }),
     onResult: (result) => {
       results.push(result);
       options.onResult?.(result, results.length, jobs.length);

@@ -147,11 +147,11 @@ function judgePlan(result: InstanceResult, plan: Plan, problem: Problem): Instan
 }
 
 /** Plans the instance through the library entry and classifies what came back. */
-export async function runEngine(instance: FuzzInstance, truth: Truth): Promise<InstanceResult> {
+export async function runEngine(instance: FuzzInstance, truth: Truth, engine?: string): Promise<InstanceResult> {
   const result = baseResult(instance, truth);
   const started = performance.now();
   try {
-    const { plan, loaded } = await planMigrations(instance.doc, { timeLimit: instance.timeLimit });
+    const { plan, loaded } = await planMigrations(instance.doc, { timeLimit: instance.timeLimit, ...(engine ? { policy: { engine } } : {}) });
     result.seconds = (performance.now() - started) / 1000;
     judgePlan(result, plan, loaded.problem);
   } catch (error) {

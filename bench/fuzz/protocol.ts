@@ -12,6 +12,8 @@ export interface JobRequest extends Job {
   oracle: Required<OracleLimits>;
   /** Overrides the family's engine time limit (seconds). */
   timeLimit?: number;
+  /** The engine plugin to plan with (default: the instance's policy, else the heuristic). */
+  engine?: string;
 }
 
 /** Sent when the engine starts: the parent then arms its hard-kill timer. */

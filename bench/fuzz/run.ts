@@ -43,6 +43,7 @@ const program = new Command('fuzz')
   .option('--workers <W>', 'worker threads', integer(1), 2)
   .option('--memory <MB>', 'heap limit per worker (MiB)', integer(64), 1024)
   .option('--time-limit <S>', "engine time limit per instance (default: the family's)", positive)
+  .option('--engine <NAME>', 'plan with this engine plugin (heuristic, exact, auto) instead of the instance\'s')
   .option('--dump <DIR>', 'write failing and timed-out instances as instance JSON files')
   .option('--json', 'print the report as JSON')
   .showHelpAfterError()
@@ -50,7 +51,7 @@ const program = new Command('fuzz')
   .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
 
 async function main(): Promise<number> {
-  const o = program.parse().opts<{ n: number; seed: number; family: string; index?: number; workers: number; memory: number; timeLimit?: number; dump?: string; json?: boolean }>();
+  const o = program.parse().opts<{ n: number; seed: number; family: string; index?: number; workers: number; memory: number; timeLimit?: number; engine?: string; dump?: string; json?: boolean }>();
   const families: Family[] = o.family === 'all' ? [...FAMILIES] : [o.family as Family];
   if (o.index !== undefined && families.length > 1) program.error(`--index ${o.index} needs one --family, got "${o.family}"`, { exitCode: 2 });
   const total = families.length * (o.index === undefined ? o.n : 1);
@@ -59,6 +60,7 @@ async function main(): Promise<number> {
     families, seed: o.seed, n: o.n, workers: o.workers, memoryMb: o.memory,
     ...(o.index === undefined ? {} : { indices: [o.index] }),
     ...(o.timeLimit === undefined ? {} : { timeLimit: o.timeLimit }),
+    ...(o.engine ? { engine: o.engine } : {}),
     onResult: (r, done) => {
       if (process.stderr.isTTY) process.stderr.write(`\r${done}/${total} ${r.family}#${r.index} ${r.outcome}      `);
       else if (done % 500 === 0 || done === total) process.stderr.write(`${done}/${total}\n`);

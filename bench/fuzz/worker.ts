@@ -24,7 +24,7 @@ async function handle(job: JobRequest): Promise<void> {
   }
   const { doc, shape, timeLimit } = instance;
   reply({ type: 'started', id: job.id, shape, hosts: doc.hosts.length, vms: doc.vms.length, timeLimit, truth: prepared.truth });
-  reply({ type: 'done', id: job.id, result: await runEngine(instance, prepared.truth) });
+  reply({ type: 'done', id: job.id, result: await runEngine(instance, prepared.truth, job.engine) });
 }
 
 port.on('message', (job: JobRequest) => {
