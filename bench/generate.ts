@@ -8,6 +8,7 @@
  * valid by construction; the same options always give the same document.
  */
 import type { HostDoc, InstanceDoc, LimitsDoc, PolicyDoc, ResourceMap, VmDoc } from '../src/model/instance.js';
+import { mulberry32 } from '../src/util/random.js';
 
 /** A VM size: its demand and how often it is drawn (weights need not sum to 1). */
 export interface Flavour {
@@ -72,17 +73,7 @@ export const SMALL_FLAVOURS: readonly Flavour[] = [
 
 export const SMALL_CAPACITY: Readonly<ResourceMap> = { ram: 32 * GiB, cpu: 8, disk: 400 };
 
-/** mulberry32: a small, fast 32-bit PRNG; returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 export function generateCloud(options: CloudOptions): InstanceDoc {
   const {

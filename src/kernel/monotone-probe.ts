@@ -11,23 +11,13 @@
 import type { Model } from '../model/model.js';
 import { PlacementState } from '../model/state.js';
 import type { SanityRule, Violation } from '../plugin-api.js';
+import { mulberry32 } from '../util/random.js';
 
 /** Bounded so that large clouds load as fast as small ones. */
 export const PROBE_SAMPLES = 48;
 
 export interface MonotoneBreach { rule: SanityRule; vm: number; from: number; to: number; violation: Violation }
 
-/** A small deterministic generator (mulberry32): the same instance is probed the same way each run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The moves to try: the VMs that must move, to their targets, first; then random ones. */
 function samples(model: Model, base: Int32Array, count: number, next: () => number): Array<[number, number]> {
@@ -47,7 +37,8 @@ function samples(model: Model, base: Int32Array, count: number, next: () => numb
 /** The first sign, if any, that one of `rules` is not monotone on this model. */
 export function probeMonotone(model: Model, usable: Float64Array, rules: readonly SanityRule[], count = PROBE_SAMPLES): MonotoneBreach | undefined {
   if (!rules.length) return undefined;
-  const next = random(model.vms.length * 31 + model.hosts.length);
+  // Seeded: the same instance is probed the same way each run.
+  const next = mulberry32(model.vms.length * 31 + model.hosts.length);
   for (const base of [model.placement, model.target]) {
     const state = new PlacementState(model, usable, base);
     for (const [v, to] of samples(model, base, count / 2, next)) {
