@@ -29,7 +29,6 @@ export function register(program: Command): void {
     .action(async (file: string, planFile: string, o: { out?: string; policy?: string; plugins?: string[] }) => {
       if (file === '-' && planFile === '-') throw new InputError('arguments', [{ path: '', message: 'only one of instance and plan can be read from stdin' }]);
       const source = sourceName(file);
-      const planSource = sourceName(planFile);
       const raw = readJson(file);
       let doc: InstanceDoc;
       let origin: BtrPlaceInstance['model'] | undefined;
@@ -41,17 +40,8 @@ export function register(program: Command): void {
         doc = raw as InstanceDoc;
       }
       const loaded = await loadInstance(doc, loadOptions(o, file));
-      const planDoc = readJson(planFile);
-      loaded.kernel.schemas.assert('plan', planDoc, planSource);
-      const plan = planDoc as Plan;
-      if (plan.status === 'infeasible' || plan.status === 'unknown') {
-        throw new InputError(planSource, [{ path: '/status', message: `the plan's status is ${plan.status}: there is no plan to export` }]);
-      }
-      const check = verifyPlan(loaded.problem, plan.waves);
-      if (!check.valid) {
-        fail(EXIT.invalidPlan, planSource, [{ path: '', message: `the plan fails verification against ${source}; nothing exported` }, ...check.violations.slice(0, 20).map((v) => ({ path: '', message: formatViolation(v) }))]);
-        return;
-      }
+      const plan = readVerifiedPlan(loaded, planFile, source);
+      if (!plan) return;
       const { plan: out, warnings } = exportBtrPlace(doc, plan, { origin });
       for (const w of warnings) warn(`warning: ${w}`);
       emit(JSON.stringify(out, null, 2), o.out);
@@ -71,7 +61,7 @@ export function register(program: Command): void {
       const planSource = sourceName(planFile);
       const doc = readJson(file) as InstanceDoc;
       const loaded = await loadInstance(doc, loadOptions(o, file));
-      const plan = readVerifiedPlan(loaded, planFile);
+      const plan = readVerifiedPlan(loaded, planFile, sourceName(file));
       if (!plan) return;
       const names = { planSource, instanceSource: sourceName(file) };
       const displayNames = new Map(doc.vms.flatMap((v) => typeof v.attributes?.['displayName'] === 'string' ? [[v.name, v.attributes['displayName'] as string] as const] : []));
@@ -81,8 +71,8 @@ export function register(program: Command): void {
     });
 }
 
-/** The plan, schema-checked and replayed against the instance; undefined (exit 1, violations on stderr) when it fails. */
-function readVerifiedPlan(loaded: Awaited<ReturnType<typeof loadInstance>>, planFile: string): Plan | undefined {
+/** The plan, schema-checked and replayed against the instance; undefined (exit 1, the violations reported) when it fails. */
+function readVerifiedPlan(loaded: Awaited<ReturnType<typeof loadInstance>>, planFile: string, source: string): Plan | undefined {
   const planSource = sourceName(planFile);
   const planDoc = readJson(planFile);
   loaded.kernel.schemas.assert('plan', planDoc, planSource);
@@ -92,8 +82,6 @@ function readVerifiedPlan(loaded: Awaited<ReturnType<typeof loadInstance>>, plan
   }
   const check = verifyPlan(loaded.problem, plan.waves);
   if (check.valid) return plan;
-  process.stderr.write(`shunt: ${planSource}: the plan fails verification; nothing exported\n`);
-  for (const v of check.violations.slice(0, 20)) process.stderr.write(`  ${formatViolation(v)}\n`);
-  process.exitCode = EXIT.invalidPlan;
+  fail(EXIT.invalidPlan, planSource, [{ path: '', message: `the plan fails verification against ${source}; nothing exported` }, ...check.violations.slice(0, 20).map((v) => ({ path: '', message: formatViolation(v) }))]);
   return undefined;
 }
