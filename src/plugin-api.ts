@@ -86,6 +86,21 @@ export interface SanityRule {
   readonly provides?: readonly string[];
   /** Its integer-program form, for the exact engine (absent: the exact engine refuses). */
   readonly formulation?: RuleFormulation;
+
+  // Service-level hooks (optional; planners, the dependency schedule and the verifier honour them).
+  /** Groups of VMs of which at most `limit` may be migrating at the same time (quorum of a replicated service). */
+  readonly migrationGroups?: readonly MigrationGroup[];
+  /** Most migrations of the VM in one plan, parking included (1 forbids parking it); absent or Infinity: no limit. */
+  maxMoves?(vm: number): number;
+  /** False when moving the VM live from -> to would break its service level (downtime beyond its SLA). */
+  admitsLive?(vm: number, from: number, to: number): boolean;
+}
+
+/** VMs of which at most `limit` may migrate at once. */
+export interface MigrationGroup {
+  readonly name: string;
+  readonly vms: readonly number[];
+  readonly limit: number;
 }
 
 /** Computes the usable amount of every resource on every host. */

@@ -8,13 +8,13 @@
 
 // The contracts (see plugin-api.ts) and the types they use.
 export type {
-  PluginKind, PluginManifest, PluginContext, PluginModule, PluginServices, Violation, SanityRule, OvercommitRule,
+  PluginKind, PluginManifest, PluginContext, PluginModule, PluginServices, Violation, SanityRule, MigrationGroup, OvercommitRule,
   CostFunction, Problem, EngineRunOptions, PlacementStrategy, Engine,
 } from './plugin-api.js';
 export type { Model, HostInfo, VmInfo } from './model/model.js';
 export type { StateView } from './model/state.js';
 export type { Plan, Wave, Migration, PlanStatus } from './model/plan.js';
-export type { PluginRef, InstanceDoc, PolicyDoc } from './model/instance.js';
+export type { PluginRef, InstanceDoc, PolicyDoc, SlaDoc } from './model/instance.js';
 export type { RuleFormulation, TimeIndexedBuilder } from './exact/formulation-api.js';
 export type { LinearModel, SolveRequest, SolveResult, SolveStatus } from './exact/linear-model.js';
 export type { DurationOptions, MigrationProfile, PreCopyOptions } from './schedule/duration.js';

@@ -20,7 +20,18 @@ export interface VmDoc {
   demand?: ResourceMap;
   group?: string;
   image?: string;
+  sla?: SlaDoc;
   attributes?: Record<string, unknown>;
+}
+
+/** A VM's service-level promises while it is moved (issue 12). */
+export interface SlaDoc {
+  /** Longest pause a live migration may cause, in milliseconds. */
+  maxDowntimeMs?: number;
+  /** May be stopped, moved and started (cold migration), when the plan allows it. */
+  cold?: boolean;
+  /** May be shelved and unshelved elsewhere, when the plan allows it. */
+  shelve?: boolean;
 }
 
 export interface LimitsDoc {

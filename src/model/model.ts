@@ -3,7 +3,7 @@
  * work on indices and typed arrays so that clouds of thousands of hosts stay fast.
  * Nothing here knows about solvers or plugins.
  */
-import type { InstanceDoc } from './instance.js';
+import type { InstanceDoc, SlaDoc } from './instance.js';
 
 export interface HostInfo {
   readonly index: number;
@@ -22,6 +22,8 @@ export interface VmInfo {
   readonly name: string;
   readonly group: string | undefined;
   readonly image: string | undefined;
+  /** Service-level promises (`{}` when none). */
+  readonly sla: Readonly<SlaDoc>;
   readonly attributes: Readonly<Record<string, unknown>>;
 }
 
@@ -103,7 +105,7 @@ export function compileModel(doc: InstanceDoc): Model {
     resources.forEach((r, j) => {
       demand[i * R + j] = v.demand?.[r] ?? 0;
     });
-    return { index: i, name: v.name, group: v.group, image: v.image, attributes: v.attributes ?? {} };
+    return { index: i, name: v.name, group: v.group, image: v.image, sla: v.sla ?? {}, attributes: v.attributes ?? {} };
   });
 
   const placement = new Int32Array(V);
