@@ -9,7 +9,7 @@
 import type { EngineRunOptions, Problem } from '../plugin-api.js';
 import type { Plan } from '../model/plan.js';
 import type { Move } from '../plan/moves.js';
-import { movesCost, toWaveDocs } from '../plan/moves.js';
+import { fromWaveDocs, movesCost, toWaveDocs } from '../plan/moves.js';
 import { misplacedVms } from '../model/model.js';
 import { provenBounds } from '../plan/bounds.js';
 import { independentParts } from '../plan/decompose.js';
@@ -72,7 +72,7 @@ export async function solveExact(problem: Problem, o: ExactOptions, run: EngineR
     const proof: ExactProof = { cost: level(0, 0, 'bound'), waves: level(0, 0, 'bound') };
     return { ...h, engine: 'exact', ...(misplaced.length === 0 ? { stats: { ...h.stats, exact: { solver: o.solver, objective: o.objective, proof, attempts: [] } } } : {}) };
   }
-  const toMoves = (p: Plan): Move[][] => p.waves.map((w) => w.migrations.map((m) => ({ vm: model.vmIndex.get(m.vm)!, from: model.hostIndex.get(m.from)!, to: model.hostIndex.get(m.to)! })));
+  const toMoves = (p: Plan): Move[][] => fromWaveDocs(model, p.waves);
   const found = h.status === 'optimal' || h.status === 'feasible';
   // Parts are proven apart only for the cost objective (the others weigh waves or durations across parts).
   const parts = found && o.objective === 'cost' && o.decompose !== false ? independentParts(problem) : [];
@@ -145,7 +145,7 @@ function finish(ctx: SolveContext, h: Plan, scopes: Scope[], bounds: { cost: num
   if (found && scopes.length > 1 && !verifyPlan(problem, toWaveDocs(model, waves)).valid) {
     // Parts never share a host, so this cannot happen; never trusted blindly all the same.
     valid = false;
-    waves = h.waves.map((w) => w.migrations.map((m) => ({ vm: model.vmIndex.get(m.vm)!, from: model.hostIndex.get(m.from)!, to: model.hostIndex.get(m.to)! })));
+    waves = fromWaveDocs(model, h.waves);
     notes.push('the parts\' plans did not merge into a valid plan; the heuristic\'s plan stands, unproven');
   }
   const moves = waves.reduce((n, w) => n + w.length, 0);

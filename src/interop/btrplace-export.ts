@@ -11,9 +11,15 @@
  * longest migration; a host with `attributes.shutdownRequired` is shut down (`shutdownNode`)
  * when the last migration touching it ends. A migration's duration comes from
  * `estimateMigrationSeconds` unless the caller passes another duration model.
+ *
+ * Disruptive actions (plan v2) have no BtrPlace migration: a shelve is `shutdownVM` on its host
+ * (the VM becomes ready), an unshelve `bootVM` on its destination, and a cold move both, the
+ * shutdown in the first half of its duration and the boot in the second. Such plans are
+ * scheduled wave by wave; a warning says what BtrPlace does not model (the shelved image).
  */
 import type { HostDoc, InstanceDoc, VmDoc } from '../model/instance.js';
-import type { Wave } from '../model/plan.js';
+import { isTransfer, type Migration, type Wave } from '../model/plan.js';
+import { hasDisruptiveActions } from '../verify/actions.js';
 import { InputError, pointer, type InputIssue } from '../io/errors.js';
 import { MIB_PER_GB } from './btrplace-import.js';
 import {
@@ -85,7 +91,8 @@ function unknownNames(plan: { waves: Wave[] }, hosts: Map<string, HostDoc>, vms:
   plan.waves.forEach((w, i) => w.migrations.forEach((m, j) => {
     if (!vms.has(m.vm)) issues.push({ path: pointer('waves', i, 'migrations', j, 'vm'), message: `unknown VM ${m.vm}` });
     for (const end of ['from', 'to'] as const) {
-      if (!hosts.has(m[end])) issues.push({ path: pointer('waves', i, 'migrations', j, end), message: `unknown host ${m[end]}` });
+      const host = m[end];
+      if (host !== null && !hosts.has(host)) issues.push({ path: pointer('waves', i, 'migrations', j, end), message: `unknown host ${m[end]}` });
     }
   }));
   return issues;
@@ -108,7 +115,7 @@ export function exportBtrPlace(instance: InstanceDoc, plan: { waves: Wave[] }, o
 
   // Boot phase: every offline host that receives a VM, all at once.
   const toBoot = new Set<string>();
-  for (const w of plan.waves) for (const m of w.migrations) if (isOffline(hosts.get(m.to)!)) toBoot.add(m.to);
+  for (const w of plan.waves) for (const m of w.migrations) if (m.to !== null && isOffline(hosts.get(m.to)!)) toBoot.add(m.to);
   let t = 0;
   for (const name of instance.hosts.map((h) => h.name).filter((n) => toBoot.has(n))) {
     const end = seconds(hosts.get(name)!.attributes?.['boot'], 1);
@@ -119,14 +126,16 @@ export function exportBtrPlace(instance: InstanceDoc, plan: { waves: Wave[] }, o
   const lastTouch = new Map<string, number>();
   const where = new Map(Object.entries(instance.placement));
   const migrations = plan.waves.flatMap((w) => w.migrations);
-  const scheduled = !options.duration && migrations.length > 0
+  const disruptive = hasDisruptiveActions(plan.waves);
+  if (disruptive) warnings.push('cold moves and shelving become shutdownVM/bootVM pairs: BtrPlace models neither the copy of a cold move nor the image a shelved VM is kept in');
+  const scheduled = !disruptive && !options.duration && migrations.length > 0
     && migrations.every((m) => typeof m.estimatedStart === 'number' && typeof m.estimatedSeconds === 'number');
   if (scheduled) {
     // The plan's own dependency-based schedule (pre-copy durations, verified graph). Rounding
     // both ends up keeps every migration after the ones it waits for.
     const bootEnd = t;
     const ends: number[] = [];
-    for (const m of migrations) {
+    for (const m of migrations.filter(isTransfer)) {
       // Whole seconds; a migration also starts no earlier than the ones it waits for end.
       const start = Math.max(bootEnd + Math.ceil(m.estimatedStart! - 1e-9), ...(m.after ?? []).map((i) => ends[i] ?? 0));
       const end = Math.max(start + 1, bootEnd + Math.ceil(m.estimatedStart! + m.estimatedSeconds! - 1e-9));
@@ -140,10 +149,12 @@ export function exportBtrPlace(instance: InstanceDoc, plan: { waves: Wave[] }, o
   for (const w of scheduled ? [] : plan.waves) {
     let waveEnd = t;
     for (const m of w.migrations) {
-      const end = t + seconds(duration(vms.get(m.vm)!, hosts.get(m.from)!, hosts.get(m.to)!), 1);
-      actions.push({ id: 'migrateVM', vm: vmId.get(m.vm)!, from: nodeId.get(m.from)!, to: nodeId.get(m.to)!, start: t, end });
-      for (const h of [m.from, m.to]) lastTouch.set(h, Math.max(lastTouch.get(h) ?? 0, end));
-      where.set(m.vm, m.to);
+      const from = m.from ?? m.to!;
+      const end = t + Math.max(m.action === 'cold' ? 2 : 1, seconds(duration(vms.get(m.vm)!, hosts.get(from)!, hosts.get(m.to ?? from)!), 1));
+      actions.push(...btrPlaceActions(m, vmId.get(m.vm)!, nodeId, t, end));
+      for (const h of [m.from, m.to]) if (h !== null) lastTouch.set(h, Math.max(lastTouch.get(h) ?? 0, end));
+      if (m.to === null) where.delete(m.vm);
+      else where.set(m.vm, m.to);
       waveEnd = Math.max(waveEnd, end);
     }
     t = waveEnd;
@@ -153,6 +164,15 @@ export function exportBtrPlace(instance: InstanceDoc, plan: { waves: Wave[] }, o
 
   const origin = options.origin ?? originFromInstance(instance, nodeId, vmId, warnings);
   return { plan: { origin, actions }, warnings };
+}
+
+/** The BtrPlace actions of one migration from start to end (end - start >= 2 for a cold move). */
+function btrPlaceActions(m: Migration, vm: number, nodeId: Map<string, number>, start: number, end: number): BtrPlaceAction[] {
+  if (m.action === 'shelve') return [{ id: 'shutdownVM', vm, on: nodeId.get(m.from)!, start, end }];
+  if (m.action === 'unshelve') return [{ id: 'bootVM', vm, on: nodeId.get(m.to)!, start, end }];
+  if (m.action !== 'cold') return [{ id: 'migrateVM', vm, from: nodeId.get(m.from)!, to: nodeId.get(m.to)!, start, end }];
+  const half = start + Math.floor((end - start) / 2);
+  return [{ id: 'shutdownVM', vm, on: nodeId.get(m.from)!, start, end: half }, { id: 'bootVM', vm, on: nodeId.get(m.to)!, start: half, end }];
 }
 
 /** Names -> BtrPlace ids: recovered from `<kind>-<id>`, fresh ones for other names. */

@@ -64,7 +64,9 @@ export interface BtrPlaceInstance {
 /** One action of a BtrPlace reconfiguration plan; times are integer seconds. */
 export interface BtrPlaceMigrateVM { id: 'migrateVM'; vm: number; from: number; to: number; start: number; end: number }
 export interface BtrPlaceNodeAction { id: 'bootNode' | 'shutdownNode'; node: number; start: number; end: number }
-export type BtrPlaceAction = BtrPlaceMigrateVM | BtrPlaceNodeAction;
+/** A VM stopped on a node (running -> ready) or started on one (ready -> running). */
+export interface BtrPlaceVmAction { id: 'shutdownVM' | 'bootVM'; vm: number; on: number; start: number; end: number }
+export type BtrPlaceAction = BtrPlaceMigrateVM | BtrPlaceNodeAction | BtrPlaceVmAction;
 
 export const isMigrateVM = (a: BtrPlaceAction): a is BtrPlaceMigrateVM => a.id === 'migrateVM';
 export const isNodeAction = (id: BtrPlaceNodeAction['id']) => (a: BtrPlaceAction): a is BtrPlaceNodeAction => a.id === id;

@@ -50,7 +50,12 @@ export interface PolicyDoc {
   engine?: PluginRef;
   strategy?: PluginRef;
   objective?: Objective;
+  /** Disruptive actions the planner may use where no live plan exists (only on VMs whose sla allows them). */
+  allow?: AllowedAction[];
 }
+
+/** A disruptive action a policy can permit (`shelve` permits its unshelve too). */
+export type AllowedAction = 'cold' | 'shelve';
 
 /** A link of the network: `capacity` Mb/s each way (full duplex). */
 export interface NetworkLinkDoc { name: string; capacity: number }

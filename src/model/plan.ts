@@ -1,11 +1,21 @@
-/** Plan format v1 (see schemas/plan.schema.json). Names, not indices: plans are exchanged. */
+/** Plan format v2 (see schemas/plan.schema.json; v1 is v2 without actions). Names, not indices: plans are exchanged. */
 
 export type PlanStatus = 'optimal' | 'feasible' | 'infeasible' | 'unknown';
 
-export interface Migration {
+/**
+ * What a migration does (plan format v2). `live`: moved running (the default, and all of v1).
+ * `cold`: stopped, moved and started: it holds its resources on both hosts during its wave and
+ * is down. `shelve`: stopped and its resources released (it holds them on `from` during its
+ * wave); `unshelve`: booted on `to` (held there during its wave). Disruptive actions need the
+ * VM's `sla` and the plan's permission (`--allow`).
+ */
+export type MigrationAction = 'live' | 'cold' | 'shelve' | 'unshelve';
+
+/** The actions that stop a VM. */
+export type DisruptiveAction = Exclude<MigrationAction, 'live'>;
+
+interface MigrationCommon {
   vm: string;
-  from: string;
-  to: string;
   /**
    * Migrations this one waits for in the dependency-based schedule: indices in the plan's
    * flat numbering (all migrations wave after wave, in plan order, the first one 0).
@@ -16,7 +26,43 @@ export interface Migration {
   estimatedStart?: number;
   /** Estimated duration in seconds in that schedule (pre-copy model, links shared). */
   estimatedSeconds?: number;
+  /**
+   * Estimated seconds the VM is down because of this action (v2, disruptive actions): a cold
+   * move's copy and setup; a shelve's time until its unshelve ends (the unshelve carries 0).
+   */
+  estimatedDowntime?: number;
 }
+
+/** A move between two hosts, live or cold: both ends are hosts. */
+export interface Transfer extends MigrationCommon {
+  action?: 'live' | 'cold';
+  from: string;
+  to: string;
+}
+
+export interface Shelve extends MigrationCommon {
+  action: 'shelve';
+  from: string;
+  to: null;
+}
+
+export interface Unshelve extends MigrationCommon {
+  action: 'unshelve';
+  from: null;
+  to: string;
+}
+
+/** One step of a plan. Only shelve and unshelve have a missing end (`null`, as in the JSON). */
+export type Migration = Transfer | Shelve | Unshelve;
+
+/** The migration's action, `live` when it says none (v1). */
+export const actionOf = (m: Migration): MigrationAction => m.action ?? 'live';
+
+/** True for a move between two hosts (live or cold). */
+export const isTransfer = (m: Migration): m is Transfer => m.action !== 'shelve' && m.action !== 'unshelve';
+
+/** Plan format version written by this release; documents without `formatVersion` are v1. */
+export const PLAN_FORMAT_VERSION = 2;
 
 export interface Wave {
   migrations: Migration[];
@@ -47,10 +93,14 @@ export interface PlanStats {
     /** Migrations whose stop-and-copy the round limit forces (they cannot converge live). */
     nonConvergent?: number;
   };
+  /** Disruptive actions (v2): how many VMs are stopped, per action, and estimated downtime in seconds. */
+  disruption?: DisruptionStats;
   [key: string]: unknown;
 }
 
 export interface Plan {
+  /** 2 when the plan may hold disruptive actions; absent in v1 documents. */
+  formatVersion?: number;
   status: PlanStatus;
   engine: string;
   waves: Wave[];
@@ -61,4 +111,15 @@ export interface Plan {
   explanation?: string[];
   /** What the engine wants the user to know (fallbacks, restricted proofs). */
   notes?: string[];
+}
+
+/** What the disruptive actions of a plan cost its VMs (stats.disruption). */
+export interface DisruptionStats {
+  /** VMs stopped at least once. */
+  vms: number;
+  cold: number;
+  shelve: number;
+  unshelve: number;
+  /** Estimated seconds of downtime per action and in total. */
+  downtime: { cold: number; shelve: number; total: number };
 }

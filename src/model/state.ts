@@ -2,6 +2,10 @@
  * A placement with some VMs in flight. A migrating VM counts on its source and on
  * its destination until its wave ends (Nova claims the destination before it
  * releases the source), so loads here always include both ends.
+ *
+ * Disruptive actions (plan v2): a cold move counts like a live one. A shelving VM counts on
+ * its source until its wave ends and is then on no host (hostOf -1, SHELVED); an unshelving
+ * VM is on no host and counts on its destination (destinationOf) until its wave ends.
  */
 import type { Model } from './model.js';
 
@@ -10,7 +14,7 @@ export interface StateView {
   readonly model: Model;
   /** Usable amount per [host * R + r], after over-commit rules. */
   readonly usable: Float64Array;
-  /** Host the VM is on; its source while it is in flight. */
+  /** Host the VM is on; its source while it is in flight; -1 while it is shelved. */
   hostOf(vm: number): number;
   /** Destination while in flight, otherwise -1. */
   destinationOf(vm: number): number;
@@ -29,17 +33,20 @@ export class PlacementState implements StateView {
   private readonly outgoing: Int32Array;
   private readonly incoming: Int32Array;
   private readonly flying: number[] = [];
+  /** 1 while the VM is being shelved in the current wave. */
+  private readonly shelving: Uint8Array;
 
   constructor(readonly model: Model, readonly usable: Float64Array, placement: Int32Array = model.placement) {
     const H = model.hosts.length;
     this.R = model.resources.length;
     this.at = Int32Array.from(placement);
     this.dest = new Int32Array(placement.length).fill(-1);
+    this.shelving = new Uint8Array(placement.length);
     this.loads = new Float64Array(H * this.R);
     this.members = Array.from({ length: H }, () => new Set<number>());
     this.outgoing = new Int32Array(H);
     this.incoming = new Int32Array(H);
-    for (let v = 0; v < this.at.length; v++) this.add(v, this.at[v]!);
+    for (let v = 0; v < this.at.length; v++) if (this.at[v]! >= 0) this.add(v, this.at[v]!);
   }
 
   hostOf(vm: number): number { return this.at[vm]!; }
@@ -65,6 +72,29 @@ export class PlacementState implements StateView {
     this.flying.push(vm);
   }
 
+  /** True while the VM takes part in the current wave (moving, shelving or unshelving). */
+  isBusy(vm: number): boolean { return this.dest[vm] !== -1 || this.shelving[vm] === 1; }
+
+  /** Starts shelving a settled VM: it holds its host's resources and slot until the wave ends. */
+  beginShelve(vm: number): void {
+    const from = this.at[vm]!;
+    if (from < 0) throw new Error(`VM ${vm} is shelved already`);
+    if (this.isBusy(vm)) throw new Error(`VM ${vm} is already in flight`);
+    this.shelving[vm] = 1;
+    this.outgoing[from]!++;
+    this.flying.push(vm);
+  }
+
+  /** Starts unshelving a shelved VM onto the host: it holds the host's resources and slot from now on. */
+  beginUnshelve(vm: number, to: number): void {
+    if (this.at[vm] !== SHELVED) throw new Error(`VM ${vm} is not shelved`);
+    if (this.dest[vm] !== -1) throw new Error(`VM ${vm} is already in flight`);
+    this.dest[vm] = to;
+    this.add(vm, to);
+    this.incoming[to]!++;
+    this.flying.push(vm);
+  }
+
   /** Undoes beginMove of the most recently started migration of this wave. */
   cancelMove(vm: number): void {
     const to = this.dest[vm]!;
@@ -82,11 +112,14 @@ export class PlacementState implements StateView {
     const moved = this.flying.splice(0);
     for (const vm of moved) {
       const from = this.at[vm]!;
-      this.drop(vm, from);
-      this.at[vm] = this.dest[vm]!;
+      if (from >= 0) {
+        this.drop(vm, from);
+        this.outgoing[from] = 0;
+      }
+      this.at[vm] = this.shelving[vm] ? SHELVED : this.dest[vm]!;
+      this.shelving[vm] = 0;
       this.dest[vm] = -1;
-      this.outgoing[from] = 0;
-      this.incoming[this.at[vm]!] = 0;
+      if (this.at[vm]! >= 0) this.incoming[this.at[vm]!] = 0;
     }
     return moved;
   }
@@ -126,6 +159,9 @@ export class PlacementState implements StateView {
     this.members[host]!.delete(vm);
   }
 }
+
+/** hostOf of a shelved VM. */
+export const SHELVED = -1;
 
 /** Tolerance for sums of fractional amounts (vCPU ratios, GB). */
 export const EPSILON = 1e-9;

@@ -1,6 +1,6 @@
 /** Index-based migrations as engines produce them, and their conversion to plan JSON. */
 import type { Model } from '../model/model.js';
-import type { Wave } from '../model/plan.js';
+import { isTransfer, type Wave } from '../model/plan.js';
 import type { CostFunction } from '../plugin-api.js';
 
 export interface Move {
@@ -12,6 +12,14 @@ export interface Move {
 export function toWaveDocs(model: Model, waves: Move[][]): Wave[] {
   return waves.map((w) => ({
     migrations: w.map((m) => ({ vm: model.vms[m.vm]!.name, from: model.hosts[m.from]!.name, to: model.hosts[m.to]!.name })),
+  }));
+}
+
+/** Index-based moves of a plan of host-to-host moves (what engines produce); a shelve or unshelve is a bug here. */
+export function fromWaveDocs(model: Model, waves: readonly Wave[]): Move[][] {
+  return waves.map((w) => w.migrations.map((m) => {
+    if (!isTransfer(m)) throw new Error(`${m.vm}: ${m.action} is not a host-to-host move`);
+    return { vm: model.vmIndex.get(m.vm)!, from: model.hostIndex.get(m.from)!, to: model.hostIndex.get(m.to)! };
   }));
 }
 

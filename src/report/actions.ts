@@ -1,7 +1,8 @@
 /**
  * What each migration of a plan does, derived from the plan and the target: a move to a host
  * that is not the VM's target parks it; a later move to its target after parking returns it;
- * any other move is direct. A migration that names its own `action` (cold, shelve) keeps it.
+ * any other move is direct. A migration that names its own disruptive `action` (cold, shelve,
+ * unshelve) keeps it.
  */
 import type { Model } from '../model/model.js';
 import type { Migration, Wave } from '../model/plan.js';
@@ -15,7 +16,7 @@ export function classifyActions(model: Model, waves: readonly Wave[]): Action[] 
   for (const w of waves) {
     for (const m of w.migrations) {
       const own = (m as Migration & { action?: unknown }).action;
-      actions.push(typeof own === 'string' && own.length > 0 ? own : implied(model, m, moved.has(m.vm)));
+      actions.push(typeof own === 'string' && own.length > 0 && own !== 'live' ? own : implied(model, m, moved.has(m.vm)));
       moved.add(m.vm);
     }
   }

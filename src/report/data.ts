@@ -94,14 +94,17 @@ export function buildPlanData(loaded: Loaded, plan: Plan, title: string, duratio
     for (const m of w.migrations) {
       const i = migrations.length;
       const v = model.vmIndex.get(m.vm)!;
-      const from = model.hostIndex.get(m.from)!;
-      const to = model.hostIndex.get(m.to)!;
+      // A shelve or unshelve is drawn on its one host.
+      const fromName = m.from ?? m.to!;
+      const toName = m.to ?? m.from!;
+      const from = model.hostIndex.get(fromName)!;
+      const to = model.hostIndex.get(toName)!;
       const s = m.estimatedStart ?? 0;
       const d = m.estimatedSeconds ?? 0;
       const bandwidth = Math.min(linkBandwidth(model, from, duration.linkMbps), linkBandwidth(model, to, duration.linkMbps));
       const size = model.resources.map((r, j) => [r, model.demand[v * R + j]!] as const).filter(([, x]) => x > 0).map(([r, x]) => `${r} ${x}`).join(', ');
       migrations.push({
-        i, wave: k + 1, vm: m.vm, from: m.from, to: m.to, action: actions[i]!, start: s, seconds: d,
+        i, wave: k + 1, vm: m.vm, from: fromName, to: toName, action: actions[i]!, start: s, seconds: d,
         downtime: round3(preCopy(vmProfile(model, v, duration), bandwidth, duration).downtime), size,
       });
       start = Math.min(start, s);

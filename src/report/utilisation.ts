@@ -7,6 +7,7 @@
 import type { Problem } from '../plugin-api.js';
 import type { Wave } from '../model/plan.js';
 import { PlacementState } from '../model/state.js';
+import { applyVerifiedStep } from '../verify/actions.js';
 import { sharingRuleOf } from '../placement/sharing-tree.js';
 
 /** A host starting at or above this utilisation of a resource is marked as overloaded. */
@@ -54,10 +55,9 @@ export function replayUtilisation(problem: Problem, waves: readonly Wave[]): Uti
   waves.forEach((w, i) => {
     const touched = new Set<number>();
     for (const m of w.migrations) {
-      const v = model.vmIndex.get(m.vm)!;
-      const to = model.hostIndex.get(m.to)!;
-      touched.add(state.hostOf(v)).add(to);
-      state.beginMove(v, to);
+      const step = applyVerifiedStep(model, state, m);
+      if (step.from >= 0) touched.add(step.from);
+      if (step.to >= 0) touched.add(step.to);
     }
     for (const h of touched) {
       drawn.forEach((r, k) => {

@@ -24,7 +24,7 @@
  *   order to have started by then) or in the start state, which the replay verifier checks.
  */
 import type { Problem, Violation } from '../plugin-api.js';
-import type { Wave } from '../model/plan.js';
+import { isTransfer, type Wave } from '../model/plan.js';
 import { PlacementState } from '../model/state.js';
 import { byHost, type FlatPlan } from './dependencies.js';
 import { dagOf, reaches, type Dag } from './graph.js';
@@ -50,6 +50,13 @@ export function flattenWaves(problem: Problem, waves: readonly Wave[]): { plan?:
   waves.forEach((w, k) => {
     waveStart[k] = i;
     for (const m of w.migrations) {
+      if (!isTransfer(m)) {
+        // Plans with shelving run wave by wave (src/schedule/waves-only.ts); no graph of host-to-host moves.
+        violations.push({ rule: 'dependencies', phase: 'during', wave: k + 1, vm: m.vm, message: `migration #${i}: a ${m.action} has no dependency graph; plans with shelving run wave by wave` });
+        wave[i] = k;
+        i++;
+        continue;
+      }
       const v = model.vmIndex.get(m.vm);
       const a = model.hostIndex.get(m.from);
       const b = model.hostIndex.get(m.to);

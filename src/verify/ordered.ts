@@ -7,6 +7,7 @@
 import type { Problem, SanityRule, Violation } from '../plugin-api.js';
 import type { Wave } from '../model/plan.js';
 import { PlacementState } from '../model/state.js';
+import { applyStep, isStepError } from './actions.js';
 
 export const nonMonotoneRules = (problem: Problem): SanityRule[] => problem.rules.filter((r) => r.monotone === false);
 
@@ -37,15 +38,14 @@ export function orderedViolations(problem: Problem, waves: readonly Wave[]): Vio
   waves.forEach((w, i) => {
     for (const m of w.migrations) {
       step++;
-      const v = model.vmIndex.get(m.vm);
-      const to = model.hostIndex.get(m.to);
-      if (v === undefined || to === undefined || state.hostOf(v) !== model.hostIndex.get(m.from) || state.hostOf(v) === to || state.destinationOf(v) >= 0) continue;
-      const from = state.hostOf(v);
+      // Steps the replay verifier refused are skipped (it has reported them).
+      const applied = applyStep(problem, state, m);
+      if (isStepError(applied)) continue;
+      const hosts = [applied.from, applied.to].filter((h) => h >= 0);
       for (const phase of ['during', 'after'] as const) {
-        if (phase === 'during') state.beginMove(v, to);
-        else state.finishWave();
+        if (phase === 'after') state.finishWave();
         for (const rule of rules) {
-          for (const x of rule.check(state, [from, to])) {
+          for (const x of rule.check(state, hosts)) {
             violations.push({ ...x, wave: i + 1, phase, message: `step ${step} (${m.vm} ${m.from} -> ${m.to}, one migration at a time): ${x.message}` });
           }
         }

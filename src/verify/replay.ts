@@ -4,11 +4,14 @@
  * state before the first wave, during each wave (migrating VMs on both hosts) and
  * after it; it also checks concurrency limits, that each VM moves from where it
  * is, and that the end state is the target. It recomputes the plan's cost.
+ * Disruptive actions (plan v2) are checked and applied by actions.ts; a shelve costs
+ * nothing and its unshelve what moving the VM from the host it left would cost.
  */
 import type { Problem, Violation } from '../plugin-api.js';
 import type { Wave } from '../model/plan.js';
 import { PlacementState } from '../model/state.js';
 import { orderedViolations } from './ordered.js';
+import { applyStep, isStepError } from './actions.js';
 
 /**
  * The dependency graph's check (src/schedule/verify.ts): running the migrations in any
@@ -30,6 +33,8 @@ export function verifyPlan(problem: Problem, waves: readonly Wave[]): VerifyResu
   const violations: Violation[] = [];
   let cost = 0;
   let moves = 0;
+  /** Host each shelved VM left, for the cost of its unshelve. */
+  const shelvedFrom = new Map<number, number>();
   const check = (phase: Violation['phase'], wave: number | undefined, hosts?: Iterable<number>) => {
     for (const rule of rules) {
       for (const v of rule.check(state, hosts)) violations.push({ ...v, phase, ...(wave === undefined ? {} : { wave }) });
@@ -42,20 +47,17 @@ export function verifyPlan(problem: Problem, waves: readonly Wave[]): VerifyResu
     const touched = new Set<number>();
     const bad = (message: string, extra: Partial<Violation> = {}) => violations.push({ rule: 'plan', message: `wave ${wave}: ${message}`, wave, phase: 'during', ...extra });
     for (const m of w.migrations) {
-      const v = model.vmIndex.get(m.vm);
-      const from = model.hostIndex.get(m.from);
-      const to = model.hostIndex.get(m.to);
-      if (v === undefined) { bad(`unknown VM ${m.vm}`, { vm: m.vm }); continue; }
-      if (from === undefined) { bad(`unknown host ${m.from}`, { vm: m.vm, host: m.from }); continue; }
-      if (to === undefined) { bad(`unknown host ${m.to}`, { vm: m.vm, host: m.to }); continue; }
-      if (state.destinationOf(v) >= 0) { bad(`${m.vm} migrates twice in one wave`, { vm: m.vm }); continue; }
-      const at = state.hostOf(v);
-      if (at !== from) { bad(`${m.vm} is on ${model.hosts[at]!.name}, not on ${m.from}`, { vm: m.vm, host: m.from }); continue; }
-      if (from === to) { bad(`${m.vm} migrates from ${m.from} to itself`, { vm: m.vm, host: m.to }); continue; }
-      if (model.hosts[to]!.disabled) bad(`${m.vm} migrates to ${m.to}, a disabled host (it receives no migration)`, { rule: 'disabled', vm: m.vm, host: m.to });
-      state.beginMove(v, to);
-      touched.add(from).add(to);
-      cost += problem.cost.cost(v, from, to);
+      const step = applyStep(problem, state, m);
+      if (isStepError(step)) { bad(step.message, { vm: step.vm, host: step.host, ...(step.rule ? { rule: step.rule } : {}) }); continue; }
+      const { vm: v, from, to } = step;
+      if (to >= 0 && model.hosts[to]!.disabled) bad(`${m.vm} migrates to ${m.to}, a disabled host (it receives no migration)`, { rule: 'disabled', vm: m.vm, host: m.to ?? undefined });
+      if (from >= 0) touched.add(from);
+      if (to >= 0) touched.add(to);
+      if (to < 0) shelvedFrom.set(v, from);
+      else {
+        const origin = from >= 0 ? from : shelvedFrom.get(v)!;
+        cost += problem.cost.cost(v, origin, to);
+      }
       moves++;
     }
     for (const h of touched) {
@@ -77,7 +79,9 @@ export function verifyPlan(problem: Problem, waves: readonly Wave[]): VerifyResu
     const at = state.hostOf(v);
     if (at !== model.target[v]) {
       const vm = model.vms[v]!.name;
-      violations.push({ rule: 'target', phase: 'end', vm, host: model.hosts[at]!.name, message: `${vm} ends on ${model.hosts[at]!.name}, its target is ${model.hosts[model.target[v]!]!.name}` });
+      const target = model.hosts[model.target[v]!]!.name;
+      if (at < 0) violations.push({ rule: 'target', phase: 'end', vm, message: `${vm} ends shelved, its target is ${target}` });
+      else violations.push({ rule: 'target', phase: 'end', vm, host: model.hosts[at]!.name, message: `${vm} ends on ${model.hosts[at]!.name}, its target is ${target}` });
     }
   }
   // Rules that are not monotone: the plan must also hold one migration at a time, in order.

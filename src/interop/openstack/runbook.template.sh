@@ -38,10 +38,60 @@ fi
 
 server_field() { openstack server show -f value -c "$2" "$1"; }
 
-# One migration; runs as a background job. Returns non-zero on any failure.
+# A shelve: the server must end SHELVED_OFFLOADED (its host released), hence --offload.
+run_shelve() {
+  local vm=$1 from=$2 what=$3 host status
+  status=$(server_field "$vm" status) || { log "$what: cannot read server $vm"; return 1; }
+  if [[ $status == SHELVED_OFFLOADED ]]; then log "$what: already shelved, skipped"; return 0; fi
+  host=$(server_field "$vm" OS-EXT-SRV-ATTR:host) || { log "$what: cannot read server $vm"; return 1; }
+  [[ $host == "$from" && $status == ACTIVE ]] || { log "$what: server is $status on $host, expected ACTIVE on $from"; return 1; }
+  log "$what: shelving"
+  openstack server shelve --offload --wait "$vm" || { log "$what: openstack server shelve failed"; return 1; }
+  status=$(server_field "$vm" status) || { log "$what: cannot read server $vm"; return 1; }
+  [[ $status == SHELVED_OFFLOADED ]] || { log "$what: after shelving the server is $status"; return 1; }
+  log "$what: done"
+}
+
+# An unshelve onto the plan's host (compute API 2.91 for --host).
+run_unshelve() {
+  local vm=$1 to=$2 what=$3 host status
+  status=$(server_field "$vm" status) || { log "$what: cannot read server $vm"; return 1; }
+  host=$(server_field "$vm" OS-EXT-SRV-ATTR:host) || { log "$what: cannot read server $vm"; return 1; }
+  if [[ $host == "$to" && $status == ACTIVE ]]; then log "$what: already on $to, skipped"; return 0; fi
+  [[ $status == SHELVED_OFFLOADED ]] || { log "$what: server is $status, expected SHELVED_OFFLOADED"; return 1; }
+  log "$what: unshelving"
+  openstack --os-compute-api-version 2.91 server unshelve --host "$to" --wait "$vm" \
+    || { log "$what: openstack server unshelve failed"; return 1; }
+  host=$(server_field "$vm" OS-EXT-SRV-ATTR:host) || { log "$what: cannot read server $vm"; return 1; }
+  status=$(server_field "$vm" status) || { log "$what: cannot read server $vm"; return 1; }
+  [[ $host == "$to" && $status == ACTIVE ]] || { log "$what: after unshelving the server is $status on $host"; return 1; }
+  log "$what: done"
+}
+
+# A cold migration: Nova stops the server, moves it and starts it; it waits in VERIFY_RESIZE
+# until confirmed.
+cold_migrate() {
+  local vm=$1 to=$2 what=$3 status tries
+  openstack --os-compute-api-version 2.56 server migrate --host "$to" --wait "$vm" || return 1
+  status=$(server_field "$vm" status) || return 1
+  if [[ $status == VERIFY_RESIZE ]]; then openstack server resize confirm "$vm" || return 1; fi
+  for ((tries = 0; tries < 60; tries++)); do
+    status=$(server_field "$vm" status) || return 1
+    [[ $status == VERIFY_RESIZE ]] || return 0
+    sleep 5
+  done
+  log "$what: still VERIFY_RESIZE after confirming"
+  return 1
+}
+
+# One step; runs as a background job. Returns non-zero on any failure.
 run_step() {
-  local k=$1 vm=${STEP_VM[$1]} from=${STEP_FROM[$1]} to=${STEP_TO[$1]} what host status
-  what="step $((k + 1))/$N (${STEP_LABEL[$1]} $from -> $to)"
+  local k=$1 vm=${STEP_VM[$1]} action=${STEP_ACTION[$1]} from=${STEP_FROM[$1]} to=${STEP_TO[$1]} what host status
+  what="step $((k + 1))/$N (${STEP_LABEL[$1]} $action ${from:-shelved} -> ${to:-shelved})"
+  case $action in
+    shelve) run_shelve "$vm" "$from" "$what"; return ;;
+    unshelve) run_unshelve "$vm" "$to" "$what"; return ;;
+  esac
   host=$(server_field "$vm" OS-EXT-SRV-ATTR:host) || { log "$what: cannot read server $vm"; return 1; }
   # Every earlier step of this server is done (the plan orders them), so being on the
   # destination means this step already ran.
@@ -50,8 +100,12 @@ run_step() {
   status=$(server_field "$vm" status) || { log "$what: cannot read server $vm"; return 1; }
   [[ $status == ACTIVE ]] || { log "$what: server is $status, expected ACTIVE"; return 1; }
   log "$what: migrating"
-  openstack --os-compute-api-version "$API" server migrate --live-migration --host "$to" --wait "$vm" \
-    || { log "$what: openstack server migrate failed"; return 1; }
+  if [[ $action == cold ]]; then
+    cold_migrate "$vm" "$to" "$what" || { log "$what: cold migration failed"; return 1; }
+  else
+    openstack --os-compute-api-version "$API" server migrate --live-migration --host "$to" --wait "$vm" \
+      || { log "$what: openstack server migrate failed"; return 1; }
+  fi
   host=$(server_field "$vm" OS-EXT-SRV-ATTR:host) || { log "$what: cannot read server $vm"; return 1; }
   status=$(server_field "$vm" status) || { log "$what: cannot read server $vm"; return 1; }
   [[ $host == "$to" && $status == ACTIVE ]] || { log "$what: after migrating the server is $status on $host"; return 1; }
@@ -93,7 +147,7 @@ while :; do
   fi
 done
 if [[ -n $failed ]]; then
-  die "step $((failed + 1))/$N failed: server ${STEP_VM[failed]} (${STEP_LABEL[failed]}) ${STEP_FROM[failed]} -> ${STEP_TO[failed]}; fix the cause and rerun to resume"
+  die "step $((failed + 1))/$N failed: server ${STEP_VM[failed]} (${STEP_LABEL[failed]}) ${STEP_ACTION[failed]} ${STEP_FROM[failed]:-shelved} -> ${STEP_TO[failed]:-shelved}; fix the cause and rerun to resume"
 fi
 for ((k = 0; k < N; k++)); do
   [[ ${STATUS[k]} == finished ]] || die "step $((k + 1))/$N never became ready (its dependencies failed)"

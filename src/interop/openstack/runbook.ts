@@ -3,7 +3,10 @@
  * the migrations it waits for are done (the plan's dependencies already keep every host's
  * limits), as a background job, at most the plan's largest wave at a time. Each step checks
  * the server is ACTIVE on its expected host, live-migrates it with the scheduler checking the
- * destination (`--host`, compute API 2.30), and checks where it ended. Completed steps are
+ * destination (`--host`, compute API 2.30), and checks where it ended. Plan v2 actions: a
+ * cold move is `server migrate --host` (API 2.56) and its confirmation, a shelve `server shelve
+ * --offload` (the server must release its host, SHELVED_OFFLOADED), an unshelve `server
+ * unshelve --host` (API 2.91). Completed steps are
  * recorded in a state file, so a rerun resumes; a VM that visits a host twice (parking)
  * is told apart by step number, not by host alone.
  */
@@ -51,10 +54,11 @@ export function exportRunbook(plan: Plan, o: RunbookOptions): string {
   const steps = planSteps(plan, o.planSource);
   const label = (vm: string) => o.displayNames?.get(vm) ?? vm;
   const tables = [
-    '# Steps in plan order: server, source, destination, label, steps it waits for (0-based).',
+    '# Steps in plan order: server, action, source, destination (empty: shelved), label, steps it waits for (0-based).',
     array('STEP_VM', steps.map((s) => shq(s.vm))),
-    array('STEP_FROM', steps.map((s) => shq(s.from))),
-    array('STEP_TO', steps.map((s) => shq(s.to))),
+    array('STEP_ACTION', steps.map((s) => s.action)),
+    array('STEP_FROM', steps.map((s) => shq(s.from ?? ''))),
+    array('STEP_TO', steps.map((s) => shq(s.to ?? ''))),
     array('STEP_LABEL', steps.map((s) => shq(label(s.vm)))),
     array('STEP_AFTER', steps.map((s) => shq(s.after.join(' ')))),
   ].join('\n');

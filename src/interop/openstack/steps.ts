@@ -1,6 +1,6 @@
 /** A verified plan's migrations as numbered steps with the steps each waits for. */
 import { createHash } from 'node:crypto';
-import type { Plan } from '../../model/plan.js';
+import { actionOf, type MigrationAction, type Plan } from '../../model/plan.js';
 import { InputError } from '../../io/errors.js';
 
 export interface Step {
@@ -8,8 +8,12 @@ export interface Step {
   index: number;
   wave: number;
   vm: string;
-  from: string;
-  to: string;
+  /** null: an unshelve. */
+  from: string | null;
+  /** null: a shelve. */
+  to: string | null;
+  /** live (default), cold, shelve or unshelve (plan v2). */
+  action: MigrationAction;
   /** Steps that must be done before this one starts. */
   after: number[];
 }
@@ -26,7 +30,7 @@ export function planSteps(plan: Plan, source = 'plan'): Step[] {
     const current: number[] = [];
     for (const m of wave.migrations) {
       const index = steps.length;
-      steps.push({ index, wave: w, vm: m.vm, from: m.from, to: m.to, after: withAfter ? [...m.after!] : previous });
+      steps.push({ index, wave: w, vm: m.vm, from: m.from, to: m.to, action: actionOf(m), after: withAfter ? [...m.after!] : previous });
       current.push(index);
     }
     previous = current;
@@ -44,7 +48,7 @@ export function planSteps(plan: Plan, source = 'plan'): Step[] {
 /** Identifies the sequence of migrations, so that a runbook's state file is never used for another plan. */
 export function planFingerprint(steps: readonly Step[]): string {
   const h = createHash('sha256');
-  for (const s of steps) h.update(`${s.vm} ${s.from} ${s.to} ${s.after.join(',')}\n`);
+  for (const s of steps) h.update(`${s.vm} ${s.from} ${s.to}${s.action === 'live' ? '' : ` ${s.action}`} ${s.after.join(',')}\n`);
   return h.digest('hex').slice(0, 16);
 }
 

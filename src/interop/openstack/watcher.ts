@@ -7,6 +7,7 @@
  */
 import type { Plan } from '../../model/plan.js';
 import { planSteps } from './steps.js';
+import { InputError, pointer } from '../../io/errors.js';
 import { shq } from './runbook.js';
 
 export interface WatcherOptions {
@@ -16,11 +17,21 @@ export interface WatcherOptions {
   template?: string;
 }
 
+/**
+ * Live and cold moves become Watcher `migrate` actions; Watcher's actuator cannot unshelve onto
+ * a chosen host, so a plan with shelving is refused (the runbook format runs it).
+ */
 export function watcherActions(plan: Plan, source = 'plan') {
-  return planSteps(plan, source).map((s) => ({
+  const steps = planSteps(plan, source);
+  const shelving = steps.findIndex((s) => s.action === 'shelve' || s.action === 'unshelve');
+  if (shelving >= 0) {
+    const s = steps[shelving]!;
+    throw new InputError(source, [{ path: pointer('waves', s.wave, 'migrations', s.index - steps.findIndex((t) => t.wave === s.wave), 'action'), message: `a ${s.action} (of ${s.vm}) has no Watcher action that picks its host; use --format script` }]);
+  }
+  return steps.map((s) => ({
     action_type: 'migrate',
     resource_id: s.vm,
-    input_parameters: { migration_type: 'live', source_node: s.from, destination_node: s.to },
+    input_parameters: { migration_type: s.action === 'cold' ? 'cold' : 'live', source_node: s.from!, destination_node: s.to! },
   }));
 }
 
