@@ -3,7 +3,7 @@
  * has passed the replay verifier; its cost is the replayed cost.
  */
 import type { InstanceDoc, PolicyDoc } from './model/instance.js';
-import type { Plan } from './model/plan.js';
+import type { Plan, Wave } from './model/plan.js';
 import type { Problem, Violation } from './plugin-api.js';
 import { compileModel, type Model } from './model/model.js';
 import { PlacementState } from './model/state.js';
@@ -16,6 +16,10 @@ import { attachSchedule, durationOptionsOf, objectiveOf } from './schedule/attac
 import { networkIssues } from './model/network.js';
 import { defaultLimitsProblem, prefers } from './schedule/network-limits.js';
 import { verifyDependencies } from './schedule/verify.js';
+import type { AllowedAction } from './model/instance.js';
+import { disruptiveFallback, coldWhereNotLive, markV2 } from './plan/fallback.js';
+import { attachDowntime, attachWaveSchedule } from './schedule/downtime.js';
+import { hasDisruptiveActions, hasShelving } from './verify/actions.js';
 
 export interface LoadOptions {
   /** Overrides the instance's own policy, key by key. */
@@ -97,6 +101,8 @@ function stateIssues(problem: Problem, placement: Int32Array, path: string, what
 
 export interface PlanOptions extends LoadOptions {
   timeLimit?: number;
+  /** Disruptive actions permitted where no live plan exists (`--allow`); the policy's `allow` otherwise. */
+  allow?: AllowedAction[];
   onProgress?: (done: number, total: number, note?: string) => void;
 }
 
@@ -110,6 +116,9 @@ export async function planMigrations(doc: unknown, options: PlanOptions = {}): P
 export async function solveLoaded(loaded: Loaded, options: PlanOptions = {}): Promise<Plan> {
   const started = Date.now();
   let plan = await loaded.engine.solve(loaded.problem, { timeLimit: options.timeLimit, onProgress: options.onProgress });
+  const allow = options.allow ?? loaded.policy.allow ?? [];
+  if (plan.status !== 'optimal' && plan.status !== 'feasible') plan = await withDisruption(loaded, plan, allow, options, started);
+  else if (allow.includes('cold')) coldWhereNotLive(loaded.problem, plan.waves, durationOptionsOf(loaded.policy));
   const ordered = nonMonotoneRules(loaded.problem).map((r) => r.name);
   if (ordered.length && (plan.status === 'optimal' || plan.status === 'feasible')) plan = serialised(plan, ordered);
   if (plan.status === 'optimal' || plan.status === 'feasible') {
@@ -123,10 +132,15 @@ export async function solveLoaded(loaded: Loaded, options: PlanOptions = {}): Pr
     plan.cost = check.cost;
     if (plan.lowerBound !== null && plan.lowerBound > check.cost) plan.lowerBound = check.cost;
     // Dependencies, durations and makespans; the graph is verified before it is attached.
-    const schedule = attachSchedule(loaded.problem, plan, durationOptionsOf(loaded.policy), objectiveOf(loaded.policy));
+    // Plans with shelving run wave by wave (the dependency graph knows host-to-host moves only).
+    const shelving = hasShelving(plan.waves);
+    if (shelving) attachWaveSchedule(loaded.model, plan, durationOptionsOf(loaded.policy));
+    const schedule = shelving ? { valid: true, violations: [] } : attachSchedule(loaded.problem, plan, durationOptionsOf(loaded.policy), objectiveOf(loaded.policy));
     if (!schedule.valid) throw new PlanRejectedError(loaded.engine.name, schedule.violations);
-    // (A rule that is not monotone keeps its one-at-a-time plan: no parallel alternative.)
-    const limited = ordered.length ? undefined : await withDefaultLimits(loaded, plan, options, started);
+    attachDowntime(loaded.model, plan, durationOptionsOf(loaded.policy));
+    plan = markV2(plan);
+    // (A rule that is not monotone keeps its one-at-a-time plan: no parallel alternative; nor does a disruptive plan.)
+    const limited = ordered.length || hasDisruptiveActions(plan.waves) ? undefined : await withDefaultLimits(loaded, plan, options, started);
     if (limited) {
       (limited.notes ??= []).push(`planned with one migration in and one out per host at a time: estimated ${limited.stats.makespan?.dependencies} s, against ${plan.stats.makespan?.dependencies} s for the plan without per-host limits`);
       plan = limited;
@@ -135,6 +149,14 @@ export async function solveLoaded(loaded: Loaded, options: PlanOptions = {}): Pr
   if (loaded.warnings.length) plan.notes = [...(plan.notes ?? []), ...loaded.warnings.map((w) => `warning: ${w}`)];
   plan.stats.seconds = (Date.now() - started) / 1000;
   return plan;
+}
+
+/** No live plan: a disruptive one when allowed, else the hint of what would permit one (src/plan/fallback.ts). */
+async function withDisruption(loaded: Loaded, live: Plan, allow: readonly AllowedAction[], options: PlanOptions, started: number): Promise<Plan> {
+  const limit = options.timeLimit ?? 60;
+  const left = Math.max(1, limit - (Date.now() - started) / 1000);
+  const load = async (doc: InstanceDoc) => loadInstance({ ...doc, policy: loaded.policy }, { kernel: loaded.kernel, source: options.source });
+  return disruptiveFallback(live, { problem: loaded.problem, engine: loaded.engine, load, allow, timeLimit: allow.length ? left : Math.min(left, 10) });
 }
 
 /** Where hosts have no per-host limit, the plan under the default limits when the objective prefers it (network-limits.ts). */
@@ -178,6 +200,18 @@ function orderBroken(plan: Plan, rules: string[], violations: Violation[]): Plan
   };
 }
 
+/** A step of a plan with shelving whose `after` does not hold the whole wave before it (they run wave by wave). */
+function wavesOutOfOrder(waves: readonly Wave[]): Violation | undefined {
+  let first = 0;
+  for (let k = 1; k < waves.length; k++) {
+    const size = waves[k - 1]!.migrations.length;
+    const bad = waves[k]!.migrations.find((m) => m.after !== undefined && !Array.from({ length: size }, (_, j) => first + j).every((d) => m.after!.includes(d)));
+    first += size;
+    if (bad) return { rule: 'plan', wave: k + 1, message: `wave ${k + 1}: ${bad.vm} does not wait for every step of wave ${k}, but a plan with shelving runs wave by wave` };
+  }
+  return undefined;
+}
+
 /** Replays a plan against an instance and its active rules. */
 export async function verifyAgainst(doc: unknown, planDoc: unknown, options: LoadOptions & { planSource?: string } = {}): Promise<VerifyResult> {
   const loaded = await loadInstance(doc, options);
@@ -190,6 +224,10 @@ export async function verifyAgainst(doc: unknown, planDoc: unknown, options: Loa
     // One migration at a time: each must wait for the one before it (the order verified step by step).
     const loose = migrations.findIndex((m, i) => i > 0 && !(m.after ?? []).includes(i - 1));
     if (loose > 0) return { ...result, valid: false, violations: [{ rule: 'plan', message: `migration ${loose} (${migrations[loose]!.vm}) does not wait for migration ${loose - 1}, but a rule that is not monotone needs them in order` }] };
+  } else if (result.valid && hasShelving(waves)) {
+    // Plans with shelving run wave by wave: whatever `after` says, each step starts after the wave before.
+    const loose = wavesOutOfOrder(waves);
+    if (loose) return { ...result, valid: false, violations: [loose] };
   } else if (result.valid && migrations.some((m) => m.after !== undefined)) {
     const graph = verifyDependencies(loaded.problem, waves, migrations.map((m) => m.after ?? []));
     if (!graph.valid) return { ...result, valid: false, violations: graph.violations };

@@ -1,5 +1,5 @@
 /** Human-readable renderings for the CLI. */
-import type { Plan } from '../model/plan.js';
+import type { Migration, Plan } from '../model/plan.js';
 
 const MAX_LISTED = 200;
 
@@ -26,15 +26,24 @@ export function planSummary(plan: Plan, unit: string): string {
   lines.push(`engine ${plan.engine}, ${s.seconds.toFixed(3)} s, verified by replay`);
   const ms = s.makespan;
   if (ms) lines.push(`estimated duration ${ms.waves.toFixed(1)} s wave by wave, ${ms.dependencies.toFixed(1)} s when each migration starts as soon as the ones it waits for end${ms.lowerBound !== undefined ? ` (lower bound ${ms.lowerBound.toFixed(1)} s)` : ''}`);
+  const d = s.disruption;
+  if (d) lines.push(`disrupted: ${plural(d.vms, 'VM')} (${d.cold} cold, ${d.shelve} shelved), estimated downtime ${d.downtime.total.toFixed(1)} s in total`);
   for (const n of plan.notes ?? []) lines.push(`note: ${n}`);
   if (s.moves <= MAX_LISTED) {
     plan.waves.forEach((w, i) => {
       lines.push(`wave ${i + 1}:`);
-      for (const m of w.migrations) lines.push(`  ${m.vm}  ${m.from} -> ${m.to}`);
+      for (const m of w.migrations) lines.push(`  ${m.vm}  ${step(m)}`);
     });
   } else {
     plan.waves.forEach((w, i) => lines.push(`wave ${i + 1}: ${w.migrations.length} migrations`));
     lines.push(`(${s.moves} migrations: use --json to list them)`);
   }
   return lines.join('\n');
+}
+
+/** "h1 -> h2", "h1 -> h2 (cold)", "shelve on h1", "unshelve onto h2". */
+function step(m: Migration): string {
+  if (m.action === 'shelve') return `shelve on ${m.from}${m.estimatedDowntime !== undefined ? ` (down ~${m.estimatedDowntime.toFixed(1)} s until unshelved)` : ''}`;
+  if (m.action === 'unshelve') return `unshelve onto ${m.to}`;
+  return `${m.from} -> ${m.to}${m.action === 'cold' ? ' (cold)' : ''}`;
 }

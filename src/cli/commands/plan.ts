@@ -4,7 +4,7 @@ import { readDocument } from '../../io/read.js';
 import { InputError } from '../../io/errors.js';
 import { loadInstance, solveLoaded, type Loaded } from '../../api.js';
 import type { Plan } from '../../model/plan.js';
-import type { Objective, PolicyDoc } from '../../model/instance.js';
+import type { AllowedAction, Objective, PolicyDoc } from '../../model/instance.js';
 import { planSummary } from '../format.js';
 import { progressReporter } from '../progress.js';
 import { retarget, strategyRef } from '../../placement/retarget.js';
@@ -20,7 +20,21 @@ function fraction(value: string): number {
   return n;
 }
 
+/** --allow cold,shelve: the disruptive actions the planner may use (exit 2 naming any other word). */
+function allowed(value: string): AllowedAction[] {
+  const words = value.split(',').map((w) => w.trim()).filter(Boolean);
+  const bad = words.find((w) => w !== 'cold' && w !== 'shelve');
+  if (bad !== undefined || !words.length) throw new InputError('--allow', [{ path: '', message: `must list cold and/or shelve, comma-separated (got ${JSON.stringify(bad ?? value)})` }]);
+  return [...new Set(words as AllowedAction[])];
+}
+
+const EXIT_CODES = `
+Exit codes: 0 plan found; 1 internal error; 2 invalid input; 3 proven infeasible (when a plan
+that stops some VMs exists, the explanation says how many and which --allow permits it);
+4 nothing found within limits.`;
+
 interface PlanCliOptions extends CommonOptions {
+  allow?: AllowedAction[];
   engine?: string; timeLimit?: number; solver?: string; gap?: number; strategy?: string; with?: string; objective?: Objective; report?: string;
 }
 
@@ -76,6 +90,8 @@ export function register(program: Command): void {
     .option('--strategy <name>', 'first choose the target with this placement strategy (as shunt target does), then plan the path to it')
     .option('--with <json>', 'the strategy\'s options as a JSON object')
     .option('--report <file>', 'also write the HTML report of the plan (as shunt report does) to FILE')
+    .option('--allow <actions>', 'where no live plan exists, permit disruptive actions on the VMs whose sla allows them: cold, shelve (comma-separated; overrides the policy\'s allow)', allowed)
+    .addHelpText('after', EXIT_CODES)
     .action(async (file: string, o: PlanCliOptions) => {
       if (o.with !== undefined && o.strategy === undefined) throw new InputError('--with', [{ path: '', message: 'needs --strategy NAME' }]);
       const loaded = await loadForPlan(file, o);
@@ -83,7 +99,7 @@ export function register(program: Command): void {
       const progress = progressReporter();
       let plan;
       try {
-        plan = await solveLoaded(loaded, { timeLimit: o.timeLimit, onProgress: progress });
+        plan = await solveLoaded(loaded, { timeLimit: o.timeLimit, onProgress: progress, ...(o.allow ? { allow: o.allow } : {}) });
       } finally {
         progress.end();
       }
