@@ -73,8 +73,10 @@ export function attachDowntime(model: Model, plan: Plan, o: DurationOptions = DE
     const start = m.estimatedStart ?? 0;
     const end = start + (m.estimatedSeconds ?? stepSeconds(model, m, o));
     if (action === 'cold') {
-      m.estimatedDowntime = round3(end - start);
-      stats.downtime.cold += end - start;
+      // The cold copy, whatever the schedule assumed (attach.ts estimates every host-to-host move as live: an upper bound).
+      const down = stepSeconds(model, m, o);
+      m.estimatedDowntime = round3(down);
+      stats.downtime.cold += down;
     } else if (action === 'shelve') {
       shelvedAt.set(m.vm, m);
     } else {
