@@ -84,10 +84,13 @@ cold_migrate() {
   return 1
 }
 
+# "cold " etc. before a step's hosts; nothing for a live migration.
+action_word() { [[ ${STEP_ACTION[$1]} == live ]] || printf '%s ' "${STEP_ACTION[$1]}"; }
+
 # One step; runs as a background job. Returns non-zero on any failure.
 run_step() {
   local k=$1 vm=${STEP_VM[$1]} action=${STEP_ACTION[$1]} from=${STEP_FROM[$1]} to=${STEP_TO[$1]} what host status
-  what="step $((k + 1))/$N (${STEP_LABEL[$1]} $action ${from:-shelved} -> ${to:-shelved})"
+  what="step $((k + 1))/$N (${STEP_LABEL[$1]} $(action_word "$k")${from:-shelved} -> ${to:-shelved})"
   case $action in
     shelve) run_shelve "$vm" "$from" "$what"; return ;;
     unshelve) run_unshelve "$vm" "$to" "$what"; return ;;
@@ -147,7 +150,7 @@ while :; do
   fi
 done
 if [[ -n $failed ]]; then
-  die "step $((failed + 1))/$N failed: server ${STEP_VM[failed]} (${STEP_LABEL[failed]}) ${STEP_ACTION[failed]} ${STEP_FROM[failed]:-shelved} -> ${STEP_TO[failed]:-shelved}; fix the cause and rerun to resume"
+  die "step $((failed + 1))/$N failed: server ${STEP_VM[failed]} (${STEP_LABEL[failed]}) $(action_word "$failed")${STEP_FROM[failed]:-shelved} -> ${STEP_TO[failed]:-shelved}; fix the cause and rerun to resume"
 fi
 for ((k = 0; k < N; k++)); do
   [[ ${STATUS[k]} == finished ]] || die "step $((k + 1))/$N never became ready (its dependencies failed)"
