@@ -3,7 +3,7 @@
  * has passed the replay verifier; its cost is the replayed cost.
  */
 import type { InstanceDoc, PolicyDoc } from './model/instance.js';
-import type { Plan, Wave } from './model/plan.js';
+import type { Plan } from './model/plan.js';
 import type { Problem, Violation } from './plugin-api.js';
 import { compileModel, type Model } from './model/model.js';
 import { PlacementState } from './model/state.js';
@@ -19,7 +19,7 @@ import { verifyDependencies } from './schedule/verify.js';
 import type { AllowedAction } from './model/instance.js';
 import { disruptiveFallback, coldWhereNotLive, markV2 } from './plan/fallback.js';
 import { attachDowntime, attachWaveSchedule } from './schedule/downtime.js';
-import { hasDisruptiveActions, hasShelving } from './verify/actions.js';
+import { hasDisruptiveActions, hasShelving, wavesOutOfOrder } from './verify/actions.js';
 
 export interface LoadOptions {
   /** Overrides the instance's own policy, key by key. */
@@ -198,18 +198,6 @@ function orderBroken(plan: Plan, rules: string[], violations: Violation[]): Plan
     ...plan, status: 'unknown', waves: [], cost: null, notes: withoutOrderNote(plan.notes),
     explanation: [`the plan found breaks rule ${rules.join(', ')} (not monotone) when its migrations run one at a time:`, ...violations.slice(0, 5).map(formatViolation)],
   };
-}
-
-/** A step of a plan with shelving whose `after` does not hold the whole wave before it (they run wave by wave). */
-function wavesOutOfOrder(waves: readonly Wave[]): Violation | undefined {
-  let first = 0;
-  for (let k = 1; k < waves.length; k++) {
-    const size = waves[k - 1]!.migrations.length;
-    const bad = waves[k]!.migrations.find((m) => m.after !== undefined && !Array.from({ length: size }, (_, j) => first + j).every((d) => m.after!.includes(d)));
-    first += size;
-    if (bad) return { rule: 'plan', wave: k + 1, message: `wave ${k + 1}: ${bad.vm} does not wait for every step of wave ${k}, but a plan with shelving runs wave by wave` };
-  }
-  return undefined;
 }
 
 /** Replays a plan against an instance and its active rules. */

@@ -4,7 +4,7 @@
  * migrate; shelving refused), BtrPlace actions (shutdownVM / bootVM).
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +15,7 @@ import { exportRunbook } from '../src/interop/openstack/runbook.js';
 import { watcherActions } from '../src/interop/openstack/watcher.js';
 import { exportBtrPlace } from '../src/interop/btrplace-export.js';
 import { InputError } from '../src/io/errors.js';
-import { cloud } from './helpers.js';
+import { cloud, shunt } from './helpers.js';
 import { fakeOpenStack } from './openstack-fake-cli.js';
 
 const swap: InstanceDoc = cloud({
@@ -121,5 +121,28 @@ describe('export btrplace', () => {
     expect(vmActions.map((a) => a.id)).toEqual(['shutdownVM', 'bootVM']);
     expect(vmActions[0]!.end).toBe(vmActions[1]!.start);
     expect(vmActions[0]!.on).not.toBe(vmActions[1]!.on);
+  });
+});
+
+describe('shunt report', () => {
+  it('draws a plan with shelving after checking that it runs wave by wave', async () => {
+    const plan = await planned(swap, ['shelve']);
+    const dir = mkdtempSync(join(tmpdir(), 'shunt-disrupt-'));
+    writeFileSync(join(dir, 'instance.json'), JSON.stringify(swap));
+    writeFileSync(join(dir, 'plan.json'), JSON.stringify(plan));
+    const r = await shunt('report', join(dir, 'instance.json'), join(dir, 'plan.json'), '--out', join(dir, 'plan.html'));
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(dir, 'plan.html'), 'utf8')).toContain('unshelve');
+  });
+
+  it('refuses a plan with shelving whose steps do not wait for the wave before', async () => {
+    const plan = await planned(swap, ['shelve']);
+    plan.waves[2]!.migrations[0]!.after = [];
+    const dir = mkdtempSync(join(tmpdir(), 'shunt-disrupt-'));
+    writeFileSync(join(dir, 'instance.json'), JSON.stringify(swap));
+    writeFileSync(join(dir, 'plan.json'), JSON.stringify(plan));
+    const r = await shunt('report', join(dir, 'instance.json'), join(dir, 'plan.json'), '--out', join(dir, 'plan.html'));
+    expect(r.code).toBe(1);
+    expect(existsSync(join(dir, 'plan.html'))).toBe(false);
   });
 });

@@ -122,4 +122,6 @@ export interface DisruptionStats {
   unshelve: number;
   /** Estimated seconds of downtime per action and in total. */
   downtime: { cold: number; shelve: number; total: number };
+  /** True when no plan disrupts fewer VMs (proven by the fallback's enumeration, src/plan/disrupt.ts). */
+  fewestProven?: boolean;
 }

@@ -11,7 +11,8 @@
  *   VM's target) after, and verified on the whole instance.
  *
  * Candidates compare by VMs disrupted, then estimated downtime, then cost. Every plan returned
- * has passed the replay verifier.
+ * has passed the replay verifier. The number of shelved VMs is proven least when the live problem
+ * and every smaller set were proven infeasible (cold moves out of play: they never free room).
  */
 import type { InstanceDoc } from '../model/instance.js';
 import type { Model } from '../model/model.js';
@@ -26,6 +27,8 @@ export type LoadReduced = (doc: InstanceDoc) => Promise<{ problem: Problem; engi
 
 export interface DisruptOptions {
   allow: readonly AllowedAction[];
+  /** The live problem was proven infeasible (a plan needs at least one disruption). */
+  liveInfeasible?: boolean;
   /** Seconds for the whole fallback. */
   timeLimit: number;
   /** Largest set of VMs to shelve tried. */
@@ -38,6 +41,11 @@ export interface Disrupted {
   plan: Plan;
   /** VMs stopped (cold-moved or shelved). */
   vms: string[];
+  /**
+   * True when no plan disrupts fewer VMs: the live problem and every smaller set of shelvable
+   * VMs were proven infeasible by the engine (exhaustive enumeration of the smaller sets).
+   */
+  fewestProven?: boolean;
 }
 
 const found = (p: Plan) => p.status === 'optimal' || p.status === 'feasible';
@@ -54,7 +62,8 @@ export async function planDisruptive(problem: Problem, engine: Engine, load: Loa
   }
   if (o.allow.includes('shelve')) {
     const limit = Math.min(o.maxShelved ?? 3, candidates.length ? candidates[0]!.vms.length : Infinity);
-    const shelved = await shelvePlan(problem, load, { ...o, coldOk, deadline, limit });
+    const coldInPlay = coldOk && problem.rules.some((r) => r.admitsLive);
+    const shelved = await shelvePlan(problem, load, { ...o, coldOk, deadline, limit, provable: o.liveInfeasible === true && !coldInPlay });
     if (shelved) candidates.push(shelved);
   }
   return candidates.sort(compareDisrupted)[0];
@@ -105,7 +114,7 @@ async function coldPlan(problem: Problem, engine: Engine, timeLimit: number): Pr
   return estimated(problem.model, { plan: { ...plan, cost: check.cost }, vms });
 }
 
-interface ShelveSearch extends DisruptOptions { coldOk: boolean; deadline: number; limit: number }
+interface ShelveSearch extends DisruptOptions { coldOk: boolean; deadline: number; limit: number; provable: boolean }
 
 /** Sets of shelvable VMs, smallest first; the first size with a verified plan gives the best of that size. */
 async function shelvePlan(problem: Problem, load: LoadReduced, o: ShelveSearch): Promise<Disrupted | undefined> {
@@ -115,15 +124,21 @@ async function shelvePlan(problem: Problem, load: LoadReduced, o: ShelveSearch):
   const misplaced = (v: number) => (model.placement[v] !== model.target[v] ? 1 : 0);
   const size = (v: number) => model.demand[v * model.resources.length] ?? 0;
   shelvable.sort((a, b) => misplaced(b) - misplaced(a) || size(b) - size(a) || a - b);
+  // Proven so far: no plan shelves fewer than k VMs.
+  let proven = o.provable;
   for (let k = 1; k <= Math.min(o.limit, shelvable.length); k++) {
     let best: Disrupted | undefined;
     let tried = 0;
+    let complete = true;
     for (const set of subsets(shelvable, k)) {
-      if (Date.now() > o.deadline || tried++ >= (o.maxSets ?? 200)) break;
+      if (Date.now() > o.deadline || tried++ >= (o.maxSets ?? 200)) { complete = false; break; }
       const candidate = await withShelved(problem, load, set, o);
-      if (candidate && (!best || compareDisrupted(candidate, best) < 0)) best = candidate;
+      if (candidate === 'infeasible') continue;
+      if (candidate === undefined) complete = false;
+      else if (!best || compareDisrupted(candidate, best) < 0) best = candidate;
     }
-    if (best) return best;
+    if (best) return { ...best, fewestProven: proven && best.vms.length === k };
+    proven &&= complete;
   }
   return undefined;
 }
@@ -143,7 +158,8 @@ export function withoutVms(doc: InstanceDoc, names: ReadonlySet<string>): Instan
   return { ...doc, vms: doc.vms.filter((v) => !names.has(v.name)), placement: keep(doc.placement)!, ...(doc.target ? { target: keep(doc.target) } : {}) };
 }
 
-async function withShelved(problem: Problem, load: LoadReduced, set: number[], o: ShelveSearch): Promise<Disrupted | undefined> {
+/** The plan with this set shelved; 'infeasible' when the engine proves none exists; undefined when none was found. */
+async function withShelved(problem: Problem, load: LoadReduced, set: number[], o: ShelveSearch): Promise<Disrupted | 'infeasible' | undefined> {
   const { model } = problem;
   const names = new Set(set.map((v) => model.vms[v]!.name));
   let reduced;
@@ -154,7 +170,7 @@ async function withShelved(problem: Problem, load: LoadReduced, set: number[], o
   }
   const inner = o.coldOk ? coldAdmitting(reduced.problem) : undefined;
   const plan = await reduced.engine.solve(inner?.problem ?? reduced.problem, { timeLimit: Math.max(0.2, Math.min(5, (o.deadline - Date.now()) / 1000)) });
-  if (!found(plan)) return undefined;
+  if (!found(plan)) return plan.status === 'infeasible' ? 'infeasible' : undefined;
   const cold = inner ? markCold(reduced.problem.model, plan.waves, inner.needsCold) : [];
   const waves = [...shelveWaves(model, set), ...plan.waves, ...unshelveWaves(model, set)];
   const check = verifyPlan(problem, waves);

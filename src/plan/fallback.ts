@@ -30,7 +30,7 @@ export function mayDisrupt(model: Model, allow: readonly AllowedAction[]): boole
 /** The live plan that was not found, replaced by a disruptive one or explained. */
 export async function disruptiveFallback(live: Plan, o: FallbackInput): Promise<Plan> {
   if (o.allow.length && mayDisrupt(o.problem.model, o.allow)) {
-    const d = await planDisruptive(o.problem, o.engine, o.load, { allow: o.allow, timeLimit: o.timeLimit });
+    const d = await planDisruptive(o.problem, o.engine, o.load, { allow: o.allow, timeLimit: o.timeLimit, liveInfeasible: live.status === 'infeasible' });
     if (d) return asV2(d, live);
     return { ...live, explanation: [...(live.explanation ?? []), `no plan found either with the disruptive actions allowed (${o.allow.join(', ')}) on the VMs whose sla permits them`] };
   }
@@ -50,10 +50,12 @@ export function hint(d: Disrupted): string {
 export function asV2(d: Disrupted, live: Plan): Plan {
   const { waves } = markV2(d.plan);
   const why = live.status === 'infeasible' ? 'no live plan exists (proven)' : 'no live plan was found within the limits';
-  const note = `${why}: ${d.vms.length} VM(s) disrupted (${d.vms.join(', ')}), the fewest among the sets of VMs tried`;
+  const fewest = d.fewestProven ? 'proven the fewest (every smaller set of shelvable VMs was proven infeasible)' : 'the fewest among the sets of VMs tried (not proven)';
+  const note = `${why}: ${d.vms.length} VM(s) disrupted (${d.vms.join(', ')}), ${fewest}`;
   const { explanation: _none, ...rest } = d.plan;
   // The reduced instance's waves bound does not hold for the whole plan.
   const { wavesLowerBound: _reduced, ...stats } = rest.stats;
+  if (d.fewestProven !== undefined && stats.disruption) stats.disruption = { ...stats.disruption, fewestProven: d.fewestProven };
   return { formatVersion: 2, ...rest, stats, status: 'feasible', engine: live.engine, waves, notes: [...(live.notes ?? []), ...(d.plan.notes ?? []), note] };
 }
 

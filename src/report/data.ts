@@ -105,7 +105,7 @@ export function buildPlanData(loaded: Loaded, plan: Plan, title: string, duratio
       const size = model.resources.map((r, j) => [r, model.demand[v * R + j]!] as const).filter(([, x]) => x > 0).map(([r, x]) => `${r} ${x}`).join(', ');
       migrations.push({
         i, wave: k + 1, vm: m.vm, from: fromName, to: toName, action: actions[i]!, start: s, seconds: d,
-        downtime: round3(preCopy(vmProfile(model, v, duration), bandwidth, duration).downtime), size,
+        downtime: round3(m.estimatedDowntime ?? preCopy(vmProfile(model, v, duration), bandwidth, duration).downtime), size,
       });
       start = Math.min(start, s);
       end = Math.max(end, s + d);

@@ -8,6 +8,8 @@ import type { Plan } from '../model/plan.js';
 import type { Violation } from '../plugin-api.js';
 import { verifyPlan, verifyDependencies } from '../verify/replay.js';
 import { attachSchedule, durationOptionsOf } from '../schedule/attach.js';
+import { attachDowntime, attachWaveSchedule } from '../schedule/downtime.js';
+import { hasShelving, wavesOutOfOrder } from '../verify/actions.js';
 import { buildPlanData, verdictOf, type PlanReportData, type Verdict } from './data.js';
 import { escapeHtml } from './escape.js';
 import { htmlDocument } from './page.js';
@@ -33,6 +35,7 @@ function verifiedSchedule(loaded: Loaded, plan: Plan): { ok: true; plan: Plan } 
   const copy = structuredClone(plan);
   const migrations = copy.waves.flatMap((w) => w.migrations);
   const scheduled = migrations.every((m) => m.after !== undefined && m.estimatedStart !== undefined && m.estimatedSeconds !== undefined);
+  if (hasShelving(copy.waves)) return shelvingSchedule(loaded, copy, scheduled);
   if (scheduled) {
     const graph = verifyDependencies(loaded.problem, copy.waves, migrations.map((m) => m.after!));
     return graph.valid ? { ok: true, plan: copy } : { ok: false, violations: graph.violations };
@@ -41,6 +44,18 @@ function verifiedSchedule(loaded: Loaded, plan: Plan): { ok: true; plan: Plan } 
   copy.notes = [...(copy.notes ?? []), 'the plan carried no schedule: dependencies and estimates were computed for this report'];
   const attached = attachSchedule(loaded.problem, copy, durationOptionsOf(loaded.policy));
   return attached.valid ? { ok: true, plan: copy } : { ok: false, violations: attached.violations };
+}
+
+/** Plans with shelving run wave by wave: their `after` must say so; without one, the wave schedule is computed. */
+function shelvingSchedule(loaded: Loaded, copy: Plan, scheduled: boolean): { ok: true; plan: Plan } | { ok: false; violations: Violation[] } {
+  if (scheduled) {
+    const loose = wavesOutOfOrder(copy.waves);
+    return loose ? { ok: false, violations: [loose] } : { ok: true, plan: copy };
+  }
+  attachWaveSchedule(loaded.model, copy, durationOptionsOf(loaded.policy));
+  attachDowntime(loaded.model, copy, durationOptionsOf(loaded.policy));
+  copy.notes = [...(copy.notes ?? []), 'the plan carried no schedule: its wave schedule was computed for this report'];
+  return { ok: true, plan: copy };
 }
 
 const num = (x: number | null | undefined, digits = 1) => (x === null || x === undefined ? '-' : x.toLocaleString('en', { maximumFractionDigits: digits }));

@@ -91,7 +91,8 @@ export function attachDowntime(model: Model, plan: Plan, o: DurationOptions = DE
   if (!disrupted.size) return;
   stats.vms = disrupted.size;
   stats.downtime = { cold: round3(stats.downtime.cold), shelve: round3(stats.downtime.shelve), total: round3(stats.downtime.cold + stats.downtime.shelve) };
-  plan.stats.disruption = stats;
+  const fewest = plan.stats.disruption?.fewestProven;
+  plan.stats.disruption = fewest === undefined ? stats : { ...stats, fewestProven: fewest };
 }
 
 /** The disruption of a plan under the wave schedule, without touching the plan (to compare candidates). */

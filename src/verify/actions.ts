@@ -8,7 +8,7 @@
  * like a live one; a shelve takes its source's outgoing slot, an unshelve its destination's
  * incoming slot; each counts once toward maxPerWave.
  */
-import type { Problem } from '../plugin-api.js';
+import type { Problem, Violation } from '../plugin-api.js';
 import type { Migration } from '../model/plan.js';
 import type { Model } from '../model/model.js';
 import { actionOf } from '../model/plan.js';
@@ -84,3 +84,15 @@ export const hasDisruptiveActions = (waves: readonly { migrations: readonly Migr
 /** Plans with a shelve or an unshelve: their schedule is the waves (the dependency machinery knows only host-to-host moves). */
 export const hasShelving = (waves: readonly { migrations: readonly Migration[] }[]): boolean =>
   waves.some((w) => w.migrations.some((m) => m.action === 'shelve' || m.action === 'unshelve'));
+
+/** A step of a plan with shelving whose `after` does not hold the whole wave before it (they run wave by wave). */
+export function wavesOutOfOrder(waves: readonly { migrations: readonly Migration[] }[]): Violation | undefined {
+  let first = 0;
+  for (let k = 1; k < waves.length; k++) {
+    const size = waves[k - 1]!.migrations.length;
+    const bad = waves[k]!.migrations.find((m) => m.after !== undefined && !Array.from({ length: size }, (_, j) => first + j).every((d) => m.after!.includes(d)));
+    first += size;
+    if (bad) return { rule: 'plan', wave: k + 1, message: `wave ${k + 1}: ${bad.vm} does not wait for every step of wave ${k}, but a plan with shelving runs wave by wave` };
+  }
+  return undefined;
+}
