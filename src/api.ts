@@ -115,10 +115,7 @@ export async function planMigrations(doc: unknown, options: PlanOptions = {}): P
 
 export async function solveLoaded(loaded: Loaded, options: PlanOptions = {}): Promise<Plan> {
   const started = Date.now();
-  let plan = await loaded.engine.solve(loaded.problem, { timeLimit: options.timeLimit, onProgress: options.onProgress });
-  const allow = options.allow ?? loaded.policy.allow ?? [];
-  if (plan.status !== 'optimal' && plan.status !== 'feasible') plan = await withDisruption(loaded, plan, allow, options, started);
-  else if (allow.includes('cold')) coldWhereNotLive(loaded.problem, plan.waves, durationOptionsOf(loaded.policy));
+  let plan = await withActions(loaded, await loaded.engine.solve(loaded.problem, { timeLimit: options.timeLimit, onProgress: options.onProgress }), options, started);
   const ordered = nonMonotoneRules(loaded.problem).map((r) => r.name);
   if (ordered.length && (plan.status === 'optimal' || plan.status === 'feasible')) plan = serialised(plan, ordered);
   if (plan.status === 'optimal' || plan.status === 'feasible') {
@@ -131,14 +128,7 @@ export async function solveLoaded(loaded: Loaded, options: PlanOptions = {}): Pr
     if (!check.valid) throw new PlanRejectedError(loaded.engine.name, check.violations);
     plan.cost = check.cost;
     if (plan.lowerBound !== null && plan.lowerBound > check.cost) plan.lowerBound = check.cost;
-    // Dependencies, durations and makespans; the graph is verified before it is attached.
-    // Plans with shelving run wave by wave (the dependency graph knows host-to-host moves only).
-    const shelving = hasShelving(plan.waves);
-    if (shelving) attachWaveSchedule(loaded.model, plan, durationOptionsOf(loaded.policy));
-    const schedule = shelving ? { valid: true, violations: [] } : attachSchedule(loaded.problem, plan, durationOptionsOf(loaded.policy), objectiveOf(loaded.policy));
-    if (!schedule.valid) throw new PlanRejectedError(loaded.engine.name, schedule.violations);
-    attachDowntime(loaded.model, plan, durationOptionsOf(loaded.policy));
-    plan = markV2(plan);
+    plan = withSchedule(loaded, plan);
     // (A rule that is not monotone keeps its one-at-a-time plan: no parallel alternative; nor does a disruptive plan.)
     const limited = ordered.length || hasDisruptiveActions(plan.waves) ? undefined : await withDefaultLimits(loaded, plan, options, started);
     if (limited) {
@@ -149,6 +139,30 @@ export async function solveLoaded(loaded: Loaded, options: PlanOptions = {}): Pr
   if (loaded.warnings.length) plan.notes = [...(plan.notes ?? []), ...loaded.warnings.map((w) => `warning: ${w}`)];
   plan.stats.seconds = (Date.now() - started) / 1000;
   return plan;
+}
+
+/** The engine's plan, or the disruptive fallback's when it found none; with cold allowed, live moves that cannot be live become cold. */
+async function withActions(loaded: Loaded, plan: Plan, options: PlanOptions, started: number): Promise<Plan> {
+  const allow = options.allow ?? loaded.policy.allow ?? [];
+  if (plan.status !== 'optimal' && plan.status !== 'feasible') return withDisruption(loaded, plan, allow, options, started);
+  if (allow.includes('cold')) coldWhereNotLive(loaded.problem, plan.waves, durationOptionsOf(loaded.policy));
+  return plan;
+}
+
+/**
+ * Dependencies, durations and makespans (the graph is verified before it is attached), downtime
+ * of disruptive actions, format v2 when there are any. Plans with shelving run wave by wave
+ * (the dependency graph knows host-to-host moves only).
+ */
+function withSchedule(loaded: Loaded, plan: Plan): Plan {
+  const durations = durationOptionsOf(loaded.policy);
+  if (hasShelving(plan.waves)) attachWaveSchedule(loaded.model, plan, durations);
+  else {
+    const schedule = attachSchedule(loaded.problem, plan, durations, objectiveOf(loaded.policy));
+    if (!schedule.valid) throw new PlanRejectedError(loaded.engine.name, schedule.violations);
+  }
+  attachDowntime(loaded.model, plan, durations);
+  return markV2(plan);
 }
 
 /** No live plan: a disruptive one when allowed, else the hint of what would permit one (src/plan/fallback.ts). */

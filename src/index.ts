@@ -2,6 +2,8 @@
 export * from './api.js';
 export type { InstanceDoc, PolicyDoc, PluginRef, HostDoc, VmDoc, LimitsDoc, ResourceDoc, ResourceMap } from './model/instance.js';
 export type { Plan, Wave, Migration, PlanStatus, PlanStats } from './model/plan.js';
+export type { MigrationAction, Transfer, Shelve, Unshelve, DisruptionStats } from './model/plan.js';
+export type { AllowedAction } from './model/instance.js';
 export type * from './plugin-api.js';
 export { compileModel, misplacedVms, type Model, type HostInfo, type VmInfo } from './model/model.js';
 export { PlacementState, type StateView } from './model/state.js';

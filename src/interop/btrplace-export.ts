@@ -146,24 +146,44 @@ export function exportBtrPlace(instance: InstanceDoc, plan: { waves: Wave[] }, o
     }
   }
   // Otherwise waves, one after another.
-  for (const w of scheduled ? [] : plan.waves) {
-    let waveEnd = t;
-    for (const m of w.migrations) {
-      const from = m.from ?? m.to!;
-      const end = t + Math.max(m.action === 'cold' ? 2 : 1, seconds(duration(vms.get(m.vm)!, hosts.get(from)!, hosts.get(m.to ?? from)!), 1));
-      actions.push(...btrPlaceActions(m, vmId.get(m.vm)!, nodeId, t, end));
-      for (const h of [m.from, m.to]) if (h !== null) lastTouch.set(h, Math.max(lastTouch.get(h) ?? 0, end));
-      if (m.to === null) where.delete(m.vm);
-      else where.set(m.vm, m.to);
-      waveEnd = Math.max(waveEnd, end);
-    }
-    t = waveEnd;
-  }
+  if (!scheduled) actions.push(...waveActions(plan.waves, { t, duration, vms, hosts, vmId, nodeId, lastTouch, where }));
 
   actions.push(...shutdowns(instance, new Set(where.values()), lastTouch, nodeId, warnings));
 
   const origin = options.origin ?? originFromInstance(instance, nodeId, vmId, warnings);
   return { plan: { origin, actions }, warnings };
+}
+
+interface WaveContext {
+  t: number;
+  duration: MigrationDuration;
+  vms: Map<string, VmDoc>;
+  hosts: Map<string, HostDoc>;
+  vmId: Map<string, number>;
+  nodeId: Map<string, number>;
+  /** Updated: when each host is last touched, and where each VM ends (absent: shelved). */
+  lastTouch: Map<string, number>;
+  where: Map<string, string>;
+}
+
+/** The waves one after another from c.t, each as long as its longest migration. */
+function waveActions(waves: readonly Wave[], c: WaveContext): BtrPlaceAction[] {
+  const actions: BtrPlaceAction[] = [];
+  let t = c.t;
+  for (const w of waves) {
+    let waveEnd = t;
+    for (const m of w.migrations) {
+      const from = m.from ?? m.to!;
+      const end = t + Math.max(m.action === 'cold' ? 2 : 1, wholeSeconds(c.duration(c.vms.get(m.vm)!, c.hosts.get(from)!, c.hosts.get(m.to ?? from)!), 1));
+      actions.push(...btrPlaceActions(m, c.vmId.get(m.vm)!, c.nodeId, t, end));
+      for (const h of [m.from, m.to]) if (h !== null) c.lastTouch.set(h, Math.max(c.lastTouch.get(h) ?? 0, end));
+      if (m.to === null) c.where.delete(m.vm);
+      else c.where.set(m.vm, m.to);
+      waveEnd = Math.max(waveEnd, end);
+    }
+    t = waveEnd;
+  }
+  return actions;
 }
 
 /** The BtrPlace actions of one migration from start to end (end - start >= 2 for a cold move). */
