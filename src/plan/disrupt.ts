@@ -8,7 +8,10 @@
  * - shelving: the smallest set of VMs whose sla says `shelve` that, shelved first, leaves the rest
  *   reachable live: sets of 1, then 2, ... (up to `maxShelved`); each is planned by the engine on
  *   the instance without those VMs, framed by shelve waves before and unshelve waves (onto each
- *   VM's target) after, and verified on the whole instance.
+ *   VM's target) after, and verified on the whole instance. When no set that small works (or
+ *   the search is cut), each independent part (decompose.ts) gets its own smallest set on the
+ *   instance restricted to its hosts, and the union is tried on the whole (not proven least:
+ *   shelving in one part can make room that links parts).
  *
  * Candidates compare by VMs disrupted, then estimated downtime, then cost. Every plan returned
  * has passed the replay verifier. The number of shelved VMs is proven least when the live problem
@@ -21,6 +24,7 @@ import type { Migration, Plan, Wave } from '../model/plan.js';
 import type { Engine, Problem, SanityRule } from '../plugin-api.js';
 import { verifyPlan } from '../verify/replay.js';
 import { estimatedDisruption } from '../schedule/downtime.js';
+import { independentParts } from './decompose.js';
 
 /** A way to load a reduced instance with the run's plugins and policy (api.ts's loadInstance). */
 export type LoadReduced = (doc: InstanceDoc) => Promise<{ problem: Problem; engine: Engine }>;
@@ -140,7 +144,53 @@ async function shelvePlan(problem: Problem, load: LoadReduced, o: ShelveSearch):
     if (best) return { ...best, fewestProven: proven && best.vms.length === k };
     proven &&= complete;
   }
+  return partwise(problem, load, shelvable, o);
+}
+
+/** The union of each independent part's smallest set of shelved VMs, tried on the whole instance. */
+async function partwise(problem: Problem, load: LoadReduced, shelvable: readonly number[], o: ShelveSearch): Promise<Disrupted | undefined> {
+  const { model } = problem;
+  const parts = independentParts(problem);
+  if (parts.length < 2) return undefined; // one part: the search above was the whole story
+  const union: number[] = [];
+  for (const part of parts) {
+    const hosts = new Set(part.hosts);
+    const own = shelvable.filter((v) => hosts.has(model.placement[v]!));
+    const doc = restricted(model.source, new Set(part.hosts.map((h) => model.hosts[h]!.name)));
+    const set = await smallestPartSet(doc, load, own.map((v) => model.vms[v]!.name), o);
+    if (set === undefined) return undefined;
+    union.push(...set.map((name) => model.vmIndex.get(name)!));
+  }
+  if (!union.length || Date.now() > o.deadline) return undefined;
+  const whole = await withShelved(problem, load, union, o);
+  return typeof whole === 'object' ? { ...whole, fewestProven: false } : undefined;
+}
+
+/** Smallest set of these VMs whose shelving lets the engine plan the part's instance live (up to o.limit VMs); undefined if none. */
+async function smallestPartSet(doc: InstanceDoc, load: LoadReduced, names: readonly string[], o: ShelveSearch): Promise<string[] | undefined> {
+  const indices = names.map((_, i) => i);
+  for (let k = 0; k <= Math.min(o.maxShelved ?? 3, names.length); k++) {
+    let tried = 0;
+    for (const set of subsets(indices, k)) {
+      if (Date.now() > o.deadline || tried++ >= (o.maxSets ?? 200)) return undefined;
+      const chosen = set.map((i) => names[i]!);
+      try {
+        const reduced = await load(withoutVms(doc, new Set(chosen)));
+        const plan = await reduced.engine.solve(reduced.problem, { timeLimit: Math.max(0.2, Math.min(5, (o.deadline - Date.now()) / 1000)) });
+        if (found(plan)) return chosen;
+      } catch {
+        // a reduced part the loader refuses is no candidate
+      }
+    }
+  }
   return undefined;
+}
+
+/** The instance restricted to these hosts and the VMs placed on them (network and other hosts dropped). */
+function restricted(doc: InstanceDoc, hosts: ReadonlySet<string>): InstanceDoc {
+  const outside = new Set(doc.vms.map((v) => v.name).filter((name) => !hosts.has(doc.placement[name]!)));
+  const { network: _links, ...rest } = withoutVms(doc, outside);
+  return { ...rest, hosts: doc.hosts.filter((h) => hosts.has(h.name)) };
 }
 
 function* subsets(items: readonly number[], k: number, from = 0, chosen: number[] = []): Generator<number[]> {
