@@ -31,10 +31,18 @@ export const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 const array = (name: string, values: readonly string[]) => `${name}=(\n${values.map((v) => `  ${v}`).join('\n')}\n)`;
 
+/** "5 live migration(s)", or with plan v2 actions "5 step(s): 3 live, 1 shelve, 1 unshelve". */
+function stepCount(steps: readonly Step[]): string {
+  const counts = new Map<string, number>();
+  for (const s of steps) counts.set(s.action, (counts.get(s.action) ?? 0) + 1);
+  if (counts.size <= 1 && !steps.some((s) => s.action !== 'live')) return `${steps.length} live migration(s)`;
+  return `${steps.length} step(s): ${[...counts].map(([a, n]) => `${n} ${a}`).join(', ')}`;
+}
+
 /** Comment lines at the top of the runbook. */
 function header(plan: Plan, steps: readonly Step[], o: RunbookOptions): string {
   return [
-    `shunt runbook: ${steps.length} live migration(s) in ${plan.waves.length} wave(s)`,
+    `shunt runbook: ${stepCount(steps)} in ${plan.waves.length} wave(s)`,
     `plan ${o.planSource} (status ${plan.status}, cost ${plan.cost ?? 'n/a'}) for ${o.instanceSource}`,
     `plan fingerprint ${planFingerprint(steps)}`,
     '',

@@ -37,10 +37,11 @@ export function watcherActions(plan: Plan, source = 'plan') {
 
 export function exportWatcher(plan: Plan, o: WatcherOptions): string {
   const actions = watcherActions(plan, o.planSource);
+  const cold = actions.filter((x) => x.input_parameters.migration_type === 'cold').length;
   const template = o.template ?? 'shunt-actuator';
   return [
     '#!/usr/bin/env bash',
-    `# Watcher audit for plan ${o.planSource} (${actions.length} live migration(s), status ${plan.status}) of ${o.instanceSource}.`,
+    `# Watcher audit for plan ${o.planSource} (${actions.length} ${cold ? `migration(s), ${cold} of them cold` : 'live migration(s)'}, status ${plan.status}) of ${o.instanceSource}.`,
     '# The actions are in plan order. Watcher\'s weight planner runs the actions of one type in',
     '# chunks of its parallelization setting, each chunk after the previous one. The order is',
     '# only safe when migrations run one at a time: before creating the audit, set in the',
