@@ -72,6 +72,14 @@ export interface FrontierRow {
   /** No other row is at least as good on every quality figure (hosts used, each maximum utilisation) and on `spent`, and better on one. */
   pareto: boolean;
   notes: string[];
+  /** With the option keepPlans: the row's target (VM -> host) and its verified plan. */
+  target?: Record<string, string>;
+  plan?: Plan;
+}
+
+export interface FrontierOptions extends EvaluateOptions {
+  /** Put each row's target and plan on the row (for callers that execute or check them). */
+  keepPlans?: boolean;
 }
 
 const nameOf = (ref: PluginRef) => (typeof ref === 'string' ? ref : ref.name);
@@ -89,7 +97,7 @@ export function budgetIssues(budgets: Budgets): { path: string; message: string 
 }
 
 /** Every strategy under every budget, then without one; rows in that order, strategy by strategy. */
-export async function evaluateFrontier(doc: unknown, strategies: PluginRef[], budgets: Budgets, options: EvaluateOptions = {}): Promise<FrontierRow[]> {
+export async function evaluateFrontier(doc: unknown, strategies: PluginRef[], budgets: Budgets, options: FrontierOptions = {}): Promise<FrontierRow[]> {
   const issues = budgetIssues(budgets);
   if (issues.length) throw new InputError('budgets', issues);
   const base = await loadInstance(withoutTarget(doc), options);
@@ -98,12 +106,13 @@ export async function evaluateFrontier(doc: unknown, strategies: PluginRef[], bu
   }
   const loadOptions: LoadOptions = { ...options, kernel: base.kernel, pluginDirs: [] };
   const rows: FrontierRow[] = [];
-  for (const ref of strategies) rows.push(...await strategyRows(doc, ref, budgets, loadOptions, options.timeLimit));
+  for (const ref of strategies) rows.push(...await strategyRows(doc, ref, budgets, loadOptions, options));
   markPareto(rows);
   return rows;
 }
 
-async function strategyRows(doc: unknown, ref: PluginRef, budgets: Budgets, loadOptions: LoadOptions, timeLimit: number | undefined): Promise<FrontierRow[]> {
+async function strategyRows(doc: unknown, ref: PluginRef, budgets: Budgets, loadOptions: LoadOptions, options: FrontierOptions): Promise<FrontierRow[]> {
+  const { timeLimit } = options;
   const strategy = nameOf(ref);
   let frontier: StrategyFrontier;
   try {
@@ -122,8 +131,8 @@ async function strategyRows(doc: unknown, ref: PluginRef, budgets: Budgets, load
     chosen.set(amount, lo);
   }
   const rows: FrontierRow[] = [];
-  for (const amount of budgets.amounts) rows.push(await frontier.row(strategy, amount, chosen.get(amount)!));
-  rows.push(await frontier.row(strategy, null, frontier.steps.steps.length));
+  for (const amount of budgets.amounts) rows.push(await frontier.row(strategy, amount, chosen.get(amount)!, options.keepPlans));
+  rows.push(await frontier.row(strategy, null, frontier.steps.steps.length, options.keepPlans));
   return rows;
 }
 
@@ -180,16 +189,14 @@ class StrategyFrontier {
     const { model } = this.source;
     const target = Int32Array.from(model.placement);
     for (const v of this.steps.steps.slice(0, k).flat()) target[v] = this.target[v]!;
-    const names: Record<string, string> = {};
-    model.vms.forEach((vm, v) => { names[vm.name] = model.hosts[target[v]!]!.name; });
-    const loaded = await loadInstance({ ...this.source.doc, target: names }, this.loadOptions);
+    const loaded = await loadInstance({ ...this.source.doc, target: namesOf(model, target) }, this.loadOptions);
     const plan = await solveLoaded(loaded, { timeLimit: this.timeLimit });
     const path = pathOf(loaded, plan, this.duration);
     const spent = this.unit === 'moves' ? path.moves : this.unit === 'MiB' ? path.mib : path.makespan;
     return { target, plan, path, spent };
   }
 
-  async row(strategy: string, budget: number | null, k: number): Promise<FrontierRow> {
+  async row(strategy: string, budget: number | null, k: number, keepPlan = false): Promise<FrontierRow> {
     const probe = await this.probe(k);
     const m = targetMetrics(this.source.problem, probe.target);
     const found = probe.plan.status === 'optimal' || probe.plan.status === 'feasible';
@@ -199,6 +206,7 @@ class StrategyFrontier {
       steps: { taken: k, of: this.steps.steps.length }, vmsMoved: m.moves, hostsUsed: m.hostsUsed, hostsFreed: m.hostsFreed.length,
       maxUtilisation: Object.fromEntries(Object.entries(m.utilisation).map(([r, s]) => [r, s.max])),
       path: probe.path, pareto: false, notes,
+      ...(keepPlan ? { target: namesOf(this.source.model, probe.target), plan: probe.plan } : {}),
     };
   }
 
@@ -216,6 +224,12 @@ class StrategyFrontier {
     if (budget === null && this.steps.leftOut) notes.push(`${this.steps.leftOut} of the strategy's moves left out: they do not improve its goal (${this.steps.goal})`);
     return notes;
   }
+}
+
+function namesOf(model: Model, target: Int32Array): Record<string, string> {
+  const names: Record<string, string> = {};
+  model.vms.forEach((vm, v) => { names[vm.name] = model.hosts[target[v]!]!.name; });
+  return names;
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
