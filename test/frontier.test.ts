@@ -9,7 +9,6 @@ import { describe, expect, it } from 'vitest';
 import type { InstanceDoc } from '../src/model/instance.js';
 import type { Plan } from '../src/model/plan.js';
 import { verifyAgainst } from '../src/api.js';
-import { readJson } from '../src/io/read.js';
 import { evaluateFrontier, markPareto, type BudgetUnit, type FrontierRow } from '../src/placement/frontier.js';
 import { generateCloud } from '../bench/generate.js';
 import { cli, cloud } from './helpers.js';
