@@ -8,7 +8,8 @@
  */
 import type { Problem } from '../plugin-api.js';
 import { PlacementState } from '../model/state.js';
-import { targetMetrics, type TargetMetrics } from './metrics.js';
+import { targetMetrics, type ResourceStats, type TargetMetrics } from './metrics.js';
+import { sharingRuleOf } from './sharing-tree.js';
 
 /** What the strategy improves, read from its own target: fewer hosts when it frees hosts, else a lower peak utilisation. */
 export type FrontierGoal = 'hosts' | 'peak';
@@ -19,7 +20,9 @@ const TIE = 0.001;
 const meanOf = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : 0);
 
 /** Mean over resources of the most loaded host's utilisation. */
-export function peakOf(m: TargetMetrics): number {
+type Quality = Pick<TargetMetrics, 'hostsUsed' | 'utilisation'>;
+
+export function peakOf(m: Quality): number {
   return meanOf(Object.values(m.utilisation).map((s) => s.max));
 }
 
@@ -27,7 +30,7 @@ export function peakOf(m: TargetMetrics): number {
  * The quality of a target on the goal, lower is better: hosts used (ties: lower peak), or
  * peak utilisation (ties: flatter load, the mean standard deviation).
  */
-export function qualityOf(goal: FrontierGoal, m: TargetMetrics): number {
+export function qualityOf(goal: FrontierGoal, m: Quality): number {
   if (goal === 'hosts') return m.hostsUsed + TIE * peakOf(m);
   return peakOf(m) + TIE * meanOf(Object.values(m.utilisation).map((s) => s.stddev));
 }
@@ -36,6 +39,40 @@ export function goalOf(problem: Problem, target: Int32Array): FrontierGoal {
   const before = targetMetrics(problem, problem.model.placement);
   const after = targetMetrics(problem, target);
   return after.hostsUsed < before.hostsUsed ? 'hosts' : 'peak';
+}
+
+/**
+ * The figures quality needs, as targetMetrics gives them, straight from the state's loads
+ * (the greedy asks for them once per candidate); under the sharing rule RAM counts after
+ * sharing, which only targetMetrics knows.
+ */
+function qualityIn(problem: Problem, state: PlacementState, goal: FrontierGoal): number {
+  if (sharingRuleOf(problem)) return qualityOf(goal, targetMetrics(problem, state.snapshot()));
+  const { model, usable } = problem;
+  const R = model.resources.length;
+  let hostsUsed = 0;
+  const stats = Array.from({ length: R }, () => ({ n: 0, max: 0, sum: 0, squares: 0 }));
+  for (let h = 0; h < model.hosts.length; h++) {
+    if (!state.countOn(h)) continue;
+    hostsUsed++;
+    for (let r = 0; r < R; r++) {
+      const u = usable[h * R + r]!;
+      if (!(u > 0) || u === Infinity) continue;
+      const x = state.load(h, r) / u;
+      const s = stats[r]!;
+      s.max = s.n ? Math.max(s.max, x) : x;
+      s.n++;
+      s.sum += x;
+      s.squares += x * x;
+    }
+  }
+  const utilisation: Record<string, ResourceStats> = {};
+  stats.forEach((s, r) => {
+    if (!s.n) return;
+    const mean = s.sum / s.n;
+    utilisation[model.resources[r]!] = { max: s.max, mean, stddev: Math.sqrt(Math.max(0, s.squares / s.n - mean * mean)) };
+  });
+  return qualityOf(goal, { hostsUsed, utilisation });
 }
 
 export interface FrontierSteps {
@@ -58,18 +95,30 @@ export function frontierSteps(problem: Problem, target: Int32Array, cost: StepCo
   const state = new PlacementState(model, problem.usable, model.placement);
   const units = unitsBySource(model.placement, target);
   const steps: number[][] = [];
-  const quality = [qualityOf(goal, targetMetrics(problem, state.snapshot()))];
+  const quality = [qualityIn(problem, state, goal)];
   for (;;) {
-    const best = bestStep(problem, state, target, units, goal, quality.at(-1)!, cost);
+    let best = bestStep(problem, state, target, units, goal, quality.at(-1)!, cost);
     if (!best) break;
     take(state, target, units, best.vms);
+    if (!valid(problem, state)) {
+      // A rule that looks beyond the hosts a step touches: the rest of the way is one step.
+      const rest = [...units.values()].flat();
+      take(state, target, units, rest);
+      const q = qualityIn(problem, state, goal);
+      if (!valid(problem, state) || !(q < quality.at(-1)!)) {
+        for (const v of [...best.vms, ...rest]) state.relocate(v, model.placement[v]!);
+        for (const v of [...best.vms, ...rest]) addUnit(units, model.placement[v]!, v);
+        break;
+      }
+      best = { ...best, vms: [...best.vms, ...rest], quality: q };
+    }
     steps.push(best.vms);
     quality.push(best.quality);
   }
   const rest = [...units.values()].flat();
   if (rest.length) {
     for (const v of rest) state.relocate(v, target[v]!);
-    const q = qualityOf(goal, targetMetrics(problem, state.snapshot()));
+    const q = qualityIn(problem, state, goal);
     if (q < quality.at(-1)! && valid(problem, state)) {
       steps.push(rest);
       quality.push(q);
@@ -84,13 +133,14 @@ export function frontierSteps(problem: Problem, target: Int32Array, cost: StepCo
 /** The strategy's moves, grouped by the host each VM leaves. */
 function unitsBySource(placement: Int32Array, target: Int32Array): Map<number, number[]> {
   const units = new Map<number, number[]>();
-  for (let v = 0; v < target.length; v++) {
-    if (target[v] === placement[v]) continue;
-    const list = units.get(placement[v]!) ?? [];
-    list.push(v);
-    units.set(placement[v]!, list);
-  }
+  for (let v = 0; v < target.length; v++) if (target[v] !== placement[v]) addUnit(units, placement[v]!, v);
   return units;
+}
+
+function addUnit(units: Map<number, number[]>, host: number, vm: number): void {
+  const list = units.get(host) ?? [];
+  list.push(vm);
+  units.set(host, list);
 }
 
 function take(state: PlacementState, target: Int32Array, units: Map<number, number[]>, vms: readonly number[]): void {
@@ -112,7 +162,7 @@ function bestStep(problem: Problem, state: PlacementState, target: Int32Array, u
     const vms = closure(problem, state, target, units, source);
     if (!vms) continue;
     for (const v of vms) state.relocate(v, target[v]!);
-    const quality = qualityOf(goal, targetMetrics(problem, state.snapshot()));
+    const quality = qualityIn(problem, state, goal);
     for (const v of vms) state.relocate(v, problem.model.placement[v]!);
     const gain = now - quality;
     if (!(gain > 0)) continue;
@@ -135,9 +185,8 @@ function closure(problem: Problem, state: PlacementState, target: Int32Array, un
     for (const v of vms) state.relocate(v, target[v]!);
     const touched = new Set<number>(vms.flatMap((v) => [problem.model.placement[v]!, target[v]!]));
     const broken = problem.rules.flatMap((r) => r.check(state, touched));
-    const ok = !broken.length && valid(problem, state);
     for (const v of vms) state.relocate(v, problem.model.placement[v]!);
-    if (ok) return vms;
+    if (!broken.length) return vms;
     const more = broken.map((b) => (b.host === undefined ? -1 : problem.model.hostIndex.get(b.host) ?? -1));
     const next = more.filter((h) => h >= 0 && units.has(h) && !hosts.has(h));
     if (next.length) for (const h of next) hosts.add(h);
@@ -146,7 +195,7 @@ function closure(problem: Problem, state: PlacementState, target: Int32Array, un
   }
 }
 
-/** Every rule on every host (the touched hosts' check can miss rules that look wider). */
+/** Every rule on every host (checked once per step taken: the touched hosts' check can miss rules that look wider). */
 function valid(problem: Problem, state: PlacementState): boolean {
   return problem.rules.every((r) => r.check(state).length === 0);
 }
