@@ -10,8 +10,12 @@ import type { InstanceDoc } from '../src/model/instance.js';
 import type { Plan } from '../src/model/plan.js';
 import { verifyAgainst } from '../src/api.js';
 import { evaluateFrontier, markPareto, type BudgetUnit, type FrontierRow } from '../src/placement/frontier.js';
+import { frontierSteps } from '../src/placement/frontier-steps.js';
+import { PlacementState } from '../src/model/state.js';
+import { retarget } from '../src/placement/retarget.js';
 import { generateCloud } from '../bench/generate.js';
-import { cli, cloud } from './helpers.js';
+import { cli, cloud, load } from './helpers.js';
+import fc from 'fast-check';
 
 const CLOUD20 = join(__dirname, '..', 'examples', 'cloud-20.json');
 const clouds = [1, 2, 3].map((seed) => generateCloud({ hosts: 10, seed, small: true, fill: 0.5, fillJitter: 0.2 }));
@@ -146,5 +150,37 @@ describe('evaluate --budgets: the frontier of target quality against path cost',
     markPareto(rows);
     // b@4 is beaten by a@0 (cheaper, as few hosts, cooler); b@6 by a@4; a@4 and c@4 are equal, so neither beats the other.
     expect(rows.map((r) => r.pareto)).toEqual([true, true, false, false, true]);
+  });
+
+  it('orders a strategy\'s target into steps whose every prefix keeps every rule and never loses quality', async () => {
+    await fc.assert(fc.asyncProperty(fc.integer({ min: 1, max: 10_000 }), fc.constantFrom(0.5, 0.8), fc.constantFrom('consolidate', 'rebalance'), async (seed, fill, strategy) => {
+      const doc = generateCloud({ hosts: 8, seed, small: true, fill, fillJitter: 0.2 });
+      const { source, target: chosen } = await retarget(doc, { source: 'test' }, strategy);
+      const { model, problem } = source;
+      const steps = frontierSteps(problem, chosen, (vms) => vms.length);
+      const target = Int32Array.from(model.placement);
+      for (const step of steps.steps) {
+        for (const v of step) target[v] = chosen[v]!;
+        const state = new PlacementState(model, problem.usable, target);
+        expect(problem.rules.flatMap((r) => r.check(state))).toEqual([]);
+      }
+      for (let k = 1; k < steps.quality.length; k++) expect(steps.quality[k]!).toBeLessThan(steps.quality[k - 1]!);
+      const misplaced = model.vms.filter((_, v) => chosen[v] !== model.placement[v]).length;
+      expect(steps.steps.flat().length + steps.leftOut).toBe(misplaced);
+    }), { numRuns: 12 });
+  });
+
+  it('takes the moves that make room for a step together with it', async () => {
+    // Emptying a needs x on b, which only fits once y has left b for d; y alone frees nothing.
+    const doc = cloud({
+      hosts: { a: { ram: 10 }, b: { ram: 10 }, c: { ram: 10 }, d: { ram: 10 } },
+      vms: { x: { ram: 4 }, y: { ram: 8 }, v: { ram: 1 }, z: { ram: 4 }, w: { ram: 2 } },
+      at: { x: 'a', y: 'b', v: 'b', z: 'c', w: 'd' }, to: { x: 'b', y: 'd' },
+    });
+    const { model, problem } = await load(doc);
+    const steps = frontierSteps(problem, model.target, (vms) => vms.length);
+    expect(steps.goal).toBe('hosts');
+    expect(steps.steps.map((s) => s.map((v) => model.vms[v]!.name).sort())).toEqual([['x', 'y']]);
+    expect(steps.quality[1]!).toBeLessThan(steps.quality[0]!);
   });
 });
