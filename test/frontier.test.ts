@@ -183,4 +183,14 @@ describe('evaluate --budgets: the frontier of target quality against path cost',
     expect(steps.steps.map((s) => s.map((v) => model.vms[v]!.name).sort())).toEqual([['x', 'y']]);
     expect(steps.quality[1]!).toBeLessThan(steps.quality[0]!);
   });
+
+  it('gives a strategy without a target a row per budget that says why, and exits 4', async () => {
+    const r = await cli(['evaluate', CLOUD20, '--strategies', 'evacuate,consolidate', '--with', '{"evacuate": {"hosts": ["cmp0*"], "makeRoom": false}}', '--budgets', '0,60', '--budget-unit', 'seconds', '--json']);
+    expect(r.code).toBe(4);
+    const rows = JSON.parse(r.stdout) as FrontierRow[];
+    const evacuate = rows.filter((x) => x.strategy === 'evacuate');
+    expect(evacuate.map((x) => [x.budget, x.status, x.pareto])).toEqual([[0, 'no-target', false], [60, 'no-target', false], [null, 'no-target', false]]);
+    expect(evacuate[0]!.notes[0]).toMatch(/fits on no remaining host/);
+    expect(rows.filter((x) => x.strategy === 'consolidate').every((x) => x.status === 'ok' && x.spent! <= (x.budget ?? Infinity))).toBe(true);
+  });
 });

@@ -216,10 +216,12 @@ class StrategyFrontier {
     const notes: string[] = [];
     if (budget !== null && k < K) {
       const next = this.probes.get(k + 1);
-      const spent = next ? (await next).spent : null;
-      notes.push(spent !== null && next
-        ? `${K - k} of ${K} steps left out: the next one's path would cost ${round(spent)} ${this.unit}`
-        : `${K - k} of ${K} steps left out: the next one needs at least ${round(this.lowerBound(k + 1))} ${this.unit}`);
+      const probe = next ? await next : undefined;
+      const atLeast = this.lowerBound(k + 1);
+      const why = probe?.spent !== null && probe?.spent !== undefined ? `the next one's path would cost ${round(probe.spent)} ${this.unit}`
+        : probe ? `no path to the next one was found (${probe.plan.status})`
+          : atLeast > budget ? `the next one needs at least ${round(atLeast)} ${this.unit}` : 'a longer prefix\'s path costs more than the budget';
+      notes.push(`${K - k} of ${K} steps left out: ${why}`);
     }
     if (budget === null && this.steps.leftOut) notes.push(`${this.steps.leftOut} of the strategy's moves left out: they do not improve its goal (${this.steps.goal})`);
     return notes;
