@@ -2,12 +2,13 @@
  * Figures for `shunt evaluate --budgets` (issue 12 item 4): the frontier of target quality
  * against path cost, and how long it takes to compute.
  *
- *   node dist/bench/frontier.js [--repeats 3] [--time-limit SECONDS] [--out FILE]
+ *   node dist/bench/frontier.js [--repeats 3] [--hosts 200,500] [--only NAME] [--time-limit SECONDS] [--out FILE]
  *
  * Instances: the bundled examples/cloud-20.json; BtrPlace's random_vms_scale x1 and
  * random_decommissioning_vms_scale x1 instance 1 (../shared/bench/btrplace-kherbache, imported
- * as `shunt import btrplace` does, when present); a seeded 200-host cloud (bench/generate.ts,
- * RAM filled to 60 % ± 20 %). Each with consolidate and rebalance under budgets in moves.
+ * as `shunt import btrplace` does, when present); seeded clouds of --hosts hosts (bench/generate.ts,
+ * RAM filled to 60 % ± 20 %; budgets a quarter, half, once and twice the hosts). --only keeps
+ * the cases whose name contains NAME. Each with consolidate and rebalance under budgets in moves.
  * Markdown on stdout (the last repeat's rows, and min / median seconds over the repeats),
  * progress on stderr, rows as JSON with --out.
  */
@@ -34,8 +35,13 @@ const CASES: Case[] = [
   { name: 'examples/cloud-20.json', doc: () => JSON.parse(readFileSync(join(ROOT, 'examples', 'cloud-20.json'), 'utf8')) as InstanceDoc, budgets: { amounts: [0, 6, 12, 24], unit: 'moves' } },
   { name: 'btrplace random_vms_scale x1 #1', doc: btrplace('random_vms_scale'), budgets: { amounts: [0, 10, 25, 50], unit: 'moves' } },
   { name: 'btrplace random_decommissioning_vms_scale x1 #1', doc: btrplace('random_decommissioning_vms_scale'), budgets: { amounts: [0, 10, 25, 50], unit: 'moves' } },
-  { name: 'generated 200 hosts (seed 1)', doc: () => generateCloud({ hosts: 200, seed: 1, fill: 0.6, fillJitter: 0.2 }), budgets: { amounts: [0, 50, 100, 200, 400], unit: 'moves' } },
 ];
+
+/** Seeded clouds of `--hosts` hosts each (default 200), RAM filled to 60 % ± 20 %. */
+const generated = (hosts: number): Case => ({
+  name: `generated ${hosts} hosts (seed 1)`, doc: () => generateCloud({ hosts, seed: 1, fill: 0.6, fillJitter: 0.2 }),
+  budgets: { amounts: [0, hosts / 4, hosts / 2, hosts, 2 * hosts].map(Math.round), unit: 'moves' },
+});
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(name);
@@ -60,7 +66,9 @@ async function run(): Promise<void> {
   const repeats = Number(arg('--repeats') ?? 3);
   const timeLimit = arg('--time-limit') ? Number(arg('--time-limit')) : undefined;
   const out: Record<string, FrontierRow[]> = {};
-  for (const c of CASES) {
+  const sizes = (arg('--hosts') ?? '200').split(',').map(Number).filter((x) => x > 0);
+  const only = arg('--only');
+  for (const c of [...CASES, ...sizes.map(generated)].filter((x) => !only || x.name.includes(only))) {
     const doc = c.doc();
     if (!doc) { process.stderr.write(`${c.name}: not found, skipped\n`); continue; }
     const seconds: number[] = [];
