@@ -12,6 +12,7 @@ import { evaluateReport } from '../../report/evaluate-report.js';
 import { titleOf } from './report.js';
 import { evaluateFrontier, type FrontierRow } from '../../placement/frontier.js';
 import { frontierTable, parseBudgets } from '../frontier-table.js';
+import { frontierReport } from '../../report/frontier-report.js';
 
 /** --with for evaluate: {"strategy name": {options}, ...}. */
 function parseWith(text: string | undefined, names: string[]): Record<string, Record<string, unknown>> {
@@ -52,11 +53,11 @@ export function register(program: Command): void {
       const options = { policy, policySource: o.policy ?? '--strategies', pluginDirs: o.plugins ?? [], source: sourceName(file), timeLimit: o.timeLimit };
       if (o.budgets !== undefined || o.budgetUnit !== undefined) {
         if (o.budgets === undefined) throw new InputError('--budget-unit', [{ path: '', message: `${JSON.stringify(o.budgetUnit)} needs --budgets` }]);
-        if (o.report) throw new InputError('--report', [{ path: '', message: `${JSON.stringify(o.report)}: the report does not draw the frontier of --budgets yet` }]);
         const budgets = parseBudgets(o.budgets, o.budgetUnit);
         const frontier = await evaluateFrontier(await readDocument(file), refs, budgets, options);
         if (o.json) emit(JSON.stringify(frontier, null, 2));
         else say(frontierTable(frontier, budgets.unit));
+        if (o.report) writeAtomic(o.report, frontierReport(frontier, budgets.unit, titleOf(file)));
         setExitCode(frontier.every(frontierComplete) ? EXIT.ok : EXIT.unknown);
         return;
       }
