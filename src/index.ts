@@ -17,6 +17,7 @@ export { writeAtomic } from './io/write.js';
 export { chooseTarget, StrategyError } from './placement/choose.js';
 export { retarget, strategyRef, withoutTarget, type Retargeted } from './placement/retarget.js';
 export { evaluateStrategies, type EvaluateRow, type EvaluateOptions, type PathFigures } from './placement/evaluate.js';
+export { evaluateFrontier, markPareto, BUDGET_UNITS, type Budgets, type BudgetUnit, type FrontierOptions, type FrontierRow, type FrontierPath, type FrontierGoal } from './placement/frontier.js';
 export { targetMetrics, type TargetMetrics, type ResourceStats, type MemoryFigures } from './placement/metrics.js';
 export { NoTargetError } from './placement/strategy.js';
 export { attachSchedule, durationOptionsOf, type AttachResult } from './schedule/attach.js';

@@ -10,6 +10,9 @@ import { pct } from './target.js';
 import { writeAtomic } from '../../io/write.js';
 import { evaluateReport } from '../../report/evaluate-report.js';
 import { titleOf } from './report.js';
+import { evaluateFrontier, type FrontierRow } from '../../placement/frontier.js';
+import { frontierTable, parseBudgets } from '../frontier-table.js';
+import { frontierReport } from '../../report/frontier-report.js';
 
 /** --with for evaluate: {"strategy name": {options}, ...}. */
 function parseWith(text: string | undefined, names: string[]): Record<string, Record<string, unknown>> {
@@ -39,15 +42,26 @@ export function register(program: Command): void {
     .option('--with <json>', 'options per strategy: {"evacuate": {"hosts": ["cmp01"]}, ...}')
     .option('--time-limit <seconds>', 'for each strategy and for each path', positiveSeconds)
     .option('--report <file>', 'also write an HTML page with the strategies side by side as charts')
-    .action(async (file: string, o: CommonOptions & { strategies: string; with?: string; timeLimit?: number; report?: string }) => {
+    .option('--budgets <list>', 'the frontier: each strategy under each migration budget, e.g. 0,10,50 (a verified plan per row; Pareto-optimal rows marked)')
+    .option('--budget-unit <unit>', 'unit of --budgets: moves (migrations, parking included), MiB (RAM moved) or seconds (estimated makespan); default moves')
+    .action(async (file: string, o: CommonOptions & { strategies: string; with?: string; timeLimit?: number; report?: string; budgets?: string; budgetUnit?: string }) => {
       const names = o.strategies.split(',').map((s) => s.trim()).filter(Boolean);
       if (!names.length) throw new InputError('--strategies', [{ path: '', message: 'name at least one strategy' }]);
       const withOptions = parseWith(o.with, names);
       const refs: PluginRef[] = names.map((name) => (withOptions[name] ? { name, options: withOptions[name] } : name));
       const policy = o.policy ? (readJson(o.policy) as PolicyDoc) : undefined;
-      const rows = await evaluateStrategies(await readDocument(file), refs, {
-        policy, policySource: o.policy ?? '--strategies', pluginDirs: o.plugins ?? [], source: sourceName(file), timeLimit: o.timeLimit,
-      });
+      const options = { policy, policySource: o.policy ?? '--strategies', pluginDirs: o.plugins ?? [], source: sourceName(file), timeLimit: o.timeLimit };
+      if (o.budgets !== undefined || o.budgetUnit !== undefined) {
+        if (o.budgets === undefined) throw new InputError('--budget-unit', [{ path: '', message: `${JSON.stringify(o.budgetUnit)} needs --budgets` }]);
+        const budgets = parseBudgets(o.budgets, o.budgetUnit);
+        const frontier = await evaluateFrontier(await readDocument(file), refs, budgets, options);
+        if (o.json) emit(JSON.stringify(frontier, null, 2));
+        else say(frontierTable(frontier, budgets.unit));
+        if (o.report) writeAtomic(o.report, frontierReport(frontier, budgets.unit, titleOf(file)));
+        setExitCode(frontier.every(frontierComplete) ? EXIT.ok : EXIT.unknown);
+        return;
+      }
+      const rows = await evaluateStrategies(await readDocument(file), refs, options);
       if (o.json) emit(JSON.stringify(rows, null, 2));
       else say(table(rows));
       if (o.report) writeAtomic(o.report, evaluateReport(rows, titleOf(file)));
@@ -55,6 +69,8 @@ export function register(program: Command): void {
       setExitCode(complete ? EXIT.ok : EXIT.unknown);
     });
 }
+
+const frontierComplete = (r: FrontierRow) => r.status === 'ok' && (r.path?.status === 'optimal' || r.path?.status === 'feasible');
 
 function table(rows: EvaluateRow[]): string {
   const resources = [...new Set(rows.flatMap((r) => Object.keys(r.utilisation ?? {})))];

@@ -6,10 +6,11 @@
 import type * as ECharts from 'echarts';
 import type { PlanReportData, ReportMigration } from '../data.js';
 import type { EvaluateReportData } from '../evaluate-report.js';
+import type { FrontierReportData } from '../frontier-report.js';
 
 declare const echarts: typeof ECharts;
 
-const data = JSON.parse(document.getElementById('report-data')!.textContent!) as PlanReportData | EvaluateReportData | { kind: 'none' };
+const data = JSON.parse(document.getElementById('report-data')!.textContent!) as PlanReportData | EvaluateReportData | FrontierReportData | { kind: 'none' };
 const VISIBLE_ROWS = 40;
 /** Calm up to about 60 %, warm above 80 %. */
 const HEAT = ['#f7fcf5', '#d9f0d3', '#a6dba0', '#fee08b', '#fdae61', '#f46d43', '#c2231a'];
@@ -136,12 +137,43 @@ function strategyCharts(d: EvaluateReportData): void {
   ]);
 }
 
+/** evaluate --budgets: per strategy, quality (hosts used, peak) against what the path spends; Pareto points filled. */
+function frontierCharts(d: FrontierReportData): void {
+  const strategies = [...new Set(d.rows.map((r) => r.strategy))];
+  const chart = (id: string, title: string, value: (r: FrontierReportData['rows'][number]) => number | null) => {
+    const el = document.getElementById(id);
+    if (!el) return;
+    const c = echarts.init(el, undefined, { renderer: 'canvas' });
+    c.setOption({
+      animation: false,
+      title: { text: title, left: 'center', textStyle: { fontSize: 13 } },
+      tooltip: { trigger: 'item', formatter: (p: unknown) => escapeTooltip((p as { data: { tip: string } }).data.tip) },
+      legend: { bottom: 0 },
+      grid: { left: 60, right: 20, top: 40, bottom: 60 },
+      xAxis: { type: 'value', name: `spent (${visible(d.unit)})`, nameLocation: 'middle', nameGap: 24 },
+      yAxis: { type: 'value', scale: true },
+      series: strategies.map((s) => ({
+        type: 'line', name: visible(s), step: 'end', symbolSize: 9,
+        data: d.rows.filter((r) => r.strategy === s && r.spent !== null && value(r) !== null).sort((a, b) => a.spent! - b.spent!).map((r) => ({
+          value: [r.spent, value(r)], symbol: r.pareto ? 'circle' : 'emptyCircle',
+          tip: `${visible(s)}, budget ${r.budget === null ? 'none' : fmt(r.budget, 2)}<br>spent ${fmt(r.spent!, 2)} ${visible(d.unit)}<br>${fmt(value(r)!, 1)}${r.pareto ? '<br>Pareto-optimal' : ''}`,
+        })),
+      })),
+    } as ECharts.EChartsOption);
+    window.addEventListener('resize', () => c.resize());
+  };
+  chart('chart-frontier-hosts', 'Hosts used against path cost', (r) => r.hostsUsed);
+  chart('chart-frontier-peak', 'Peak utilisation (%) against path cost', (r) => r.peak);
+}
+
 performance.mark('report:start');
 if (data.kind === 'plan') {
   hoverDetails(data.migrations);
   heatMap(data);
 } else if (data.kind === 'evaluate') {
   strategyCharts(data);
+} else if (data.kind === 'frontier') {
+  frontierCharts(data);
 }
 performance.mark('report:charts');
 requestAnimationFrame(() => { document.body.dataset['ready'] = 'true'; });
