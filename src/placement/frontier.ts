@@ -7,7 +7,7 @@
  * Pareto-optimal.
  */
 import type { PluginRef } from '../model/instance.js';
-import type { Plan } from '../model/plan.js';
+import { isTransfer, type Plan } from '../model/plan.js';
 import type { Model } from '../model/model.js';
 import { loadInstance, solveLoaded, type Loaded, type LoadOptions } from '../api.js';
 import { InputError, describeValue } from '../io/errors.js';
@@ -258,6 +258,8 @@ function pathOf(loaded: Loaded, plan: Plan, duration: DurationOptions): Frontier
   const migrations = found ? plan.waves.flatMap((w) => w.migrations) : [];
   const vms = migrations.map((m) => model.vmIndex.get(m.vm)!);
   const downtime = migrations.reduce((s, m, i) => {
+    // Disruptive actions carry their own estimate (plan v2); live moves are estimated here.
+    if (!isTransfer(m) || m.action === 'cold') return s + (m.estimatedDowntime ?? 0);
     const bandwidth = routeBandwidth(model, model.hostIndex.get(m.from)!, model.hostIndex.get(m.to)!, duration.linkMbps);
     return s + preCopy(vmProfile(model, vms[i]!, duration), bandwidth, duration).downtime;
   }, 0);
