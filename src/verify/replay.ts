@@ -9,6 +9,7 @@ import type { Problem, Violation } from '../plugin-api.js';
 import type { Wave } from '../model/plan.js';
 import { PlacementState } from '../model/state.js';
 import { orderedViolations } from './ordered.js';
+import { OverloadTracker, startViolations } from './overload.js';
 
 /**
  * The dependency graph's check (src/schedule/verify.ts): running the migrations in any
@@ -30,13 +31,16 @@ export function verifyPlan(problem: Problem, waves: readonly Wave[]): VerifyResu
   const violations: Violation[] = [];
   let cost = 0;
   let moves = 0;
+  // Hosts that break a rule at the start are overloaded (overload.ts): excused while they only send.
+  const start = startViolations(problem);
+  const overloaded = new OverloadTracker(problem, start);
   const check = (phase: Violation['phase'], wave: number | undefined, hosts?: Iterable<number>) => {
     for (const rule of rules) {
-      for (const v of rule.check(state, hosts)) violations.push({ ...v, phase, ...(wave === undefined ? {} : { wave }) });
+      for (const v of rule.check(state, hosts)) if (!overloaded.excused(v)) violations.push({ ...v, phase, ...(wave === undefined ? {} : { wave }) });
     }
   };
 
-  check('before', undefined);
+  for (const v of start) if (!overloaded.excused(v)) violations.push({ ...v, phase: 'before' });
   waves.forEach((w, i) => {
     const wave = i + 1;
     const touched = new Set<number>();
@@ -53,6 +57,7 @@ export function verifyPlan(problem: Problem, waves: readonly Wave[]): VerifyResu
       if (at !== from) { bad(`${m.vm} is on ${model.hosts[at]!.name}, not on ${m.from}`, { vm: m.vm, host: m.from }); continue; }
       if (from === to) { bad(`${m.vm} migrates from ${m.from} to itself`, { vm: m.vm, host: m.to }); continue; }
       if (model.hosts[to]!.disabled) bad(`${m.vm} migrates to ${m.to}, a disabled host (it receives no migration)`, { rule: 'disabled', vm: m.vm, host: m.to });
+      if (overloaded.has(to)) bad(`${m.vm} migrates to ${m.to}, which is overloaded (it breaks a rule and receives no migration until it satisfies its rules)`, { rule: 'overload', vm: m.vm, host: m.to });
       state.beginMove(v, to);
       touched.add(from).add(to);
       cost += problem.cost.cost(v, from, to);
@@ -71,6 +76,7 @@ export function verifyPlan(problem: Problem, waves: readonly Wave[]): VerifyResu
     check('during', wave, touched);
     state.finishWave();
     check('after', wave, touched);
+    overloaded.settle(state, touched);
   });
 
   for (let v = 0; v < model.vms.length; v++) {
