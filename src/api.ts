@@ -29,6 +29,8 @@ export interface LoadOptions {
   source?: string;
   /** Name of the separate policy, for messages (a file name). */
   policySource?: string;
+  /** The target is yet to be chosen (by a strategy): it is not checked, so an overloaded placement loads. */
+  targetToChoose?: boolean;
 }
 
 export interface Loaded extends Configured {
@@ -73,7 +75,7 @@ export async function loadInstance(doc: unknown, options: LoadOptions = {}): Pro
   const issues = [
     ...disabledTargetIssues(model),
     ...start.issues,
-    ...stateIssues(configured.problem, model.target, '/target', 'the target'),
+    ...(options.targetToChoose ? [] : stateIssues(configured.problem, model.target, '/target', 'the target')),
   ];
   if (issues.length) throw new InputError(source, issues);
   return { ...configured, kernel, model, doc: instance, policy, warnings: [...start.warnings, ...resourceWarnings(instance)] };

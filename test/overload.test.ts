@@ -198,6 +198,14 @@ describe('the command line on an overloaded start', () => {
     ]));
   });
 
+  it('plan --strategy rebalance chooses a target for a hotspot (the placement is not checked as a target) and plans it', async () => {
+    const r = await cli(['plan', '-', '--strategy', 'rebalance', '--json'], JSON.stringify(fixture('hotspot')));
+    expect(r.code).toBe(0);
+    const p = JSON.parse(r.stdout) as Plan;
+    expect(p.status).toBe('optimal');
+    expect(p.waves.flatMap((w) => w.migrations).some((m) => m.from === 'cmp-1')).toBe(true);
+  });
+
   it('verify rejects a hand-written plan that sends to the overloaded host first (exit 1)', async () => {
     const dir = (await import('./helpers.js')).tempDir();
     const { writeFileSync } = await import('node:fs');
