@@ -206,6 +206,17 @@ describe('the command line on an overloaded start', () => {
     expect(p.waves.flatMap((w) => w.migrations).some((m) => m.from === 'cmp-1')).toBe(true);
   });
 
+  it('report draws the plan of an overloaded start (the hotspot stays above 100 % only until it has sent)', async () => {
+    const dir = (await import('./helpers.js')).tempDir();
+    const { writeFileSync, existsSync } = await import('node:fs');
+    writeFileSync(join(dir, 'in.json'), JSON.stringify(fixture('hotspot')));
+    expect((await cli(['plan', join(dir, 'in.json'), '--out', join(dir, 'plan.json')])).code).toBe(0);
+    const r = await cli(['report', join(dir, 'in.json'), join(dir, 'plan.json'), '--out', join(dir, 'plan.html')]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(existsSync(join(dir, 'plan.html'))).toBe(true);
+  });
+
   it('verify rejects a hand-written plan that sends to the overloaded host first (exit 1)', async () => {
     const dir = (await import('./helpers.js')).tempDir();
     const { writeFileSync } = await import('node:fs');
