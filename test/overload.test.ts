@@ -3,12 +3,13 @@
  * accepted when the target satisfies every rule. Such a host receives nothing while it breaks
  * a rule and only sends; once within its rules it is a normal host and must stay so.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { InstanceDoc } from '../src/model/instance.js';
 import type { Plan, Wave } from '../src/model/plan.js';
-import { cloud, cli, load, moves, plan, wavesOf } from './helpers.js';
+import { cloud, cli, load, moves, plan, tempDir, wavesOf } from './helpers.js';
+import { loadInstance, solveLoaded } from '../src/api.js';
 import { verifyPlan, verifyDependencies } from '../src/verify/replay.js';
 import { generateInstance } from '../bench/fuzz/generate.js';
 import { solveByOracle } from '../bench/fuzz/oracle.js';
@@ -89,6 +90,44 @@ describe('an overloaded start', () => {
     });
     expect((await plan(doc)).status).toBe('infeasible');
     expect((await plan(doc, { engine: { name: 'exact' } })).status).toBe('infeasible');
+  });
+});
+
+/** A user rule "ban": the first VM may not be on the first host; its violation names the host or not. */
+function banPlugin(namesHost: boolean, manifest: Record<string, unknown> = {}): string {
+  const dir = tempDir();
+  mkdirSync(join(dir, 'plugins'));
+  writeFileSync(join(dir, 'plugins', 'ban.json'), JSON.stringify({ name: 'ban', kind: 'rule', module: './ban.js', ...manifest }));
+  writeFileSync(join(dir, 'plugins', 'ban.js'), `export default { create(options, { model }) { return {
+    name: 'ban',
+    check(state, hosts) {
+      const on = [...(hosts ?? model.hosts.map((_, h) => h))].includes(0) && [...state.vmsOn(0)].includes(0);
+      return on ? [{ rule: 'ban', vm: model.vms[0].name, ${namesHost ? 'host: model.hosts[0].name, ' : ''}message: 'VM ' + model.vms[0].name + ' is banned from ' + model.hosts[0].name }] : [];
+    },
+    admits: (state, vm, host) => !(vm === 0 && host === 0),
+  }; } };`);
+  return join(dir, 'plugins');
+}
+
+describe('start violations that no host can repair', () => {
+  const banned = () => cloud({
+    hosts: { h1: { ram: 8 }, h2: { ram: 8 } }, vms: { v: { ram: 1 } }, at: { v: 'h1' }, to: { v: 'h2' }, policy: { rules: ['ban'] },
+  });
+
+  it('refuses a start violation that names no host (exit 2): it cannot be charged to a host that only sends', async () => {
+    await expect(loadInstance(banned(), { pluginDirs: [banPlugin(false)], source: 'test' }))
+      .rejects.toThrow('/placement: the placement breaks rule ban: VM v is banned from h1 (the violation names no host, so no host can repair it by sending VMs away)');
+  });
+
+  it('accepts the same violation when it names its host, and plans it', async () => {
+    const loaded = await loadInstance(banned(), { pluginDirs: [banPlugin(true)], source: 'test' });
+    expect(loaded.warnings).toEqual(['host h1 starts overloaded (rule ban: VM v is banned from h1); it receives no migration until it satisfies its rules']);
+    expect(moves(await solveLoaded(loaded))).toEqual(['v:h1>h2']);
+  });
+
+  it('refuses an overloaded start under a rule that is not monotone (exit 2)', async () => {
+    await expect(loadInstance(banned(), { pluginDirs: [banPlugin(true, { monotone: false })], source: 'test' }))
+      .rejects.toThrow('(an overloaded start is refused under rule ban, which is not monotone)');
   });
 });
 
