@@ -88,7 +88,9 @@ describe('an overloaded start', () => {
       at: { a: 'hot', b: 'hot', c: 'cold' },
       to: { b: 'cold', c: 'hot' },
     });
-    expect((await plan(doc)).status).toBe('infeasible');
+    const p = await plan(doc);
+    expect(p.status).toBe('infeasible');
+    expect(p.explanation).toContain('c cannot move cold -> hot: host hot started overloaded and still breaks a rule, so it receives nothing yet');
     expect((await plan(doc, { engine: { name: 'exact' } })).status).toBe('infeasible');
   });
 });
