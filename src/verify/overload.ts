@@ -20,10 +20,17 @@ export function breaksRule(rules: readonly SanityRule[], state: StateView, host:
   return rules.some((r) => r.check(state, [host]).some((v) => v.host === name));
 }
 
-/** The violations of the start placement (or another given one). */
-export function startViolations(problem: Problem, placement: Int32Array = problem.model.placement): Violation[] {
-  const state = new PlacementState(problem.model, problem.usable, placement);
-  return problem.rules.flatMap((rule) => rule.check(state));
+const violationsMemo = new WeakMap<Problem, readonly Violation[]>();
+
+/** The violations of the instance's start placement (computed once per problem: loading, engines and verifier share them). */
+export function startViolations(problem: Problem): readonly Violation[] {
+  let found = violationsMemo.get(problem);
+  if (!found) {
+    const state = new PlacementState(problem.model, problem.usable, problem.model.placement);
+    found = problem.rules.flatMap((rule) => rule.check(state));
+    violationsMemo.set(problem, found);
+  }
+  return found;
 }
 
 const memo = new WeakMap<Problem, Uint8Array>();
