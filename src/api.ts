@@ -12,6 +12,7 @@ import { referenceIssues, resourceWarnings } from './io/validate-instance.js';
 import { createKernel, mergePolicies, type Configured, type Kernel } from './kernel/kernel.js';
 import { verifyPlan, formatViolation, type VerifyResult } from './verify/replay.js';
 import { nonMonotoneRules, oneAtATime } from './verify/ordered.js';
+import { describeOverload, startViolations } from './verify/overload.js';
 import { attachSchedule, durationOptionsOf, objectiveOf } from './schedule/attach.js';
 import { networkIssues } from './model/network.js';
 import { defaultLimitsProblem, prefers } from './schedule/network-limits.js';
@@ -32,6 +33,8 @@ export interface LoadOptions {
   source?: string;
   /** Name of the separate policy, for messages (a file name). */
   policySource?: string;
+  /** The target is yet to be chosen (by a strategy): it is not checked, so an overloaded placement loads. */
+  targetToChoose?: boolean;
 }
 
 export interface Loaded extends Configured {
@@ -72,13 +75,32 @@ export async function loadInstance(doc: unknown, options: LoadOptions = {}): Pro
       : { ...issue, path: `/policy${issue.path}`, source };
   };
   const configured = kernel.configure(policy, model, locate, source);
+  const start = startIssues(configured.problem);
   const issues = [
     ...disabledTargetIssues(model),
-    ...stateIssues(configured.problem, model.placement, '/placement', 'the placement'),
-    ...stateIssues(configured.problem, model.target, '/target', 'the target'),
+    ...start.issues,
+    ...(options.targetToChoose ? [] : stateIssues(configured.problem, model.target, '/target', 'the target')),
   ];
   if (issues.length) throw new InputError(source, issues);
-  return { ...configured, kernel, model, doc: instance, policy, warnings: resourceWarnings(instance) };
+  return { ...configured, kernel, model, doc: instance, policy, warnings: [...start.warnings, ...resourceWarnings(instance)] };
+}
+
+/**
+ * The start placement may break rules on some hosts (overloaded hosts, src/verify/overload.ts):
+ * each such violation is a warning. A violation that names no host, or any under a rule that
+ * is not monotone, cannot be repaired by the host only sending: an input error.
+ */
+function startIssues(problem: Problem): { issues: InputIssue[]; warnings: string[] } {
+  const violations = startViolations(problem);
+  const issue = (message: string): InputIssue => ({ path: '/placement', message });
+  const unmonotone = nonMonotoneRules(problem).map((r) => r.name);
+  if (violations.length && unmonotone.length) {
+    return { warnings: [], issues: violations.map((v) => issue(`the placement breaks rule ${v.rule}: ${v.message} (an overloaded start is refused under rule ${unmonotone.join(', ')}, which is not monotone)`)) };
+  }
+  return {
+    issues: violations.filter((v) => v.host === undefined).map((v) => issue(`the placement breaks rule ${v.rule}: ${v.message} (the violation names no host, so no host can repair it by sending VMs away)`)),
+    warnings: violations.filter((v) => v.host !== undefined).map(describeOverload),
+  };
 }
 
 /** A disabled host receives no migration: the target may keep a VM there, never send one there. */

@@ -339,11 +339,11 @@ describe('the user plugins in examples/plugins', () => {
     expect(peak(p)).toBe(4);
   });
 
-  it('max-vms-per-host rejects an instance whose placement already breaks it', async () => {
+  it('max-vms-per-host rejects an instance whose target breaks it (its placement only warns: an overloaded start)', async () => {
     const tooMany = scratchFile('too-many.json', { ...doc, policy: { ...(doc as { policy?: object }).policy, rules: [{ name: 'max-vms-per-host', options: { max: 2 } }] } });
     const r = await shunt('plan', tooMany, '--plugins', PLUGINS);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/placement breaks rule max-vms-per-host: host h1 holds 3 VMs, more than 2/);
+    expect(r.stderr).toMatch(/target breaks rule max-vms-per-host: host h1 holds 3 VMs, more than 2/);
   });
 
   it('ram-plus-setup charges RAM plus the penalty (default 1024) for each migration', async () => {

@@ -76,9 +76,9 @@ const bad: BadCase[] = [
   { what: 'a VM without placement', doc: changed((d) => { delete d.placement.b; }), path: '/placement/b', says: /"b".*no placement/ },
   { what: 'a target naming an unknown host', doc: changed((d) => { d.target.a = 'h9'; }), path: '/target/a', says: /unknown host "h9"/ },
   {
-    what: 'a placement that breaks capacity',
-    doc: changed((d) => { d.vms.push({ name: 'c', demand: { ram: 5 } }); d.placement.c = 'h1'; }),
-    path: '/placement', says: /capacity.*host h1 ram: load 9 exceeds usable 8/,
+    what: 'a target that keeps an overloaded placement over capacity',
+    doc: changed((d) => { d.vms.push({ name: 'c', demand: { ram: 7 } }); d.placement.c = 'h1'; }),
+    path: '/target', says: /capacity.*host h1 ram: load 9 exceeds usable 8/,
   },
   {
     what: 'a target that breaks anti-affinity',

@@ -216,6 +216,11 @@ async function attempt(ctx: SolveContext, scope: Scope, phase: Phase, minHorizon
     return 'proven';
   };
   if (ip.impossible.length) return none(`${ip.impossible[0]} cannot hold`);
+  if (ip.unsupported.length) {
+    a.outcome = `not solved: row ${ip.unsupported[0]} on an overloaded host has a negative coefficient`;
+    notes.push(`${scope.label}: the model cannot state an overloaded start under row ${ip.unsupported[0]}; the best plan so far stands`);
+    return 'stop';
+  }
   if (size.integers > o.maxVariables) {
     a.outcome = 'not solved: model too large';
     notes.push(`${scope.label}: model too large (${size.integers} integer variables > ${o.maxVariables}); the best plan so far stands`);

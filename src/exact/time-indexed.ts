@@ -8,11 +8,16 @@
  * Presence during wave t (what every rule counts) is x[v,h,t-1] + a[v,h,t] for a
  * flexible VM, 1 - y[v,t-1] on the source and y[v,t] on the target for a direct one.
  * w[t] says wave t is used; used waves come first.
+ * A host that breaks a rule at the start (overloaded, src/verify/overload.ts) gets o[h,t] =
+ * "still overloaded during wave t": 1 in wave 1, never 1 again once 0; while it is 1 nothing
+ * arrives and the host's rows are lifted by their start excess; once it is 0 its rows hold,
+ * so it held them after the wave before (presence during a wave includes what was settled).
  */
 import type { Problem } from '../plugin-api.js';
 import type { Move } from '../plan/moves.js';
 import type { LinearModel, Row, Variable } from './linear-model.js';
 import type { TimeIndexedBuilder } from './formulation-api.js';
+import { overloadedAtStart } from '../verify/overload.js';
 
 export type VmClass = 'fixed' | 'direct' | 'flexible';
 
@@ -50,6 +55,8 @@ export class TimeIndexedModel implements TimeIndexedBuilder {
   readonly rows: Row[] = [];
   /** Rows whose constant part alone already breaks them: the horizon is infeasible. */
   readonly impossible: string[] = [];
+  /** Rows the model cannot state soundly (a negative coefficient on an overloaded host): no proof from it. */
+  readonly unsupported: string[] = [];
   private readonly cls: VmClass[];
   private readonly candidates: number[][]; // per VM: hosts it may be on
   private readonly onHost: number[][]; // per host: VMs that may be on it
@@ -57,6 +64,8 @@ export class TimeIndexedModel implements TimeIndexedBuilder {
   private readonly x = new Map<number, Map<number, number[]>>(); // vm -> host -> var per t (1..T-1)
   private readonly a = new Map<number, Map<number, number[]>>(); // vm -> host -> var per t (1..T)
   private readonly w: number[] = []; // per t (1..T)
+  private readonly overloaded: Uint8Array;
+  private readonly o = new Map<number, number[]>(); // overloaded host -> var per t (1..T)
   private costOffset = 0;
 
   constructor(readonly problem: Problem, readonly options: TimeIndexedOptions) {
@@ -67,6 +76,7 @@ export class TimeIndexedModel implements TimeIndexedBuilder {
     const V = model.vms.length;
     const H = model.hosts.length;
     this.cls = Array.from({ length: V }, (_, v) => options.classOf(v));
+    this.overloaded = overloadedAtStart(problem);
     const formulated = problem.rules.filter((r) => r.formulation);
     const allowedBy = (v: number, h: number) => formulated.find((r) => !(r.formulation!.allows?.(v, h) ?? true));
     const scope = options.hosts ? new Uint8Array(H) : undefined;
@@ -77,7 +87,8 @@ export class TimeIndexedModel implements TimeIndexedBuilder {
       // Where the VM must be at some point: a rule that forbids it there makes the model infeasible.
       const must = c === 'fixed' || home === goal ? [home] : [home, goal];
       for (const h of must) {
-        const rule = allowedBy(v, h);
+        // An overloaded host may hold at the start what no rule allows there: the VM only leaves it.
+        const rule = h === home && this.overloaded[h] ? undefined : allowedBy(v, h);
         if (rule) this.impossible.push(`${rule.name}[${model.vms[v]!.name},${model.hosts[h]!.name}]`);
       }
       if (c !== 'flexible') return must;
@@ -99,6 +110,7 @@ export class TimeIndexedModel implements TimeIndexedBuilder {
     }
     if (options.breakSymmetry) this.addSymmetryRows();
     this.addConcurrencyRows();
+    this.addOverloadRows();
     for (const rule of formulated) rule.formulation!.addRows(this);
     if (options.durations) this.addDurationRows(options.durations, options.durationWeight ?? 1);
     const cost = problem.cost;
@@ -171,6 +183,14 @@ export class TimeIndexedModel implements TimeIndexedBuilder {
   addPresenceRow(name: string, host: number, wave: number, terms: ReadonlyArray<[number, number]>, ub: number): void {
     let e: Expr = { terms: new Map(), constant: 0 };
     for (const [v, coef] of terms) if (coef !== 0) e = this.plus(e, this.scale(this.presence(v, host, wave), coef));
+    const o = this.o.get(host)?.[wave];
+    if (o !== undefined) {
+      // While overloaded nothing arrives, so the row's value is at most its start value.
+      if (terms.some(([, c]) => c < 0)) this.unsupported.push(name);
+      const start = terms.reduce((sum, [v, c]) => sum + (c > 0 && this.model.placement[v] === host ? c : 0), 0);
+      const lift = Math.max(0, start - ub);
+      if (lift > 0) e.terms.set(o, (e.terms.get(o) ?? 0) - lift);
+    }
     this.addExprRow(name, e, -Infinity, ub);
   }
 
@@ -221,6 +241,11 @@ export class TimeIndexedModel implements TimeIndexedBuilder {
   encode(waves: Move[][]): number[] | undefined {
     if (waves.length > this.waves) return undefined;
     const values = new Array<number>(this.variables.length).fill(0);
+    for (const [h, os] of this.o) {
+      // Overloaded until the first wave with an arrival (a valid plan repairs the host before it).
+      const first = waves.findIndex((w) => w.some((m) => m.to === h));
+      for (let t = 1; t <= this.waves; t++) values[os[t]!] = first < 0 || t <= Math.max(1, first) ? 1 : 0;
+    }
     const at = Int32Array.from(this.model.placement);
     for (let t = 1; t <= this.waves; t++) {
       const moves = waves[t - 1] ?? [];
@@ -330,6 +355,32 @@ export class TimeIndexedModel implements TimeIndexedBuilder {
         if (entering[h]! > host.maxIncoming) this.addExprRow(`in${h}_${t}`, incoming[h]!, -Infinity, host.maxIncoming);
       });
       if (Number.isFinite(model.maxPerWave)) this.addExprRow(`per_wave${t}`, total, -Infinity, model.maxPerWave);
+    }
+  }
+
+  /** o[h,t] for each overloaded host: 1 in wave 1, non-increasing, no arrival while 1. */
+  private addOverloadRows(): void {
+    const { model } = this;
+    const T = this.waves;
+    for (let h = 0; h < model.hosts.length; h++) {
+      if (!this.overloaded[h]) continue;
+      const os: number[] = [];
+      for (let t = 1; t <= T; t++) os[t] = this.addVar(`o${h}_${t}`, 0);
+      this.variables[os[1]!]!.lb = 1;
+      this.o.set(h, os);
+      for (let t = 2; t <= T; t++) this.addRow(`overloaded_order${h}_${t}`, [[os[t - 1]!, 1], [os[t]!, -1]], 0, Infinity);
+      for (let t = 1; t <= T; t++) {
+        const arrivals: Expr = { terms: new Map(), constant: 0 };
+        let n = 0;
+        for (const v of this.onHost[h]!) {
+          if (this.cls[v] === 'direct' && model.target[v] === h && model.placement[v] !== h) { this.addInto(arrivals, this.moveExpr(v, t)); n++; }
+          const a = this.a.get(v)?.get(h);
+          if (a) { this.addInto(arrivals, { terms: new Map([[a[t]!, 1]]), constant: 0 }); n++; }
+        }
+        if (!n) continue;
+        arrivals.terms.set(os[t]!, (arrivals.terms.get(os[t]!) ?? 0) + n);
+        this.addExprRow(`overloaded_arrivals${h}_${t}`, arrivals, -Infinity, n);
+      }
     }
   }
 

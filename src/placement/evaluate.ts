@@ -41,7 +41,7 @@ const nameOf = (ref: PluginRef) => (typeof ref === 'string' ? ref : ref.name);
 
 export async function evaluateStrategies(doc: unknown, strategies: PluginRef[], options: EvaluateOptions = {}): Promise<EvaluateRow[]> {
   const rows: EvaluateRow[] = [];
-  const base = await loadInstance(withoutTarget(doc), options);
+  const base = await loadInstance(withoutTarget(doc), { ...options, targetToChoose: true });
   rows.push({ strategy: 'placement', status: 'ok', ...targetMetrics(base.problem, base.model.placement), path: null, notes: [] });
   const loadOptions: LoadOptions = { ...options, kernel: base.kernel, pluginDirs: [] };
   for (const ref of strategies) {

@@ -47,7 +47,7 @@ export interface Retargeted {
 export async function retarget(doc: unknown, options: LoadOptions, strategy?: PluginRef, run: EngineRunOptions = {}): Promise<Retargeted> {
   const policy: PolicyDoc | undefined = strategy ? { ...(options.policy ?? {}), strategy } : options.policy;
   const loadOptions: LoadOptions = { ...options, policy, policySource: options.policySource ?? (strategy ? '--strategy' : undefined) };
-  const source = await loadInstance(withoutTarget(doc), loadOptions);
+  const source = await loadInstance(withoutTarget(doc), { ...loadOptions, targetToChoose: true });
   if (!source.strategy) {
     throw new InputError(options.policySource ?? options.source ?? 'instance', [{ path: '/strategy', message: 'no placement strategy: give --strategy NAME or a policy with "strategy"' }]);
   }

@@ -12,6 +12,7 @@
 import type { Problem } from '../plugin-api.js';
 import type { Move } from './moves.js';
 import { PlacementState } from '../model/state.js';
+import { breaksRule, overloadedAtStart } from '../verify/overload.js';
 
 export interface CompactOptions {
   deadline?: number;
@@ -83,6 +84,7 @@ function earliestWave(problem: Problem, states: PlacementState[], movedIn: Map<n
   for (let k = i - 1; k >= floor; k--) {
     const s = states[k]!;
     if (!rules.every((r) => r.admits(s, m.vm, m.to))) break;
+    if (overloadedAtStart(problem)[m.to] && breaksRule(rules, s, m.to)) break; // still overloaded: no arrival
     if (s.outgoingOf(m.from) < model.hosts[m.from]!.maxOutgoing && s.incomingOf(m.to) < model.hosts[m.to]!.maxIncoming
       && s.inFlight.length < model.maxPerWave) best = k;
   }

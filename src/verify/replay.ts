@@ -12,6 +12,7 @@ import type { Wave } from '../model/plan.js';
 import { PlacementState } from '../model/state.js';
 import { orderedViolations } from './ordered.js';
 import { applyStep, isStepError } from './actions.js';
+import { OverloadTracker, startViolations } from './overload.js';
 
 /**
  * The dependency graph's check (src/schedule/verify.ts): running the migrations in any
@@ -35,13 +36,16 @@ export function verifyPlan(problem: Problem, waves: readonly Wave[]): VerifyResu
   let moves = 0;
   /** Host each shelved VM left, for the cost of its unshelve. */
   const shelvedFrom = new Map<number, number>();
+  // Hosts that break a rule at the start are overloaded (overload.ts): excused while they only send.
+  const start = startViolations(problem);
+  const overloaded = new OverloadTracker(problem, start);
   const check = (phase: Violation['phase'], wave: number | undefined, hosts?: Iterable<number>) => {
     for (const rule of rules) {
-      for (const v of rule.check(state, hosts)) violations.push({ ...v, phase, ...(wave === undefined ? {} : { wave }) });
+      for (const v of rule.check(state, hosts)) if (!overloaded.excused(v)) violations.push({ ...v, phase, ...(wave === undefined ? {} : { wave }) });
     }
   };
 
-  check('before', undefined);
+  for (const v of start) if (!overloaded.excused(v)) violations.push({ ...v, phase: 'before' });
   waves.forEach((w, i) => {
     const wave = i + 1;
     const touched = new Set<number>();
@@ -51,6 +55,7 @@ export function verifyPlan(problem: Problem, waves: readonly Wave[]): VerifyResu
       if (isStepError(step)) { bad(step.message, { vm: step.vm, host: step.host, ...(step.rule ? { rule: step.rule } : {}) }); continue; }
       const { vm: v, from, to } = step;
       if (to >= 0 && model.hosts[to]!.disabled) bad(`${m.vm} migrates to ${m.to}, a disabled host (it receives no migration)`, { rule: 'disabled', vm: m.vm, host: m.to ?? undefined });
+      if (to >= 0 && overloaded.has(to)) bad(`${m.vm} migrates to ${m.to}, which is overloaded (it breaks a rule and receives no migration until it satisfies its rules)`, { rule: 'overload', vm: m.vm, host: m.to ?? undefined });
       if (from >= 0) touched.add(from);
       if (to >= 0) touched.add(to);
       if (to < 0) shelvedFrom.set(v, from);
@@ -73,6 +78,7 @@ export function verifyPlan(problem: Problem, waves: readonly Wave[]): VerifyResu
     check('during', wave, touched);
     state.finishWave();
     check('after', wave, touched);
+    overloaded.settle(state, touched);
   });
 
   for (let v = 0; v < model.vms.length; v++) {

@@ -1,11 +1,13 @@
 /** Says, in words, what keeps the remaining VMs from their targets. */
 import type { Problem } from '../../plugin-api.js';
 import { Mover } from './mover.js';
+import { breaksRule, overloadedAtStart } from '../../verify/overload.js';
 
 export function explainBlocking(problem: Problem, placement: Int32Array, limit = 8): string[] {
   const { model } = problem;
   const mover = new Mover(problem, placement);
   const s = mover.state;
+  const overloaded = overloadedAtStart(problem);
   const lines: string[] = [];
   let blocked = 0;
   for (let v = 0; v < model.vms.length; v++) {
@@ -18,6 +20,7 @@ export function explainBlocking(problem: Problem, placement: Int32Array, limit =
     const route = `${name} cannot move ${model.hosts[from]!.name} -> ${model.hosts[t]!.name}`;
     if (!mover.movable(v)) { lines.push(`${route}: it is pinned`); continue; }
     if (!mover.slotFree(from, t)) { lines.push(`${route}: a concurrency limit of 0 forbids it`); continue; }
+    if (overloaded[t] && breaksRule(problem.rules, s, t)) { lines.push(`${route}: host ${model.hosts[t]!.name} started overloaded and still breaks a rule, so it receives nothing yet`); continue; }
     s.beginMove(v, t);
     const reasons = problem.rules.flatMap((r) => r.check(s, [t])).map((x) => x.message);
     s.cancelMove(v);
