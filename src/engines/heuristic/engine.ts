@@ -19,6 +19,7 @@ import { independentParts } from '../../plan/decompose.js';
 import { migrationSeconds } from '../../schedule/duration.js';
 import { verifyPlan } from '../../verify/replay.js';
 import { improveParts, type PartOutcome } from './parts.js';
+import { ROOM_VARIANTS } from './room-order.js';
 
 export interface HeuristicOptions {
   /** Placements the exhaustive search may store, over the whole run (bounds its memory). */
@@ -136,9 +137,11 @@ function greedyPortfolio(
   const t0 = o.now();
   let best = greedyWaves(problem, { ...o, order: 'chains' });
   const oneRun = o.now() - t0;
-  for (const order of ['hosts-then-chains', 'hosts'] as const) {
+  // Room-aware variants (very full clouds) interleaved with the plain orders, most often useful first.
+  const variants = [ROOM_VARIANTS[0]!, ROOM_VARIANTS[1]!, { order: 'hosts-then-chains' as const }, { order: 'hosts' as const }, ...ROOM_VARIANTS.slice(2)];
+  for (const variant of variants) {
     if (o.good(best) || !o.spare(oneRun)) break;
-    const other = greedyWaves(problem, { ...o, order });
+    const other = greedyWaves(problem, { ...o, ...variant });
     if (better(other, best)) best = other;
   }
   return best;
