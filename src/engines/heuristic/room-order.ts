@@ -10,6 +10,7 @@
  * - VMs whose departure lets a VM waiting for room on their source in (the room they free is
  *   used in the next wave: the hole moves on instead of dying),
  * - then larger VMs (demand on the cloud's fullest resource),
+ * - and last departures from hosts no VM is headed to any more (the room they free is lost),
  * weighted against the plain priority of busy hosts. No weighting is best for every cloud, so
  * the engine tries a few (`ROOM_VARIANTS`) beside the plain orders and keeps the best plan.
  */
@@ -17,18 +18,20 @@ import type { Problem } from '../../plugin-api.js';
 import type { Mover } from './mover.js';
 import type { GreedyOrder } from './greedy.js';
 
-/** Weights of the ranking key: busy hosts (the greedy's priority), unblocking departures, size. */
+/** Weights of the ranking key: busy hosts (the greedy's priority), unblocking departures, size, and (subtracted) stranding departures. */
 export interface RoomWeights {
   hosts: number;
   unblocks: number;
   size: number;
+  /** Departures from a host no pending VM is headed to: the room they free stays unused. */
+  strands?: number;
 }
 
 /** The greedy runs the engine tries, beyond the plain orders, when a plan has many more waves than their bound. */
 export const ROOM_VARIANTS: readonly { order: GreedyOrder; room: RoomWeights }[] = [
   { order: 'hosts-then-chains', room: { hosts: 1, unblocks: 2, size: 1 } },
   { order: 'hosts', room: { hosts: 0, unblocks: 2, size: 1 } },
-  { order: 'chains', room: { hosts: 1, unblocks: 2, size: 1 } },
+  { order: 'chains', room: { hosts: 1, unblocks: 2, size: 1, strands: 1 } },
   { order: 'chains', room: { hosts: 0, unblocks: 2, size: 1 } },
 ];
 
@@ -44,8 +47,11 @@ export function roomRanker(problem: Problem, mover: Mover, weights: RoomWeights)
   return {
     keys(pending, priority) {
       const unblocks = weights.unblocks ? unblockingDepartures(problem, mover, pending) : undefined;
+      const arriving = new Int32Array(problem.model.hosts.length);
+      for (const u of pending) arriving[problem.model.target[u]!]!++;
       for (const v of pending) {
-        key[v] = weights.hosts * priority[v]! + weights.size * size[v]! + (unblocks?.has(v) ? weights.unblocks : 0);
+        const strands = arriving[mover.state.hostOf(v)] === 0 ? weights.strands ?? 0 : 0;
+        key[v] = weights.hosts * priority[v]! + weights.size * size[v]! + (unblocks?.has(v) ? weights.unblocks : 0) - strands;
       }
       return key;
     },
