@@ -19,6 +19,7 @@ import { independentParts } from '../../plan/decompose.js';
 import { migrationSeconds } from '../../schedule/duration.js';
 import { verifyPlan } from '../../verify/replay.js';
 import { improveParts, type PartOutcome } from './parts.js';
+import { ROOM_VARIANTS } from './room-order.js';
 
 export interface HeuristicOptions {
   /** Placements the exhaustive search may store, over the whole run (bounds its memory). */
@@ -43,6 +44,9 @@ const COMPACT_SHARE = 0.1;
 /** Other greedy orders are tried only within this share of the engine's time, and when the waves exceed this ratio to their bound. */
 const GREEDY_SHARE = 0.3;
 const GOOD_WAVES = 1.15;
+/** The room-aware orders (very full clouds) are tried only when the first plan has more waves than this ratio to their bound, within this share. */
+const CROWDED_WAVES = 1.5;
+const CROWDED_SHARE = 0.6;
 
 export function solveHeuristic(problem: Problem, options: HeuristicOptions, run: EngineRunOptions): Plan {
   const now = options.now ?? Date.now;
@@ -67,8 +71,9 @@ export function solveHeuristic(problem: Problem, options: HeuristicOptions, run:
   const meetsBound = (cost: number) => cost <= bounds.cost + 1e-9 * Math.max(1, bounds.cost);
   const greedy = greedyPortfolio(problem, {
     deadline, now, seconds, onProgress: run.onProgress ? (d, t) => run.onProgress!(d, t) : undefined,
-    spare: (ms) => now() + ms < started + (deadline - started) * GREEDY_SHARE,
+    spare: (ms, crowded) => now() + ms < started + (deadline - started) * (crowded ? CROWDED_SHARE : GREEDY_SHARE),
     good: (g) => g.complete && meetsBound(costOf(g.waves)) && g.waves.length <= GOOD_WAVES * bounds.waves,
+    crowded: (g) => !g.complete || g.waves.length > CROWDED_WAVES * bounds.waves,
   });
   // Compaction pays where the greedy made detours (parking, returns, repairs): its direct moves already start as early as they can.
   const compacted = (waves: Move[][]) => (waves.flat().length === misplaced ? waves
@@ -119,11 +124,12 @@ export function solveHeuristic(problem: Problem, options: HeuristicOptions, run:
 /**
  * The greedy in its orders, best plan kept (complete first, then cheaper, then fewer waves).
  * The others run only while the best plan is not good and another run (as long as the first)
- * fits in the time spared for them.
+ * fits in the time spared for them; the room-aware ones only when the first plan is crowded
+ * (far more waves than their bound, or incomplete), and then with a larger share of the time.
  */
 function greedyPortfolio(
   problem: Problem,
-  o: Omit<GreedyOptions, 'order'> & { now: () => number; spare: (ms: number) => boolean; good: (g: GreedyResult) => boolean },
+  o: Omit<GreedyOptions, 'order'> & { now: () => number; spare: (ms: number, crowded: boolean) => boolean; good: (g: GreedyResult) => boolean; crowded: (g: GreedyResult) => boolean },
 ): GreedyResult {
   const costOf = (waves: Move[][]) => movesCost(problem.cost, waves);
   const better = (a: GreedyResult, b: GreedyResult) => {
@@ -136,9 +142,12 @@ function greedyPortfolio(
   const t0 = o.now();
   let best = greedyWaves(problem, { ...o, order: 'chains' });
   const oneRun = o.now() - t0;
-  for (const order of ['hosts-then-chains', 'hosts'] as const) {
-    if (o.good(best) || !o.spare(oneRun)) break;
-    const other = greedyWaves(problem, { ...o, order });
+  // Room-aware variants (very full clouds) after the plain orders, with more of the time: there they are the main lever.
+  const crowded = o.crowded(best);
+  const variants = [{ order: 'hosts-then-chains' as const }, { order: 'hosts' as const }, ...(crowded ? ROOM_VARIANTS : [])];
+  for (const variant of variants) {
+    if (o.good(best) || !o.spare(oneRun, crowded)) break;
+    const other = greedyWaves(problem, { ...o, ...variant });
     if (better(other, best)) best = other;
   }
   return best;

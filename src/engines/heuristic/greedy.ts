@@ -11,6 +11,7 @@ import { searchSequence } from './search.js';
 import { compressSequence } from './compress.js';
 import { minimalRemoval } from '../../util/minimal-removal.js';
 import { drainedHosts } from '../../plan/decompose.js';
+import { roomRanker, type RoomWeights } from './room-order.js';
 
 /** Rounds of the chain-depth relaxation (cycles would grow forever: a cap). */
 const CHAIN_ROUNDS = 30;
@@ -36,6 +37,8 @@ export interface GreedyOptions {
   order?: GreedyOrder;
   /** Per VM: when given, longer migrations go first within a wave, so that long ones share waves (makespan). */
   seconds?: ArrayLike<number>;
+  /** When given, a room-aware key ranks VMs before the order does (room-order.ts: very full clouds). */
+  room?: RoomWeights;
 }
 
 export interface GreedyResult {
@@ -98,6 +101,7 @@ export function greedyWaves(problem: Problem, options: GreedyOptions): GreedyRes
   };
   const stuckStates = new Set<string>();
   let repairs = 0;
+  const ranker = options.room && roomRanker(problem, mover, options.room);
 
   /** Ends a wave whose migrations have all begun: bookkeeping, then the state moves on. */
   const apply = (wave: Move[]) => {
@@ -133,7 +137,8 @@ export function greedyWaves(problem: Problem, options: GreedyOptions): GreedyRes
     const rank = options.order === 'hosts-then-chains'
       ? (a: number, b: number) => priority[b]! - priority[a]! || chain[b]! - chain[a]!
       : (a: number, b: number) => chain[b]! - chain[a]! || priority[b]! - priority[a]!;
-    const order = pending.slice().sort((a, b) => first(b) - first(a)
+    const key = ranker?.keys(pending, priority);
+    const order = pending.slice().sort((a, b) => first(b) - first(a) || (key ? key[b]! - key[a]! : 0)
       || (longest ? longest[b]! - longest[a]! : 0) || rank(a, b) || a - b);
 
     let wave: Move[] = [];
