@@ -25,7 +25,9 @@ export interface Part {
 }
 
 /** Built-in rules whose verdict on a host depends only on the VMs on that host. */
-const HOST_LOCAL_RULES = new Set(['capacity', 'headroom', 'anti-affinity', 'pin', 'zone', 'sharing']);
+const HOST_LOCAL_RULES = new Set(['capacity', 'headroom', 'anti-affinity', 'pin', 'zone', 'sharing',
+  // A move budget per VM (no state check) keeps parts independent and the deadlock bound sound.
+  'max-moves']);
 
 /** True when every active rule looks at one host at a time (what decomposition and the deadlock bound rely on). */
 export function rulesAreHostLocal(problem: Problem): boolean {

@@ -9,6 +9,7 @@ import type { Problem, Violation } from '../plugin-api.js';
 import type { Wave } from '../model/plan.js';
 import { PlacementState } from '../model/state.js';
 import { orderedViolations } from './ordered.js';
+import { serviceLevelViolations } from './service-levels.js';
 
 /**
  * The dependency graph's check (src/schedule/verify.ts): running the migrations in any
@@ -72,6 +73,10 @@ export function verifyPlan(problem: Problem, waves: readonly Wave[]): VerifyResu
     state.finishWave();
     check('after', wave, touched);
   });
+
+  // Service levels (group concurrency, move budgets, live moves): what a rule's own check already said is not repeated.
+  const said = new Set(violations.map((x) => `${x.rule}|${x.wave}|${x.vm}`));
+  for (const x of serviceLevelViolations(problem, waves)) if (!said.has(`${x.rule}|${x.wave}|${x.vm}`)) violations.push(x);
 
   for (let v = 0; v < model.vms.length; v++) {
     const at = state.hostOf(v);
