@@ -5,6 +5,7 @@ import { tiny } from './families/tiny.js';
 import { padded } from './families/padded.js';
 import { reachable, type ReachableOptions } from './families/reachable.js';
 import { adversarial, type AdversarialOptions } from './families/adversarial.js';
+import { sla } from './families/sla.js';
 
 export interface GeneratorOptions {
   adversarial?: AdversarialOptions;
@@ -14,7 +15,7 @@ export interface GeneratorOptions {
 export async function generateInstance(family: Family, seed: number, index: number, options: GeneratorOptions = {}): Promise<FuzzInstance> {
   if (!FAMILIES.includes(family)) throw new Error(`unknown family ${family} (known: ${FAMILIES.join(', ')})`);
   const rng = new Random(instanceSeed(seed, family, index));
-  const make = { tiny, padded, reachable: reachable(options.reachable), adversarial: adversarial(options.adversarial) }[family];
+  const make = { tiny, padded, reachable: reachable(options.reachable), adversarial: adversarial(options.adversarial), sla }[family];
   const draft = await make(rng);
   return { family, index, seed, ...draft };
 }
