@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { InstanceDoc, PolicyDoc } from '../src/model/instance.js';
 import type { Plan } from '../src/model/plan.js';
 import { verifyPlan, verifyDependencies } from '../src/verify/replay.js';
+import { retarget } from '../src/placement/retarget.js';
 import { cloud, load, moves, plan } from './helpers.js';
 
 /** Six replicas of db, each moving one host along a ring of six hosts with no per-host limit. */
@@ -172,5 +173,21 @@ describe('downtime', () => {
     const { problem } = await load(sender(4));
     const check = verifyPlan(problem, [{ migrations: [{ vm: 'busy', from: 'a', to: 'b' }] }]);
     expect(check.violations).toEqual([expect.objectContaining({ rule: 'downtime', vm: 'busy', wave: 1, message: expect.stringContaining('exceeds its SLA of 300 ms') })]);
+  });
+});
+
+describe('with the other rules and a scoped strategy', () => {
+  it('evacuates hosts chosen by the scoped strategy under headroom and all three service-level rules', async () => {
+    const doc = ring({
+      rules: [{ name: 'headroom', options: { fraction: { ram: 0.1 } } }, { name: 'group-concurrency', options: { maxInFlight: 2 } }, { name: 'max-moves', options: { max: 2 } }, 'downtime'],
+    });
+    delete doc.target;
+    doc.vms.filter((v) => v.name.startsWith('db')).forEach((v) => { v.sla = { maxDowntimeMs: 500 }; });
+    const chosen = await retarget(doc, { source: 'test' }, { name: 'scoped', options: { strategy: { name: 'evacuate', options: { hosts: ['h0'] } }, hosts: ['h0'] } });
+    const p = await plan(chosen.doc);
+    expect(['optimal', 'feasible']).toContain(p.status);
+    expect(moves(p).some((m) => m.includes(':h0>'))).toBe(true);
+    expect(Math.max(...inWave(p, 'db'), ...inWave(p, 'web'))).toBeLessThanOrEqual(2);
+    expect(peakInSchedule(p, 'db')).toBeLessThanOrEqual(2);
   });
 });

@@ -24,7 +24,8 @@ const downtime: PluginModule<SanityRule> = {
       if (!e) byRoute.set(from * H + to, (e = liveDowntime(model, vm, from, to, sla, durations)));
       return e;
     };
-    const live = (vm: number, from: number, to: number) => from === to || (estimate(vm, from, to)?.converged ?? true);
+    // A VM not placed yet (a target strategy's draft) makes no live move.
+    const live = (vm: number, from: number, to: number) => from === to || from < 0 || (estimate(vm, from, to)?.converged ?? true);
     const describe = (vm: number, from: number, to: number): string => {
       const e = estimate(vm, from, to)!;
       const name = model.vms[vm]!.name;
