@@ -28,11 +28,11 @@ const groupConcurrency: PluginModule<SanityRule> = {
       const flying = inFlight(state, g);
       if (flying.length <= g.limit) return [];
       const names = flying.map((v) => model.vms[v]!.name).join(', ');
-      const message = `group ${g.name} has ${flying.length} VMs migrating at once (${names}), limit ${g.limit}`;
+      const message = (v: number) => `${model.vms[v]!.name} migrates while group ${g.name} has ${flying.length} VMs migrating at once (${names}), limit ${g.limit}`;
       // One per member in flight, located at its destination: a new member in flight is a new violation.
       return flying
         .filter((v) => !hosts || hosts.has(state.hostOf(v)) || hosts.has(state.destinationOf(v)))
-        .map((v) => ({ rule: 'group-concurrency', vm: model.vms[v]!.name, host: model.hosts[state.destinationOf(v)]!.name, message }));
+        .map((v) => ({ rule: 'group-concurrency', vm: model.vms[v]!.name, host: model.hosts[state.destinationOf(v)]!.name, message: message(v) }));
     };
     return {
       name: 'group-concurrency',

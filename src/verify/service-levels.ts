@@ -35,7 +35,7 @@ function groupViolations(problem: Problem, moves: Resolved[], wave: number): Vio
       for (const m of flying) {
         out.push({
           rule: rule.name, vm: model.vms[m.vm]!.name, host: model.hosts[m.to]!.name, wave, phase: 'during', load: flying.length, limit: g.limit,
-          message: `group ${g.name} has ${flying.length} VMs migrating at once (${names}), limit ${g.limit}`,
+          message: `${model.vms[m.vm]!.name} migrates while group ${g.name} has ${flying.length} VMs migrating at once (${names}), limit ${g.limit}`,
         });
       }
     }
