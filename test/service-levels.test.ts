@@ -9,6 +9,7 @@ import type { InstanceDoc, PolicyDoc } from '../src/model/instance.js';
 import type { Plan } from '../src/model/plan.js';
 import { verifyPlan, verifyDependencies } from '../src/verify/replay.js';
 import { retarget } from '../src/placement/retarget.js';
+import { independentParts } from '../src/plan/decompose.js';
 import { cloud, load, moves, plan } from './helpers.js';
 
 /** Six replicas of db, each moving one host along a ring of six hosts with no per-host limit. */
@@ -189,5 +190,29 @@ describe('with the other rules and a scoped strategy', () => {
     expect(moves(p).some((m) => m.includes(':h0>'))).toBe(true);
     expect(Math.max(...inWave(p, 'db'), ...inWave(p, 'web'))).toBeLessThanOrEqual(2);
     expect(peakInSchedule(p, 'db')).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('independent parts under group-concurrency', () => {
+  /** Two swaps, each in its own zone with a spare; the swapped VMs are db replicas. */
+  const twoSwaps = (rules: PolicyDoc['rules']) => cloud({
+    hosts: Object.fromEntries(['a1', 'b1', 's1', 'a2', 'b2', 's2'].map((h) => [h, { capacity: { ram: 100 }, zone: `z${h[1]}` }])),
+    vms: {
+      x1: { demand: { ram: 80 }, group: 'db' }, y1: { demand: { ram: 60 }, group: 'db' },
+      x2: { demand: { ram: 80 }, group: 'db' }, y2: { demand: { ram: 60 }, group: 'db' },
+    },
+    at: { x1: 'a1', y1: 'b1', x2: 'a2', y2: 'b2' },
+    to: { x1: 'b1', y1: 'a1', x2: 'b2', y2: 'a2' },
+    policy: { rules },
+  });
+
+  it('keeps the replicas of a group in one part, so that parts merged wave by wave keep its limit', async () => {
+    expect(independentParts((await load(twoSwaps(['zone']))).problem)).toHaveLength(2);
+    const doc = twoSwaps(['zone', 'group-concurrency']);
+    expect(independentParts((await load(doc)).problem)).toHaveLength(1);
+    const p = await plan(doc);
+    expect(p.status).toBe('optimal');
+    expect(p.waves.map((w) => w.migrations.length)).toEqual(Array(6).fill(1));
+    expect(p.cost).toBe(2 * (80 + 60 + 60));
   });
 });
