@@ -4,17 +4,21 @@
  * move budgets (`max-moves`, all VMs or some by name) and downtime SLAs (`downtime`, with
  * dirty rates and host links that make some live moves too long), each drawn at random
  * and combined with what the tiny draw already has (anti-affinity, the count cost).
+ * A third of them are padded (the padded family's 40-60 VMs that never move, some of them
+ * group members) so that independent parts and groups spanning hosts are exercised.
  * Small enough for the oracle, which knows move budgets and the rules' state checks.
  */
 import type { PluginRef } from '../../../src/model/instance.js';
 import type { Random } from '../random.js';
 import { drawTinyDoc } from './tiny.js';
+import { padded } from './padded.js';
 import type { Draft } from './draft.js';
 
 const GROUPS = ['db', 'web', 'cache'];
 
 export async function sla(rng: Random): Promise<Draft> {
-  const { doc, label } = drawTinyDoc(rng);
+  const pad = rng.chance(1 / 3);
+  const { doc, label } = pad ? await padded(rng).then((d) => ({ doc: d.doc, label: [d.shape] })) : drawTinyDoc(rng);
   const rules: PluginRef[] = [...(doc.policy?.rules ?? [])];
   const antiAffinity = rules.includes('anti-affinity');
   // Anti-affinity's groups are kept (the draw made placement and target respect them).
@@ -46,5 +50,5 @@ export async function sla(rng: Random): Promise<Draft> {
     label.push('downtime');
   }
   doc.policy = { ...doc.policy, rules };
-  return { shape: label.join(' '), doc, timeLimit: 2, known: {} };
+  return { shape: label.join(' '), doc, timeLimit: pad ? 3 : 2, known: {} };
 }
