@@ -48,7 +48,10 @@ const groupConcurrency: PluginModule<SanityRule> = {
       admits(state, vm, host) {
         const i = groupOf[vm]!;
         if (i < 0 || host === state.hostOf(vm) || state.destinationOf(vm) >= 0) return true;
-        return inFlight(state, groups[i]!).length < groups[i]!.limit;
+        const g = groups[i]!;
+        let n = 0;
+        for (const v of g.vms) if (state.destinationOf(v) >= 0 && ++n >= g.limit) return false;
+        return true;
       },
     };
   },
