@@ -126,7 +126,7 @@ export function dependencyLists(model: Model, plan: FlatPlan, options: Dependenc
     const c = Math.max(1, model.maxPerWave);
     for (let i = c; i < n; i++) lists[i]!.push(i - c);
   }
-  groupSlots(plan, options.groups ?? options.refine?.rules.flatMap((r) => r.migrationGroups ?? []) ?? [], lists);
+  groupSlots(plan, options, lists);
 
   // 3. Room: departures from the destination in earlier waves (or the refined number of
   // them). 4. Strict hosts: earlier arrivals.
@@ -162,7 +162,8 @@ export function dependencyLists(model: Model, plan: FlatPlan, options: Dependenc
 }
 
 /** Slot chains of migration groups: a group's migration waits for the one `limit` places before it among the group's. */
-function groupSlots(plan: FlatPlan, groups: readonly MigrationGroup[], lists: number[][]): void {
+function groupSlots(plan: FlatPlan, options: DependencyOptions, lists: number[][]): void {
+  const groups: readonly MigrationGroup[] = options.groups ?? options.refine?.rules.flatMap((r) => r.migrationGroups ?? []) ?? [];
   if (!groups.length) return;
   const members = new Map<number, number[]>();
   groups.forEach((g, i) => {
