@@ -10,6 +10,8 @@ import type { Plan } from '../src/model/plan.js';
 import { verifyPlan, verifyDependencies } from '../src/verify/replay.js';
 import { retarget } from '../src/placement/retarget.js';
 import { independentParts } from '../src/plan/decompose.js';
+import { PlacementState } from '../src/model/state.js';
+import { disagreements } from './rule-agreement.js';
 import { cloud, load, moves, plan } from './helpers.js';
 
 /** Six replicas of db, each moving one host along a ring of six hosts with no per-host limit. */
@@ -168,6 +170,16 @@ describe('downtime', () => {
     expect(p.cost).toBe(80 + 60 + 80);
     const without = await plan({ ...doc, policy: {} });
     expect(without.cost).toBe(60 + 80 + 60);
+  });
+
+  it('admits a live move exactly when beginning it adds a violation to its state check', async () => {
+    for (const limit of [1, 4]) {
+      const { problem } = await load(sender(limit));
+      const rule = problem.rules.find((r) => r.name === 'downtime')!;
+      const state = new PlacementState(problem.model, problem.usable);
+      expect(disagreements(rule, state, problem.model)).toEqual([]);
+      expect(rule.admits(state, problem.model.vmIndex.get('busy')!, problem.model.hostIndex.get('b')!)).toBe(limit === 1);
+    }
   });
 
   it('makes the replay verifier name the rule, the VM and the wave of a live move its SLA does not allow', async () => {
