@@ -45,3 +45,4 @@ export {
 
 // The live-migration duration model.
 export { preCopy, vmProfile, MEGABITS_PER_MIB } from './schedule/duration.js';
+export { liveDowntime, worstCaseBandwidth, type LiveDowntime } from './schedule/live-downtime.js';

@@ -159,7 +159,8 @@ describe('the fuzz verdict', () => {
  */
 // The whole adversarial range (up to 10 swaps, cycles of 30) since the default engine v2;
 // reachable clouds stay small to keep the sample under a minute.
-const CI_SAMPLE: Record<Family, number> = { tiny: 40, padded: 20, reachable: 3, adversarial: 20, overloaded: 30 };
+const CI_SAMPLE: Record<Family, number> = { tiny: 40, padded: 20, reachable: 3, adversarial: 20,
+  overloaded: 30, sla: 25 };
 const CI_GENERATORS: GeneratorOptions = { reachable: { maxHosts: 60 } };
 
 describe('a seeded fuzz sample planned by the default engine', () => {

@@ -6,6 +6,7 @@ import { padded } from './families/padded.js';
 import { reachable, type ReachableOptions } from './families/reachable.js';
 import { adversarial, type AdversarialOptions } from './families/adversarial.js';
 import { overloaded } from './families/overloaded.js';
+import { sla } from './families/sla.js';
 
 export interface GeneratorOptions {
   adversarial?: AdversarialOptions;
@@ -15,7 +16,7 @@ export interface GeneratorOptions {
 export async function generateInstance(family: Family, seed: number, index: number, options: GeneratorOptions = {}): Promise<FuzzInstance> {
   if (!FAMILIES.includes(family)) throw new Error(`unknown family ${family} (known: ${FAMILIES.join(', ')})`);
   const rng = new Random(instanceSeed(seed, family, index));
-  const make = { tiny, padded, reachable: reachable(options.reachable), adversarial: adversarial(options.adversarial), overloaded }[family];
+  const make = { tiny, padded, reachable: reachable(options.reachable), adversarial: adversarial(options.adversarial), overloaded, sla }[family];
   const draft = await make(rng);
   return { family, index, seed, ...draft };
 }

@@ -6,7 +6,7 @@
 import type { InstanceDoc } from '../../src/model/instance.js';
 import { stateProblems } from '../generate.js';
 
-export const FAMILIES = ['tiny', 'padded', 'reachable', 'adversarial', 'overloaded'] as const;
+export const FAMILIES = ['tiny', 'padded', 'reachable', 'adversarial', 'overloaded', 'sla'] as const;
 export type Family = (typeof FAMILIES)[number];
 
 export interface Known {

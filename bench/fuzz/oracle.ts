@@ -10,6 +10,9 @@
  * depends on the route and gives no least cost) it is plain Dijkstra. Bounded in stored
  * states and in rule checks so that it always finishes; beyond that it gives up, which
  * the campaign records separately.
+ *
+ * Move budgets (rules' maxMoves) are part of the state: a search node is the placement and,
+ * for each VM with a budget, the migrations it has made; a move beyond the budget is no edge.
  */
 import type { Problem } from '../../src/plugin-api.js';
 import { PlacementState } from '../../src/model/state.js';
@@ -31,9 +34,14 @@ export type OracleResult =
   | { status: 'gave-up'; reason: string; states: number; checks: number };
 
 interface Visit { g: number; parent: string | null; move: OracleMove | null; closed: boolean }
-interface Open { key: string; placement: Int32Array; g: number; f: number }
+interface Open { key: string; placement: Int32Array; moved: Int32Array; g: number; f: number }
 
-const keyOf = (placement: Int32Array) => String.fromCharCode(...placement);
+/** Per VM, the least budget of its rules (Infinity: none). */
+function budgetsOf(problem: Problem): Float64Array {
+  const budget = new Float64Array(problem.model.vms.length).fill(Infinity);
+  for (const rule of problem.rules) if (rule.maxMoves) for (let v = 0; v < budget.length; v++) budget[v] = Math.min(budget[v]!, rule.maxMoves(v));
+  return budget;
+}
 
 /** Least cost of each VM's remaining moves: one move at its least cost (0 if unknown). */
 function leastCosts(problem: Problem): Float64Array {
@@ -67,38 +75,44 @@ export function solveByOracle(problem: Problem, limits: OracleLimits = {}): Orac
     for (let v = 0; v < V; v++) if (p[v] !== target[v]) sum += least[v]!;
     return sum;
   };
-  const goal = keyOf(target);
+  const budget = budgetsOf(problem);
+  const counted = [...budget.keys()].filter((v) => Number.isFinite(budget[v]!));
+  const keyOf = (placement: Int32Array, moved: Int32Array) => String.fromCharCode(...placement, ...counted.map((v) => moved[v]!));
+  const goal = String.fromCharCode(...target);
   const state = new PlacementState(model, problem.usable, model.placement);
   const visits = new Map<string, Visit>();
   const open = new MinHeap<Open>((a, b) => a.f - b.f || b.g - a.g);
   const start = Int32Array.from(model.placement);
-  const startKey = keyOf(start);
+  const startKey = keyOf(start, new Int32Array(V));
   visits.set(startKey, { g: 0, parent: null, move: null, closed: false });
-  open.push({ key: startKey, placement: start, g: 0, f: remaining(start) });
+  open.push({ key: startKey, placement: start, moved: new Int32Array(V), g: 0, f: remaining(start) });
   let checks = 0;
 
   for (let node = open.pop(); node; node = open.pop()) {
     const visit = visits.get(node.key)!;
     if (visit.closed || visit.g < node.g) continue;
     visit.closed = true;
-    if (node.key === goal) return { status: 'feasible', optimum: node.g, moves: pathTo(visits, goal), states: visits.size, checks };
+    if (node.key.startsWith(goal)) return { status: 'feasible', optimum: node.g, moves: pathTo(visits, node.key), states: visits.size, checks };
     if (visits.size > maxStates) return { status: 'gave-up', reason: `more than ${maxStates} placements`, states: visits.size, checks };
     if (checks > maxChecks) return { status: 'gave-up', reason: `more than ${maxChecks} moves checked`, states: visits.size, checks };
     moveTo(state, node.placement);
     for (let v = 0; v < V; v++) {
       const from = node.placement[v]!;
+      if (node.moved[v]! >= budget[v]!) continue;
       for (let to = 0; to < H; to++) {
         if (to === from) continue;
         checks++;
         if (!moveIsValid(problem, state, v, to)) continue;
         const next = Int32Array.from(node.placement);
         next[v] = to;
-        const key = keyOf(next);
+        const moved = Int32Array.from(node.moved);
+        moved[v]!++;
+        const key = keyOf(next, moved);
         const g = node.g + problem.cost.cost(v, from, to);
         const seen = visits.get(key);
         if (seen && seen.g <= g) continue;
         visits.set(key, { g, parent: node.key, move: { vm: v, from, to }, closed: false });
-        open.push({ key, placement: next, g, f: g + remaining(next) });
+        open.push({ key, placement: next, moved, g, f: g + remaining(next) });
       }
     }
   }

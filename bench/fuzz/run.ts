@@ -1,7 +1,7 @@
 /**
  * The fuzz campaign behind `npm run fuzz`:
  *
- *   node dist/bench/fuzz/run.js [--n N] [--seed S] [--family tiny|padded|reachable|adversarial|overloaded|all]
+ *   node dist/bench/fuzz/run.js [--n N] [--seed S] [--family tiny|padded|reachable|adversarial|overloaded|sla|all]
  *                               [--index I] [--workers W] [--memory MB] [--time-limit S]
  *                               [--dump DIR] [--json]
  *

@@ -19,6 +19,13 @@ export interface TimeIndexedBuilder {
    * presences are moved to the bounds. Rows that can never bind are dropped.
    */
   addPresenceRow(name: string, host: number, wave: number, terms: ReadonlyArray<[vm: number, coef: number]>, ub: number): void;
+  /**
+   * Adds the row  sum over the waves and terms of coef * migrations(vm, t) <= ub, where
+   * migrations(vm, t) is 1 when the VM migrates in wave t (service levels: group concurrency, move budgets).
+   */
+  addMigrationRow(name: string, waves: readonly number[], terms: ReadonlyArray<[vm: number, coef: number]>, ub: number): void;
+  /** Forbids the VM's migration from one host to the other in every wave (a live move its SLA does not allow). */
+  forbidMigration(name: string, vm: number, from: number, to: number): void;
 }
 
 /** A rule's linear form, kept apart from its state check. */

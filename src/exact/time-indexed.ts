@@ -194,7 +194,40 @@ export class TimeIndexedModel implements TimeIndexedBuilder {
     this.addExprRow(name, e, -Infinity, ub);
   }
 
+  addMigrationRow(name: string, waves: readonly number[], terms: ReadonlyArray<[number, number]>, ub: number): void {
+    let e: Expr = { terms: new Map(), constant: 0 };
+    for (const t of waves) for (const [v, coef] of terms) if (coef !== 0) e = this.plus(e, this.scale(this.migrations(v, t), coef));
+    this.addExprRow(name, e, -Infinity, ub);
+  }
+
+  forbidMigration(name: string, vm: number, from: number, to: number): void {
+    const { placement, target } = this.model;
+    const c = this.cls[vm]!;
+    if (c === 'fixed' || from === to) return;
+    if (c === 'direct') {
+      if (placement[vm] !== target[vm] && placement[vm] === from && target[vm] === to) this.impossible.push(name);
+      return;
+    }
+    const a = this.a.get(vm)!.get(to);
+    if (!a || !this.candidates[vm]!.includes(from)) return;
+    // Arriving at `to` in wave t while settled on `from` after wave t - 1 is that migration.
+    for (let t = 1; t <= this.waves; t++) {
+      const e = this.settled(vm, from, t - 1);
+      e.terms.set(a[t]!, (e.terms.get(a[t]!) ?? 0) + 1);
+      this.addExprRow(`${name}_${t}`, e, -Infinity, 1);
+    }
+  }
+
   // --- the model ---
+
+  /** 1 when the VM migrates in wave t (1..T): y[t] - y[t-1] for a direct VM, its arrivals for a flexible one. */
+  migrations(v: number, t: number): Expr {
+    const { placement, target } = this.model;
+    const c = this.cls[v]!;
+    if (c === 'direct' && placement[v] !== target[v]) return this.moveExpr(v, t);
+    if (c !== 'flexible') return { terms: new Map(), constant: 0 };
+    return { terms: new Map([...this.a.get(v)!.values()].map((ah): [number, number] => [ah[t]!, 1])), constant: 0 };
+  }
 
   /** Presence of the VM on the host during wave t (1..T). */
   presence(v: number, h: number, t: number): Expr {

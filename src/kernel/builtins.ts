@@ -11,6 +11,9 @@ import affinity from '../../plugins/rule/affinity.js';
 import pin from '../../plugins/rule/pin.js';
 import zone from '../../plugins/rule/zone.js';
 import sharing from '../../plugins/rule/sharing.js';
+import groupConcurrency from '../../plugins/rule/group-concurrency.js';
+import maxMoves from '../../plugins/rule/max-moves.js';
+import downtime from '../../plugins/rule/downtime.js';
 import overcommit from '../../plugins/overcommit/overcommit.js';
 import ram from '../../plugins/cost/ram.js';
 import count from '../../plugins/cost/count.js';
@@ -32,6 +35,9 @@ export const BUILTINS: ReadonlyArray<[manifest: string, module: PluginModule<unk
   ['rule/pin.json', pin],
   ['rule/zone.json', zone],
   ['rule/sharing.json', sharing],
+  ['rule/group-concurrency.json', groupConcurrency],
+  ['rule/max-moves.json', maxMoves],
+  ['rule/downtime.json', downtime],
   ['overcommit/overcommit.json', overcommit],
   ['cost/ram.json', ram],
   ['cost/count.json', count],

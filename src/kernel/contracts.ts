@@ -141,6 +141,7 @@ function wrapRule(who: PluginOrigin, rule: SanityRule, model: Model): SanityRule
       return out;
     };
   }
+  wrapServiceLevels(who, rule, w, model);
   const owned = rule.limitsResources;
   if (owned !== undefined && (!Array.isArray(owned) || owned.some((r) => typeof r !== 'string'))) {
     breach(who, 'create()', `returned a rule whose limitsResources is ${describe(owned)}, not a list of resource names`);
@@ -154,6 +155,36 @@ function wrapRule(who: PluginOrigin, rule: SanityRule, model: Model): SanityRule
     if (!isObject(r['sharing']) || missing.length) breach(who, 'create()', `returned a rule without ${missing.length ? `${missing.join(', ')}()` : 'its sharing tree'}, though its manifest says it provides "${PAGE_SHARING}"`);
   }
   return w;
+}
+
+/** The optional service-level hooks: groups checked once, maxMoves and admitsLive on every call. */
+function wrapServiceLevels(who: PluginOrigin, rule: SanityRule, w: { -readonly [K in keyof SanityRule]: SanityRule[K] }, model: Model): void {
+  const groups = rule.migrationGroups as unknown;
+  if (groups !== undefined) {
+    const V = model.vms.length;
+    const bad = !Array.isArray(groups) ? groups : groups.find((g: unknown) => !isObject(g) || typeof g['name'] !== 'string'
+      || !Number.isInteger(g['limit']) || (g['limit'] as number) < 1
+      || !Array.isArray(g['vms']) || (g['vms'] as unknown[]).some((v) => !Number.isInteger(v) || (v as number) < 0 || (v as number) >= V));
+    if (!Array.isArray(groups) || bad !== undefined) {
+      breach(who, 'create()', `returned migrationGroups with ${describe(bad)}: each is {name, vms: VM indices, limit: an integer >= 1}`);
+    }
+  }
+  if (typeof rule.maxMoves === 'function') {
+    w.maxMoves = (v) => {
+      const call = () => `maxMoves(vm ${vmName(model, v)})`;
+      const out = guarded(who, call, () => rule.maxMoves!(v));
+      if (typeof out !== 'number' || Number.isNaN(out) || out < 0) breach(who, call(), `returned ${describe(out)}: maxMoves() must return a number >= 0 (Infinity: no limit)`);
+      return out;
+    };
+  }
+  if (typeof rule.admitsLive === 'function') {
+    w.admitsLive = (v, from, to) => {
+      const call = () => `admitsLive(vm ${vmName(model, v)}, ${hostName(model, from)} -> ${hostName(model, to)})`;
+      const out = guarded(who, call, () => rule.admitsLive!(v, from, to));
+      if (typeof out !== 'boolean') breach(who, call(), `returned ${describe(out)}: admitsLive() must return true or false`);
+      return out;
+    };
+  }
 }
 
 function wrapOvercommit(who: PluginOrigin, rule: OvercommitRule): OvercommitRule {

@@ -123,6 +123,9 @@ function ruleRows(problem: Problem, packer: Packer, c: Columns): Row[] {
       }
       if (row.length || bound < 0) rows.push({ name, terms: row, lb: -Infinity, ub: bound });
     },
+    // Service levels constrain how VMs move, not where they end: a placement gets no rows from them.
+    addMigrationRow() { /* no migrations in a placement */ },
+    forbidMigration() { /* no migrations in a placement */ },
   };
   for (const rule of problem.rules) rule.formulation!.addRows(builder);
   return rows;

@@ -97,8 +97,21 @@ export function provenBounds(problem: Problem): Bounds {
     for (const v of c.vms) entry = Math.min(entry, evictionCharge(problem, state, frozen, v, model.target[v]!, minCost));
     deadlocks.push({ ...c, extra: entry < Infinity ? Math.max(extra, entry) : extra });
   }
-  const waves = Math.max(counts, vacate.length === 0 || model.maxPerWave <= 0 ? 0 : hostLocal ? 1 + firstDeparture(problem, state, frozen, vacate) : 2);
+  const waves = Math.max(counts, groupWaves(problem), vacate.length === 0 || model.maxPerWave <= 0 ? 0 : hostLocal ? 1 + firstDeparture(problem, state, frozen, vacate) : 2);
   return { cost: base + deadlocks.reduce((s, d) => s + d.extra, 0), waves, deadlocks };
+}
+
+/** Waves a migration group needs: its misplaced members each migrate, at most `limit` per wave. */
+function groupWaves(problem: Problem): number {
+  const { placement, target } = problem.model;
+  let lb = 0;
+  for (const rule of problem.rules) {
+    for (const g of rule.migrationGroups ?? []) {
+      const moving = g.vms.filter((v) => placement[v] !== target[v]).length;
+      if (moving) lb = Math.max(lb, Math.ceil(moving / Math.max(1, g.limit)));
+    }
+  }
+  return lb;
 }
 
 /** Largest host (VMs) whose eviction sets are enumerated exactly; beyond, a fractional bound. */

@@ -25,7 +25,13 @@ export interface Part {
 }
 
 /** Built-in rules whose verdict on a host depends only on the VMs on that host. */
-const HOST_LOCAL_RULES = new Set(['capacity', 'headroom', 'anti-affinity', 'pin', 'zone', 'sharing']);
+const HOST_LOCAL_RULES = new Set(['capacity', 'headroom', 'anti-affinity', 'pin', 'zone', 'sharing',
+  // A move budget per VM (no state check), or a live move refused for the VM's own route (its
+  // worst-case estimate does not depend on other migrations), keeps parts independent.
+  'max-moves', 'downtime',
+  // Group concurrency never changes feasibility or cost (any plan runs one migration at a time);
+  // independentParts links the hosts of each group's movable VMs, so a group lies in one part.
+  'group-concurrency']);
 
 /** True when every active rule looks at one host at a time (what decomposition and the deadlock bound rely on). */
 export function rulesAreHostLocal(problem: Problem): boolean {
@@ -85,6 +91,12 @@ export function independentParts(problem: Problem, options: DecomposeOptions = {
   for (const v of misplaced) links.union(placement[v]!, model.target[v]!);
   const reach = reachableHosts(problem, placement, frozen, links, options.budget ?? 1_000_000);
   if (!reach) return whole();
+  for (const rule of problem.rules) {
+    for (const g of rule.migrationGroups ?? []) {
+      const hosts = g.vms.filter((v) => !frozen[v] && (reach[v] || placement[v] !== model.target[v])).map((v) => placement[v]!);
+      for (const h of hosts) links.union(hosts[0]!, h);
+    }
+  }
 
   const byRoot = new Map<number, { hosts: number[]; misplaced: number[]; movable: number[] }>();
   const group = (root: number) => {
@@ -125,7 +137,9 @@ function reachableHosts(problem: Problem, placement: Int32Array, frozen: Uint8Ar
   const senders = [...Array(V).keys()].filter((v) => !frozen[v] && model.hosts[placement[v]!]!.maxOutgoing > 0);
   // Identical VMs (demand, group, image, home zone: all a built-in rule looks at) get one question per host.
   const R = model.resources.length;
-  const signature = (v: number) => `${Array.from(model.demand.subarray(v * R, v * R + R)).join(',')}|${model.vms[v]!.group ?? ''}|${model.vms[v]!.image ?? ''}|${model.hosts[model.placement[v]!]!.zone ?? ''}`;
+  // A VM with a downtime SLA is asked alone: its answer depends on its source host and its guest.
+  const signature = (v: number) => (model.vms[v]!.sla.maxDowntimeMs !== undefined ? `#${v}`
+    : `${Array.from(model.demand.subarray(v * R, v * R + R)).join(',')}|${model.vms[v]!.group ?? ''}|${model.vms[v]!.image ?? ''}|${model.hosts[model.placement[v]!]!.zone ?? ''}`);
   const signatures = senders.map(signature);
   let asked = 0;
   for (let changed = true; changed;) {

@@ -8,7 +8,8 @@
  * 2. its concurrency slots: with c = maxOutgoing(a), the migration c places before it in the
  *    list of a's departures (plan order); the same on h's arrivals with maxIncoming(h), and
  *    on the whole plan with maxPerWave. Two migrations of one list that are c places or a
- *    multiple of c apart are then ordered, so at most c of the list run at once;
+ *    multiple of c apart are then ordered, so at most c of the list run at once; the same on
+ *    the migrations of each migration group (rules' migrationGroups) with its limit;
  * 3. the room it needs: every departure from h in a wave before w (when maxOutgoing(h) = c is
  *    finite the last c of them stand for all, through their own slot chain). This also covers
  *    anti-affinity and any other rule that only gets easier when VMs leave h.
@@ -33,7 +34,7 @@
  * graph checked by verifyDependencyGraph and falls back to the plain and strict forms.)
  */
 import type { Model } from '../model/model.js';
-import type { Problem } from '../plugin-api.js';
+import type { MigrationGroup, Problem } from '../plugin-api.js';
 import type { Move } from '../plan/moves.js';
 import { PlacementState } from '../model/state.js';
 import { transitiveReduction } from './graph.js';
@@ -84,6 +85,8 @@ export interface DependencyOptions {
   refine?: Problem;
   /** Hosts left out of the refinement. */
   unrefined?: (host: number) => boolean;
+  /** Migration groups with their limits (default: the refining problem's rules' migrationGroups). */
+  groups?: readonly MigrationGroup[];
 }
 
 /** The (transitively reduced) list of migrations each migration waits for. */
@@ -123,6 +126,7 @@ export function dependencyLists(model: Model, plan: FlatPlan, options: Dependenc
     const c = Math.max(1, model.maxPerWave);
     for (let i = c; i < n; i++) lists[i]!.push(i - c);
   }
+  groupSlots(plan, options, lists);
 
   // 3. Room: departures from the destination in earlier waves (or the refined number of
   // them). 4. Strict hosts: earlier arrivals.
@@ -155,6 +159,25 @@ export function dependencyLists(model: Model, plan: FlatPlan, options: Dependenc
     }
   }
   return lists;
+}
+
+/** Slot chains of migration groups: a group's migration waits for the one `limit` places before it among the group's. */
+function groupSlots(plan: FlatPlan, options: DependencyOptions, lists: number[][]): void {
+  const groups: readonly MigrationGroup[] = options.groups ?? options.refine?.rules.flatMap((r) => r.migrationGroups ?? []) ?? [];
+  if (!groups.length) return;
+  const members = new Map<number, number[]>();
+  groups.forEach((g, i) => {
+    for (const v of g.vms) {
+      const list = members.get(v);
+      if (list) list.push(i); else members.set(v, [i]);
+    }
+  });
+  const byGroup: number[][] = groups.map(() => []);
+  for (let m = 0; m < plan.n; m++) for (const i of members.get(plan.vm[m]!) ?? []) byGroup[i]!.push(m);
+  byGroup.forEach((ms, i) => {
+    const c = Math.max(1, groups[i]!.limit);
+    for (let k = c; k < ms.length; k++) lists[ms[k]!]!.push(ms[k - c]!);
+  });
 }
 
 /**

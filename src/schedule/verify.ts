@@ -10,7 +10,8 @@
  * - concurrency: no more than maxOutgoing(h) departures from h can run at once (the largest
  *   set of h's departures no two of which are ordered, by Dilworth's theorem through a
  *   matching), the same for arrivals; for maxPerWave a sufficient test (the migration c
- *   places before in plan order precedes each one);
+ *   places before in plan order precedes each one); the same width test for the migrations
+ *   of each migration group (rules' migrationGroups) against its limit;
  * - rules, soundly for monotone rules: for each migration m into h, a worst state of h is
  *   built on a PlacementState and every rule's check() is asked about h. Fix a topological
  *   order of the graph (plan order when every migration waits only for earlier ones). The
@@ -23,7 +24,7 @@
  *   of h at any moment is contained in one of these states (take the last arrival in that
  *   order to have started by then) or in the start state, which the replay verifier checks.
  */
-import type { Problem, Violation } from '../plugin-api.js';
+import type { MigrationGroup, Problem, Violation } from '../plugin-api.js';
 import { isTransfer, type Wave } from '../model/plan.js';
 import { PlacementState } from '../model/state.js';
 import { byHost, type FlatPlan } from './dependencies.js';
@@ -122,6 +123,9 @@ interface Stays {
   readonly on: Int32Array;
 }
 
+/** A migration group's slot chain: its migrations in plan order and the questions' indices. */
+interface GroupTest { rule: string; group: MigrationGroup; list: number[]; ids: Int32Array }
+
 /** A concurrency limit whose slot chain is asked about: the questions' indices. */
 interface SlotTest { host: number; kind: 'outgoing' | 'incoming'; limit: number; ids: Int32Array }
 
@@ -152,11 +156,13 @@ class GraphCheck {
     const inc = byHost(this.H, this.plan.n, this.plan.to);
     const slotTests = this.slotQuestions(q, out, inc);
     const globalIds = this.globalQuestions(q);
+    const groupTests = this.groupQuestions(q);
     const overlap = this.overlapQuestions(q, stays, dag.pos);
     const hit = q.run();
     this.reportOrder(stays, sameVm, hit);
     this.reportSlots(dag, slotTests, hit, out, inc);
     this.reportGlobal(globalIds, hit);
+    this.reportGroups(dag, groupTests, hit);
     if (this.violations.length) return this.result();
     this.checkRules(stays, inc, overlap, hit, dag.pos);
     return this.result();
@@ -259,6 +265,35 @@ class GraphCheck {
       for (let i = c; i < this.plan.n; i++) ids.push([i - c, i, q.add(i - c, i)]);
     }
     return ids;
+  }
+
+  /** Migration groups: the migration `limit` places before each one among the group's precedes it. */
+  private groupQuestions(q: Queries): GroupTest[] {
+    const tests: GroupTest[] = [];
+    for (const rule of this.problem.rules) {
+      for (const group of rule.migrationGroups ?? []) {
+        const members = new Set(group.vms);
+        const list: number[] = [];
+        for (let m = 0; m < this.plan.n; m++) if (members.has(this.plan.vm[m]!)) list.push(m);
+        const c = Math.max(1, group.limit);
+        if (list.length <= c) continue;
+        const ids = new Int32Array(list.length - c);
+        for (let k = c; k < list.length; k++) ids[k - c] = q.add(list[k - c]!, list[k]!);
+        tests.push({ rule: rule.name, group, list, ids });
+      }
+    }
+    return tests;
+  }
+
+  /** Where a group's chain is broken, the exact width (Dilworth) decides. */
+  private reportGroups(dag: Dag, tests: GroupTest[], hit: Uint8Array): void {
+    for (const t of tests) {
+      if (t.ids.every((id) => hit[id] === 1)) continue;
+      const width = antichainWidth(dag, t.list);
+      if (width > t.group.limit) {
+        this.fail(`group ${t.group.name}: up to ${width} of its migrations may run at once in an order the graph allows, limit ${t.group.limit}`, { rule: t.rule, load: width, limit: t.group.limit });
+      }
+    }
   }
 
   /**

@@ -13,6 +13,7 @@ import { PlacementState } from '../model/state.js';
 import { orderedViolations } from './ordered.js';
 import { applyStep, isStepError } from './actions.js';
 import { OverloadTracker, startViolations } from './overload.js';
+import { serviceLevelViolations } from './service-levels.js';
 
 /**
  * The dependency graph's check (src/schedule/verify.ts): running the migrations in any
@@ -80,6 +81,10 @@ export function verifyPlan(problem: Problem, waves: readonly Wave[]): VerifyResu
     check('after', wave, touched);
     overloaded.settle(state, touched);
   });
+
+  // Service levels (group concurrency, move budgets, live moves): what a rule's own check already said is not repeated.
+  const said = new Set(violations.map((x) => `${x.rule}|${x.wave}|${x.vm}`));
+  for (const x of serviceLevelViolations(problem, waves)) if (!said.has(`${x.rule}|${x.wave}|${x.vm}`)) violations.push(x);
 
   for (let v = 0; v < model.vms.length; v++) {
     const at = state.hostOf(v);

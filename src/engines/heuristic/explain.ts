@@ -24,8 +24,31 @@ export function explainBlocking(problem: Problem, placement: Int32Array, limit =
     s.beginMove(v, t);
     const reasons = problem.rules.flatMap((r) => r.check(s, [t])).map((x) => x.message);
     s.cancelMove(v);
-    lines.push(`${route}: ${reasons.length ? reasons.join('; ') : 'no rule objects, yet it is blocked'}`);
+    const budget = reasons.length ? budgetBlock(problem, mover, v, t) : undefined;
+    lines.push(`${route}: ${reasons.length ? reasons.join('; ') : 'no rule objects, yet it is blocked'}${budget ? `; ${budget}` : ''}`);
   }
   if (blocked > lines.length) lines.push(`... and ${blocked - lines.length} more VMs away from their targets`);
   return lines;
+}
+
+/**
+ * The VMs on `host` that a move budget keeps from stepping aside (fewer than 2 moves allowed,
+ * and no direct way out), when their leaving would let `vm` in: "blocked by max-moves of VM x".
+ */
+function budgetBlock(problem: Problem, mover: Mover, vm: number, host: number): string | undefined {
+  const { model } = problem;
+  const s = mover.state;
+  const budgets = problem.rules.filter((r) => r.maxMoves);
+  if (!budgets.length) return undefined;
+  // Home, or its own target blocked now: only a detour would take it away, and its budget forbids one.
+  const locked = [...s.vmsOn(host)].filter((u) => u !== vm && mover.movable(u) && !mover.canPark(u)
+    && (model.target[u] === host || !mover.admits(u, model.target[u]!)));
+  if (!locked.length) return undefined;
+  for (const u of locked) s.withdraw(u);
+  const wouldFit = mover.admits(vm, host);
+  for (const u of locked) s.restore(u);
+  if (!wouldFit) return undefined;
+  const names = locked.map((u) => model.vms[u]!.name);
+  const rule = budgets.find((r) => locked.some((u) => r.maxMoves!(u) < 2))?.name ?? budgets[0]!.name;
+  return `blocked by ${rule} of VM ${names.join(', VM ')} (${names.length > 1 ? 'they' : 'it'} may not be parked to make room)`;
 }

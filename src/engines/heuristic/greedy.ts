@@ -114,6 +114,7 @@ export function greedyWaves(problem: Problem, options: GreedyOptions): GreedyRes
       else settled++;
       if (!was && isPending[m.vm]) next.push(m.vm); // parked although it was home: it must come back
     }
+    mover.record(wave);
     s.finishWave();
     waves.push(wave);
     for (const v of pending) if (isPending[v]) next.push(v);
@@ -242,6 +243,7 @@ export function greedyWaves(problem: Problem, options: GreedyOptions): GreedyRes
           maxStates: extra.length ? REPAIR.states : REPAIR.states / 4,
           deadline: options.deadline,
           now,
+          moved: mover.moved,
         });
         if (found.outcome === 'found' && found.moves!.length > 0) return found.moves;
       }
@@ -308,7 +310,9 @@ export function greedyWaves(problem: Problem, options: GreedyOptions): GreedyRes
 
   /** VMs on `host` to take away so that `vm` is admitted there; undefined if none suffices. */
   function evictionSet(vm: number, host: number): number[] | undefined {
-    const candidates = [...s.vmsOn(host)].filter((u) => u !== vm && mover.movable(u) && s.destinationOf(u) < 0);
+    // A VM whose move budget allows no detour leaves only for its own target.
+    const candidates = [...s.vmsOn(host)].filter((u) => u !== vm && mover.movable(u) && s.destinationOf(u) < 0
+      && (mover.canPark(u) || (isPending[u] === 1 && target[u] !== host && mover.movesLeft(u) >= 1)));
     const extra = (u: number) => (isPending[u] ? 1 : 2) * unitCost(u);
     candidates.sort((a, b) => extra(a) - extra(b) || a - b);
     const needed = minimalRemoval(candidates, (u) => s.withdraw(u), (u) => s.restore(u), () => mover.admits(vm, host));
@@ -321,8 +325,9 @@ export function greedyWaves(problem: Problem, options: GreedyOptions): GreedyRes
     let best = -1;
     let bestScore = -Infinity;
     for (let p = 0; p < H; p++) {
-      if (p === from || !mover.slotFree(from, p) || !mover.admits(vm, p)) continue;
+      if (p === from || !mover.slotFree(from, p, vm) || !mover.admits(vm, p)) continue;
       if (p === target[vm]) return p; // not a detour at all
+      if (!mover.admitsLiveMove(vm, p, target[vm]!)) continue; // it could not come back live
       const score = freeScore(p, vm) - (drained[p] ? 2 : 0);
       if (score > bestScore) { bestScore = score; best = p; }
     }

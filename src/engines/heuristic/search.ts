@@ -28,6 +28,8 @@ export interface SearchOptions {
   hosts?: readonly number[];
   /** Per host, 1 where no VM may go but the VMs whose goal it is (drained hosts get no parking). */
   goalOnly?: ArrayLike<number>;
+  /** Per VM, migrations it has already made (counted against rules' maxMoves; default none). */
+  moved?: ArrayLike<number>;
 }
 
 export interface SearchResult {
@@ -50,9 +52,13 @@ export function searchSequence(problem: Problem, options: SearchOptions): Search
   const { model, cost } = problem;
   const now = options.now ?? Date.now;
   const start = options.start ?? model.placement;
-  const mover = new Mover(problem, start);
+  const mover = new Mover(problem, start, options.moved);
   const state = mover.state;
   const vms = (options.vms ?? model.vms.map((v) => v.index)).filter((v) => mover.movable(v));
+  // VMs with a move budget: their migrations so far are part of the state (after the placement in a key).
+  const budgeted = vms.map((v, i) => (Number.isFinite(mover.movesLeft(v)) ? i : -1)).filter((i) => i >= 0);
+  const baseMoved = Int32Array.from(vms, (v) => mover.moved[v]!);
+  const used = new Int32Array(vms.length);
   const goal = options.goal ?? vms.map((v) => model.target[v]!);
   const hosts = options.hosts ?? model.hosts.map((h) => h.index);
   const goalOnly = options.goalOnly;
@@ -64,8 +70,11 @@ export function searchSequence(problem: Problem, options: SearchOptions): Search
     return h;
   };
   // Host indices as UTF-16 code units: a placement costs 2 bytes per VM to remember.
-  const keyOf = (at: Int32Array) => String.fromCharCode(...at);
-  const decode = (key: string, into: Int32Array) => { for (let i = 0; i < k; i++) into[i] = key.charCodeAt(i); };
+  const keyOf = (at: Int32Array) => (budgeted.length ? String.fromCharCode(...at, ...budgeted.map((i) => used[i]!)) : String.fromCharCode(...at));
+  const decode = (key: string, into: Int32Array) => {
+    for (let i = 0; i < k; i++) into[i] = key.charCodeAt(i);
+    budgeted.forEach((i, j) => { used[i] = key.charCodeAt(k + j); mover.moved[vms[i]!] = baseMoved[i]! + used[i]!; });
+  };
   const cutoff = options.cutoff === undefined ? Infinity : options.cutoff + 1e-9 * Math.max(1, options.cutoff);
   const first = Int32Array.from(vms, (v) => start[v]!);
   if (model.hosts.length > 0xffff) return { outcome: 'budget', lowerBound: estimate(first), states: 0 };
@@ -74,7 +83,7 @@ export function searchSequence(problem: Problem, options: SearchOptions): Search
   const best = new Map<string, number>([[nodes[0]!.key, 0]]);
   const open = new MinHeap<[number, number, number]>((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
   open.push([estimate(first), 0, 0]);
-  const goalKey = keyOf(Int32Array.from(goal));
+  const goalKey = String.fromCharCode(...goal);
   const at = new Int32Array(k);
   let work = CLOCK_EVERY; // read the clock before the first expansion
 
@@ -82,7 +91,7 @@ export function searchSequence(problem: Problem, options: SearchOptions): Search
     const [f, , id] = open.pop()!;
     const node = nodes[id]!;
     if (best.get(node.key)! < node.g) continue; // stale entry
-    if (node.key === goalKey) return { outcome: 'found', moves: path(id), cost: node.g, lowerBound: node.g, states: best.size };
+    if (node.key.startsWith(goalKey)) return { outcome: 'found', moves: path(id), cost: node.g, lowerBound: node.g, states: best.size };
     if (best.size >= options.maxStates) return { outcome: 'budget', lowerBound: f, states: best.size };
     // The clock is read after a fixed amount of work (children generated), however big each expansion is.
     if (work >= CLOCK_EVERY) {
@@ -99,10 +108,12 @@ export function searchSequence(problem: Problem, options: SearchOptions): Search
       for (const h of hosts) {
         if (h === from || (goalOnly?.[h] && h !== goal[i]) || !mover.slotFree(from, h) || !mover.admits(v, h)) continue;
         at[i] = h;
+        used[i]!++;
         const g = node.g + cost.cost(v, from, h);
         const fc = g + estimate(at);
         const key = fc > cutoff ? '' : keyOf(at);
         at[i] = from;
+        used[i]!--;
         if (fc > cutoff) continue;
         const seen = best.get(key);
         if (seen !== undefined && seen <= g) continue;
