@@ -9,14 +9,19 @@
  * the baseline measured in the same run. `--entry` (repeatable) times another build's
  * dist/src/cli/main.js beside this one (say a copy of the previous commit's build), so that
  * before and after are compared in one run. Every run must exit 0, or the bench fails.
+ * Where GNU time is installed (/usr/bin/time), each run goes through it and the table adds
+ * the process's CPU seconds (user + system, 10 ms resolution): on a shared, loaded machine
+ * they vary far less than wall time.
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { packageRoot } from '../src/util/package-root.js';
 
 interface Command { label: string; args: string[] }
-interface Row { label: string; runs: number; minMs: number; medianMs: number }
+interface Row { label: string; runs: number; minMs: number; medianMs: number; cpuMinMs?: number; cpuMedianMs?: number }
+
+const GNU_TIME = '/usr/bin/time';
 
 /** What a user runs: help, and the smallest plan and validation (examples/swap.json, 3 hosts). */
 function commands(entries: string[]): Command[] {
@@ -35,12 +40,15 @@ function commands(entries: string[]): Command[] {
   ];
 }
 
-function timeOnce(c: Command): number {
+/** Wall milliseconds of one run, and its CPU milliseconds when GNU time reports them. */
+function timeOnce(c: Command, cpu: boolean): { wall: number; cpu?: number } {
+  const [file, args] = cpu ? [GNU_TIME, ['-f', 'cpu %U %S', process.execPath, ...c.args]] : [process.execPath, c.args];
   const started = performance.now();
-  const r = spawnSync(process.execPath, c.args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  const ms = performance.now() - started;
+  const r = spawnSync(file, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const wall = performance.now() - started;
   if (r.status !== 0) throw new Error(`${c.label} exited ${r.status}: ${r.stderr}`);
-  return ms;
+  const used = cpu ? /^cpu ([\d.]+) ([\d.]+)$/m.exec(r.stderr) : null;
+  return used ? { wall, cpu: (Number(used[1]) + Number(used[2])) * 1000 } : { wall };
 }
 
 const median = (xs: number[]) => {
@@ -50,16 +58,32 @@ const median = (xs: number[]) => {
 
 export function measureStartup(entries: string[], runs: number): Row[] {
   const list = commands(entries);
-  const times = list.map(() => [] as number[]);
-  for (const c of list) timeOnce(c); // warm the file cache, not counted
-  for (let r = 0; r < runs; r++) for (const [i, c] of list.entries()) times[i]!.push(timeOnce(c));
-  return list.map((c, i) => ({ label: c.label, runs, minMs: Math.min(...times[i]!), medianMs: median(times[i]!) }));
+  const cpu = existsSync(GNU_TIME);
+  const times = list.map(() => ({ wall: [] as number[], cpu: [] as number[] }));
+  for (const c of list) timeOnce(c, cpu); // warm the file cache, not counted
+  for (let r = 0; r < runs; r++) {
+    for (const [i, c] of list.entries()) {
+      const t = timeOnce(c, cpu);
+      times[i]!.wall.push(t.wall);
+      if (t.cpu !== undefined) times[i]!.cpu.push(t.cpu);
+    }
+  }
+  return list.map((c, i) => {
+    const { wall, cpu: used } = times[i]!;
+    return { label: c.label, runs, minMs: Math.min(...wall), medianMs: median(wall), ...(used.length ? { cpuMinMs: Math.min(...used), cpuMedianMs: median(used) } : {}) };
+  });
 }
 
 export function startupTable(rows: Row[]): string {
   const base = rows[0]!;
-  const lines = ['| command | runs | min (ms) | median (ms) | min − node -e 0 (ms) |', '|---|--:|--:|--:|--:|'];
-  for (const r of rows) lines.push(`| ${r.label} | ${r.runs} | ${r.minMs.toFixed(0)} | ${r.medianMs.toFixed(0)} | ${(r.minMs - base.minMs).toFixed(0)} |`);
+  const cpu = rows.every((r) => r.cpuMinMs !== undefined);
+  const lines = [
+    `| command | runs | wall min (ms) | wall median (ms) | wall min − node -e 0 (ms) |${cpu ? ' CPU min (ms) | CPU median (ms) |' : ''}`,
+    `|---|--:|--:|--:|--:|${cpu ? '--:|--:|' : ''}`,
+  ];
+  for (const r of rows) {
+    lines.push(`| ${r.label} | ${r.runs} | ${r.minMs.toFixed(0)} | ${r.medianMs.toFixed(0)} | ${(r.minMs - base.minMs).toFixed(0)} |${cpu ? ` ${r.cpuMinMs!.toFixed(0)} | ${r.cpuMedianMs!.toFixed(0)} |` : ''}`);
+  }
   return lines.join('\n');
 }
 
