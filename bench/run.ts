@@ -244,6 +244,7 @@ function usage(error?: string): never {
     ...Object.entries(SUITES).map(([name, s]) => `  ${name.padEnd(10)} ${s.description}`),
     '  calibration       the duration model against 50 measured plans (bench/calibration.ts: --dir DIR, --fit)',
     '  btrplace-network  the 54 BtrPlace instances with their network, with and without per-host limits (bench/btrplace-network.ts)',
+    '  startup           wall time of `shunt --help`, `plan` and `validate` on examples/swap.json against `node -e 0` (bench/startup.ts: --runs N, --entry FILE)',
   ];
   if (error) process.stderr.write(`bench: ${error}\n`);
   process.stderr.write(lines.join('\n') + '\n');
@@ -420,13 +421,14 @@ function gitState(root: string): { commit: string; dirty: string[] } | null {
   }
 }
 
-/** Suites with their own harness (bench/calibration.ts, bench/btrplace-network.ts): `--suite NAME` and their own flags. */
+/** Suites with their own harness (bench/calibration.ts, bench/btrplace-network.ts, bench/startup.ts): `--suite NAME` and their own flags. */
 async function ownSuite(argv: string[]): Promise<number | undefined> {
   const i = argv.findIndex((a) => a === '--suite' || a.startsWith('--suite='));
   const name = i < 0 ? undefined : argv[i]!.includes('=') ? argv[i]!.slice(8) : argv[i + 1];
   const rest = i < 0 ? [] : argv.filter((_, j) => j !== i && (argv[i]!.includes('=') || j !== i + 1));
   if (name === 'calibration') return (await import('./calibration.js')).runCalibration(rest);
   if (name === 'btrplace-network') return (await import('./btrplace-network.js')).runBtrPlaceNetwork(rest);
+  if (name === 'startup') return (await import('./startup.js')).runStartup(rest);
   return undefined;
 }
 

@@ -3,10 +3,9 @@
  * the exit code. Exit codes: 0 plan found / valid; 1 internal error or invalid plan
  * (verify); 2 invalid input; 3 proven infeasible; 4 nothing found within limits.
  */
-import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help } from 'commander';
 import { InputError } from '../io/errors.js';
 import { packageRoot } from '../util/package-root.js';
 import { EXIT, fail, failInput, processIo, withIo, type CliIo } from './shared.js';
@@ -14,18 +13,34 @@ import { COMMANDS } from './commands/index.js';
 
 export type { CliIo } from './shared.js';
 
-export function buildProgram(io: CliIo = processIo): Command {
+/**
+ * The program with every command listed; only the commands named in `load` (by default the one
+ * the arguments run, see commandOf) are loaded with their options and action.
+ */
+export async function buildProgram(io: CliIo = processIo, load: readonly string[] = []): Promise<Command> {
   const version = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  const listed = new Map<Command, string>(); // commands only listed: their term in the help
+  const help = new Help();
   const program = new Command('shunt')
     .description('Plans safe, cheap, parallel live-migration sequences from a placement to a target placement.')
     .version(version)
     .showHelpAfterError()
     .configureOutput({ writeOut: (t) => io.stdout(t), writeErr: (t) => io.stderr(t) })
+    .configureHelp({ subcommandTerm: (cmd) => listed.get(cmd) ?? help.subcommandTerm(cmd) })
     .exitOverride();
 
-  for (const register of COMMANDS) register(program);
+  for (const entry of COMMANDS) {
+    if (load.includes(entry.name)) (await entry.load()).register(program);
+    else listed.set(program.command(entry.name).description(entry.description), entry.term);
+  }
 
   return program;
+}
+
+/** The command the arguments run (`shunt help NAME` shows NAME's help): the program has no option taking a value, so it is the first operand. */
+export function commandOf(args: readonly string[]): string | undefined {
+  const operands = args.slice(0, args.includes('--') ? args.indexOf('--') : undefined).filter((a) => !a.startsWith('-'));
+  return operands[0] === 'help' ? operands[1] : operands[0];
 }
 
 const QUIET_COMMANDER = new Set(['commander.helpDisplayed', 'commander.version', 'commander.help']);
@@ -37,7 +52,8 @@ export async function run(args: readonly string[], io: CliIo = processIo): Promi
   process.exitCode = undefined; // commands that still set it directly are honoured below
   const { exitCode } = await withIo(io, json, async () => {
     try {
-      await buildProgram(io).parseAsync([...args], { from: 'user' });
+      const command = commandOf(args);
+      await (await buildProgram(io, command === undefined ? [] : [command])).parseAsync([...args], { from: 'user' });
     } catch (e) {
       if (e instanceof CommanderError) {
         // commander has already written the message (and the help) on stderr

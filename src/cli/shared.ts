@@ -4,7 +4,7 @@ import type { PolicyDoc } from '../model/instance.js';
 import { readJson, stdin } from '../io/read.js';
 import { writeAtomic } from '../io/write.js';
 import { InputError, type InputIssue } from '../io/errors.js';
-import { createKernel } from '../kernel/kernel.js';
+import { builtinNames as builtinsOf } from '../kernel/builtins-manifests.js';
 import type { PluginKind } from '../plugin-api.js';
 
 export const EXIT = { ok: 0, internal: 1, invalidPlan: 1, input: 2, infeasible: 3, unknown: 4 } as const;
@@ -124,9 +124,8 @@ export function positiveSeconds(value: string): number {
   return n;
 }
 
-let names: ReturnType<typeof createKernel> | undefined;
-/** The plugins of a kind, for help texts, from the kernel's registry ("heuristic (default), exact, auto"). */
+/** The built-in plugins of a kind, for help texts, from their manifests ("auto, exact, heuristic (default)"): loads no plugin. */
 export function builtinNames(kind: PluginKind, fallback?: string): string {
-  const list = (names ??= createKernel()).names(kind);
+  const list = builtinsOf(kind);
   return list.map((n) => (n === fallback ? `${n} (default)` : n)).join(', ');
 }

@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { PluginKind } from '../plugin-api.js';
 import { packageRoot } from '../util/package-root.js';
 
 const cache = new Map<string, Record<string, unknown>>();
@@ -12,4 +13,15 @@ export function builtinManifest(path: string): Record<string, unknown> {
     cache.set(path, m);
   }
   return m;
+}
+
+/**
+ * The names of the built-in plugins of a kind, sorted, read from their manifests
+ * (plugins/<kind>/*.json) without loading the kernel or any plugin module: for help texts,
+ * which must not pay for the plugins. Every manifest there is a built-in (BUILTINS in
+ * builtins.ts registers each one; test/cli-startup.test.ts checks both lists agree).
+ */
+export function builtinNames(kind: PluginKind): string[] {
+  const dir = join(packageRoot(), 'plugins', kind);
+  return readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => builtinManifest(`${kind}/${f}`)['name'] as string).sort();
 }

@@ -12,7 +12,6 @@ import { backendNames } from '../../exact/solvers/registry.js';
 import { builtinNames } from '../shared.js';
 import { DEFAULTS } from '../../kernel/kernel.js';
 import { NoTargetError } from '../../placement/strategy.js';
-import { writeReport } from './report.js';
 
 function fraction(value: string): number {
   const n = Number(value);
@@ -104,7 +103,8 @@ export function register(program: Command): void {
         progress.end();
       }
       report(plan, loaded.problem.cost.unit, o);
-      if (o.report && !writeReport(loaded, plan, file, o.report)) setExitCode(EXIT.invalidPlan);
+      // The report's modules are loaded only when one is asked for.
+      if (o.report && !(await import('./report.js')).writeReport(loaded, plan, file, o.report)) setExitCode(EXIT.invalidPlan);
     });
 
 }
