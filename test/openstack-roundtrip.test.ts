@@ -84,7 +84,7 @@ describe('the OpenStack round trip', () => {
     const { instance } = importOpenStack(dir);
     const { plan } = await planMigrations(instance, { source: dir });
     const text = exportWatcher(plan, { planSource: 'plan', instanceSource: dir });
-    expect(text).toMatch(/^#   parallelization = migrate:1,/m);
+    expect(text).toMatch(/^# {3}parallelization = migrate:1,/m);
     expect(text).toContain("openstack optimize audittemplate create 'shunt-actuator' unclassified --strategy actuator");
     const line = text.split('\n').find((l) => l.startsWith('openstack optimize audit create'))!;
     const actions = JSON.parse(/actions='(.*)'$/.exec(line)![1]!) as unknown[];
