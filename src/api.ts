@@ -12,7 +12,8 @@ import { referenceIssues, resourceWarnings } from './io/validate-instance.js';
 import { createKernel, mergePolicies, type Configured, type Kernel } from './kernel/kernel.js';
 import { verifyPlan, formatViolation, type VerifyResult } from './verify/replay.js';
 import { nonMonotoneRules, oneAtATime } from './verify/ordered.js';
-import { attachSchedule, durationOptionsOf, objectiveOf } from './schedule/attach.js';
+import { attachSchedule, objectiveOf } from './schedule/attach.js';
+import { durationOptionsOf } from './schedule/duration-options.js';
 import { networkIssues } from './model/network.js';
 import { defaultLimitsProblem, prefers } from './schedule/network-limits.js';
 import { verifyDependencies } from './schedule/verify.js';
@@ -123,7 +124,7 @@ export async function solveLoaded(loaded: Loaded, options: PlanOptions = {}): Pr
     plan.cost = check.cost;
     if (plan.lowerBound !== null && plan.lowerBound > check.cost) plan.lowerBound = check.cost;
     // Dependencies, durations and makespans; the graph is verified before it is attached.
-    const schedule = attachSchedule(loaded.problem, plan, durationOptionsOf(loaded.policy), objectiveOf(loaded.policy));
+    const schedule = attachSchedule(loaded.problem, plan, durationOptionsOf(loaded.policy, loaded.kernel), objectiveOf(loaded.policy));
     if (!schedule.valid) throw new PlanRejectedError(loaded.engine.name, schedule.violations);
     // (A rule that is not monotone keeps its one-at-a-time plan: no parallel alternative.)
     const limited = ordered.length ? undefined : await withDefaultLimits(loaded, plan, options, started);
@@ -155,7 +156,7 @@ async function withDefaultLimits(loaded: Loaded, plan: Plan, options: PlanOption
   if (!check.valid || !verifyPlan(problem, other.waves).valid) return undefined;
   other.cost = check.cost;
   if (other.lowerBound !== null && other.lowerBound > check.cost) other.lowerBound = check.cost;
-  if (!attachSchedule(problem, other, durationOptionsOf(loaded.policy), objective).valid) return undefined;
+  if (!attachSchedule(problem, other, durationOptionsOf(loaded.policy, loaded.kernel), objective).valid) return undefined;
   const graph = verifyDependencies(loaded.problem, other.waves, other.waves.flatMap((w) => w.migrations.map((m) => m.after ?? [])));
   return graph.valid && prefers(objective, plan, other) ? other : undefined;
 }

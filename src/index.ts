@@ -17,7 +17,8 @@ export { retarget, strategyRef, withoutTarget, type Retargeted } from './placeme
 export { evaluateStrategies, type EvaluateRow, type EvaluateOptions, type PathFigures } from './placement/evaluate.js';
 export { targetMetrics, type TargetMetrics, type ResourceStats, type MemoryFigures } from './placement/metrics.js';
 export { NoTargetError } from './placement/strategy.js';
-export { attachSchedule, durationOptionsOf, type AttachResult } from './schedule/attach.js';
+export { attachSchedule, type AttachResult } from './schedule/attach.js';
+export { durationOptionsOf, DURATION_MODEL, type ManifestLookup } from './schedule/duration-options.js';
 export { importBtrPlace } from './interop/btrplace-import.js';
 export { exportBtrPlace } from './interop/btrplace-export.js';
 export { run as runCli, type CliIo } from './cli/run.js';

@@ -23,7 +23,7 @@ import { probeMonotone } from './monotone-probe.js';
 import type { PluginServices } from './services.js';
 import { backendNames } from '../exact/solvers/registry.js';
 import { solveInWorker } from '../exact/solvers/backend.js';
-import { durationOptionsOf } from '../schedule/attach.js';
+import { durationOptionsOf } from '../schedule/duration-options.js';
 
 export const DEFAULTS = { cost: 'ram', overcommit: 'overcommit', engine: 'heuristic' } as const;
 
@@ -170,7 +170,7 @@ export class Kernel {
       names: (kind) => this.names(kind),
       defaults: (kind, name) => ({ ...(this.manifest(kind, name)?.defaults ?? {}) }),
       validateOptions: (schema, value, path) => this.schemas.optionIssues(this.withNames(schema), value, path),
-      durationOptions: () => durationOptionsOf(policy),
+      durationOptions: () => durationOptionsOf(policy, this),
     };
   }
 

@@ -7,7 +7,8 @@ import type { Loaded } from '../api.js';
 import type { Plan } from '../model/plan.js';
 import type { Violation } from '../plugin-api.js';
 import { verifyPlan, verifyDependencies } from '../verify/replay.js';
-import { attachSchedule, durationOptionsOf } from '../schedule/attach.js';
+import { attachSchedule } from '../schedule/attach.js';
+import { durationOptionsOf } from '../schedule/duration-options.js';
 import { buildPlanData, verdictOf, type PlanReportData, type Verdict } from './data.js';
 import { escapeHtml } from './escape.js';
 import { htmlDocument } from './page.js';
@@ -22,7 +23,7 @@ export function planReport(loaded: Loaded, plan: Plan, title: string): ReportRes
   if (!isFound(plan)) return { ok: true, html: htmlDocument(`shunt plan: ${title}`, header(title, verdictOf(loaded, plan, false), plan.notes ?? []), { kind: 'none' }) };
   const checked = verifiedSchedule(loaded, plan);
   if (!checked.ok) return checked;
-  const data = buildPlanData(loaded, checked.plan, title, durationOptionsOf(loaded.policy), true);
+  const data = buildPlanData(loaded, checked.plan, title, durationOptionsOf(loaded.policy, loaded.kernel), true);
   return { ok: true, html: htmlDocument(`shunt plan: ${title}`, planBody(data), data) };
 }
 
@@ -39,7 +40,7 @@ function verifiedSchedule(loaded: Loaded, plan: Plan): { ok: true; plan: Plan } 
   }
   for (const m of migrations) { delete m.after; delete m.estimatedStart; delete m.estimatedSeconds; }
   copy.notes = [...(copy.notes ?? []), 'the plan carried no schedule: dependencies and estimates were computed for this report'];
-  const attached = attachSchedule(loaded.problem, copy, durationOptionsOf(loaded.policy));
+  const attached = attachSchedule(loaded.problem, copy, durationOptionsOf(loaded.policy, loaded.kernel));
   return attached.valid ? { ok: true, plan: copy } : { ok: false, violations: attached.violations };
 }
 
