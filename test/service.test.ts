@@ -5,7 +5,6 @@
  * Jobs that must still be running when the test acts use the fixture rule "slow",
  * which holds its worker thread for a while, so nothing depends on machine speed.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,9 +14,9 @@ import { ROUTES } from '../src/service/schemas.js';
 import type { JobState } from '../src/service/queue.js';
 import type { InputIssue } from '../src/io/errors.js';
 import type { Plan } from '../src/model/plan.js';
+import { cli as shunt } from './helpers.js';
 
 const root = join(import.meta.dirname, '..');
-const cli = join(root, 'dist', 'src', 'cli', 'main.js');
 const cloud20 = JSON.parse(readFileSync(join(root, 'examples', 'cloud-20.json'), 'utf8'));
 const impossible = JSON.parse(readFileSync(join(root, 'examples', 'impossible-swap.json'), 'utf8'));
 const pluginDir = join(import.meta.dirname, 'fixtures', 'service', 'plugins');
@@ -88,7 +87,7 @@ describe('the planning service, in process', { timeout: 180_000 }, () => {
     expect(submitted.headers['location']).toBe(`/v1/plans/${id}`);
     const job = await waitFor(service, `/v1/plans/${id}`, finished);
     expect(job).toMatchObject({ id, state: 'done', exitCode: 0 });
-    const printed = JSON.parse(execFileSync(process.execPath, [cli, 'plan', join(root, 'examples', 'cloud-20.json'), '--json'], { encoding: 'utf8' }));
+    const printed = JSON.parse((await shunt(['plan', join(root, 'examples', 'cloud-20.json'), '--json'])).stdout);
     expect(withoutSeconds(job.plan)).toBe(withoutSeconds(printed));
 
     const verified = await call(service, 'POST', '/v1/verify', { instance: cloud20, plan: job.plan });
@@ -99,9 +98,9 @@ describe('the planning service, in process', { timeout: 180_000 }, () => {
   it('gives the exit code the CLI gives when no plan exists', async () => {
     const { id } = (await call(service, 'POST', '/v1/plans', { instance: impossible })).json();
     const job = await waitFor(service, `/v1/plans/${id}`, finished);
-    const cli3 = spawnSync(process.execPath, [cli, 'plan', join(root, 'examples', 'impossible-swap.json'), '--json'], { encoding: 'utf8' });
+    const cli3 = await shunt(['plan', join(root, 'examples', 'impossible-swap.json'), '--json']);
     expect(job.state).toBe('done');
-    expect(job.exitCode).toBe(cli3.status);
+    expect(job.exitCode).toBe(cli3.code);
     expect(job.plan.status).toBe(JSON.parse(cli3.stdout).status);
   });
 
