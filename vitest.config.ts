@@ -9,5 +9,8 @@ export default defineConfig({
     // or globals; the module-level state there is (caches, the CLI's current output, warm
     // solver threads) is meant to be reused.
     isolate: false,
+    // vitest's default is one worker fewer than the cores: one on a 2-core machine. Two files at
+    // a time, since much of the suite waits (service jobs, runbooks, child processes).
+    maxWorkers: 2,
   },
 });
