@@ -5,6 +5,9 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '**/*.d.ts', 'src/io/generated/**'] },
+  // test/reference/ is a frozen copy of old code kept as a test oracle (the new code must agree
+  // with it): it is never edited, so it is not held to today's limits.
+  { ignores: ['test/reference/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

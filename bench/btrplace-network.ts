@@ -18,7 +18,7 @@ import { join, resolve } from 'node:path';
 import { planMigrations, type Loaded } from '../src/api.js';
 import type { Plan } from '../src/model/plan.js';
 import { importBtrPlace } from '../src/interop/btrplace-import.js';
-import { durationOptionsOf } from '../src/schedule/attach.js';
+import { durationOptionsOf } from '../src/schedule/duration-options.js';
 import { scheduleInput } from '../src/schedule/makespan.js';
 import { channelSeconds } from '../src/schedule/network-bounds.js';
 import { flattenWaves } from '../src/schedule/verify.js';
@@ -40,7 +40,7 @@ interface Row {
 /** Seconds the switch-to-switch links need at least (the busiest one), for the plan's migrations. */
 function coreBound(loaded: Loaded, plan: Plan): number {
   const flat = flattenWaves(loaded.problem, plan.waves).plan!;
-  const input = scheduleInput(loaded.model, flat, durationOptionsOf(loaded.policy));
+  const input = scheduleInput(loaded.model, flat, durationOptionsOf(loaded.policy, loaded.kernel));
   const own = new Set(input.network.hostLinks.map((l) => l[0]!));
   let core = 0;
   channelSeconds(input).forEach((x, c) => { if (!own.has(c >> 1)) core = Math.max(core, x); });

@@ -75,33 +75,51 @@ export const SMALL_CAPACITY: Readonly<ResourceMap> = { ram: 32 * GiB, cpu: 8, di
 
 export { mulberry32 };
 
-export function generateCloud(options: CloudOptions): InstanceDoc {
-  const {
-    hosts: H, seed, fill = 0.85, fillJitter = 0.03, retarget = 0.4, small = false,
-  } = options;
+/** The resources with a capacity (RAM first), their usable amounts, and the flavours' demands on them. */
+interface Layout {
+  resources: string[];
+  R: number;
+  ramIndex: number;
+  usable: number[];
+  flavourDemand: number[][];
+}
+
+function checkCloudOptions(H: number, fill: number, retarget: number): void {
   if (!Number.isInteger(H) || H < 1) throw new Error(`generateCloud: hosts must be a positive integer, got ${H}`);
   if (!(fill > 0 && fill <= 1)) throw new Error(`generateCloud: fill must be in (0, 1], got ${fill}`);
   if (!(retarget >= 0 && retarget <= 1)) throw new Error(`generateCloud: retarget must be in [0, 1], got ${retarget}`);
-  const capacity = options.capacity ?? (small ? SMALL_CAPACITY : DEFAULT_CAPACITY);
-  const allocationRatio = options.allocationRatio ?? { cpu: 4 };
-  const reserved = options.reserved ?? {};
-  const flavours = options.flavours ?? (small ? SMALL_FLAVOURS : DEFAULT_FLAVOURS);
-  if (flavours.length === 0) throw new Error('generateCloud: no flavours');
+}
 
-  const random = mulberry32(seed);
-  const randInt = (n: number) => Math.floor(random() * n);
-
+function layoutOf(capacity: ResourceMap, reserved: ResourceMap, allocationRatio: ResourceMap, flavours: readonly Flavour[]): Layout {
   // Resources with a capacity, RAM first. A flavour's other resources are unlimited
   // on every host (the instance format's rule), so they never constrain anything here.
   const resources = Object.keys(capacity).sort((a, b) => (a === 'ram' ? -1 : b === 'ram' ? 1 : a.localeCompare(b)));
-  const R = resources.length;
   const ramIndex = resources.indexOf('ram');
   if (ramIndex < 0) throw new Error('generateCloud: the capacity must include ram');
   const usable = resources.map((r) => Math.max(0, capacity[r]! - (reserved[r] ?? 0)) * (allocationRatio[r] ?? 1));
   const flavourDemand = flavours.map((f) => resources.map((r) => f.demand[r] ?? 0));
-  const smallestRam = Math.min(...flavourDemand.map((d) => d[ramIndex]!));
+  return { resources, R: resources.length, ramIndex, usable, flavourDemand };
+}
+
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
+
+function hostDocsOf(H: number, capacity: ResourceMap, reserved: ResourceMap, allocationRatio: ResourceMap, zones: number | undefined): HostDoc[] {
+  const hostWidth = String(H).length;
+  const hostDocs: HostDoc[] = [];
+  for (let h = 0; h < H; h++) {
+    const doc: HostDoc = { name: `host-${pad(h + 1, hostWidth)}`, capacity: { ...capacity } };
+    if (Object.keys(allocationRatio).length) doc.allocationRatio = { ...allocationRatio };
+    if (Object.keys(reserved).length) doc.reserved = { ...reserved };
+    if (zones && zones > 0) doc.zone = `zone-${(h % zones) + 1}`;
+    hostDocs.push(doc);
+  }
+  return hostDocs;
+}
+
+/** Draws a flavour index by weight. */
+function flavourDrawer(flavours: readonly Flavour[], random: () => number): () => number {
   const totalWeight = flavours.reduce((s, f) => s + f.weight, 0);
-  const drawFlavour = () => {
+  return () => {
     let x = random() * totalWeight;
     for (let i = 0; i < flavours.length; i++) {
       x -= flavours[i]!.weight;
@@ -109,19 +127,12 @@ export function generateCloud(options: CloudOptions): InstanceDoc {
     }
     return flavours.length - 1;
   };
+}
 
-  const pad = (n: number, width: number) => String(n).padStart(width, '0');
-  const hostWidth = String(H).length;
-  const hostDocs: HostDoc[] = [];
-  for (let h = 0; h < H; h++) {
-    const doc: HostDoc = { name: `host-${pad(h + 1, hostWidth)}`, capacity: { ...capacity } };
-    if (Object.keys(allocationRatio).length) doc.allocationRatio = { ...allocationRatio };
-    if (Object.keys(reserved).length) doc.reserved = { ...reserved };
-    if (options.zones && options.zones > 0) doc.zone = `zone-${(h % options.zones) + 1}`;
-    hostDocs.push(doc);
-  }
-
-  // Placement: fill each host up to its share of RAM; other resources within usable.
+/** Placement: fills each host up to its share of RAM, other resources within usable. Returns each VM's flavour and host. */
+function fillHosts(H: number, layout: Layout, fill: number, fillJitter: number, random: () => number, drawFlavour: () => number) {
+  const { R, ramIndex, usable, flavourDemand } = layout;
+  const smallestRam = Math.min(...flavourDemand.map((d) => d[ramIndex]!));
   const vmFlavour: number[] = [];
   const vmHome: number[] = [];
   for (let h = 0; h < H; h++) {
@@ -141,18 +152,18 @@ export function generateCloud(options: CloudOptions): InstanceDoc {
       misses = 0;
     }
   }
-  const V = vmFlavour.length;
-  const vmWidth = String(V).length;
-  const vmDocs: VmDoc[] = vmFlavour.map((f, v) => ({
-    name: `vm-${pad(v + 1, vmWidth)}`,
-    demand: { ...flavours[f]!.demand },
-    attributes: { flavour: flavours[f]!.name },
-  }));
+  return { vmFlavour, vmHome };
+}
 
-  // Target: a random `retarget` fraction of the VMs (partial Fisher-Yates, so also
-  // in random order) each goes to a random other host where it fits. Until a chosen
-  // VM is handled, its room stays reserved at home, so that a VM no host takes can
-  // always stay where it is and the target remains valid.
+/**
+ * Target: a random `retarget` fraction of the VMs (partial Fisher-Yates, so also
+ * in random order) each goes to a random other host where it fits. Until a chosen
+ * VM is handled, its room stays reserved at home, so that a VM no host takes can
+ * always stay where it is and the target remains valid. Returns each VM's target host.
+ */
+function drawTarget(H: number, layout: Layout, vmFlavour: number[], vmHome: number[], retarget: number, randInt: (n: number) => number): Int32Array {
+  const { R, usable, flavourDemand } = layout;
+  const V = vmFlavour.length;
   const to = Int32Array.from(vmHome);
   const load = new Float64Array(H * R);
   for (let v = 0; v < V; v++) {
@@ -174,20 +185,53 @@ export function generateCloud(options: CloudOptions): InstanceDoc {
     const home = vmHome[v]!;
     const d = flavourDemand[vmFlavour[v]!]!;
     for (let r = 0; r < R; r++) load[home * R + r]! -= d[r]!;
-    let dest = -1;
-    // A few random draws, then a scan from a random start, so that the choice stays random.
-    for (let k = 0; k < 32 && dest < 0; k++) {
-      const h = (home + 1 + randInt(H - 1)) % H;
-      if (fits(d, h)) dest = h;
-    }
-    for (let k = 0, start = randInt(H); k < H && dest < 0; k++) {
-      const h = (start + k) % H;
-      if (h !== home && fits(d, h)) dest = h;
-    }
-    if (dest < 0) dest = home;
+    const dest = destinationFor(d, home, H, fits, randInt);
     to[v] = dest;
     for (let r = 0; r < R; r++) load[dest * R + r]! += d[r]!;
   }
+  return to;
+}
+
+/** A few random draws, then a scan from a random start, so that the choice stays random; home when nothing fits. */
+function destinationFor(d: number[], home: number, H: number, fits: (d: number[], h: number) => boolean, randInt: (n: number) => number): number {
+  let dest = -1;
+  for (let k = 0; k < 32 && dest < 0; k++) {
+    const h = (home + 1 + randInt(H - 1)) % H;
+    if (fits(d, h)) dest = h;
+  }
+  // The scan's start is drawn even when a draw found a host: the seeded sequence depends on it.
+  const start = randInt(H);
+  for (let k = 0; k < H && dest < 0; k++) {
+    const h = (start + k) % H;
+    if (h !== home && fits(d, h)) dest = h;
+  }
+  return dest < 0 ? home : dest;
+}
+
+export function generateCloud(options: CloudOptions): InstanceDoc {
+  const {
+    hosts: H, seed, fill = 0.85, fillJitter = 0.03, retarget = 0.4, small = false,
+  } = options;
+  checkCloudOptions(H, fill, retarget);
+  const capacity = options.capacity ?? (small ? SMALL_CAPACITY : DEFAULT_CAPACITY);
+  const allocationRatio = options.allocationRatio ?? { cpu: 4 };
+  const reserved = options.reserved ?? {};
+  const flavours = options.flavours ?? (small ? SMALL_FLAVOURS : DEFAULT_FLAVOURS);
+  if (flavours.length === 0) throw new Error('generateCloud: no flavours');
+
+  const random = mulberry32(seed);
+  const randInt = (n: number) => Math.floor(random() * n);
+  const layout = layoutOf(capacity, reserved, allocationRatio, flavours);
+  const hostDocs = hostDocsOf(H, capacity, reserved, allocationRatio, options.zones);
+  const { vmFlavour, vmHome } = fillHosts(H, layout, fill, fillJitter, random, flavourDrawer(flavours, random));
+  const V = vmFlavour.length;
+  const vmWidth = String(V).length;
+  const vmDocs: VmDoc[] = vmFlavour.map((f, v) => ({
+    name: `vm-${pad(v + 1, vmWidth)}`,
+    demand: { ...flavours[f]!.demand },
+    attributes: { flavour: flavours[f]!.name },
+  }));
+  const to = drawTarget(H, layout, vmFlavour, vmHome, retarget, randInt);
 
   const placement: Record<string, string> = {};
   const target: Record<string, string> = {};

@@ -271,6 +271,9 @@ function progress(label: string) {
   };
 }
 
+/** What every row of a generated or imported case starts with. */
+type RowBase = Pick<Row, 'suite' | 'instance' | 'engine' | 'hosts' | 'seed' | 'vms' | 'requiredMoves' | 'generateSeconds'>;
+
 async function runCase(c: Case, timeLimit: number, profileDir?: string): Promise<Row> {
   if (c.scale) return runChildCase(c.scale, timeLimit, profileDir);
   const engine = c.engine ?? 'heuristic';
@@ -278,7 +281,7 @@ async function runCase(c: Case, timeLimit: number, profileDir?: string): Promise
   let t = performance.now();
   const doc = c.make();
   const generateSeconds = (performance.now() - t) / 1000;
-  const base = {
+  const base: RowBase = {
     suite: c.suite, instance: c.name, engine, hosts: doc.hosts.length, seed: c.seed, vms: doc.vms.length, requiredMoves: requiredMoves(doc), generateSeconds,
   };
   log(`${c.name}: ${base.hosts} hosts, ${base.vms} VMs, ${base.requiredMoves} required moves (made in ${generateSeconds.toFixed(2)} s); planning with ${engine}`);
@@ -288,35 +291,46 @@ async function runCase(c: Case, timeLimit: number, profileDir?: string): Promise
     const { plan } = await planMigrations(doc, { timeLimit, source: c.name, onProgress: (d, n) => bar.report(d, n), ...(c.policy ? { policy: c.policy } : {}) });
     const seconds = (performance.now() - t) / 1000;
     bar.end();
-    const ratio = (a: number | null | undefined, b: number | null | undefined) => (a == null || b == null ? null : b === 0 ? (a === 0 ? 1 : null) : a / b);
-    const wavesLowerBound = typeof plan.stats.wavesLowerBound === 'number' ? plan.stats.wavesLowerBound : null;
-    const verified = plan.status === 'optimal' || plan.status === 'feasible';
-    const row: Row = {
-      ...base, status: plan.status, seconds, solveSeconds: plan.stats.seconds,
-      moves: verified ? plan.stats.moves : null,
-      detours: verified ? (plan.stats.detours ?? null) : null,
-      cost: plan.cost, lowerBound: plan.lowerBound, costRatio: ratio(plan.cost, plan.lowerBound),
-      waves: verified ? plan.stats.waves : null, wavesLowerBound, wavesRatio: verified ? ratio(plan.stats.waves, wavesLowerBound) : null,
-      makespanWaves: plan.stats.makespan?.waves ?? null, makespanDependencies: plan.stats.makespan?.dependencies ?? null,
-      ...(plan.stats.makespan?.asap !== undefined ? { makespanAsap: plan.stats.makespan.asap } : {}),
-      verified,
-      ...(plan.explanation ? { explanation: plan.explanation } : {}),
-      stats: plan.stats,
-    };
-    log(`${c.name}: ${plan.status} in ${seconds.toFixed(2)} s` + (verified ? `, ${row.moves} moves in ${row.waves} waves, makespan ${row.makespanWaves} s by waves, ${row.makespanDependencies} s by dependencies, verified` : `: ${(plan.explanation ?? []).join(' | ')}`));
+    const row = planRow(base, plan, seconds);
+    log(`${c.name}: ${plan.status} in ${seconds.toFixed(2)} s` + (row.verified ? `, ${row.moves} moves in ${row.waves} waves, makespan ${row.makespanWaves} s by waves, ${row.makespanDependencies} s by dependencies, verified` : `: ${(plan.explanation ?? []).join(' | ')}`));
     return row;
   } catch (e) {
     const seconds = (performance.now() - t) / 1000;
     bar.end();
-    const rejected = e instanceof PlanRejectedError;
-    const error = e instanceof Error ? (rejected ? e.message : e.stack ?? e.message) : String(e);
-    log(`${c.name}: ${rejected ? 'PLAN REJECTED' : 'ERROR'} after ${seconds.toFixed(2)} s\n${error}`);
-    return {
-      ...base, status: rejected ? 'rejected' : 'error', seconds, solveSeconds: null,
-      moves: null, detours: null, cost: null, lowerBound: null, costRatio: null, waves: null, wavesLowerBound: null, wavesRatio: null,
-      makespanWaves: null, makespanDependencies: null, verified: false, error,
-    };
+    return errorRow(c.name, base, e, seconds);
   }
+}
+
+/** A planned case's row: its figures, the ratios to the lower bounds, the plan's stats. */
+function planRow(base: RowBase, plan: Plan, seconds: number): Row {
+  const ratio = (a: number | null | undefined, b: number | null | undefined) => (a == null || b == null ? null : b === 0 ? (a === 0 ? 1 : null) : a / b);
+  const wavesLowerBound = typeof plan.stats.wavesLowerBound === 'number' ? plan.stats.wavesLowerBound : null;
+  const verified = plan.status === 'optimal' || plan.status === 'feasible';
+  const makespan = plan.stats.makespan;
+  return {
+    ...base, status: plan.status, seconds, solveSeconds: plan.stats.seconds,
+    moves: verified ? plan.stats.moves : null,
+    detours: verified ? (plan.stats.detours ?? null) : null,
+    cost: plan.cost, lowerBound: plan.lowerBound, costRatio: ratio(plan.cost, plan.lowerBound),
+    waves: verified ? plan.stats.waves : null, wavesLowerBound, wavesRatio: verified ? ratio(plan.stats.waves, wavesLowerBound) : null,
+    makespanWaves: makespan?.waves ?? null, makespanDependencies: makespan?.dependencies ?? null,
+    ...(makespan?.asap !== undefined ? { makespanAsap: makespan.asap } : {}),
+    verified,
+    ...(plan.explanation ? { explanation: plan.explanation } : {}),
+    stats: plan.stats,
+  };
+}
+
+/** A case that threw (a plan the verifier rejected, or a crash): logged with its message or stack. */
+function errorRow(name: string, base: RowBase, e: unknown, seconds: number): Row {
+  const rejected = e instanceof PlanRejectedError;
+  const error = e instanceof Error ? (rejected ? e.message : e.stack ?? e.message) : String(e);
+  log(`${name}: ${rejected ? 'PLAN REJECTED' : 'ERROR'} after ${seconds.toFixed(2)} s\n${error}`);
+  return {
+    ...base, status: rejected ? 'rejected' : 'error', seconds, solveSeconds: null,
+    moves: null, detours: null, cost: null, lowerBound: null, costRatio: null, waves: null, wavesLowerBound: null, wavesRatio: null,
+    makespanWaves: null, makespanDependencies: null, verified: false, error,
+  };
 }
 
 async function runChildCase(c: ScaleCase, timeLimit: number, profileDir?: string): Promise<Row> {

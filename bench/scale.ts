@@ -48,7 +48,7 @@ export async function runScaleCase(c: ScaleCase, timeLimit: number, profileDir?:
   const dir = join(tmpdir(), 'shunt-bench');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${c.name}.json`);
-  let t = performance.now();
+  const t = performance.now();
   let doc: ReturnType<typeof generateCloud> | undefined = generateCloud(c.options);
   const required = requiredMoves(doc);
   await writeJsonFile(file, doc, 0);

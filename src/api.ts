@@ -13,7 +13,8 @@ import { createKernel, mergePolicies, type Configured, type Kernel } from './ker
 import { verifyPlan, formatViolation, type VerifyResult } from './verify/replay.js';
 import { nonMonotoneRules, oneAtATime } from './verify/ordered.js';
 import { describeOverload, startViolations } from './verify/overload.js';
-import { attachSchedule, durationOptionsOf, objectiveOf } from './schedule/attach.js';
+import { attachSchedule, objectiveOf } from './schedule/attach.js';
+import { durationOptionsOf } from './schedule/duration-options.js';
 import { networkIssues } from './model/network.js';
 import { defaultLimitsProblem, prefers } from './schedule/network-limits.js';
 import { verifyDependencies } from './schedule/verify.js';
@@ -167,7 +168,7 @@ export async function solveLoaded(loaded: Loaded, options: PlanOptions = {}): Pr
 async function withActions(loaded: Loaded, plan: Plan, options: PlanOptions, started: number): Promise<Plan> {
   const allow = options.allow ?? loaded.policy.allow ?? [];
   if (plan.status !== 'optimal' && plan.status !== 'feasible') return withDisruption(loaded, plan, allow, options, started);
-  if (allow.includes('cold')) coldWhereNotLive(loaded.problem, plan.waves, durationOptionsOf(loaded.policy));
+  if (allow.includes('cold')) coldWhereNotLive(loaded.problem, plan.waves, durationOptionsOf(loaded.policy, loaded.kernel));
   return plan;
 }
 
@@ -177,7 +178,7 @@ async function withActions(loaded: Loaded, plan: Plan, options: PlanOptions, sta
  * (the dependency graph knows host-to-host moves only).
  */
 function withSchedule(loaded: Loaded, plan: Plan): Plan {
-  const durations = durationOptionsOf(loaded.policy);
+  const durations = durationOptionsOf(loaded.policy, loaded.kernel);
   if (hasShelving(plan.waves)) attachWaveSchedule(loaded.model, plan, durations);
   else {
     const schedule = attachSchedule(loaded.problem, plan, durations, objectiveOf(loaded.policy));
@@ -213,7 +214,7 @@ async function withDefaultLimits(loaded: Loaded, plan: Plan, options: PlanOption
   if (!check.valid || !verifyPlan(problem, other.waves).valid) return undefined;
   other.cost = check.cost;
   if (other.lowerBound !== null && other.lowerBound > check.cost) other.lowerBound = check.cost;
-  if (!attachSchedule(problem, other, durationOptionsOf(loaded.policy), objective).valid) return undefined;
+  if (!attachSchedule(problem, other, durationOptionsOf(loaded.policy, loaded.kernel), objective).valid) return undefined;
   const graph = verifyDependencies(loaded.problem, other.waves, other.waves.flatMap((w) => w.migrations.map((m) => m.after ?? [])));
   return graph.valid && prefers(objective, plan, other) ? other : undefined;
 }

@@ -20,9 +20,14 @@ export { evaluateStrategies, type EvaluateRow, type EvaluateOptions, type PathFi
 export { evaluateFrontier, markPareto, BUDGET_UNITS, type Budgets, type BudgetUnit, type FrontierOptions, type FrontierRow, type FrontierPath, type FrontierGoal } from './placement/frontier.js';
 export { targetMetrics, type TargetMetrics, type ResourceStats, type MemoryFigures } from './placement/metrics.js';
 export { NoTargetError } from './placement/strategy.js';
-export { attachSchedule, durationOptionsOf, type AttachResult } from './schedule/attach.js';
+export { attachSchedule, type AttachResult } from './schedule/attach.js';
+export { durationOptionsOf, DURATION_MODEL, type ManifestLookup } from './schedule/duration-options.js';
 export { importBtrPlace } from './interop/btrplace-import.js';
 export { exportBtrPlace } from './interop/btrplace-export.js';
+export { importOpenStack, type OpenStackImport } from './interop/openstack/import.js';
+export { exportRunbook, type RunbookOptions } from './interop/openstack/runbook.js';
+export { exportWatcher, type WatcherOptions } from './interop/openstack/watcher.js';
+export { planReport, type ReportResult } from './report/plan-report.js';
 export { run as runCli, type CliIo } from './cli/run.js';
 export type { TimeIndexedBuilder, RuleFormulation } from './exact/formulation-api.js';
 export { backendNames, availableBackends } from './exact/solvers/registry.js';

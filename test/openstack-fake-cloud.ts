@@ -9,7 +9,19 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 
-export interface Seen { method: string; path: string; token?: string; version?: string; novaVersion?: string; body?: any }
+/** A Keystone token request (POST /v3/auth/tokens), the only request with a body, as far as the fake reads it. */
+export interface AuthRequest {
+  auth?: {
+    identity?: {
+      methods?: string[];
+      password?: { user?: { name?: string; password?: string; domain?: unknown } };
+      application_credential?: { id?: string; secret?: string };
+    };
+    scope?: unknown;
+  };
+}
+
+export interface Seen { method: string; path: string; token?: string; version?: string; novaVersion?: string; body?: AuthRequest }
 
 export interface FakeCloudOptions {
   /** Fixture directory with the bodies to serve. */
@@ -40,10 +52,10 @@ const json = (res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(JSON.stringify(body));
 };
 
-async function readBody(req: IncomingMessage): Promise<any> {
+async function readBody(req: IncomingMessage): Promise<AuthRequest | undefined> {
   let text = '';
   for await (const chunk of req) text += chunk;
-  return text ? JSON.parse(text) : undefined;
+  return text ? (JSON.parse(text) as AuthRequest) : undefined;
 }
 
 export async function fakeCloud(o: FakeCloudOptions): Promise<FakeCloud> {
@@ -67,7 +79,7 @@ export async function fakeCloud(o: FakeCloudOptions): Promise<FakeCloud> {
     { type: 'placement', name: 'placement', endpoints: [{ interface: 'public', region_id: 'RegionOne', region: 'RegionOne', url: `${base}/placement` }] },
   ];
 
-  function authenticate(body: any, res: ServerResponse) {
+  function authenticate(body: AuthRequest | undefined, res: ServerResponse) {
     const id = body?.auth?.identity;
     const ok = id?.methods?.[0] === 'password'
       ? (o.users ?? []).some((u) => u.name === id.password?.user?.name && u.password === id.password?.user?.password && id.password?.user?.domain)
@@ -75,7 +87,7 @@ export async function fakeCloud(o: FakeCloudOptions): Promise<FakeCloud> {
     if (!ok) return json(res, 401, { error: { code: 401, title: 'Unauthorized', message: 'The request you have made requires authentication.' } });
     const token = `gAAAAA-token-${++issued}`;
     valid.add(token);
-    json(res, 201, { token: { methods: id.methods, expires_at: '2026-12-01T00:00:00.000000Z', catalog: catalog(), project: { id: 'p1', name: 'admin', domain: { id: 'default', name: 'Default' } } } }, { 'X-Subject-Token': token });
+    json(res, 201, { token: { methods: id?.methods, expires_at: '2026-12-01T00:00:00.000000Z', catalog: catalog(), project: { id: 'p1', name: 'admin', domain: { id: 'default', name: 'Default' } } } }, { 'X-Subject-Token': token });
   }
 
   /** Nova pages: a full page carries a `next` link with the last id as marker. */

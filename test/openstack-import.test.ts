@@ -24,7 +24,18 @@ function copy(): string {
   return dir;
 }
 
-function edit(dir: string, file: string, change: (body: any) => void): void {
+/** The fixture's API bodies, as far as these tests edit them (raw JSON, as Nova and Placement send it). */
+type Fields = Record<string, unknown>;
+type Servers = { servers: Fields[]; servers_links?: unknown };
+type Allocations = { allocations: Record<string, { resources: Record<string, number> }> };
+type Inventories = { inventories: Record<string, Record<string, number>> };
+type Services = { services: Fields[] };
+type Hypervisors = { hypervisors: Fields[] };
+type Providers = { resource_providers: Fields[] };
+type Groups = { server_groups: { policy: string; members: string[] }[] };
+type Target = Record<string, string>;
+
+function edit<Body>(dir: string, file: string, change: (body: Body) => void): void {
   const path = join(dir, file);
   const body = JSON.parse(readFileSync(path, 'utf8'));
   change(body);
@@ -132,7 +143,7 @@ describe('importing with files missing', () => {
 
   it('reads a listing in one page as well as in several', () => {
     const dir = copy();
-    edit(dir, 'servers.json', (b) => { b.servers.push(...JSON.parse(readFileSync(join(dir, 'servers-2.json'), 'utf8')).servers); delete b.servers_links; });
+    edit(dir, 'servers.json', (b: Servers) => { b.servers.push(...JSON.parse(readFileSync(join(dir, 'servers-2.json'), 'utf8')).servers); delete b.servers_links; });
     rmSync(join(dir, 'servers-2.json'));
     expect(importOpenStack(dir).instance).toEqual(importOpenStack(FIXTURE).instance);
   });
@@ -143,7 +154,7 @@ describe('nested and sharing resource providers', () => {
     const dir = copy();
     const gpu = 'a9000000-0000-4000-8000-000000000001';
     const shared = 'a9000000-0000-4000-8000-000000000002';
-    edit(dir, 'resource_providers.json', (b) => {
+    edit(dir, 'resource_providers.json', (b: Providers) => {
       b.resource_providers.push({ uuid: gpu, name: 'cmp-02.example.org_pci_0000_3b_00_0', generation: 1, parent_provider_uuid: CMP(2), root_provider_uuid: CMP(2), links: [] });
       b.resource_providers.push({ uuid: shared, name: 'ceph-pool', generation: 1, parent_provider_uuid: null, root_provider_uuid: shared, links: [] });
     });
@@ -159,10 +170,10 @@ describe('servers in motion, hosts down and other consumers', () => {
   it('pins a migrating server and keeps what Placement holds for it elsewhere as pinned placeholders', () => {
     const dir = copy();
     const migration = 'e8000000-0000-4000-8000-000000000001';
-    edit(dir, 'servers.json', (b) => { b.servers[0].status = 'MIGRATING'; b.servers[0]['OS-EXT-STS:task_state'] = 'migrating'; });
+    edit(dir, 'servers.json', (b: Servers) => { b.servers[0].status = 'MIGRATING'; b.servers[0]['OS-EXT-STS:task_state'] = 'migrating'; });
     // Nova moves the instance's allocation to the destination and lets the migration hold the source.
-    edit(dir, `allocations/${CMP(1)}.json`, (b) => { b.allocations[migration] = b.allocations[SRV(1)]; delete b.allocations[SRV(1)]; });
-    edit(dir, `allocations/${CMP(2)}.json`, (b) => { b.allocations[SRV(1)] = { resources: { DISK_GB: 40, MEMORY_MB: 4096, VCPU: 2 } }; });
+    edit(dir, `allocations/${CMP(1)}.json`, (b: Allocations) => { b.allocations[migration] = b.allocations[SRV(1)]; delete b.allocations[SRV(1)]; });
+    edit(dir, `allocations/${CMP(2)}.json`, (b: Allocations) => { b.allocations[SRV(1)] = { resources: { DISK_GB: 40, MEMORY_MB: 4096, VCPU: 2 } }; });
     const { instance, warnings } = importOpenStack(dir);
     expect(instance.placement[SRV(1)]).toBe('cmp-01');
     expect(vm(instance.vms, SRV(1)).demand).toEqual({});
@@ -177,7 +188,7 @@ describe('servers in motion, hosts down and other consumers', () => {
 
   it('disables a host whose compute service is down and pins its servers', () => {
     const dir = copy();
-    edit(dir, 'services.json', (b) => { b.services[1].state = 'down'; });
+    edit(dir, 'services.json', (b: Services) => { b.services[1].state = 'down'; });
     rmSync(join(dir, 'target.json'));
     const { instance, warnings } = importOpenStack(dir);
     expect(host(instance.hosts, 'cmp-02')).toMatchObject({ disabled: true, attributes: { state: 'down' } });
@@ -186,9 +197,9 @@ describe('servers in motion, hosts down and other consumers', () => {
 
   it('warns about servers that Placement\'s max_unit keeps off some hosts, and refuses such a target', () => {
     const dir = copy();
-    edit(dir, `inventories/${CMP(1)}.json`, (b) => { b.inventories.MEMORY_MB.max_unit = 2048; });
+    edit(dir, `inventories/${CMP(1)}.json`, (b: Inventories) => { b.inventories.MEMORY_MB.max_unit = 2048; });
     expect(importOpenStack(dir).warnings.find((w) => w.includes('max_unit'))).toMatch(/^1 \(server, host\) pair\(s\) break Placement's max_unit/);
-    edit(dir, 'target.json', (b) => { b[SRV(6)] = 'cmp-01'; b[SRV(2)] = 'cmp-01'; });
+    edit(dir, 'target.json', (b: Target) => { b[SRV(6)] = 'cmp-01'; b[SRV(2)] = 'cmp-01'; });
     expect(refusal(dir)).toBe(`target.json: /${SRV(2)}: 4096 MEMORY_MB exceeds max_unit 2048 of cmp-01`);
   });
 });
@@ -196,32 +207,32 @@ describe('servers in motion, hosts down and other consumers', () => {
 describe('bad and inconsistent responses', () => {
   const cases: [string, (dir: string) => void, string | RegExp | ((dir: string) => string)][] = [
     ['a file that is not JSON', (d) => writeFileSync(join(d, 'services.json'), '{"services": ['), /^services\.json: : not valid JSON: /],
-    ['servers listed below microversion 2.47 (no embedded flavor)', (d) => edit(d, 'servers.json', (b) => { b.servers[1].flavor = { id: '3', links: [] }; }),
+    ['servers listed below microversion 2.47 (no embedded flavor)', (d) => edit(d, 'servers.json', (b: Servers) => { b.servers[1].flavor = { id: '3', links: [] }; }),
       'servers.json: /servers/1/flavor: expected the flavor embedded in the server (compute API 2.47 or later), found no "ram"'],
-    ['a server on an unknown host', (d) => edit(d, 'servers-2.json', (b) => { b.servers[1]['OS-EXT-SRV-ATTR:host'] = 'cmp-99'; }),
+    ['a server on an unknown host', (d) => edit(d, 'servers-2.json', (b: Servers) => { b.servers[1]['OS-EXT-SRV-ATTR:host'] = 'cmp-99'; }),
       'servers-2.json: /servers/1/OS-EXT-SRV-ATTR:host: server c3000000-0000-4000-8000-000000000006 runs on "cmp-99", which is no compute host of services.json or hypervisors.json'],
-    ['an allocation that does not match the flavor', (d) => edit(d, `allocations/${CMP(2)}.json`, (b) => { b.allocations[SRV(2)].resources.MEMORY_MB = 4000; }),
+    ['an allocation that does not match the flavor', (d) => edit(d, `allocations/${CMP(2)}.json`, (b: Allocations) => { b.allocations[SRV(2)].resources.MEMORY_MB = 4000; }),
       `allocations/${CMP(2)}.json: /allocations/${SRV(2)}/resources/MEMORY_MB: server ${SRV(2)} holds 4000 MEMORY_MB but its flavor m1.medium asks for 4096`],
-    ['an ACTIVE server holding resources on another host', (d) => edit(d, `allocations/${CMP(3)}.json`, (b) => { b.allocations[SRV(2)] = { resources: { VCPU: 2 } }; }),
+    ['an ACTIVE server holding resources on another host', (d) => edit(d, `allocations/${CMP(3)}.json`, (b: Allocations) => { b.allocations[SRV(2)] = { resources: { VCPU: 2 } }; }),
       `allocations/${CMP(3)}.json: /allocations/${SRV(2)}/resources: server ${SRV(2)} is ACTIVE on cmp-02 with no task, yet holds resources on host cmp-03`],
-    ['an ACTIVE server holding nothing on its host', (d) => edit(d, `allocations/${CMP(2)}.json`, (b) => { delete b.allocations[SRV(6)]; }),
+    ['an ACTIVE server holding nothing on its host', (d) => edit(d, `allocations/${CMP(2)}.json`, (b: Allocations) => { delete b.allocations[SRV(6)]; }),
       `servers-2.json: /servers/1: server ${SRV(6)} is ACTIVE on cmp-02, but the allocations of cmp-02's resource providers hold nothing for it`],
-    ['an inventory reserving more than it has', (d) => edit(d, `inventories/${CMP(1)}.json`, (b) => { b.inventories.VCPU.reserved = 17; }),
+    ['an inventory reserving more than it has', (d) => edit(d, `inventories/${CMP(1)}.json`, (b: Inventories) => { b.inventories.VCPU.reserved = 17; }),
       `inventories/${CMP(1)}.json: /inventories/VCPU/reserved: reserved 17 exceeds total 16`],
-    ['a negative amount', (d) => edit(d, `inventories/${CMP(1)}.json`, (b) => { b.inventories.DISK_GB.total = -1; }),
+    ['a negative amount', (d) => edit(d, `inventories/${CMP(1)}.json`, (b: Inventories) => { b.inventories.DISK_GB.total = -1; }),
       `inventories/${CMP(1)}.json: /inventories/DISK_GB/total: expected a number of at least 0, found -1`],
-    ['an unknown server group policy', (d) => edit(d, 'server_groups.json', (b) => { b.server_groups[0].policy = 'mostly-apart'; }),
+    ['an unknown server group policy', (d) => edit(d, 'server_groups.json', (b: Groups) => { b.server_groups[0].policy = 'mostly-apart'; }),
       'server_groups.json: /server_groups/0/policy: unknown server group policy "mostly-apart"'],
-    ['a server in two groups', (d) => edit(d, 'server_groups.json', (b) => { b.server_groups[2].members.push(SRV(1)); }),
+    ['a server in two groups', (d) => edit(d, 'server_groups.json', (b: Groups) => { b.server_groups[2].members.push(SRV(1)); }),
       `server_groups.json: /server_groups/2/members/1: server ${SRV(1)} is in server groups ${GROUP(1)} and ${GROUP(3)}; Nova allows one`],
-    ['pages that overlap', (d) => edit(d, 'servers-2.json', (b) => { b.servers.push(JSON.parse(readFileSync(join(d, 'servers.json'), 'utf8')).servers[0]); }),
+    ['pages that overlap', (d) => edit(d, 'servers-2.json', (b: Servers) => { b.servers.push(JSON.parse(readFileSync(join(d, 'servers.json'), 'utf8')).servers[0]); }),
       (d) => `servers-2.json: /servers/3/id: server ${SRV(1)} is listed twice (also ${join(d, 'servers.json')} /servers/0); pages of one listing must not overlap`],
-    ['a target host that does not exist', (d) => edit(d, 'target.json', (b) => { b[SRV(6)] = 'cmp-9'; }), `target.json: /${SRV(6)}: no compute host "cmp-9"`],
-    ['a target moving a pinned server', (d) => edit(d, 'target.json', (b) => { b[SRV(5)] = 'cmp-01'; }), `target.json: /${SRV(5)}: server ${SRV(5)} cannot move: status SHUTOFF`],
-    ['a target for a server left out', (d) => edit(d, 'target.json', (b) => { b[SRV(7)] = 'cmp-01'; }), `target.json: /${SRV(7)}: server ${SRV(7)} is not in the instance: no host (status ERROR)`],
-    ['a server listing made without admin rights', (d) => edit(d, 'servers.json', (b) => { delete b.servers[2]['OS-EXT-SRV-ATTR:host']; }),
+    ['a target host that does not exist', (d) => edit(d, 'target.json', (b: Target) => { b[SRV(6)] = 'cmp-9'; }), `target.json: /${SRV(6)}: no compute host "cmp-9"`],
+    ['a target moving a pinned server', (d) => edit(d, 'target.json', (b: Target) => { b[SRV(5)] = 'cmp-01'; }), `target.json: /${SRV(5)}: server ${SRV(5)} cannot move: status SHUTOFF`],
+    ['a target for a server left out', (d) => edit(d, 'target.json', (b: Target) => { b[SRV(7)] = 'cmp-01'; }), `target.json: /${SRV(7)}: server ${SRV(7)} is not in the instance: no host (status ERROR)`],
+    ['a server listing made without admin rights', (d) => edit(d, 'servers.json', (b: Servers) => { delete b.servers[2]['OS-EXT-SRV-ATTR:host']; }),
       'servers.json: /servers/2: no "OS-EXT-SRV-ATTR:host": the listing was made without admin rights'],
-    ['a hypervisor without a service', (d) => edit(d, 'hypervisors.json', (b) => { delete b.hypervisors[0].service; }), 'hypervisors.json: /hypervisors/0/service: expected an object, found nothing'],
+    ['a hypervisor without a service', (d) => edit(d, 'hypervisors.json', (b: Hypervisors) => { delete b.hypervisors[0].service; }), 'hypervisors.json: /hypervisors/0/service: expected an object, found nothing'],
   ];
   for (const [what, breakIt, message] of cases) {
     it(`refuses ${what}`, () => {
@@ -238,7 +249,7 @@ describe('bad and inconsistent responses', () => {
 
   it('refuses an imported instance shunt itself would refuse (a placement that breaks a hard group)', async () => {
     const dir = copy();
-    edit(dir, 'server_groups.json', (b) => { b.server_groups[2].members = []; b.server_groups[0].members.push(SRV(6)); });
+    edit(dir, 'server_groups.json', (b: Groups) => { b.server_groups[2].members = []; b.server_groups[0].members.push(SRV(6)); });
     const { instance } = importOpenStack(dir);
     // Without target.json the target is the placement: it keeps the broken group, so it is refused.
     await expect(loadInstance(instance, { source: 'imported' })).rejects.toThrow(/the target breaks rule anti-affinity/);

@@ -98,10 +98,13 @@ const cycle = cloud({
 });
 
 describe('the OpenStack runbook', () => {
-  it('passes bash -n, and shellcheck when installed', async () => {
+  it('passes bash -n', async () => {
     const { script } = setUp(cycle, await planned(cycle));
     expect(spawnSync('bash', ['-n', script]).status).toBe(0);
-    if (!hasShellcheck) { console.warn('shellcheck not installed: runbook lint skipped'); return; }
+  });
+
+  it.skipIf(!hasShellcheck)(`passes shellcheck${hasShellcheck ? '' : ' (skipped: shellcheck is not installed; Debian: apt-get install -y shellcheck)'}`, async () => {
+    const { script } = setUp(cycle, await planned(cycle));
     const sc = spawnSync('shellcheck', [script], { encoding: 'utf8' });
     expect(sc.stdout).toBe('');
     expect(sc.status).toBe(0);

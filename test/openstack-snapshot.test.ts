@@ -65,7 +65,7 @@ describe('snapshot of a cloud', () => {
 
     const auth = cloud.seen.filter((s) => s.method === 'POST');
     expect(auth).toHaveLength(1);
-    expect(auth[0]!.body.auth).toEqual({
+    expect(auth[0]!.body?.auth).toEqual({
       identity: { methods: ['password'], password: { user: { name: 'admin', domain: { name: 'Default' }, password: 'secret' } } },
       scope: { project: { name: 'admin', domain: { name: 'Default' } } },
     });
@@ -89,7 +89,7 @@ describe('snapshot of a cloud', () => {
   it('authenticates with an application credential from OS_* variables', async () => {
     const config = cloudFromEnv({ OS_AUTH_URL: `${cloud.url}/identity/v3`, OS_AUTH_TYPE: 'v3applicationcredential', OS_APPLICATION_CREDENTIAL_ID: 'ac-1', OS_APPLICATION_CREDENTIAL_SECRET: 's3cret', OS_INTERFACE: 'public' });
     await snapshot(client(config), join(work, 'snap'), { pageSize: 10, maxPages: 100 });
-    expect(cloud.seen.find((s) => s.method === 'POST')!.body.auth).toEqual({ identity: { methods: ['application_credential'], application_credential: { id: 'ac-1', secret: 's3cret' } } });
+    expect(cloud.seen.find((s) => s.method === 'POST')!.body?.auth).toEqual({ identity: { methods: ['application_credential'], application_credential: { id: 'ac-1', secret: 's3cret' } } });
     expect(importOpenStack(join(work, 'snap')).instance).toEqual(fixtureWithoutTarget());
   });
 

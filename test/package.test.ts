@@ -33,6 +33,7 @@ describe('the npm package', () => {
     expect(files.filter((f) => f.endsWith('.map') || f.startsWith('test/') || f.startsWith('bench/') || f.startsWith('dist/bench') || /^src\//.test(f))).toEqual([]);
     expect(files.filter((f) => f.startsWith('plugins/')).every((f) => f.endsWith('.json'))).toBe(true);
     expect(files).toContain('dist/src/sdk.d.ts');
+    expect(files).toContain('dist/src/interop/openstack/runbook.template.sh');
     expect(files).toContain('schemas/instance.schema.json');
   });
 
@@ -48,17 +49,27 @@ describe('the npm package', () => {
     expect(r.stdout).toMatch(/^plan optimal: 3 migrations/);
   });
 
+  it('exports an OpenStack runbook from the installed package (its template ships in dist/)', () => {
+    const bin = join(app, 'node_modules', 'shunt', 'dist', 'src', 'cli', 'main.js');
+    const swap = join(ROOT, 'examples', 'swap.json');
+    const planFile = join(app, 'plan.json');
+    expect(spawnSync(process.execPath, [bin, 'plan', swap, '--out', planFile], { encoding: 'utf8' }).status).toBe(0);
+    const r = spawnSync(process.execPath, [bin, 'export', 'openstack', swap, planFile, '--format', 'script'], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^#!\/usr\/bin\/env bash/);
+  });
+
   it('is importable as a library and as the plugin SDK, with types', () => {
     writeFileSync(join(app, 'use.mjs'), `
-      import { planMigrations, evaluateStrategies, retarget, NoTargetError, InputError, verifyPlan } from 'shunt';
+      import { planMigrations, evaluateStrategies, retarget, NoTargetError, InputError, verifyPlan, importOpenStack, exportRunbook, planReport } from 'shunt';
       import { globToRegExp, checkedTarget } from 'shunt/sdk';
       import { readFileSync } from 'node:fs';
       const { plan } = await planMigrations(JSON.parse(readFileSync(${JSON.stringify(join(ROOT, 'examples', 'swap.json'))}, 'utf8')));
-      console.log(JSON.stringify({ status: plan.status, cost: plan.cost, fns: [evaluateStrategies, retarget, verifyPlan, globToRegExp, checkedTarget].map((f) => typeof f), errors: [NoTargetError.name, InputError.name] }));
+      console.log(JSON.stringify({ status: plan.status, cost: plan.cost, fns: [evaluateStrategies, retarget, verifyPlan, importOpenStack, exportRunbook, planReport, globToRegExp, checkedTarget].map((f) => typeof f), errors: [NoTargetError.name, InputError.name] }));
     `);
     const r = spawnSync(process.execPath, ['use.mjs'], { cwd: app, encoding: 'utf8', timeout: 60_000 });
     expect(r.stderr).toBe('');
-    expect(JSON.parse(r.stdout)).toEqual({ status: 'optimal', cost: 14336, fns: ['function', 'function', 'function', 'function', 'function'], errors: ['NoTargetError', 'InputError'] });
+    expect(JSON.parse(r.stdout)).toEqual({ status: 'optimal', cost: 14336, fns: Array(8).fill('function'), errors: ['NoTargetError', 'InputError'] });
     const types = readFileSync(join(app, 'node_modules', 'shunt', 'dist', 'src', 'index.d.ts'), 'utf8');
     expect(types).toMatch(/NoTargetError/);
     expect(types).toMatch(/retarget/);

@@ -9,6 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { shunt, tempDir } from './helpers.js';
 import { createKernel } from '../src/kernel/kernel.js';
 import { loadInstance } from '../src/api.js';
+import { durationOptionsOf } from '../src/schedule/duration-options.js';
+import { DEFAULT_DURATION_OPTIONS } from '../src/schedule/duration.js';
+import type { PluginServices } from '../src/sdk.js';
 
 const ROOT = join(__dirname, '..');
 const EXAMPLES = join(ROOT, 'examples', 'plugins');
@@ -72,6 +75,43 @@ describe('the services in a plugin\'s context', () => {
     expect(plan.waves.flatMap((w) => w.migrations)).toEqual([{ vm: 'v1', from: 'r1-a', to: 'r2-a' }]);
     expect(s.validateOptions({ type: 'object', properties: { n: { type: 'integer' } } }, { n: 'x' }, '/o')).toMatchObject([{ path: '/o/n' }]);
     expect(s.solvers).toEqual(['glpk', 'highs', 'jslp']);
+  });
+});
+
+describe('the duration model, found by the capability a cost plugin declares', () => {
+  const doc = JSON.parse(readFileSync(PACK, 'utf8'));
+  const optionsSchema = { type: 'object', properties: { dirtyRate: { type: 'number' }, maxDowntime: { type: 'number' } } };
+
+  /** Loads the instance with a user cost plugin `name` (manifest extras in `manifest`); returns its services and the kernel. */
+  async function withCost(name: string, manifest: Record<string, unknown>, options: Record<string, unknown>) {
+    let services: PluginServices | undefined;
+    const kernel = createKernel();
+    kernel.register({ name, kind: 'cost', module: `./${name}.js`, optionsSchema, ...manifest }, {
+      create: (_o: unknown, c: { services: PluginServices }) => { services = c.services; return { name, unit: 's', cost: () => 1 }; },
+    }, 'test');
+    const policy = { cost: { name, options } };
+    const loaded = await loadInstance(doc, { kernel, policy });
+    return { services: services!, kernel, policy: loaded.policy };
+  }
+
+  it('takes the options of a user cost plugin that provides "duration-model": its defaults, then the policy\'s', async () => {
+    const { services, kernel, policy } = await withCost('my-seconds', { provides: ['duration-model'], defaults: { maxDowntime: 0.5 } }, { dirtyRate: 80 });
+    const expected = { ...DEFAULT_DURATION_OPTIONS, dirtyRate: 80, maxDowntime: 0.5 };
+    expect(services.durationOptions()).toEqual(expected);
+    expect(durationOptionsOf(policy, kernel)).toEqual(expected);
+  });
+
+  it('keeps the defaults for a cost plugin that does not declare it, whatever its options are called', async () => {
+    const { services } = await withCost('other-seconds', {}, { dirtyRate: 80, maxDowntime: 0.5 });
+    expect(services.durationOptions()).toEqual(DEFAULT_DURATION_OPTIONS);
+  });
+
+  it('reads the built-in duration cost\'s options because its manifest declares the capability', async () => {
+    const kernel = createKernel();
+    expect(kernel.manifest('cost', 'duration')?.provides).toContain('duration-model');
+    expect(durationOptionsOf({ cost: { name: 'duration', options: { maxDowntime: 3, setup: 1 } } }, kernel))
+      .toEqual({ ...DEFAULT_DURATION_OPTIONS, maxDowntime: 3, setup: 1 });
+    expect(durationOptionsOf({ cost: 'ram' }, kernel)).toEqual(DEFAULT_DURATION_OPTIONS);
   });
 });
 

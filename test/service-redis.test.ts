@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { createService, type Service } from '../src/service/service.js';
+import type { Plan } from '../src/model/plan.js';
 
 const root = join(import.meta.dirname, '..');
 const cli = join(root, 'dist', 'src', 'cli', 'main.js');
@@ -117,7 +118,7 @@ describe.skipIf(!hasRedis)('the service with a Redis queue and two shunt worker 
     expect(r.statusCode).toBe(200);
     expect(r.headers['content-type']).toBe('text/html; charset=utf-8');
     const drawn = [...r.body.matchAll(/<path class="m [^"]*" [^>]*data-vm="([^"]*)"/g)].map((m) => m[1]);
-    const planned = done.plan.waves.flatMap((w: any) => w.migrations.map((m: any) => m.vm));
+    const planned = (done.plan as Plan).waves.flatMap((w) => w.migrations.map((m) => m.vm));
     expect(planned.length).toBeGreaterThan(0);
     expect(drawn.sort()).toEqual(planned.sort());
   });

@@ -5,16 +5,18 @@
  * Jobs that must still be running when the test acts use the fixture rule "slow",
  * which holds its worker thread for a while, so nothing depends on machine speed.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { createService, type Service } from '../src/service/service.js';
 import { ROUTES } from '../src/service/schemas.js';
+import type { JobState } from '../src/service/queue.js';
+import type { InputIssue } from '../src/io/errors.js';
+import type { Plan } from '../src/model/plan.js';
+import { cli as shunt } from './helpers.js';
 
 const root = join(import.meta.dirname, '..');
-const cli = join(root, 'dist', 'src', 'cli', 'main.js');
 const cloud20 = JSON.parse(readFileSync(join(root, 'examples', 'cloud-20.json'), 'utf8'));
 const impossible = JSON.parse(readFileSync(join(root, 'examples', 'impossible-swap.json'), 'utf8'));
 const pluginDir = join(import.meta.dirname, 'fixtures', 'service', 'plugins');
@@ -22,7 +24,28 @@ const pluginDir = join(import.meta.dirname, 'fixtures', 'service', 'plugins');
 /** cloud-20 whose jobs hold their worker thread for `seconds` first. */
 const slowCloud = (seconds: number) => ({ ...cloud20, policy: { ...(cloud20.policy ?? {}), rules: [...(cloud20.policy?.rules ?? []), { name: 'slow', options: { seconds } }] } });
 
-interface Answer { statusCode: number; headers: Record<string, unknown>; body: string; json: () => any }
+/**
+ * The service's JSON answers as these tests read them. Each route and job state fills only
+ * some of the fields (a failed job has no plan); the tests check the state before reading them.
+ */
+interface Reply {
+  id: string;
+  state: JobState;
+  exitCode: number;
+  plan: Plan;
+  /** A job's result (a target, the evaluation's rows), or verify's and validate's. */
+  result: { valid: boolean; cost?: number; violations: unknown[] } & Record<string, unknown>;
+  issues: InputIssue[];
+  error: string;
+}
+
+/** The parts of the OpenAPI document the tests look at. */
+interface OpenApiDoc extends Record<string, unknown> {
+  paths: Record<string, Record<string, { responses: Record<string, { content: Record<string, unknown> }> }>>;
+  components: { schemas: Record<string, unknown> };
+}
+
+interface Answer { statusCode: number; headers: Record<string, unknown>; body: string; json: <T = Reply>() => T }
 
 /**
  * Every answer any test received, to check that none carries a stack trace; the HTML
@@ -38,7 +61,7 @@ async function call(service: Service, method: 'GET' | 'POST' | 'DELETE', url: st
 }
 
 /** Polls the job until `until` holds (generous timeout: the machine may be slow and shared). */
-async function waitFor(service: Service, url: string, until: (job: any) => boolean, seconds = 90): Promise<any> {
+async function waitFor(service: Service, url: string, until: (job: Reply) => boolean, seconds = 90): Promise<Reply> {
   const deadline = Date.now() + seconds * 1000;
   for (;;) {
     const job = (await call(service, 'GET', url)).json();
@@ -47,8 +70,8 @@ async function waitFor(service: Service, url: string, until: (job: any) => boole
     await new Promise((r) => setTimeout(r, 50));
   }
 }
-const finished = (job: any) => ['done', 'failed', 'cancelled'].includes(job.state);
-const withoutSeconds = (plan: any) => JSON.stringify({ ...plan, stats: { ...plan.stats, seconds: 0 } });
+const finished = (job: Reply) => ['done', 'failed', 'cancelled'].includes(job.state);
+const withoutSeconds = (plan: Plan) => JSON.stringify({ ...plan, stats: { ...plan.stats, seconds: 0 } });
 
 const defaults = { workers: 1, maxQueue: 1, timeLimit: 60, bodyLimit: 1024 * 1024, pluginDirs: [pluginDir] };
 
@@ -64,7 +87,7 @@ describe('the planning service, in process', { timeout: 180_000 }, () => {
     expect(submitted.headers['location']).toBe(`/v1/plans/${id}`);
     const job = await waitFor(service, `/v1/plans/${id}`, finished);
     expect(job).toMatchObject({ id, state: 'done', exitCode: 0 });
-    const printed = JSON.parse(execFileSync(process.execPath, [cli, 'plan', join(root, 'examples', 'cloud-20.json'), '--json'], { encoding: 'utf8' }));
+    const printed = JSON.parse((await shunt(['plan', join(root, 'examples', 'cloud-20.json'), '--json'])).stdout);
     expect(withoutSeconds(job.plan)).toBe(withoutSeconds(printed));
 
     const verified = await call(service, 'POST', '/v1/verify', { instance: cloud20, plan: job.plan });
@@ -75,9 +98,9 @@ describe('the planning service, in process', { timeout: 180_000 }, () => {
   it('gives the exit code the CLI gives when no plan exists', async () => {
     const { id } = (await call(service, 'POST', '/v1/plans', { instance: impossible })).json();
     const job = await waitFor(service, `/v1/plans/${id}`, finished);
-    const cli3 = spawnSync(process.execPath, [cli, 'plan', join(root, 'examples', 'impossible-swap.json'), '--json'], { encoding: 'utf8' });
+    const cli3 = await shunt(['plan', join(root, 'examples', 'impossible-swap.json'), '--json']);
     expect(job.state).toBe('done');
-    expect(job.exitCode).toBe(cli3.status);
+    expect(job.exitCode).toBe(cli3.code);
     expect(job.plan.status).toBe(JSON.parse(cli3.stdout).status);
   });
 
@@ -96,7 +119,7 @@ describe('the planning service, in process', { timeout: 180_000 }, () => {
     unknownHost.placement[vm] = 'nowhere';
     const r1 = await call(service, 'POST', '/v1/plans', { instance: unknownHost });
     expect(r1.statusCode).toBe(400);
-    expect(r1.json().issues.map((i: any) => i.path)).toContain(`/instance/placement/${vm}`);
+    expect(r1.json().issues.map((i) => i.path)).toContain(`/instance/placement/${vm}`);
 
     const r2 = await call(service, 'POST', '/v1/plans', { instance: cloud20, policy: { rules: ['no-such-rule'] } });
     expect(r2.statusCode).toBe(400);
@@ -183,7 +206,7 @@ describe('the planning service, in process', { timeout: 180_000 }, () => {
     expect(r.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(r.body).toMatch(/^<!doctype html>/i);
     const drawn = [...r.body.matchAll(/<path class="m [^"]*" [^>]*data-vm="([^"]*)" data-from="([^"]*)" data-to="([^"]*)"/g)].map((m) => `${m[1]} ${m[2]}>${m[3]}`);
-    const planned = job.plan.waves.flatMap((w: any) => w.migrations.map((m: any) => `${m.vm} ${m.from}>${m.to}`));
+    const planned = job.plan.waves.flatMap((w) => w.migrations.map((m) => `${m.vm} ${m.from}>${m.to}`));
     expect(planned.length).toBeGreaterThan(0);
     expect(drawn.sort()).toEqual(planned.sort());
   });
@@ -234,7 +257,7 @@ describe('the planning service, in process', { timeout: 180_000 }, () => {
     const e = (await call(service, 'POST', '/v1/evaluations', { instance: cloud20, strategies: ['consolidate', 'rebalance'] })).json().id;
     const evaluation = await waitFor(service, `/v1/evaluations/${e}`, finished);
     expect(evaluation.state).toBe('done');
-    expect(evaluation.result.map((r: any) => r.strategy)).toEqual(['placement', 'consolidate', 'rebalance']);
+    expect((evaluation.result as unknown as { strategy: string }[]).map((r) => r.strategy)).toEqual(['placement', 'consolidate', 'rebalance']);
 
     const badStrategy = await call(service, 'POST', '/v1/targets', { instance: cloud20, strategy: 'no-such-strategy' });
     expect(badStrategy.statusCode).toBe(400);
@@ -255,7 +278,7 @@ describe('the planning service, in process', { timeout: 180_000 }, () => {
   });
 
   it('describes itself in a valid OpenAPI document that lists every route', async () => {
-    const doc = (await call(service, 'GET', '/openapi.json')).json();
+    const doc = (await call(service, 'GET', '/openapi.json')).json<OpenApiDoc>();
     const result = await new Validator().validate(doc);
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);

@@ -557,4 +557,16 @@ describe('solveInWorker', () => {
     expect(r.status).toBe('error');
     expect(r.note).toMatch(/unknown solver backend 'no-such-solver'/);
   });
+  it.for(backendNames)('answers every solve of a series with %s, also after one was killed (threads are reused only after a normal end)', async (name, { skip }) => {
+    skip(!available.get(name), `${name} is not installed (optional dependency)`);
+    const free: LinearModel = { ...knapsack, rows: [...knapsack.rows, row('free', [[0, 1]], -Infinity, Infinity)] };
+    const [first, second] = await Promise.all([solveInWorker(name, { model: knapsack, timeLimit: 10 }), solveInWorker(name, { model: free, timeLimit: 10 })]);
+    expectOptimal(first, knapsack, -25);
+    expectOptimal(second, free, -25);
+    if (name !== 'jslp') {
+      const killed = await solveInWorker(name, { model: hardKnapsack(), timeLimit: 60 }, { killAfter: 0.3 });
+      expect(killed.status).toBe('unknown');
+    }
+    for (const model of [free, knapsack, free]) expectOptimal(await solveInWorker(name, { model, timeLimit: 10 }), model, -25);
+  });
 });

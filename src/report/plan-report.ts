@@ -7,7 +7,8 @@ import type { Loaded } from '../api.js';
 import type { Plan } from '../model/plan.js';
 import type { Violation } from '../plugin-api.js';
 import { verifyPlan, verifyDependencies } from '../verify/replay.js';
-import { attachSchedule, durationOptionsOf } from '../schedule/attach.js';
+import { attachSchedule } from '../schedule/attach.js';
+import { durationOptionsOf } from '../schedule/duration-options.js';
 import { attachDowntime, attachWaveSchedule } from '../schedule/downtime.js';
 import { hasShelving, wavesOutOfOrder } from '../verify/actions.js';
 import { buildPlanData, verdictOf, type PlanReportData, type Verdict } from './data.js';
@@ -24,7 +25,7 @@ export function planReport(loaded: Loaded, plan: Plan, title: string): ReportRes
   if (!isFound(plan)) return { ok: true, html: htmlDocument(`shunt plan: ${title}`, header(title, verdictOf(loaded, plan, false), plan.notes ?? []), { kind: 'none' }) };
   const checked = verifiedSchedule(loaded, plan);
   if (!checked.ok) return checked;
-  const data = buildPlanData(loaded, checked.plan, title, durationOptionsOf(loaded.policy), true);
+  const data = buildPlanData(loaded, checked.plan, title, durationOptionsOf(loaded.policy, loaded.kernel), true);
   return { ok: true, html: htmlDocument(`shunt plan: ${title}`, planBody(data), data) };
 }
 
@@ -42,7 +43,7 @@ function verifiedSchedule(loaded: Loaded, plan: Plan): { ok: true; plan: Plan } 
   }
   for (const m of migrations) { delete m.after; delete m.estimatedStart; delete m.estimatedSeconds; }
   copy.notes = [...(copy.notes ?? []), 'the plan carried no schedule: dependencies and estimates were computed for this report'];
-  const attached = attachSchedule(loaded.problem, copy, durationOptionsOf(loaded.policy));
+  const attached = attachSchedule(loaded.problem, copy, durationOptionsOf(loaded.policy, loaded.kernel));
   return attached.valid ? { ok: true, plan: copy } : { ok: false, violations: attached.violations };
 }
 
@@ -52,8 +53,8 @@ function shelvingSchedule(loaded: Loaded, copy: Plan, scheduled: boolean): { ok:
     const loose = wavesOutOfOrder(copy.waves);
     return loose ? { ok: false, violations: [loose] } : { ok: true, plan: copy };
   }
-  attachWaveSchedule(loaded.model, copy, durationOptionsOf(loaded.policy));
-  attachDowntime(loaded.model, copy, durationOptionsOf(loaded.policy));
+  attachWaveSchedule(loaded.model, copy, durationOptionsOf(loaded.policy, loaded.kernel));
+  attachDowntime(loaded.model, copy, durationOptionsOf(loaded.policy, loaded.kernel));
   copy.notes = [...(copy.notes ?? []), 'the plan carried no schedule: its wave schedule was computed for this report'];
   return { ok: true, plan: copy };
 }

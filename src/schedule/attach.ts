@@ -38,20 +38,6 @@ export interface AttachResult {
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
-/** Duration options from the policy: the `duration` cost plugin's, when it is the cost; the defaults otherwise. */
-export function durationOptionsOf(policy: PolicyDoc | undefined): DurationOptions {
-  const cost = policy?.cost;
-  const o = typeof cost === 'object' && cost.name === 'duration' ? cost.options ?? {} : {};
-  const pick = <K extends keyof DurationOptions>(key: K): DurationOptions[K] => {
-    const x = o[key];
-    return (typeof x === typeof DEFAULT_DURATION_OPTIONS[key] ? x : DEFAULT_DURATION_OPTIONS[key]) as DurationOptions[K];
-  };
-  return {
-    dirtyRate: pick('dirtyRate'), maxDowntime: pick('maxDowntime'), maxRounds: pick('maxRounds'),
-    setup: pick('setup'), resource: pick('resource'), linkMbps: DEFAULT_DURATION_OPTIONS.linkMbps,
-  };
-}
-
 /** The policy's objective: its own key, else the engine's `objective` option when that is makespan; cost by default. */
 export function objectiveOf(policy: PolicyDoc | undefined): Objective {
   if (policy?.objective) return policy.objective;

@@ -29,7 +29,7 @@ export function register(program: Command): void {
     .option('--out <file>', 'write the instance JSON to FILE (atomically) instead of stdout')
     .action(async (dir: string, o: { out?: string }) => {
       const { instance, warnings } = importOpenStack(dir);
-      for (const w of warnings) process.stderr.write(`shunt: warning: ${dir}: ${w}\n`);
+      for (const w of warnings) warn(`warning: ${dir}: ${w}`);
       await loadInstance(instance, { source: `${dir} (imported)` });
       emit(JSON.stringify(instance, null, 2), o.out);
     });

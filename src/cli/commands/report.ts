@@ -1,7 +1,7 @@
 /** shunt report: one self-contained HTML page showing a verified plan. */
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { common, emit, EXIT, loadOptions, sourceName, type CommonOptions } from '../shared.js';
+import { common, emit, EXIT, loadOptions, sourceName, warn, type CommonOptions } from '../shared.js';
 import { readJson } from '../../io/read.js';
 import { writeAtomic } from '../../io/write.js';
 import { InputError } from '../../io/errors.js';
@@ -33,8 +33,10 @@ export function register(program: Command): void {
 export function writeReport(loaded: Loaded, plan: Plan, instanceFile: string, out: string, json = false): boolean {
   const result = planReport(loaded, plan, titleOf(instanceFile));
   if (!result.ok) {
-    process.stderr.write(`shunt: the plan fails verification, no report written (${result.violations.length} violations):\n`);
-    for (const v of result.violations.slice(0, 50)) process.stderr.write(`  ${formatViolation(v)}\n`);
+    warn([
+      `the plan fails verification, no report written (${result.violations.length} violations):`,
+      ...result.violations.slice(0, 50).map((v) => `  ${formatViolation(v)}`),
+    ].join('\n'));
     if (json) emit(JSON.stringify({ written: null, valid: false, violations: result.violations }, null, 2));
     return false;
   }

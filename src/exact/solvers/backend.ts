@@ -78,6 +78,60 @@ export function workerUrl(): URL {
 }
 
 /**
+ * Solver threads that finished a solve normally, by backend, waiting for the next one:
+ * starting a thread and loading a WebAssembly solver costs 0.2-0.5 s, more than most
+ * models take to solve. They are unref'd (they never keep the process alive) and retired
+ * after IDLE_SECONDS without work. A thread that was killed or failed is never reused.
+ */
+const idle = new Map<string, Worker[]>();
+const IDLE_SECONDS = 10;
+const MAX_IDLE_PER_BACKEND = 2;
+const retireTimers = new WeakMap<Worker, NodeJS.Timeout>();
+
+/** A warm thread for the backend, or a new one (which loads it from workerData). */
+function takeWorker(url: URL, input: WorkerInput): Worker {
+  const warm = idle.get(input.backend)?.pop();
+  if (!warm) return new Worker(url, { workerData: input });
+  clearTimeout(retireTimers.get(warm));
+  warm.ref();
+  warm.postMessage(input);
+  return warm;
+}
+
+/** Keeps a thread whose solve ended normally for the next solve of its backend. */
+function park(worker: Worker, backend: string): void {
+  const list = idle.get(backend) ?? [];
+  if (list.length >= MAX_IDLE_PER_BACKEND) {
+    worker.terminate().catch(() => undefined);
+    return;
+  }
+  list.push(worker);
+  idle.set(backend, list);
+  worker.unref();
+  const leave = () => {
+    const i = list.indexOf(worker);
+    if (i >= 0) list.splice(i, 1);
+  };
+  worker.once('exit', leave);
+  const timer = setTimeout(() => {
+    leave();
+    worker.terminate().catch(() => undefined);
+  }, IDLE_SECONDS * 1000);
+  timer.unref();
+  retireTimers.set(worker, timer);
+}
+
+/** Terminates the thread, then calls `done`: waits (2 s at most) for it to be gone, so that its CPU is free again. */
+function terminateThen(worker: Worker, done: () => void): void {
+  const cap = setTimeout(done, 2000);
+  const finish = () => {
+    clearTimeout(cap);
+    done();
+  };
+  worker.terminate().then(finish, finish);
+}
+
+/**
  * Runs backendName's solve in a worker thread. Resolves, never rejects:
  * - the backend's own result (its seconds replaced by the wall time of this call);
  * - status 'unknown', note 'killed after N s', when the solve overran
@@ -101,7 +155,7 @@ export function solveInWorker(backendName: string, req: SolveRequest, options: W
     const input: WorkerInput = { backend: backendName, request: encodeJson(req) };
     let worker: Worker;
     try {
-      worker = new Worker(url, { workerData: input });
+      worker = takeWorker(url, input);
     } catch (e) {
       resolve({ ...base, status: 'error', seconds: elapsed(), note: `cannot start solver worker: ${(e as Error).message}` });
       return;
@@ -119,19 +173,7 @@ export function solveInWorker(backendName: string, req: SolveRequest, options: W
         resolve(result);
         return;
       }
-      // Wait (briefly) for the thread to be gone so its CPU is free again.
-      const done = () => resolve({ ...result, seconds: elapsed() });
-      const cap = setTimeout(done, 2000);
-      worker.terminate().then(
-        () => {
-          clearTimeout(cap);
-          done();
-        },
-        () => {
-          clearTimeout(cap);
-          done();
-        },
-      );
+      terminateThen(worker, () => resolve({ ...result, seconds: elapsed() }));
     };
 
     const kill = (why: string) => {
@@ -153,7 +195,7 @@ export function solveInWorker(backendName: string, req: SolveRequest, options: W
     const killAfter = options.killAfter ?? hardKillSeconds(req.timeLimit);
     arm(STARTUP_SECONDS, () => kill(`killed after ${elapsed().toFixed(1)} s: the solver did not start within ${STARTUP_SECONDS} s`));
 
-    worker.on('message', (message: WorkerMessage) => {
+    const onMessage = (message: WorkerMessage) => {
       if (settled) return;
       switch (message.type) {
         case 'started':
@@ -175,17 +217,26 @@ export function solveInWorker(backendName: string, req: SolveRequest, options: W
             result = { ...base, status: 'error', seconds: 0, note: `unreadable worker result: ${(e as Error).message}` };
           }
           settle({ ...result, seconds: elapsed() }, false);
-          // It exits by itself; make sure of it without waiting.
-          worker.terminate().catch(() => undefined);
+          detach();
+          park(worker, backendName);
           break;
         }
       }
-    });
-    worker.on('error', (error: Error) => {
+    };
+    const onError = (error: Error) => {
       settle({ ...base, status: 'error', seconds: elapsed(), note: `solver worker crashed: ${error.message}` }, true);
-    });
-    worker.on('exit', (code) => {
+    };
+    const onExit = (code: number) => {
       settle({ ...base, status: 'error', seconds: elapsed(), note: `solver worker exited with code ${code} before giving a result` }, false);
-    });
+    };
+    /** This solve's listeners off the thread, before it waits for another solve. */
+    const detach = () => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    };
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
   });
 }

@@ -234,6 +234,144 @@ function buildLp(glpk: Glpk, model: PreparedModel, name: string): LP {
   };
 }
 
+/** GLPK's terminal output of one solve, and the last progress line in it. */
+interface SolveLog {
+  lines: string[];
+  progress?: GlpkProgressLine;
+}
+
+/** Routes GLPK's output into `log` while it runs; progress lines also go to `onProgress`. */
+function listen(log: SolveLog, offset: number, start: number, onProgress?: ProgressListener): void {
+  sink = (line) => {
+    // Bounded: the messages that matter are at the start and the end.
+    if (log.lines.length >= 4000) log.lines.splice(200, 2000);
+    log.lines.push(line);
+    const p = parseGlpkProgress(line);
+    if (!p) return;
+    log.progress = p;
+    onProgress?.({
+      objective: p.incumbent !== undefined ? p.incumbent + offset : undefined,
+      bound: p.bound !== undefined ? p.bound + offset : undefined,
+      nodes: p.nodes,
+      seconds: secondsSince(start),
+    });
+  };
+}
+
+/** Runs glp_intopt / glp_simplex with the log routed to `log`; a WebAssembly abort becomes an error naming GLPK's last words. */
+function runGlpk(glpk: Glpk, lp: LP, model: PreparedModel, req: SolveRequest, log: SolveLog, start: number, onProgress?: ProgressListener) {
+  listen(log, model.offset, start, onProgress);
+  try {
+    return glpk.solve(lp, {
+      msglev: glpk.GLP_MSG_ALL,
+      // The MIP solver needs its presolver here (glpk.js runs no LP
+      // first); the LP one cannot "recover" some infeasible LPs.
+      presol: model.hasIntegers,
+      mipgap: req.gap ?? 0,
+      ...(Number.isFinite(req.timeLimit) ? { tmlim: Math.max(0, req.timeLimit) } : {}),
+    });
+  } catch (e) {
+    // An aborted WebAssembly module is unusable: load a fresh one next time.
+    instance = undefined;
+    // GLPK's own message (an assertion, xerror) precedes the abort.
+    const said = log.lines.filter((l) => !l.startsWith('Aborted(')).slice(-3).join(' / ');
+    throw new Error(`GLPK crashed: ${(e as Error).message}${said ? ` after: ${said}` : ''}`);
+  } finally {
+    sink = undefined;
+  }
+}
+
+type GlpkOutput = ReturnType<Glpk['solve']>;
+
+/** Puts the solution GLPK found on `result`: optimal when proven, else feasible with the log's last bound. */
+function takeSolution(result: SolveResult, req: SolveRequest, model: PreparedModel, out: GlpkOutput, log: SolveLog, proven: boolean): void {
+  const { progress } = log;
+  result.values = snapValues(req.model, model.variables.map((_, j) => out.result.vars[`x${j}`] ?? 0));
+  result.objective = out.result.z + model.offset;
+  if (proven) {
+    result.status = 'optimal';
+    result.bound = result.objective;
+    result.gap = 0;
+  } else {
+    result.status = 'feasible';
+    // The last progress line's bound stays valid (bounds only rise).
+    if (progress?.bound !== undefined) {
+      result.bound = Math.min(progress.bound + model.offset, result.objective);
+      result.gap = relativeGap(result.objective, result.bound);
+      if (closesGap(result.objective, result.bound)) result.status = 'optimal';
+    }
+  }
+  if (progress) result.nodes = progress.nodes;
+}
+
+/** An error GLPK's API printed (`glp_...: ...`), if any. */
+function apiErrorIn(log: SolveLog): string | undefined {
+  return log.lines.find((l) => LOG.apiError.test(l));
+}
+
+/** Reads a MIP's outcome (glp_mip_status: GLP_UNDEF 1, GLP_OPT 5, GLP_FEAS 2, GLP_NOFEAS 4) onto `result`. */
+function readMip(glpk: Glpk, result: SolveResult, status: number, text: string, log: SolveLog, offset: number): void {
+  if (status === glpk.GLP_NOFEAS || LOG.noPrimal.test(text)) {
+    result.status = 'infeasible';
+    return;
+  }
+  if (LOG.unbounded.test(text)) {
+    result.status = 'error';
+    result.note = 'the LP relaxation is unbounded (the MIP is unbounded or infeasible)';
+    return;
+  }
+  const apiError = apiErrorIn(log);
+  if (apiError) {
+    result.status = 'error';
+    result.note = apiError;
+    return;
+  }
+  // Nothing found (z is meaningless): keep only what the log proves.
+  result.status = 'unknown';
+  if (log.progress?.bound !== undefined) result.bound = log.progress.bound + offset;
+  if (log.progress) result.nodes = log.progress.nodes;
+}
+
+/** Reads an LP's outcome (glp_get_status: GLP_INFEAS 3, GLP_NOFEAS 4, GLP_UNBND 6, GLP_UNDEF 1) onto `result`. */
+function readLp(glpk: Glpk, result: SolveResult, status: number, text: string, log: SolveLog): void {
+  if (status === glpk.GLP_NOFEAS || LOG.noPrimal.test(text)) {
+    result.status = 'infeasible';
+  } else if (status === glpk.GLP_UNBND || LOG.unbounded.test(text)) {
+    result.status = 'error';
+    result.note = 'the LP is unbounded (or infeasible)';
+  } else {
+    const apiError = apiErrorIn(log);
+    result.status = apiError ? 'error' : 'unknown';
+    if (apiError) result.note = apiError;
+  }
+}
+
+/** Why GLPK stopped when that is the note to give: the cutoff, a limit, or its raw status. */
+function stopNote(result: SolveResult, req: SolveRequest, text: string, status: number): string | undefined {
+  if (result.status === 'infeasible' && req.cutoff !== undefined) {
+    return `infeasible, or no solution at least as good as the cutoff ${req.cutoff}`;
+  }
+  if (LOG.timeLimit.test(text)) return 'time limit reached';
+  if (LOG.gapReached.test(text)) return `relative gap ${req.gap} reached`;
+  if (result.status === 'unknown') return `GLPK status ${status}`;
+  return undefined;
+}
+
+/** Turns GLPK's status and log into a SolveResult. */
+function interpret(glpk: Glpk, req: SolveRequest, model: PreparedModel, out: GlpkOutput, log: SolveLog, seconds: number): SolveResult {
+  const text = log.lines.join('\n');
+  const status = out.result.status;
+  const result: SolveResult = { solver: 'glpk', status: 'unknown', seconds };
+  if (status === glpk.GLP_OPT || status === glpk.GLP_FEAS) takeSolution(result, req, model, out, log, status === glpk.GLP_OPT);
+  else if (model.hasIntegers) readMip(glpk, result, status, text, log, model.offset);
+  else readLp(glpk, result, status, text, log);
+  const note = result.note || stopNote(result, req, text, status);
+  if (note) result.note = note;
+  const checked = rejectBrokenSolution(req.model, result);
+  if (checked !== result) checked.note += "; GLPK's MIP preprocessor answers like this for some infeasible models";
+  return checked;
+}
+
 export const glpkBackend: SolverBackend = {
   name: 'glpk',
 
@@ -252,126 +390,16 @@ export const glpkBackend: SolverBackend = {
     try {
       const prep = prepareModel(req);
       if (prep.kind === 'answer') return answerResult(solver, prep, secondsSince(start));
-      const folded = foldSingletons(prep.model);
-      if (typeof folded === 'string') {
-        return answerResult(solver, { kind: 'answer', status: 'infeasible', note: folded }, secondsSince(start));
+      const model = foldSingletons(prep.model);
+      if (typeof model === 'string') {
+        return answerResult(solver, { kind: 'answer', status: 'infeasible', note: model }, secondsSince(start));
       }
-      const model = folded;
       const glpk = await loadGlpk();
       start = performance.now();
       const lp = buildLp(glpk, model, 'model');
-
-      const log: string[] = [];
-      let progress: GlpkProgressLine | undefined;
-      sink = (line) => {
-        // Bounded: the messages that matter are at the start and the end.
-        if (log.length >= 4000) log.splice(200, 2000);
-        log.push(line);
-        const p = parseGlpkProgress(line);
-        if (p) {
-          progress = p;
-          if (onProgress) {
-            onProgress({
-              objective: p.incumbent !== undefined ? p.incumbent + model.offset : undefined,
-              bound: p.bound !== undefined ? p.bound + model.offset : undefined,
-              nodes: p.nodes,
-              seconds: secondsSince(start),
-            });
-          }
-        }
-      };
-      let out: ReturnType<Glpk['solve']>;
-      try {
-        out = glpk.solve(lp, {
-          msglev: glpk.GLP_MSG_ALL,
-          // The MIP solver needs its presolver here (glpk.js runs no LP
-          // first); the LP one cannot "recover" some infeasible LPs.
-          presol: model.hasIntegers,
-          mipgap: req.gap ?? 0,
-          ...(Number.isFinite(req.timeLimit) ? { tmlim: Math.max(0, req.timeLimit) } : {}),
-        });
-      } catch (e) {
-        // An aborted WebAssembly module is unusable: load a fresh one next time.
-        instance = undefined;
-        // GLPK's own message (an assertion, xerror) precedes the abort.
-        const said = log.filter((l) => !l.startsWith('Aborted(')).slice(-3).join(' / ');
-        throw new Error(`GLPK crashed: ${(e as Error).message}${said ? ` after: ${said}` : ''}`);
-      } finally {
-        sink = undefined;
-      }
-      const seconds = secondsSince(start);
-      const text = log.join('\n');
-      const status = out.result.status;
-      const result: SolveResult = { solver, status: 'unknown', seconds };
-      const stopReason = LOG.timeLimit.test(text)
-        ? 'time limit reached'
-        : LOG.gapReached.test(text)
-          ? `relative gap ${req.gap} reached`
-          : undefined;
-
-      const withSolution = (proven: boolean) => {
-        result.values = snapValues(req.model, model.variables.map((_, j) => out.result.vars[`x${j}`] ?? 0));
-        result.objective = out.result.z + model.offset;
-        if (proven) {
-          result.status = 'optimal';
-          result.bound = result.objective;
-          result.gap = 0;
-        } else {
-          result.status = 'feasible';
-          // The last progress line's bound stays valid (bounds only rise).
-          if (progress?.bound !== undefined) {
-            result.bound = Math.min(progress.bound + model.offset, result.objective);
-            result.gap = relativeGap(result.objective, result.bound);
-            if (closesGap(result.objective, result.bound)) result.status = 'optimal';
-          }
-        }
-        if (progress) result.nodes = progress.nodes;
-      };
-
-      if (model.hasIntegers) {
-        // glp_mip_status: GLP_UNDEF 1, GLP_OPT 5, GLP_FEAS 2, GLP_NOFEAS 4.
-        if (status === glpk.GLP_OPT) withSolution(true);
-        else if (status === glpk.GLP_FEAS) withSolution(false);
-        else if (status === glpk.GLP_NOFEAS) result.status = 'infeasible';
-        else if (LOG.noPrimal.test(text)) result.status = 'infeasible';
-        else if (LOG.unbounded.test(text)) {
-          result.status = 'error';
-          result.note = 'the LP relaxation is unbounded (the MIP is unbounded or infeasible)';
-        } else {
-          const apiError = log.find((l) => LOG.apiError.test(l));
-          if (apiError) {
-            result.status = 'error';
-            result.note = apiError;
-          } else {
-            // Nothing found (z is meaningless): keep only what the log proves.
-            result.status = 'unknown';
-            if (progress?.bound !== undefined) result.bound = progress.bound + model.offset;
-            if (progress) result.nodes = progress.nodes;
-          }
-        }
-      } else {
-        // glp_get_status: GLP_OPT 5, GLP_FEAS 2, GLP_INFEAS 3, GLP_NOFEAS 4, GLP_UNBND 6, GLP_UNDEF 1.
-        if (status === glpk.GLP_OPT) withSolution(true);
-        else if (status === glpk.GLP_FEAS) withSolution(false);
-        else if (status === glpk.GLP_NOFEAS || LOG.noPrimal.test(text)) result.status = 'infeasible';
-        else if (status === glpk.GLP_UNBND || LOG.unbounded.test(text)) {
-          result.status = 'error';
-          result.note = 'the LP is unbounded (or infeasible)';
-        } else {
-          const apiError = log.find((l) => LOG.apiError.test(l));
-          result.status = apiError ? 'error' : 'unknown';
-          if (apiError) result.note = apiError;
-        }
-      }
-      if (!result.note) {
-        if (result.status === 'infeasible' && req.cutoff !== undefined) {
-          result.note = `infeasible, or no solution at least as good as the cutoff ${req.cutoff}`;
-        } else if (stopReason) result.note = stopReason;
-        else if (result.status === 'unknown') result.note = `GLPK status ${status}`;
-      }
-      const checked = rejectBrokenSolution(req.model, result);
-      if (checked !== result) checked.note += "; GLPK's MIP preprocessor answers like this for some infeasible models";
-      return checked;
+      const log: SolveLog = { lines: [] };
+      const out = runGlpk(glpk, lp, model, req, log, start, onProgress);
+      return interpret(glpk, req, model, out, log, secondsSince(start));
     } catch (e) {
       return errorResult(solver, e, secondsSince(start));
     }

