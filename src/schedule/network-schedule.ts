@@ -56,9 +56,14 @@ export function bottomLevels(solo: Float64Array, deps: readonly (readonly number
   return level;
 }
 
-/** Migrations by priority, highest first (ties: plan order); entries no longer ready are dropped lazily by `first`. */
+/**
+ * Migrations by priority, highest first (ties: plan order), as a binary heap (a sorted array
+ * with splice is quadratic in the number of ready migrations); entries no longer ready are
+ * dropped lazily by `first`.
+ */
 class ReadyList {
-  private items: number[] = [];
+  private items = new Int32Array(64);
+  private size = 0;
   constructor(private readonly priority: Float64Array) {}
   compare(a: number, b: number): number {
     const pa = this.priority[a]!;
@@ -66,17 +71,33 @@ class ReadyList {
     return pa > pb ? -1 : pa < pb ? 1 : a - b;
   }
   push(m: number): void {
-    let lo = 0;
-    let hi = this.items.length;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (this.compare(this.items[mid]!, m) < 0) lo = mid + 1; else hi = mid; }
-    this.items.splice(lo, 0, m);
+    if (this.size === this.items.length) { const grown = new Int32Array(this.size * 2); grown.set(this.items); this.items = grown; }
+    const items = this.items;
+    let i = this.size++;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (this.compare(items[p]!, m) <= 0) break;
+      items[i] = items[p]!; i = p;
+    }
+    items[i] = m;
   }
   /** The first entry that `keep` accepts; the ones before it are dropped. */
   first(keep: (m: number) => boolean): number | undefined {
+    while (this.size > 0 && !keep(this.items[0]!)) this.pop();
+    return this.size > 0 ? this.items[0] : undefined;
+  }
+  private pop(): void {
+    const items = this.items;
+    const last = items[--this.size]!;
     let i = 0;
-    while (i < this.items.length && !keep(this.items[i]!)) i++;
-    if (i > 0) this.items = this.items.slice(i);
-    return this.items[0];
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= this.size) break;
+      const c = l + 1 < this.size && this.compare(items[l + 1]!, items[l]!) < 0 ? l + 1 : l;
+      if (this.compare(items[c]!, last) >= 0) break;
+      items[i] = items[c]!; i = c;
+    }
+    items[i] = last;
   }
 }
 
@@ -156,7 +177,9 @@ class Admission {
     let room = Infinity;
     for (const c of this.input.paths[m]!) room = Math.min(room, this.capacity[c]! - load[c]!);
     if (!(room > this.capacity[0]! * RELATIVE) || !this.worth(m, t, room)) return false;
-    for (const u of this.shares.active()) this.saved[u] = rate[u]!;
+    // A join with room for m's full speed is local (FairShare.join): no other rate changes,
+    // so the rates need saving (a pass over every running migration) only otherwise.
+    if (room < this.shares.solo(m) * (1 - 1e-12)) for (const u of this.shares.active()) this.saved[u] = rate[u]!;
     this.shares.join(m);
     if (this.shares.settle()) {
       let slows = false;
