@@ -22,7 +22,7 @@
  */
 import { preCopy, type MigrationProfile } from './duration.js';
 import { pathBandwidth } from '../model/network.js';
-import { channelCapacity, simulate, type Release, type Schedule, type ScheduleInput } from './makespan.js';
+import { channelCapacity, simulate, successorsOf, type Release, type Schedule, type ScheduleInput } from './makespan.js';
 import { FairShare } from './network-share.js';
 
 export interface ListSchedule {
@@ -40,17 +40,19 @@ export function soloSeconds(input: ScheduleInput): Float64Array {
 /** Longest chain of solo durations from each migration to the end of the graph (Kahn order). */
 export function bottomLevels(solo: Float64Array, deps: readonly (readonly number[])[]): Float64Array {
   const n = solo.length;
-  const succ: number[][] = Array.from({ length: n }, () => []);
-  const indegree = new Int32Array(n);
-  deps.forEach((list, m) => { for (const p of new Set(list)) { succ[p]!.push(m); indegree[m]!++; } });
-  const order: number[] = [];
-  for (let m = 0; m < n; m++) if (indegree[m] === 0) order.push(m);
-  for (let i = 0; i < order.length; i++) for (const s of succ[order[i]!]!) if (--indegree[s] === 0) order.push(s);
+  const { start, list, waiting: indegree } = successorsOf(deps);
+  const order = new Int32Array(n);
+  let size = 0;
+  for (let m = 0; m < n; m++) if (indegree[m] === 0) order[size++] = m;
+  for (let i = 0; i < size; i++) {
+    const m = order[i]!;
+    for (let j = start[m]!; j < start[m + 1]!; j++) if (--indegree[list[j]!] === 0) order[size++] = list[j]!;
+  }
   const level = Float64Array.from(solo);
-  for (let i = order.length - 1; i >= 0; i--) {
+  for (let i = size - 1; i >= 0; i--) {
     const m = order[i]!;
     let best = 0;
-    for (const s of succ[m]!) best = Math.max(best, level[s]!);
+    for (let j = start[m]!; j < start[m + 1]!; j++) best = Math.max(best, level[list[j]!]!);
     level[m] = solo[m]! + best;
   }
   return level;
@@ -221,10 +223,8 @@ export function listSchedule(input: ScheduleInput, deps: readonly (readonly numb
   const solo = soloSeconds(input);
   const soloRate = Float64Array.from({ length: n }, (_, m) => pathBandwidth(input.network, input.paths[m]!));
   const ready = new ReadyList(priorities(input, solo, deps, o));
-  const waiting = new Int32Array(n);
-  const succ: number[][] = Array.from({ length: n }, () => []);
-  const after = deps.map((list) => [...new Set(list)]);
-  after.forEach((list, m) => { for (const p of list) { succ[p]!.push(m); waiting[m]!++; } });
+  const after = deps.map((list) => (list.length < 2 ? list.slice() : [...new Set(list)]));
+  const { start: succStart, list: succ, waiting } = successorsOf(after);
   const admission = new Admission(input, solo, soloRate);
 
   // Only migrations that became ready, and those turned down on a channel the ended
@@ -262,7 +262,7 @@ export function listSchedule(input: ScheduleInput, deps: readonly (readonly numb
   for (let m = 0; m < n; m++) if (waiting[m] === 0) becomeReady(m);
   const schedule = simulate(input, (release) => decide(0, -1, release), (m, t, release) => {
     admission.finish(m);
-    for (const s of succ[m]!) if (--waiting[s] === 0) becomeReady(s);
+    for (let i = succStart[m]!; i < succStart[m + 1]!; i++) if (--waiting[succ[i]!] === 0) becomeReady(succ[i]!);
     decide(t, m, release);
   });
   return { schedule, after };
