@@ -48,9 +48,19 @@ export function scheduleInput(model: Model, plan: FlatPlan, options: DurationOpt
     plan,
     profiles: profilesOf(model, plan, options),
     network,
-    paths: Array.from({ length: plan.n }, (_, m) => pathChannels(network, plan.from[m]!, plan.to[m]!)),
+    paths: pathsOf(network, plan),
     options,
   };
+}
+
+/** Each migration's channels, as views of one buffer: read at every event, so kept side by side in memory. */
+function pathsOf(network: Network, plan: FlatPlan): Int32Array[] {
+  const single = Array.from({ length: plan.n }, (_, m) => pathChannels(network, plan.from[m]!, plan.to[m]!));
+  let total = 0;
+  for (const p of single) total += p.length;
+  const all = new Int32Array(total);
+  let at = 0;
+  return single.map((p) => { all.set(p, at); at += p.length; return all.subarray(at - p.length, at); });
 }
 
 /** Pre-copy inputs of the VMs the plan moves, indexed by VM (no object for the millions that stay). */
