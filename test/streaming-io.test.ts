@@ -15,6 +15,8 @@ import fc from 'fast-check';
 import { readDocument } from '../src/io/read.js';
 import { InputError } from '../src/io/errors.js';
 import { jsonChunks, jsonPieces, writeJson, writeJsonFile } from '../src/io/json-stream.js';
+import { writeAtomic } from '../src/io/write.js';
+import { readdirSync } from 'node:fs';
 import { planMigrations } from '../src/api.js';
 import { generateCloud } from '../bench/generate.js';
 
@@ -54,9 +56,21 @@ describe('streamed JSON text', () => {
   it('never holds a large document in one piece, however few keys its first levels have', () => {
     const migrations = Array.from({ length: 20_000 }, (_, i) => ({ vm: `vm-${i}`, from: 'a', to: 'b', after: [i - 1] }));
     const plan = { status: 'optimal', waves: [{ migrations }], stats: { waves: 1 } };
-    const longest = Math.max(...[...jsonPieces(plan, 2)].map((p) => p.length));
-    expect(longest).toBeLessThan(200);
+    const pieces = [...jsonPieces(plan, 2)];
+    const longest = Math.max(...pieces.map((p) => p.length));
+    // runs of migrations are written by one JSON.stringify call: bounded pieces, many of them
+    expect(longest).toBeLessThan(256 * 1024);
+    expect(pieces.join('').length).toBeGreaterThan(20 * longest);
     expect([...jsonChunks(plan, 2)].length).toBeGreaterThan(1);
+  });
+
+  it('is JSON.stringify\'s text for long arrays mixing small items, holes and large containers, at every depth', () => {
+    const item = (i: number): unknown => [undefined, null, i, `s${i}`, { a: i, b: [i, { c: 'x\ny' }] }, [], {}, Array.from({ length: 70 }, (_, j) => j)][i % 8];
+    const long = Array.from({ length: 1500 }, (_, i) => item(i));
+    const nested = { a: { b: { c: long, d: [long, long.slice(0, 600)] } }, e: long };
+    for (const value of [long, nested, [nested, long]]) {
+      for (const indent of [0, 2, 4]) expect([...jsonChunks(value, indent)].join('')).toBe(JSON.stringify(value, null, indent) + '\n');
+    }
   });
 
   it('writes a plan to a stream and to a file as JSON.stringify would', async () => {
@@ -112,5 +126,18 @@ describe('reading an instance', () => {
     const r = spawnSync(process.execPath, [CLI, 'plan', bad], { encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(`${bad}: /hosts/0/capacity/ram: must be number (got "lots")`);
+  });
+});
+
+describe('writing a document in pieces atomically', () => {
+  it('writes every piece in order through a temporary file, and leaves nothing when producing a piece fails', () => {
+    const out = mkdtempSync(join(tmpdir(), 'shunt-atomic-'));
+    const f = join(out, 'plan.json');
+    writeAtomic(f, ['{"a": ', 'ü'.repeat(300_000), '}\n']);
+    expect(readFileSync(f, 'utf8')).toBe('{"a": ' + 'ü'.repeat(300_000) + '}\n');
+    function* failing(): Generator<string> { yield 'half'; throw new RangeError('cannot stringify'); }
+    expect(() => writeAtomic(f, failing())).toThrow(RangeError);
+    expect(readFileSync(f, 'utf8')).toBe('{"a": ' + 'ü'.repeat(300_000) + '}\n'); // the old file stays whole
+    expect(readdirSync(out)).toEqual(['plan.json']);
   });
 });

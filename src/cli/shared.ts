@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { PolicyDoc } from '../model/instance.js';
 import { readJson, stdin } from '../io/read.js';
 import { writeAtomic } from '../io/write.js';
+import { jsonChunks } from '../io/json-stream.js';
 import { InputError, type InputIssue } from '../io/errors.js';
 import { builtinNames as builtinsOf } from '../kernel/builtins-manifests.js';
 import type { PluginKind } from '../plugin-api.js';
@@ -71,6 +72,26 @@ export function warn(text: string): void {
 export function emit(text: string, out?: string): void {
   if (out && out !== '-') writeAtomic(out, line(text));
   else current.io.stdout(line(text));
+}
+
+/**
+ * A JSON document (indented) on stdout, or written atomically to FILE ("-" is stdout), in
+ * pieces of about 1 MiB (io/json-stream.ts): a plan of millions of migrations is never one string.
+ */
+export function emitJson(value: unknown, out?: string): void {
+  if (out && out !== '-') writeAtomic(out, jsonChunks(value));
+  else for (const chunk of jsonChunks(value)) current.io.stdout(chunk);
+}
+
+/** tryWrite for a JSON document written in pieces (emitJson). */
+export function tryWriteJson(out: string, value: unknown): InputError | undefined {
+  try {
+    emitJson(value, out);
+    return undefined;
+  } catch (e) {
+    if (e instanceof InputError) return e;
+    throw e;
+  }
 }
 
 /**

@@ -19,11 +19,19 @@ const SMALL = 64;
 const LEVELS = 3;
 const CHUNK = 1 << 20;
 
+/** Items of an array written by one JSON.stringify call together (a plan's migrations, an instance's VMs). */
+const BATCH = 512;
+
+/** Whether jsonPieces writes `value` at `depth` by one JSON.stringify call. */
+function whole(value: unknown, depth: number): boolean {
+  if (value === null || typeof value !== 'object' || typeof (value as { toJSON?: unknown }).toJSON === 'function') return true;
+  const size = Array.isArray(value) ? value.length : Object.keys(value).length;
+  return size === 0 || (size <= SMALL && depth >= LEVELS);
+}
+
 /** The pieces of the JSON text of `value`, in order. */
 export function* jsonPieces(value: unknown, indent = 0, depth = 0): Generator<string> {
-  const size = Array.isArray(value) ? value.length : value !== null && typeof value === 'object' ? Object.keys(value).length : 0;
-  const container = value !== null && typeof value === 'object';
-  if (!container || size === 0 || (size <= SMALL && depth >= LEVELS) || typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+  if (whole(value, depth)) {
     const text = JSON.stringify(value, null, indent) ?? 'null';
     yield indent && depth ? text.replace(/\n/g, '\n' + ' '.repeat(indent * depth)) : text;
     return;
@@ -32,11 +40,21 @@ export function* jsonPieces(value: unknown, indent = 0, depth = 0): Generator<st
   const close = indent ? '\n' + ' '.repeat(indent * depth) : '';
   if (Array.isArray(value)) {
     yield '[';
-    for (let i = 0; i < value.length; i++) {
+    for (let i = 0; i < value.length;) {
+      // A run of items written whole goes to JSON.stringify as one array: its text, without
+      // the brackets and indented one level deeper, is theirs (undefined items become null there too).
+      let end = i;
+      while (end < value.length && end - i < BATCH && whole(value[end], depth + 1)) end++;
+      if (end > i) {
+        const text = JSON.stringify(value.slice(i, end), null, indent);
+        const items = indent ? text.slice(1, -2) : text.slice(1, -1);
+        yield (i ? ',' : '') + (indent && depth ? items.replace(/\n/g, close) : items);
+        i = end;
+        continue;
+      }
       yield (i ? ',' : '') + pad;
-      const item = value[i];
-      if (item === undefined || typeof item === 'function' || typeof item === 'symbol') yield 'null';
-      else yield* jsonPieces(item, indent, depth + 1);
+      yield* jsonPieces(value[i], indent, depth + 1);
+      i++;
     }
     yield close + ']';
     return;

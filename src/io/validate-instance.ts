@@ -25,8 +25,11 @@ export function referenceIssues(doc: InstanceDoc): InputIssue[] {
     else vms.set(v.name, i);
   });
   const assignment = (key: 'placement' | 'target') => {
-    for (const [vm, host] of Object.entries(doc[key] ?? {})) {
-      if (isExtension(vm)) continue;
+    const map = doc[key] ?? {};
+    // for-in, not Object.entries: no array of a million pairs
+    for (const vm in map) {
+      if (!Object.hasOwn(map, vm) || isExtension(vm)) continue;
+      const host = map[vm]!;
       if (!vms.has(vm)) issues.push({ path: pointer(key, vm), message: `unknown VM ${describeValue(vm)}` });
       if (!hosts.has(host)) issues.push({ path: pointer(key, vm), message: `unknown host ${describeValue(host)}` });
     }
@@ -65,8 +68,9 @@ export function resourceIssues(doc: InstanceDoc): InputIssue[] {
   const known = knownResources(doc);
   const issues: InputIssue[] = [];
   doc.vms.forEach((v, i) => {
-    for (const r of Object.keys(v.demand ?? {})) {
-      if (isExtension(r) || known.has(r)) continue;
+    const demand = v.demand ?? {};
+    for (const r in demand) {
+      if (!Object.hasOwn(demand, r) || isExtension(r) || known.has(r)) continue;
       const near = [...known].filter((k) => oneEditApart(k, r));
       const hint = near.length ? ` (did you mean ${near.map((k) => describeValue(k)).join(' or ')}?)` : '';
       issues.push({ path: pointer('vms', i, 'demand', r), message: `VM ${describeValue(v.name)} demands ${describeValue(r)}, which no host limits and "resources" does not list${hint}; list it in "resources" if it is meant to be unlimited` });
@@ -77,7 +81,8 @@ export function resourceIssues(doc: InstanceDoc): InputIssue[] {
 
 /** Capacities that no VM demands: harmless, but often the other half of a typo. */
 export function resourceWarnings(doc: InstanceDoc): string[] {
-  const demanded = new Set(doc.vms.flatMap((v) => Object.keys(v.demand ?? {})));
+  const demanded = new Set<string>();
+  for (const v of doc.vms) for (const r in v.demand) if (Object.hasOwn(v.demand!, r)) demanded.add(r);
   const limited = new Set(doc.hosts.flatMap((h) => Object.keys(h.capacity ?? {})).filter((r) => !isExtension(r)));
   return [...limited].filter((r) => !demanded.has(r)).sort().map((r) => `hosts have a capacity of ${describeValue(r)}, but no VM demands it`);
 }

@@ -1,4 +1,4 @@
-import { chmodSync, lstatSync, readlinkSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
+import { chmodSync, closeSync, lstatSync, openSync, readlinkSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from './errors.js';
 
@@ -42,9 +42,11 @@ const reason = (e: unknown) => {
  * Writes through a temporary file in the destination's directory, then renames: never a
  * half-written file. A symlink is written through to its target; anything that is not a
  * regular file (a device, a pipe, a directory) is refused, never replaced. Failures are
- * InputErrors naming the path and the reason.
+ * InputErrors naming the path and the reason. `text` may come in pieces (a large plan's
+ * JSON, jsonChunks): it is then never held whole; an error while producing the pieces
+ * leaves nothing behind and is thrown as it is.
  */
-export function writeAtomic(file: string, text: string): void {
+export function writeAtomic(file: string, text: string | Iterable<string>): void {
   // What the name finally leads to (/dev/stdout leads to a pipe or a terminal through /proc).
   const existing = lstatOrNull(file, true);
   if (existing && !existing.isFile()) {
@@ -52,13 +54,32 @@ export function writeAtomic(file: string, text: string): void {
   }
   const dest = destinationOf(file);
   const tmp = join(dirname(dest), `.${basename(dest)}.${process.pid}.tmp`);
+  let fd: number | undefined;
+  let producing = false;
   try {
     try { unlinkSync(tmp); } catch { /* left by a crashed run with our pid, or absent */ }
-    writeFileSync(tmp, text, { flag: 'wx' });
+    fd = openSync(tmp, 'wx');
+    producing = true;
+    for (const piece of typeof text === 'string' ? [text] : text) {
+      producing = false;
+      writeAll(fd, piece);
+      producing = true;
+    }
+    producing = false;
+    closeSync(fd);
+    fd = undefined;
     if (existing) chmodSync(tmp, statSync(dest).mode & 0o7777); // keep the replaced file's permissions
     renameSync(tmp, dest);
   } catch (e) {
+    if (fd !== undefined) try { closeSync(fd); } catch { /* already failed */ }
     try { unlinkSync(tmp); } catch { /* nothing to clean */ }
+    if (producing) throw e;
     throw new InputError(file, [{ path: '', message: `cannot be written: ${reason(e)}` }]);
   }
+}
+
+/** Writes the whole string (writeSync may write less than asked). */
+function writeAll(fd: number, text: string): void {
+  const bytes = Buffer.from(text, 'utf8');
+  for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at);
 }

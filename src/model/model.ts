@@ -61,7 +61,7 @@ function limitOf(value: number | null | undefined, fallback: number): number {
 export function compileModel(doc: InstanceDoc): Model {
   const resourceSet = new Set<string>();
   const addKeys = (m: Record<string, number> | undefined) => {
-    for (const k of Object.keys(m ?? {})) if (!isExtension(k)) resourceSet.add(k);
+    for (const k in m) if (Object.hasOwn(m, k) && !isExtension(k)) resourceSet.add(k);
   };
   for (const h of doc.hosts) addKeys(h.capacity);
   for (const v of doc.vms) addKeys(v.demand);

@@ -34,7 +34,7 @@ import { FairShare } from './network-share.js';
 
 export interface ScheduleInput {
   readonly plan: FlatPlan;
-  /** Pre-copy inputs per VM. */
+  /** Pre-copy inputs per VM (only the VMs the plan moves have one). */
   readonly profiles: readonly MigrationProfile[];
   readonly network: Network;
   /** Channels each flat migration crosses (network.ts: 2 x link, + 1 downwards). */
@@ -46,11 +46,28 @@ export function scheduleInput(model: Model, plan: FlatPlan, options: DurationOpt
   const network = networkOf(model, options.linkMbps);
   return {
     plan,
-    profiles: model.vms.map((v) => vmProfile(model, v.index, options)),
+    profiles: profilesOf(model, plan, options),
     network,
-    paths: Array.from({ length: plan.n }, (_, m) => pathChannels(network, plan.from[m]!, plan.to[m]!)),
+    paths: pathsOf(network, plan),
     options,
   };
+}
+
+/** Each migration's channels, as views of one buffer: read at every event, so kept side by side in memory. */
+function pathsOf(network: Network, plan: FlatPlan): Int32Array[] {
+  const single = Array.from({ length: plan.n }, (_, m) => pathChannels(network, plan.from[m]!, plan.to[m]!));
+  let total = 0;
+  for (const p of single) total += p.length;
+  const all = new Int32Array(total);
+  let at = 0;
+  return single.map((p) => { all.set(p, at); at += p.length; return all.subarray(at - p.length, at); });
+}
+
+/** Pre-copy inputs of the VMs the plan moves, indexed by VM (no object for the millions that stay). */
+function profilesOf(model: Model, plan: FlatPlan, options: DurationOptions): MigrationProfile[] {
+  const profiles = Array.from<MigrationProfile | undefined>({ length: model.vms.length });
+  for (let m = 0; m < plan.n; m++) profiles[plan.vm[m]!] ??= vmProfile(model, plan.vm[m]!, options);
+  return profiles as MigrationProfile[];
 }
 
 /** MiB/s per channel (each link's capacity on both of its channels). */
@@ -320,18 +337,39 @@ export function simulateWaves(input: ScheduleInput, cutoff: Cutoff = {}): Schedu
   return { ...schedule, waveSeconds };
 }
 
+/**
+ * The successors of each migration in `deps` (duplicates counted once), in increasing order,
+ * as one array (CSR: successors of p are `list[start[p] .. start[p + 1])`), and how many
+ * distinct migrations each one waits for: no array or set per migration.
+ */
+export interface Successors { start: Int32Array; list: Int32Array; waiting: Int32Array }
+
+export function successorsOf(deps: readonly (readonly number[])[]): Successors {
+  const n = deps.length;
+  const start = new Int32Array(n + 1);
+  const waiting = new Int32Array(n);
+  const mark = new Int32Array(n).fill(-1);
+  for (let m = 0; m < n; m++) {
+    for (const p of deps[m]!) if (mark[p] !== m) { mark[p] = m; start[p + 1]!++; waiting[m]!++; }
+  }
+  for (let p = 0; p < n; p++) start[p + 1]! += start[p]!;
+  const fill = start.slice(0, n);
+  const list = new Int32Array(start[n]!);
+  mark.fill(-1);
+  for (let m = 0; m < n; m++) {
+    for (const p of deps[m]!) if (mark[p] !== m) { mark[p] = m; list[fill[p]!++] = m; }
+  }
+  return { start, list, waiting };
+}
+
 /** Each migration as soon as all of `deps[m]` have ended. */
 export function simulateDependencies(input: ScheduleInput, deps: readonly (readonly number[])[], cutoff: Cutoff = {}): Schedule {
   const { n } = input.plan;
-  const waiting = new Int32Array(n);
-  const succ: number[][] = Array.from({ length: n }, () => []);
-  deps.forEach((list, m) => {
-    for (const p of new Set(list)) { succ[p]!.push(m); waiting[m]!++; }
-  });
+  const { start, list, waiting } = successorsOf(deps);
   return simulate(input, (release) => {
     for (let m = 0; m < n; m++) if (waiting[m] === 0) release(m, 0);
   }, (m, t, release) => {
-    for (const s of succ[m]!) if (--waiting[s] === 0) release(s, t);
+    for (let i = start[m]!; i < start[m + 1]!; i++) if (--waiting[list[i]!] === 0) release(list[i]!, t);
   }, cutoff);
 }
 

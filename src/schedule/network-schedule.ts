@@ -22,7 +22,7 @@
  */
 import { preCopy, type MigrationProfile } from './duration.js';
 import { pathBandwidth } from '../model/network.js';
-import { channelCapacity, simulate, type Release, type Schedule, type ScheduleInput } from './makespan.js';
+import { channelCapacity, simulate, successorsOf, type Release, type Schedule, type ScheduleInput } from './makespan.js';
 import { FairShare } from './network-share.js';
 
 export interface ListSchedule {
@@ -40,25 +40,32 @@ export function soloSeconds(input: ScheduleInput): Float64Array {
 /** Longest chain of solo durations from each migration to the end of the graph (Kahn order). */
 export function bottomLevels(solo: Float64Array, deps: readonly (readonly number[])[]): Float64Array {
   const n = solo.length;
-  const succ: number[][] = Array.from({ length: n }, () => []);
-  const indegree = new Int32Array(n);
-  deps.forEach((list, m) => { for (const p of new Set(list)) { succ[p]!.push(m); indegree[m]!++; } });
-  const order: number[] = [];
-  for (let m = 0; m < n; m++) if (indegree[m] === 0) order.push(m);
-  for (let i = 0; i < order.length; i++) for (const s of succ[order[i]!]!) if (--indegree[s] === 0) order.push(s);
+  const { start, list, waiting: indegree } = successorsOf(deps);
+  const order = new Int32Array(n);
+  let size = 0;
+  for (let m = 0; m < n; m++) if (indegree[m] === 0) order[size++] = m;
+  for (let i = 0; i < size; i++) {
+    const m = order[i]!;
+    for (let j = start[m]!; j < start[m + 1]!; j++) if (--indegree[list[j]!] === 0) order[size++] = list[j]!;
+  }
   const level = Float64Array.from(solo);
-  for (let i = order.length - 1; i >= 0; i--) {
+  for (let i = size - 1; i >= 0; i--) {
     const m = order[i]!;
     let best = 0;
-    for (const s of succ[m]!) best = Math.max(best, level[s]!);
+    for (let j = start[m]!; j < start[m + 1]!; j++) best = Math.max(best, level[list[j]!]!);
     level[m] = solo[m]! + best;
   }
   return level;
 }
 
-/** Migrations by priority, highest first (ties: plan order); entries no longer ready are dropped lazily by `first`. */
+/**
+ * Migrations by priority, highest first (ties: plan order), as a binary heap (a sorted array
+ * with splice is quadratic in the number of ready migrations); entries no longer ready are
+ * dropped lazily by `first`.
+ */
 class ReadyList {
-  private items: number[] = [];
+  private items = new Int32Array(64);
+  private size = 0;
   constructor(private readonly priority: Float64Array) {}
   compare(a: number, b: number): number {
     const pa = this.priority[a]!;
@@ -66,17 +73,33 @@ class ReadyList {
     return pa > pb ? -1 : pa < pb ? 1 : a - b;
   }
   push(m: number): void {
-    let lo = 0;
-    let hi = this.items.length;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (this.compare(this.items[mid]!, m) < 0) lo = mid + 1; else hi = mid; }
-    this.items.splice(lo, 0, m);
+    if (this.size === this.items.length) { const grown = new Int32Array(this.size * 2); grown.set(this.items); this.items = grown; }
+    const items = this.items;
+    let i = this.size++;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (this.compare(items[p]!, m) <= 0) break;
+      items[i] = items[p]!; i = p;
+    }
+    items[i] = m;
   }
   /** The first entry that `keep` accepts; the ones before it are dropped. */
   first(keep: (m: number) => boolean): number | undefined {
+    while (this.size > 0 && !keep(this.items[0]!)) this.pop();
+    return this.size > 0 ? this.items[0] : undefined;
+  }
+  private pop(): void {
+    const items = this.items;
+    const last = items[--this.size]!;
     let i = 0;
-    while (i < this.items.length && !keep(this.items[i]!)) i++;
-    if (i > 0) this.items = this.items.slice(i);
-    return this.items[0];
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= this.size) break;
+      const c = l + 1 < this.size && this.compare(items[l + 1]!, items[l]!) < 0 ? l + 1 : l;
+      if (this.compare(items[c]!, last) >= 0) break;
+      items[i] = items[c]!; i = c;
+    }
+    items[i] = last;
   }
 }
 
@@ -156,7 +179,9 @@ class Admission {
     let room = Infinity;
     for (const c of this.input.paths[m]!) room = Math.min(room, this.capacity[c]! - load[c]!);
     if (!(room > this.capacity[0]! * RELATIVE) || !this.worth(m, t, room)) return false;
-    for (const u of this.shares.active()) this.saved[u] = rate[u]!;
+    // A join with room for m's full speed is local (FairShare.join): no other rate changes,
+    // so the rates need saving (a pass over every running migration) only otherwise.
+    if (room < this.shares.solo(m) * (1 - 1e-12)) for (const u of this.shares.active()) this.saved[u] = rate[u]!;
     this.shares.join(m);
     if (this.shares.settle()) {
       let slows = false;
@@ -198,10 +223,8 @@ export function listSchedule(input: ScheduleInput, deps: readonly (readonly numb
   const solo = soloSeconds(input);
   const soloRate = Float64Array.from({ length: n }, (_, m) => pathBandwidth(input.network, input.paths[m]!));
   const ready = new ReadyList(priorities(input, solo, deps, o));
-  const waiting = new Int32Array(n);
-  const succ: number[][] = Array.from({ length: n }, () => []);
-  const after = deps.map((list) => [...new Set(list)]);
-  after.forEach((list, m) => { for (const p of list) { succ[p]!.push(m); waiting[m]!++; } });
+  const after = deps.map((list) => (list.length < 2 ? list.slice() : [...new Set(list)]));
+  const { start: succStart, list: succ, waiting } = successorsOf(after);
   const admission = new Admission(input, solo, soloRate);
 
   // Only migrations that became ready, and those turned down on a channel the ended
@@ -239,7 +262,7 @@ export function listSchedule(input: ScheduleInput, deps: readonly (readonly numb
   for (let m = 0; m < n; m++) if (waiting[m] === 0) becomeReady(m);
   const schedule = simulate(input, (release) => decide(0, -1, release), (m, t, release) => {
     admission.finish(m);
-    for (const s of succ[m]!) if (--waiting[s] === 0) becomeReady(s);
+    for (let i = succStart[m]!; i < succStart[m + 1]!; i++) if (--waiting[succ[i]!] === 0) becomeReady(succ[i]!);
     decide(t, m, release);
   });
   return { schedule, after };

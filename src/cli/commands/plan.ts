@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { common, EXIT, emit, fail, failInput, loadOptions, positiveSeconds, say, setExitCode, tryWrite, type CommonOptions } from '../shared.js';
+import { common, EXIT, emitJson, fail, failInput, loadOptions, positiveSeconds, say, setExitCode, tryWriteJson, type CommonOptions } from '../shared.js';
 import { readDocument } from '../../io/read.js';
 import { InputError } from '../../io/errors.js';
 import { loadInstance, solveLoaded, type Loaded } from '../../api.js';
@@ -65,12 +65,11 @@ async function loadForPlan(file: string, o: PlanCliOptions): Promise<Loaded | un
 
 /** Summary or JSON on stdout, --out written (only a verified plan; a failed write still shows it), exit code. */
 function report(plan: Plan, unit: string, o: PlanCliOptions): void {
-  const json = JSON.stringify(plan, null, 2);
   const found = plan.status === 'optimal' || plan.status === 'feasible';
   const toStdout = o.out === '-';
-  const unwritten = o.out && !toStdout && found ? tryWrite(o.out, json) : undefined;
+  const unwritten = o.out && !toStdout && found ? tryWriteJson(o.out, plan) : undefined;
   if (unwritten && o.json) return failInput(unwritten, { plan });
-  if (o.json || (toStdout && found)) emit(json);
+  if (o.json || (toStdout && found)) emitJson(plan);
   else say(planSummary(plan, unit));
   if (unwritten) return failInput(unwritten);
   setExitCode(found ? EXIT.ok : plan.status === 'infeasible' ? EXIT.infeasible : EXIT.unknown);
