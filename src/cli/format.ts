@@ -22,7 +22,8 @@ export function planSummary(plan: Plan, unit: string): string {
   const detours = s.detours ? `, ${s.detours} of them parking or return moves` : '';
   lines.push(`plan ${plan.status}: ${plural(s.moves, 'migration')}${detours} in ${plural(s.waves, 'wave')}${s.wavesLowerBound !== undefined ? ` (at least ${s.wavesLowerBound} needed)` : ''}`);
   const gap = plan.cost && plan.lowerBound !== null ? ((plan.cost - plan.lowerBound) / plan.cost) * 100 : 0;
-  lines.push(`cost ${formatNumber(plan.cost)} ${unit}, lower bound ${formatNumber(plan.lowerBound)} ${unit}${gap > 0 ? ` (gap ${gap.toFixed(1)} %)` : ''}`);
+  const bound = plan.lowerBound === null ? 'no lower bound' : `lower bound ${formatNumber(plan.lowerBound)} ${unit}`;
+  lines.push(`cost ${formatNumber(plan.cost)} ${unit}, ${bound}${gap > 0 ? ` (gap ${gap.toFixed(1)} %)` : ''}`);
   lines.push(`engine ${plan.engine}, ${s.seconds.toFixed(3)} s, verified by replay`);
   const ms = s.makespan;
   if (ms) lines.push(`estimated duration ${ms.waves.toFixed(1)} s wave by wave, ${ms.dependencies.toFixed(1)} s when each migration starts as soon as the ones it waits for end${ms.lowerBound !== undefined ? ` (lower bound ${ms.lowerBound.toFixed(1)} s)` : ''}`);
