@@ -34,34 +34,39 @@ export function* jsonPieces(value: unknown, indent = 0, depth = 0): Generator<st
   if (whole(value, depth)) {
     const text = JSON.stringify(value, null, indent) ?? 'null';
     yield indent && depth ? text.replace(/\n/g, '\n' + ' '.repeat(indent * depth)) : text;
-    return;
-  }
+  } else if (Array.isArray(value)) yield* arrayPieces(value, indent, depth);
+  else yield* objectPieces(value as Record<string, unknown>, indent, depth);
+}
+
+function* arrayPieces(value: readonly unknown[], indent: number, depth: number): Generator<string> {
   const pad = indent ? '\n' + ' '.repeat(indent * (depth + 1)) : '';
   const close = indent ? '\n' + ' '.repeat(indent * depth) : '';
-  if (Array.isArray(value)) {
-    yield '[';
-    for (let i = 0; i < value.length;) {
-      // A run of items written whole goes to JSON.stringify as one array: its text, without
-      // the brackets and indented one level deeper, is theirs (undefined items become null there too).
-      let end = i;
-      while (end < value.length && end - i < BATCH && whole(value[end], depth + 1)) end++;
-      if (end > i) {
-        const text = JSON.stringify(value.slice(i, end), null, indent);
-        const items = indent ? text.slice(1, -2) : text.slice(1, -1);
-        yield (i ? ',' : '') + (indent && depth ? items.replace(/\n/g, close) : items);
-        i = end;
-        continue;
-      }
-      yield (i ? ',' : '') + pad;
-      yield* jsonPieces(value[i], indent, depth + 1);
-      i++;
+  yield '[';
+  for (let i = 0; i < value.length;) {
+    // A run of items written whole goes to JSON.stringify as one array: its text, without
+    // the brackets and indented one level deeper, is theirs (undefined items become null there too).
+    let end = i;
+    while (end < value.length && end - i < BATCH && whole(value[end], depth + 1)) end++;
+    if (end > i) {
+      const text = JSON.stringify(value.slice(i, end), null, indent);
+      const items = indent ? text.slice(1, -2) : text.slice(1, -1);
+      yield (i ? ',' : '') + (indent && depth ? items.replace(/\n/g, close) : items);
+      i = end;
+      continue;
     }
-    yield close + ']';
-    return;
+    yield (i ? ',' : '') + pad;
+    yield* jsonPieces(value[i], indent, depth + 1);
+    i++;
   }
+  yield close + ']';
+}
+
+function* objectPieces(value: Record<string, unknown>, indent: number, depth: number): Generator<string> {
+  const pad = indent ? '\n' + ' '.repeat(indent * (depth + 1)) : '';
+  const close = indent ? '\n' + ' '.repeat(indent * depth) : '';
   yield '{';
   let first = true;
-  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+  for (const [key, item] of Object.entries(value)) {
     if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
     yield (first ? '' : ',') + pad + JSON.stringify(key) + (indent ? ': ' : ':');
     first = false;
