@@ -141,9 +141,7 @@ export function buildModel(ctx: SolveContext, scope: Scope, phase: Phase, minHor
   const cheapest = Math.min(...flexible.map((v) => costs[v]!));
   const misplaced = scope.misplaced.length;
   // A plan with M migrations runs one at a time in M waves: a horizon of maxMoves holds them all.
-  const maxMoves = !Number.isFinite(budget) ? Infinity
-    : flexible.length === 0 ? misplaced
-    : cheapest > 0 ? misplaced + Math.floor(budget / cheapest + 1e-9) : Infinity;
+  const maxMoves = maxMovesWithin(budget, flexible.length, cheapest, misplaced);
   const hWaves = best.found ? best.waves.length : Infinity;
   const wavesLb = scope.wavesLowerBound;
   const shortHorizon = Math.max(1, Math.min(maxMoves, minHorizon), o.horizon ?? (phase === 'makespan' && best.found ? hWaves : phase === 'waves' && best.found ? hWaves - 1
@@ -177,11 +175,23 @@ export function buildModel(ctx: SolveContext, scope: Scope, phase: Phase, minHor
     if (full.size.integers <= o.completeModelVariables) { horizon = maxMoves; built = full; }
   }
   // The makespan model never claims a proof: it holds only plans within the heuristic's cost and waves.
-  const complete = phase === 'makespan' ? false : phase === 'waves' ? best.found && horizon >= hWaves - 1 : horizon >= maxMoves;
+  const complete = isComplete(phase, best.found, horizon, hWaves, maxMoves);
   return {
     ...built, horizon, complete, upper,
     classes: { flexible: flexible.length, direct: scope.misplaced.filter((v) => classOf(v) === 'direct').length },
   };
+}
+
+/** A plan with M migrations runs one at a time in M waves: the most migrations a plan within the extra-cost budget can make. */
+function maxMovesWithin(budget: number, flexible: number, cheapest: number, misplaced: number): number {
+  return !Number.isFinite(budget) ? Infinity
+    : flexible === 0 ? misplaced
+    : cheapest > 0 ? misplaced + Math.floor(budget / cheapest + 1e-9) : Infinity;
+}
+
+/** Whether the model's horizon holds every plan it asks for (so that no answer is a proof). */
+function isComplete(phase: Phase, found: boolean, horizon: number, hWaves: number, maxMoves: number): boolean {
+  return phase === 'makespan' ? false : phase === 'waves' ? found && horizon >= hWaves - 1 : horizon >= maxMoves;
 }
 
 function commonDivisor(xs: readonly number[]): number {
@@ -256,14 +266,19 @@ async function solveAndRead(ctx: SolveContext, scope: Scope, phase: Phase, a: At
   return accept(ctx, scope, phase, a, ip.decode(result.values), result.status === 'optimal' && complete, result.status === 'optimal', horizon, waveWeight);
 }
 
+/** Whether the solver's plan is better than the scope's best in what this phase seeks (cost, duration or waves at the same cost). */
+function improvesOn(problem: Problem, phase: Phase, best: Scope['best'], waves: Move[][], planCost: number): boolean {
+  return !best.found || (phase === 'makespan' ? makespanOf(problem, waves) < makespanOf(problem, best.waves) - 1e-6 && near(planCost, best.cost)
+    : phase === 'cost' ? planCost < best.cost - 1e-9 * Math.max(1, best.cost)
+    : waves.length < best.waves.length && near(planCost, best.cost));
+}
+
 /** Takes the solver's plan when it is better than the scope's best, and records what it proves. */
 function accept(ctx: SolveContext, scope: Scope, phase: Phase, a: Attempt, waves: Move[][], proven: boolean, optimal: boolean, horizon: number, waveWeight: number): Outcome {
   const { problem } = ctx;
   const best = scope.best;
   const planCost = movesCost(problem.cost, waves);
-  const improves = !best.found || (phase === 'makespan' ? makespanOf(problem, waves) < makespanOf(problem, best.waves) - 1e-6 && near(planCost, best.cost)
-    : phase === 'cost' ? planCost < best.cost - 1e-9 * Math.max(1, best.cost)
-    : waves.length < best.waves.length && near(planCost, best.cost));
+  const improves = improvesOn(problem, phase, best, waves, planCost);
   if (!improves) {
     a.outcome = `the solver's plan (cost ${planCost}, ${waves.length} waves) is not better`;
     return 'stop';

@@ -27,7 +27,7 @@ import { DEFAULT_DURATION_OPTIONS, type DurationOptions } from './duration.js';
 import { forcedCount, scheduleInput, type Cutoff, simulateDependencies, simulateWaves, type Schedule, type ScheduleInput } from './makespan.js';
 import { listSchedule, soloSeconds, type ListOptions } from './network-schedule.js';
 import { makespanBounds } from './network-bounds.js';
-import { flattenWaves, verifyDependencyGraph } from './verify.js';
+import { flattenWaves, verifyDependencyGraph, type DependencyCheck } from './verify.js';
 
 export interface AttachResult {
   valid: boolean;
@@ -103,21 +103,10 @@ export function attachSchedule(problem: Problem, plan: Plan, options: DurationOp
   const flat = flattenWaves(problem, plan.waves);
   if (!flat.plan) return { valid: false, violations: flat.violations, strictHosts: 0 };
   const { model } = problem;
-  // Refined room first; where a rule fails, the plain room, then the strict graph, on those hosts, then everywhere.
-  let strict = new Set<number>();
-  let unrefined = new Set<number>();
-  // A rule that is not monotone: the one order the replay verifier checked step by step.
-  const ordered = problem.rules.some((r) => r.monotone === false);
-  let deps = ordered ? Array.from({ length: flat.plan.n }, (_, m) => (m ? [m - 1] : [])) : buildDependencies(model, flat.plan, { refine: problem });
-  let check = ordered ? { valid: true, violations: [], ruleHosts: new Set<number>() } : verifyDependencyGraph(problem, flat.plan, deps);
-  for (let attempt = 0; !check.valid && check.ruleHosts.size > 0 && attempt < 3; attempt++) {
-    if (attempt === 0) unrefined = new Set(check.ruleHosts);
-    else if (attempt === 1) strict = new Set([...unrefined, ...check.ruleHosts]);
-    else strict = unrefined = new Set(model.hosts.map((h) => h.index));
-    deps = buildDependencies(model, flat.plan, { refine: problem, unrefined: (h) => unrefined.has(h), strict: (h) => strict.has(h) });
-    check = verifyDependencyGraph(problem, flat.plan, deps);
-  }
-  if (!check.valid) return { valid: false, violations: check.violations, strictHosts: strict.size };
+  const graph = checkedGraph(problem, flat.plan);
+  const { check, strictHosts } = graph;
+  let { deps } = graph;
+  if (!check.valid) return { valid: false, violations: check.violations, strictHosts };
 
   let input = scheduleInput(model, flat.plan, options);
   const graphs = [deps];
@@ -138,7 +127,7 @@ export function attachSchedule(problem: Problem, plan: Plan, options: DurationOp
     // The plan's own waves were only simulated up to the cutoff: finish them, up to the re-cut's.
     if (followed && !Number.isFinite(planWaves.makespan)) planWaves = simulateWaves(input, { time: followed.waveSchedule.makespan });
     if (!followed || followed.waveSchedule.makespan >= planWaves.makespan) followed = followSchedule(problem, plan, flat.plan, deps, chosen, options, planWaves, false) ?? followed;
-    if (followed && (followed.candidate.forced < fallback.forced || (followed.candidate.forced === fallback.forced && followed.candidate.schedule.makespan < fallback.schedule.makespan - 1e-9))) {
+    if (followed && beats(followed.candidate, fallback)) {
       ({ input, waveSchedule: waves, candidate: chosen } = followed);
       deps = followed.deps;
       plan.waves = followed.waves;
@@ -158,7 +147,44 @@ export function attachSchedule(problem: Problem, plan: Plan, options: DurationOp
     }
   }
   const bounds = makespanBounds(model, input, deps, soloSeconds(input));
-  plan.stats.makespan = {
+  plan.stats.makespan = makespanStats(waves, chosen, asap, bounds);
+  notesOf(plan, chosen, asap, waves, input.plan.vm, model.vms.map((v) => v.name));
+  if (objective === 'makespan' && plan.engine === 'exact') {
+    (plan.notes ??= []).push('the exact engine proves its makespan for waves of migrations each alone on its path; the network-aware estimate (stats.makespan.dependencies) is not proven shortest');
+  }
+  return { valid: true, violations: [], strictHosts };
+}
+
+/** Whether candidate `b` is preferred to `a`: fewer non-converging migrations, else a shorter makespan. */
+function beats(b: Candidate, a: Candidate): boolean {
+  return b.forced < a.forced || (b.forced === a.forced && b.schedule.makespan < a.schedule.makespan - 1e-9);
+}
+
+/**
+ * The dependency graph of the plan, checked. Refined room first; where a rule fails, the plain
+ * room, then the strict graph, on those hosts, then everywhere.
+ */
+function checkedGraph(problem: Problem, plan: FlatPlan): { deps: number[][]; check: DependencyCheck; strictHosts: number } {
+  const { model } = problem;
+  let strict = new Set<number>();
+  let unrefined = new Set<number>();
+  // A rule that is not monotone: the one order the replay verifier checked step by step.
+  const ordered = problem.rules.some((r) => r.monotone === false);
+  let deps = ordered ? Array.from({ length: plan.n }, (_, m) => (m ? [m - 1] : [])) : buildDependencies(model, plan, { refine: problem });
+  let check: DependencyCheck = ordered ? { valid: true, violations: [], ruleHosts: new Set<number>() } : verifyDependencyGraph(problem, plan, deps);
+  for (let attempt = 0; !check.valid && check.ruleHosts.size > 0 && attempt < 3; attempt++) {
+    if (attempt === 0) unrefined = new Set(check.ruleHosts);
+    else if (attempt === 1) strict = new Set([...unrefined, ...check.ruleHosts]);
+    else strict = unrefined = new Set(model.hosts.map((h) => h.index));
+    deps = buildDependencies(model, plan, { refine: problem, unrefined: (h) => unrefined.has(h), strict: (h) => strict.has(h) });
+    check = verifyDependencyGraph(problem, plan, deps);
+  }
+  return { deps, check, strictHosts: strict.size };
+}
+
+/** stats.makespan: both schedules' estimates, the one chosen, and the lower bounds. */
+function makespanStats(waves: Schedule, chosen: Candidate, asap: Schedule, bounds: ReturnType<typeof makespanBounds>): NonNullable<Plan['stats']['makespan']> {
+  return {
     waves: round3(waves.makespan), dependencies: round3(chosen.schedule.makespan),
     ...(chosen.kind !== 'asap' && Number.isFinite(asap.makespan) ? { asap: round3(asap.makespan) } : {}),
     schedule: chosen.kind,
@@ -170,11 +196,6 @@ export function attachSchedule(problem: Problem, plan: Plan, options: DurationOp
     },
     ...(chosen.forced ? { nonConvergent: chosen.forced } : {}),
   };
-  notesOf(plan, chosen, asap, waves, input.plan.vm, model.vms.map((v) => v.name));
-  if (objective === 'makespan' && plan.engine === 'exact') {
-    (plan.notes ??= []).push('the exact engine proves its makespan for waves of migrations each alone on its path; the network-aware estimate (stats.makespan.dependencies) is not proven shortest');
-  }
-  return { valid: true, violations: [], strictHosts: strict.size };
 }
 
 /**

@@ -99,7 +99,7 @@ export function solveHeuristic(problem: Problem, options: HeuristicOptions, run:
     ]);
   }
   const searchedWaves = outcome.waves && compacted(outcome.waves);
-  if (searchedWaves && (!best || costOf(searchedWaves) < costOf(best) - 1e-9 || (costOf(searchedWaves) <= costOf(best) + 1e-9 && searchedWaves.length < best.length))) {
+  if (searchedWaves && improvesOn(searchedWaves, best, costOf)) {
     best = searchedWaves;
   }
   const searched = outcome.states ? { searchedStates: outcome.states } : {};
@@ -110,15 +110,25 @@ export function solveHeuristic(problem: Problem, options: HeuristicOptions, run:
     return result(problem, proven ? 'optimal' : 'feasible', waves, proven ? costOf(waves) : lowerBound, base(searched), misplaced);
   }
 
+  return result(problem, 'unknown', [], lowerBound, base(searched), misplaced, [
+    noPlanFound(greedy, outcome, options.searchMaxVms),
+    ...explainBlocking(problem, greedy.finalPlacement),
+  ]);
+}
+
+/** The searched plan replaces the best one when there is none, or it is cheaper, or as cheap in fewer waves. */
+function improvesOn(searched: Move[][], best: Move[][] | undefined, costOf: (waves: Move[][]) => number): boolean {
+  return !best || costOf(searched) < costOf(best) - 1e-9 || (costOf(searched) <= costOf(best) + 1e-9 && searched.length < best.length);
+}
+
+/** Why neither the greedy nor the searches found a plan, as the explanation's first line. */
+function noPlanFound(greedy: GreedyResult, outcome: PartOutcome, searchMaxVms: number): string {
   const why = greedy.stopped === 'time' || outcome.timedOut ? 'the time limit was reached'
     : greedy.stopped === 'limit' ? 'the parking limit was reached'
     : 'no direct or parking migration was possible';
-  const unsearched = outcome.tooLarge ? `; ${outcome.tooLarge} independent part(s) too large for exhaustive search (over ${options.searchMaxVms} VMs that can move)` : '';
+  const unsearched = outcome.tooLarge ? `; ${outcome.tooLarge} independent part(s) too large for exhaustive search (over ${searchMaxVms} VMs that can move)` : '';
   const gaveUp = outcome.states ? `; exhaustive search gave up after ${outcome.states} states` : '';
-  return result(problem, 'unknown', [], lowerBound, base(searched), misplaced, [
-    `no plan found within limits: ${why}${gaveUp}${unsearched}`,
-    ...explainBlocking(problem, greedy.finalPlacement),
-  ]);
+  return `no plan found within limits: ${why}${gaveUp}${unsearched}`;
 }
 
 /**

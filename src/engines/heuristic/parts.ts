@@ -52,10 +52,9 @@ export function improveParts(problem: Problem, parts: Part[], options: PartOptio
     const ownCost = own ? movesCost(cost, own) : Infinity;
     if (own && ownCost <= base + 1e-9 * Math.max(1, base)) { plans.push(own); out.lowerBound += ownCost; continue; }
     const wanted = !own || options.improve;
-    const affordable = part.movable.length <= options.maxVms && out.states < options.maxStates && options.now() <= options.deadline;
+    const affordable = isAffordable(part, options, out.states);
     if (!wanted || !affordable) {
-      if (wanted && part.movable.length > options.maxVms) out.tooLarge++;
-      if (wanted && options.now() > options.deadline) out.timedOut = true;
+      if (wanted) noteWhyUnsearched(out, part, options);
       out.proven = false;
       out.lowerBound += base;
       if (own) plans.push(own); else complete = false;
@@ -77,7 +76,7 @@ export function improveParts(problem: Problem, parts: Part[], options: PartOptio
     }
     if (found.outcome === 'found') {
       const waves = compressSequence(problem, found.moves!);
-      const better = !own || found.cost! < ownCost - 1e-9 || waves.length < own.length;
+      const better = beatsGreedy(waves, found.cost!, own, ownCost);
       plans.push(better ? waves : own!);
       searched ||= better;
       out.lowerBound += found.cost!;
@@ -96,6 +95,22 @@ export function improveParts(problem: Problem, parts: Part[], options: PartOptio
   const waves = mergeWaves(plans, model.maxPerWave);
   // Parts never share a host, so the merge is valid; checked all the same, never trusted blindly.
   return verifyPlan(problem, toWaveDocs(model, waves)).valid ? { ...out, waves } : { ...out, proven: false };
+}
+
+/** A part may be searched when it is small enough, states are left and the deadline has not passed. */
+function isAffordable(part: Part, options: PartOptions, states: number): boolean {
+  return part.movable.length <= options.maxVms && states < options.maxStates && options.now() <= options.deadline;
+}
+
+/** A part that needed a search but had none: too large, or out of time. */
+function noteWhyUnsearched(out: PartOutcome, part: Part, options: PartOptions): void {
+  if (part.movable.length > options.maxVms) out.tooLarge++;
+  if (options.now() > options.deadline) out.timedOut = true;
+}
+
+/** The searched plan replaces the greedy's share when there is none, or it is cheaper, or it has fewer waves. */
+function beatsGreedy(waves: Move[][], cost: number, own: Move[][] | undefined, ownCost: number): boolean {
+  return !own || cost < ownCost - 1e-9 || waves.length < own.length;
 }
 
 /** The greedy's migrations of the part's VMs, when it brought all of them to their targets. */

@@ -75,6 +75,9 @@ export function searchSequence(problem: Problem, options: SearchOptions): Search
     for (let i = 0; i < k; i++) into[i] = key.charCodeAt(i);
     budgeted.forEach((i, j) => { used[i] = key.charCodeAt(k + j); mover.moved[vms[i]!] = baseMoved[i]! + used[i]!; });
   };
+  // A move is barred when it stays put, parks on a goal-only host not its goal, or the rules refuse it.
+  const barred = (i: number, v: number, from: number, h: number) =>
+    h === from || (goalOnly?.[h] && h !== goal[i]) || !mover.slotFree(from, h) || !mover.admits(v, h);
   const cutoff = options.cutoff === undefined ? Infinity : options.cutoff + 1e-9 * Math.max(1, options.cutoff);
   const first = Int32Array.from(vms, (v) => start[v]!);
   if (model.hosts.length > 0xffff) return { outcome: 'budget', lowerBound: estimate(first), states: 0 };
@@ -106,7 +109,7 @@ export function searchSequence(problem: Problem, options: SearchOptions): Search
       const v = vms[i]!;
       const from = at[i]!;
       for (const h of hosts) {
-        if (h === from || (goalOnly?.[h] && h !== goal[i]) || !mover.slotFree(from, h) || !mover.admits(v, h)) continue;
+        if (barred(i, v, from, h)) continue;
         at[i] = h;
         used[i]!++;
         const g = node.g + cost.cost(v, from, h);
