@@ -50,8 +50,7 @@ interface Node { key: string; g: number; parent: number; move?: Move }
 
 export function searchSequence(problem: Problem, options: SearchOptions): SearchResult {
   const { model, cost } = problem;
-  const now = options.now ?? Date.now;
-  const start = options.start ?? model.placement;
+  const { now, start, hosts } = searchDefaults(model, options);
   const mover = new Mover(problem, start, options.moved);
   const state = mover.state;
   const vms = (options.vms ?? model.vms.map((v) => v.index)).filter((v) => mover.movable(v));
@@ -60,7 +59,6 @@ export function searchSequence(problem: Problem, options: SearchOptions): Search
   const baseMoved = Int32Array.from(vms, (v) => mover.moved[v]!);
   const used = new Int32Array(vms.length);
   const goal = options.goal ?? vms.map((v) => model.target[v]!);
-  const hosts = options.hosts ?? model.hosts.map((h) => h.index);
   const goalOnly = options.goalOnly;
   const k = vms.length;
   const minCost = (i: number, from: number) => cost.minCost?.(vms[i]!) ?? cost.cost(vms[i]!, from, goal[i]!);
@@ -75,10 +73,7 @@ export function searchSequence(problem: Problem, options: SearchOptions): Search
     for (let i = 0; i < k; i++) into[i] = key.charCodeAt(i);
     budgeted.forEach((i, j) => { used[i] = key.charCodeAt(k + j); mover.moved[vms[i]!] = baseMoved[i]! + used[i]!; });
   };
-  // A move is barred when it stays put, parks on a goal-only host not its goal, or the rules refuse it.
-  const barred = (i: number, v: number, from: number, h: number) =>
-    h === from || (goalOnly?.[h] && h !== goal[i]) || !mover.slotFree(from, h) || !mover.admits(v, h);
-  const cutoff = options.cutoff === undefined ? Infinity : options.cutoff + 1e-9 * Math.max(1, options.cutoff);
+  const cutoff = slackened(options.cutoff);
   const first = Int32Array.from(vms, (v) => start[v]!);
   if (model.hosts.length > 0xffff) return { outcome: 'budget', lowerBound: estimate(first), states: 0 };
 
@@ -89,6 +84,12 @@ export function searchSequence(problem: Problem, options: SearchOptions): Search
   const goalKey = String.fromCharCode(...goal);
   const at = new Int32Array(k);
   let work = CLOCK_EVERY; // read the clock before the first expansion
+  // The clock is read after a fixed amount of work (children generated), however big each expansion is.
+  const timeUp = () => {
+    if (work < CLOCK_EVERY) return false;
+    work = 0;
+    return now() > options.deadline;
+  };
 
   while (open.size > 0) {
     const [f, , id] = open.pop()!;
@@ -96,11 +97,7 @@ export function searchSequence(problem: Problem, options: SearchOptions): Search
     if (best.get(node.key)! < node.g) continue; // stale entry
     if (node.key.startsWith(goalKey)) return { outcome: 'found', moves: path(id), cost: node.g, lowerBound: node.g, states: best.size };
     if (best.size >= options.maxStates) return { outcome: 'budget', lowerBound: f, states: best.size };
-    // The clock is read after a fixed amount of work (children generated), however big each expansion is.
-    if (work >= CLOCK_EVERY) {
-      work = 0;
-      if (now() > options.deadline) return { outcome: 'time', lowerBound: f, states: best.size };
-    }
+    if (timeUp()) return { outcome: 'time', lowerBound: f, states: best.size };
     work += k * hosts.length;
 
     decode(node.key, at);
@@ -109,7 +106,7 @@ export function searchSequence(problem: Problem, options: SearchOptions): Search
       const v = vms[i]!;
       const from = at[i]!;
       for (const h of hosts) {
-        if (barred(i, v, from, h)) continue;
+        if (h === from || (goalOnly?.[h] && h !== goal[i]) || !mover.slotFree(from, h) || !mover.admits(v, h)) continue;
         at[i] = h;
         used[i]!++;
         const g = node.g + cost.cost(v, from, h);
@@ -134,4 +131,14 @@ export function searchSequence(problem: Problem, options: SearchOptions): Search
     for (let n = nodes[id]!; n.parent >= 0; n = nodes[n.parent]!) out.push(n.move!);
     return out.reverse();
   }
+}
+
+/** The options' defaults: the wall clock, the instance's placement, every host. */
+function searchDefaults(model: Problem['model'], options: SearchOptions): { now: () => number; start: Int32Array; hosts: readonly number[] } {
+  return { now: options.now ?? Date.now, start: options.start ?? model.placement, hosts: options.hosts ?? model.hosts.map((h) => h.index) };
+}
+
+/** The cutoff with a relative tolerance for rounding (Infinity when there is none). */
+function slackened(cutoff: number | undefined): number {
+  return cutoff === undefined ? Infinity : cutoff + 1e-9 * Math.max(1, cutoff);
 }
