@@ -191,7 +191,8 @@ function withSchedule(loaded: Loaded, plan: Plan): Plan {
 /** No live plan: a disruptive one when allowed, else the hint of what would permit one (src/plan/fallback.ts). */
 async function withDisruption(loaded: Loaded, live: Plan, allow: readonly AllowedAction[], options: PlanOptions, started: number): Promise<Plan> {
   const limit = options.timeLimit ?? 60;
-  const left = Math.max(1, limit - (Date.now() - started) / 1000);
+  // The run's time limit holds for the fallback too: only the time the live search left.
+  const left = Math.max(0, limit - (Date.now() - started) / 1000);
   const load = async (doc: InstanceDoc) => loadInstance({ ...doc, policy: loaded.policy }, { kernel: loaded.kernel, source: options.source });
   return disruptiveFallback(live, { problem: loaded.problem, engine: loaded.engine, load, allow, timeLimit: allow.length ? left : Math.min(left, 10) });
 }

@@ -198,3 +198,20 @@ describe('more blocked parts than the smallest sets cover', () => {
     expect(plan.stats.disruption).toMatchObject({ vms: 4, shelve: 4, unshelve: 4, fewestProven: false });
   });
 });
+
+describe('the time limit', () => {
+  it('holds for the disruptive fallback too: with no time left it searches nothing and says why', async () => {
+    const { loadInstance } = await import('../src/api.js');
+    const { disruptiveFallback } = await import('../src/plan/fallback.js');
+    const loaded = await loadInstance(impossibleSwap(), { source: 'test' });
+    const live: Plan = { status: 'unknown', engine: 'heuristic', waves: [], cost: null, lowerBound: null, stats: { moves: 0, waves: 0, seconds: 0 } };
+    let loads = 0;
+    const load = async () => { loads++; throw new Error('the fallback must not plan a reduced instance'); };
+    const allowed = await disruptiveFallback(live, { problem: loaded.problem, engine: loaded.engine, load, allow: ['shelve'], timeLimit: 0 });
+    expect(allowed.status).toBe('unknown');
+    expect(allowed.explanation?.join('\n')).toMatch(/no time was left/);
+    const hintOnly = await disruptiveFallback(live, { problem: loaded.problem, engine: loaded.engine, load, allow: [], timeLimit: 0 });
+    expect(hintOnly).toBe(live);
+    expect(loads).toBe(0);
+  });
+});

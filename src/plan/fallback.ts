@@ -29,6 +29,10 @@ export function mayDisrupt(model: Model, allow: readonly AllowedAction[]): boole
 
 /** The live plan that was not found, replaced by a disruptive one or explained. */
 export async function disruptiveFallback(live: Plan, o: FallbackInput): Promise<Plan> {
+  if (o.timeLimit <= 0) {
+    if (!o.allow.length || !mayDisrupt(o.problem.model, o.allow)) return live;
+    return { ...live, explanation: [...(live.explanation ?? []), 'no time was left within the time limit to look for a plan with disruptive actions'] };
+  }
   if (o.allow.length && mayDisrupt(o.problem.model, o.allow)) {
     const d = await planDisruptive(o.problem, o.engine, o.load, { allow: o.allow, timeLimit: o.timeLimit, liveInfeasible: live.status === 'infeasible' });
     if (d) return asV2(d, live);
