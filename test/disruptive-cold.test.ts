@@ -36,6 +36,17 @@ describe('a VM that cannot converge live', () => {
     expect(plan.stats.disruption).toMatchObject({ vms: 1, cold: 1, shelve: 0 });
   });
 
+  it('is timed in the schedule as one copy of a stopped guest, not as a live migration that cannot converge', async () => {
+    const doc = hotVm({ cold: true });
+    const { plan } = await planMigrations(doc, { allow: ['cold'], source: 'test' });
+    const db = plan.waves.flatMap((w) => w.migrations).find((m) => m.vm === 'db')!;
+    // Alone on its links (web may share them, so at most a little longer, never the live model's round limit).
+    const copy = coldSeconds(compileModel(doc), 0, 0, 1);
+    expect(db.estimatedSeconds!).toBeGreaterThanOrEqual(copy - 0.01);
+    expect(db.estimatedSeconds!).toBeLessThan(copy + 8192 / (1000 / 8.388608));
+    expect(plan.stats.makespan?.nonConvergent ?? 0).toBe(0);
+  });
+
   it('stays live (a v1 plan) without the permission', async () => {
     const { plan } = await planMigrations(hotVm({ cold: true }), { source: 'test' });
     expect(plan.formatVersion).toBeUndefined();

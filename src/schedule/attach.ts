@@ -108,7 +108,7 @@ export function attachSchedule(problem: Problem, plan: Plan, options: DurationOp
   let { deps } = graph;
   if (!check.valid) return { valid: false, violations: check.violations, strictHosts };
 
-  let input = scheduleInput(model, flat.plan, options);
+  let input = scheduleInput(model, flat.plan, options, coldOnly(model, plan.waves));
   const graphs = [deps];
   if (objective !== 'waves') {
     const serial = oneArrivalAtATime(problem, flat.plan);
@@ -231,7 +231,7 @@ function followSchedule(
   if (!r) return undefined;
   const flatNew = flattenWaves(problem, r.waves).plan;
   if (!flatNew) return undefined;
-  const input = scheduleInput(problem.model, flatNew, options);
+  const input = scheduleInput(problem.model, flatNew, options, coldOnly(problem.model, r.waves));
   const known = Number.isFinite(planWaves.makespan);
   const waveSchedule = !recut && known ? planWaves : simulateWaves(input, recut && known ? { time: planWaves.makespan } : {});
   if (!Number.isFinite(waveSchedule.makespan)) return undefined;
@@ -261,4 +261,18 @@ function notesOf(plan: Plan, chosen: Candidate, asap: Schedule, waves: Schedule,
     notes.push(`${stuck.length} migrations cannot converge live (the guest dirties memory faster than its path copies it, even alone): the round limit forces their stop-and-copy, with a longer pause (${stuck.slice(0, 5).join(', ')}${stuck.length > 5 ? ', ...' : ''})`);
   }
   if (!notes.length) delete plan.notes;
+}
+
+/** VMs whose every migration is a cold move (plan v2): timed as one copy of a stopped guest. */
+function coldOnly(model: Model, waves: readonly Wave[]): ReadonlySet<number> | undefined {
+  const cold = new Set<number>();
+  const live = new Set<number>();
+  for (const w of waves) {
+    for (const m of w.migrations) {
+      const v = model.vmIndex.get(m.vm);
+      if (v !== undefined) (m.action === 'cold' ? cold : live).add(v);
+    }
+  }
+  for (const v of live) cold.delete(v);
+  return cold.size ? cold : undefined;
 }

@@ -42,11 +42,15 @@ export interface ScheduleInput {
   readonly options: PreCopyOptions;
 }
 
-export function scheduleInput(model: Model, plan: FlatPlan, options: DurationOptions = DEFAULT_DURATION_OPTIONS): ScheduleInput {
+/**
+ * `cold`: VMs whose every migration in the plan is a cold move (plan v2): the guest is stopped,
+ * so it dirties no page and its copy is one pass of its memory.
+ */
+export function scheduleInput(model: Model, plan: FlatPlan, options: DurationOptions = DEFAULT_DURATION_OPTIONS, cold?: ReadonlySet<number>): ScheduleInput {
   const network = networkOf(model, options.linkMbps);
   return {
     plan,
-    profiles: profilesOf(model, plan, options),
+    profiles: profilesOf(model, plan, options, cold),
     network,
     paths: pathsOf(network, plan),
     options,
@@ -64,9 +68,14 @@ function pathsOf(network: Network, plan: FlatPlan): Int32Array[] {
 }
 
 /** Pre-copy inputs of the VMs the plan moves, indexed by VM (no object for the millions that stay). */
-function profilesOf(model: Model, plan: FlatPlan, options: DurationOptions): MigrationProfile[] {
+function profilesOf(model: Model, plan: FlatPlan, options: DurationOptions, cold?: ReadonlySet<number>): MigrationProfile[] {
   const profiles = Array.from<MigrationProfile | undefined>({ length: model.vms.length });
-  for (let m = 0; m < plan.n; m++) profiles[plan.vm[m]!] ??= vmProfile(model, plan.vm[m]!, options);
+  for (let m = 0; m < plan.n; m++) {
+    const v = plan.vm[m]!;
+    if (profiles[v]) continue;
+    const live = vmProfile(model, v, options);
+    profiles[v] = cold?.has(v) ? { ...live, hotDirtySize: 0, coldDirtyRate: 0 } : live;
+  }
   return profiles as MigrationProfile[];
 }
 
