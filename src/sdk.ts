@@ -21,7 +21,7 @@ export type { DurationOptions, MigrationProfile, PreCopyOptions } from './schedu
 
 // Errors a plugin raises: bad input (exit 2, located by JSON path) and "no target" (exit 4).
 export { InputError, type InputIssue } from './io/errors.js';
-export { NoTargetError, checkedTarget, notesOf, type ReportingStrategy } from './placement/strategy.js';
+export { NoTargetError, checkedTarget, targetViolation, notesOf, type ReportingStrategy } from './placement/strategy.js';
 
 // Model and state helpers.
 export { allHosts, globToRegExp } from './model/hosts.js';

@@ -248,6 +248,14 @@ describe('the command line on an overloaded start', () => {
     expect(p.waves.flatMap((w) => w.migrations).some((m) => m.from === 'cmp-1')).toBe(true);
   });
 
+  it.each(['consolidate', 'sharing-aware'])('plan --strategy %s relieves the hotspot too (draining alone would keep it overloaded, so that candidate is set aside)', async (strategy) => {
+    const r = await cli(['plan', '-', '--strategy', strategy, '--json'], JSON.stringify(fixture('hotspot')));
+    expect(r.code).toBe(0);
+    const p = JSON.parse(r.stdout) as Plan;
+    expect(p.status).toBe('optimal');
+    expect(p.waves.flatMap((w) => w.migrations).some((m) => m.from === 'cmp-1')).toBe(true);
+  });
+
   it('report draws the plan of an overloaded start (the hotspot stays above 100 % only until it has sent)', async () => {
     const dir = (await import('./helpers.js')).tempDir();
     const { writeFileSync, existsSync } = await import('node:fs');

@@ -30,7 +30,7 @@ import type { EngineRunOptions, PluginModule, PluginServices, Problem } from '..
 import { Packer, hostsUsed, movesOf, type Fractions } from '../../src/sdk.js';
 import { directReach, plannerReaches } from '../../src/sdk.js';
 import { binPackingModel, hostLowerBound } from '../../src/sdk.js';
-import { checkedTarget, type ReportingStrategy } from '../../src/sdk.js';
+import { checkedTarget, targetViolation, type ReportingStrategy } from '../../src/sdk.js';
 
 export interface ConsolidateOptions {
   variant: 'heuristic' | 'exact' | 'auto';
@@ -70,7 +70,10 @@ export function rank(a: Candidate, b: Candidate): number {
  * within reachSeconds. Candidates from draining are always reachable directly.
  */
 export async function bestReachable(services: PluginServices, problem: Problem, candidates: Candidate[], reachSeconds: number): Promise<{ best: Candidate; unreachable: Candidate[] }> {
-  const sorted = candidates.slice().sort(rank);
+  // A candidate that breaks a rule is no target (from an overloaded start, draining keeps the
+  // overloaded hosts as they are); when every one does, the final check says why.
+  const valid = candidates.filter((c) => !targetViolation(problem, c.target));
+  const sorted = (valid.length ? valid : candidates).slice().sort(rank);
   const unreachable: Candidate[] = [];
   for (const c of sorted) {
     if (c.direct || await plannerReaches(services, problem, c.target, reachSeconds)) return { best: c, unreachable };

@@ -1,5 +1,5 @@
 /** What the built-in placement strategies share: their error, their notes, the final check. */
-import type { PlacementStrategy, Problem } from '../plugin-api.js';
+import type { PlacementStrategy, Problem, Violation } from '../plugin-api.js';
 import { PlacementState } from '../model/state.js';
 
 /** The strategy found no target that satisfies the rules (the CLI exits 4). */
@@ -24,10 +24,17 @@ export function notesOf(strategy: PlacementStrategy | undefined): string[] {
  * rule's check, or the strategy fails (it never hands out an invalid target).
  */
 export function checkedTarget(problem: Problem, target: Int32Array, strategy: string): Int32Array {
+  const broken = targetViolation(problem, target);
+  if (broken) throw new NoTargetError(`${strategy}: its target would break rule ${broken.rule}: ${broken.message}`);
+  return target;
+}
+
+/** The first violation of any active rule in the target placement, or undefined when it keeps them all. */
+export function targetViolation(problem: Problem, target: Int32Array): Violation | undefined {
   const state = new PlacementState(problem.model, problem.usable, target);
   for (const rule of problem.rules) {
     const broken = rule.check(state);
-    if (broken.length) throw new NoTargetError(`${strategy}: its target would break rule ${rule.name}: ${broken[0]!.message}`);
+    if (broken.length) return { ...broken[0]!, rule: rule.name };
   }
-  return target;
+  return undefined;
 }
