@@ -240,6 +240,13 @@ describe('the command line on an overloaded start', () => {
     ]));
   });
 
+  it('plan prints the start warning as a warning in its summary, not as a note', async () => {
+    const r = await cli(['plan', '-'], JSON.stringify(hotspot()));
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')).toContain('warning: host hot starts overloaded (rule capacity: ram load 12288 over limit 10240); it receives no migration until it satisfies its rules');
+    expect(r.stdout).not.toContain('note: warning:');
+  });
+
   it('plan --strategy rebalance chooses a target for a hotspot (the placement is not checked as a target) and plans it', async () => {
     const r = await cli(['plan', '-', '--strategy', 'rebalance', '--json'], JSON.stringify(fixture('hotspot')));
     expect(r.code).toBe(0);

@@ -16,7 +16,7 @@ export function planSummary(plan: Plan, unit: string): string {
   if (plan.status === 'infeasible' || plan.status === 'unknown') {
     lines.push(plan.status === 'infeasible' ? `no plan exists (proven, engine ${plan.engine}, ${s.seconds.toFixed(3)} s)` : `no plan found within limits (nothing proven, engine ${plan.engine}, ${s.seconds.toFixed(3)} s)`);
     for (const e of plan.explanation ?? []) lines.push(`  ${e}`);
-    for (const n of plan.notes ?? []) lines.push(`note: ${n}`);
+    for (const n of plan.notes ?? []) lines.push(noteLine(n));
     return lines.join('\n');
   }
   const detours = s.detours ? `, ${s.detours} of them parking or return moves` : '';
@@ -29,7 +29,7 @@ export function planSummary(plan: Plan, unit: string): string {
   if (ms) lines.push(`estimated duration ${ms.waves.toFixed(1)} s wave by wave, ${ms.dependencies.toFixed(1)} s when each migration starts as soon as the ones it waits for end${ms.lowerBound !== undefined ? ` (lower bound ${ms.lowerBound.toFixed(1)} s)` : ''}`);
   const d = s.disruption;
   if (d) lines.push(`disrupted: ${plural(d.vms, 'VM')} (${d.cold} cold, ${d.shelve} shelved), estimated downtime ${d.downtime.total.toFixed(1)} s in total`);
-  for (const n of plan.notes ?? []) lines.push(`note: ${n}`);
+  for (const n of plan.notes ?? []) lines.push(noteLine(n));
   if (s.moves <= MAX_LISTED) {
     plan.waves.forEach((w, i) => {
       lines.push(`wave ${i + 1}:`);
@@ -47,4 +47,9 @@ function step(m: Migration): string {
   if (m.action === 'shelve') return `shelve on ${m.from}${m.estimatedDowntime !== undefined ? ` (down ~${m.estimatedDowntime.toFixed(1)} s until unshelved)` : ''}`;
   if (m.action === 'unshelve') return `unshelve onto ${m.to}`;
   return `${m.from} -> ${m.to}${m.action === 'cold' ? ' (cold)' : ''}`;
+}
+
+/** A plan's note for people: warnings (an overloaded start) keep their own prefix. */
+function noteLine(note: string): string {
+  return note.startsWith('warning: ') ? note : `note: ${note}`;
 }
