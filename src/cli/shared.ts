@@ -48,8 +48,6 @@ export function setExitCode(code: number): void {
   current.exitCode = code;
 }
 
-export const jsonMode = (): boolean => current.json;
-
 // Control characters in names would move the cursor or recolour a terminal: show them escaped
 // (but tab and newline). The class is built from codes: matching them is the point here.
 const spelt = (code: number) => `\\x${code.toString(16).padStart(2, '0')}`;

@@ -61,7 +61,7 @@ export const actionOf = (m: Migration): MigrationAction => m.action ?? 'live';
 /** True for a move between two hosts (live or cold). */
 export const isTransfer = (m: Migration): m is Transfer => m.action !== 'shelve' && m.action !== 'unshelve';
 
-/** Plan format version written by this release; documents without `formatVersion` are v1. */
+/** Format version of plans with a disruptive action; plans of live moves stay v1 documents (no `formatVersion`). */
 export const PLAN_FORMAT_VERSION = 2;
 
 export interface Wave {

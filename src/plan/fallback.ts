@@ -6,7 +6,7 @@
  */
 import type { AllowedAction } from '../model/instance.js';
 import type { Model } from '../model/model.js';
-import type { Plan, Wave } from '../model/plan.js';
+import { PLAN_FORMAT_VERSION, type Plan, type Wave } from '../model/plan.js';
 import type { Engine, Problem } from '../plugin-api.js';
 import { planDisruptive, markCold, type Disrupted, type LoadReduced } from './disrupt.js';
 import { preCopy, routeBandwidth, vmProfile, type DurationOptions } from '../schedule/duration.js';
@@ -60,14 +60,14 @@ export function asV2(d: Disrupted, live: Plan): Plan {
   // The reduced instance's waves bound does not hold for the whole plan.
   const { wavesLowerBound: _reduced, ...stats } = rest.stats;
   if (d.fewestProven !== undefined && stats.disruption) stats.disruption = { ...stats.disruption, fewestProven: d.fewestProven };
-  return { formatVersion: 2, ...rest, stats, status: 'feasible', engine: live.engine, waves, notes: [...(live.notes ?? []), ...(d.plan.notes ?? []), note] };
+  return { formatVersion: PLAN_FORMAT_VERSION, ...rest, stats, status: 'feasible', engine: live.engine, waves, notes: [...(live.notes ?? []), ...(d.plan.notes ?? []), note] };
 }
 
 /** Format v2 when the plan holds a disruptive action: formatVersion 2 and every step's action spelt out. */
 export function markV2(plan: Plan): Plan {
   if (!plan.waves.some((w) => w.migrations.some((m) => m.action !== undefined && m.action !== 'live'))) return plan;
   const waves: Wave[] = plan.waves.map((w) => ({ ...w, migrations: w.migrations.map((m) => (m.action ? m : { ...m, action: 'live' as const })) }));
-  return { formatVersion: 2, ...plan, waves };
+  return { formatVersion: PLAN_FORMAT_VERSION, ...plan, waves };
 }
 
 /**
