@@ -9,6 +9,7 @@ import { formatNumber } from '../format.js';
 import { backendNames } from '../../exact/solvers/registry.js';
 import { provenBounds } from '../../plan/bounds.js';
 import { planProof, type ExactProof, type LevelProof } from '../../exact/proof.js';
+import { descriptionOf } from './index.js';
 
 export interface CompareRow {
   engine: string;
@@ -44,7 +45,7 @@ const SOLVERS: readonly string[] = backendNames;
 
 export function register(program: Command): void {
   common(program.command('compare')
-    .description('plan with the heuristic and with the exact engine for each solver; one row each')
+    .description(descriptionOf('compare'))
     .argument('<instance>', 'instance JSON file, or - for stdin'))
     .option('--solvers <list>', 'comma-separated MIP backends for the exact engine', 'glpk')
     .option('--time-limit <seconds>', 'per engine run', positiveSeconds)

@@ -13,6 +13,7 @@ import { titleOf } from './report.js';
 import { evaluateFrontier, type FrontierRow } from '../../placement/frontier.js';
 import { frontierTable, parseBudgets } from '../frontier-table.js';
 import { frontierReport } from '../../report/frontier-report.js';
+import { descriptionOf } from './index.js';
 
 /** --with for evaluate: {"strategy name": {options}, ...}. */
 function parseWith(text: string | undefined, names: string[]): Record<string, Record<string, unknown>> {
@@ -36,7 +37,7 @@ function parseWith(text: string | undefined, names: string[]): Record<string, Re
 
 export function register(program: Command): void {
   common(program.command('evaluate')
-    .description('compare placement strategies: per candidate target, hosts used, utilisation per resource (max, mean, stddev), memory saved by sharing, and the verified path to it (cost, waves, moves, status); exit 0 when every candidate has a target and a path, 4 otherwise')
+    .description(descriptionOf('evaluate'))
     .argument('<instance>', 'instance JSON file, or - for stdin'))
     .requiredOption('--strategies <list>', 'comma-separated strategy names, e.g. consolidate,rebalance,sharing-aware')
     .option('--with <json>', 'options per strategy: {"evacuate": {"hosts": ["cmp01"]}, ...}')

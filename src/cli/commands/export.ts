@@ -12,12 +12,13 @@ import { looksLikeBtrPlace, type BtrPlaceInstance } from '../../interop/btrplace
 import { chmodSync } from 'node:fs';
 import { exportRunbook } from '../../interop/openstack/runbook.js';
 import { exportWatcher } from '../../interop/openstack/watcher.js';
+import { descriptionOf } from './index.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function register(program: Command): void {
   const cmd = program.command('export')
-    .description('convert a shunt plan into another planner\'s format');
+    .description(descriptionOf('export'));
 
   cmd.command('btrplace')
     .description('write a verified plan as a BtrPlace reconfiguration plan (origin model, migrateVM actions with start/end in seconds)')

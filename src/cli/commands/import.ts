@@ -4,10 +4,11 @@ import { readJson } from '../../io/read.js';
 import { loadInstance } from '../../api.js';
 import { importBtrPlace } from '../../interop/btrplace-import.js';
 import { importOpenStack } from '../../interop/openstack/import.js';
+import { descriptionOf } from './index.js';
 
 export function register(program: Command): void {
   const cmd = program.command('import')
-    .description('convert an instance from another planner\'s format into a shunt instance');
+    .description(descriptionOf('import'));
 
   cmd.command('btrplace')
     .description('convert a BtrPlace instance (model, fence constraints) into a shunt instance; what cannot be translated is listed on stderr')

@@ -2,8 +2,9 @@
  * The subcommands, in the order `shunt --help` lists them. Each one's module is loaded only
  * when that command runs or shows its own help (it imports what the command needs, so a
  * command never pays for the others); `shunt --help` shows the name, the term and the
- * description from here. Add new commands here. test/cli-startup.test.ts checks that these
- * lines are the ones the loaded modules would show.
+ * description from here, and each module takes its description from here too
+ * (`descriptionOf`). Add new commands here. test/cli-startup.test.ts checks that these lines
+ * are the ones the loaded modules show.
  */
 import type { Command } from 'commander';
 
@@ -66,3 +67,10 @@ export const COMMANDS: readonly CommandEntry[] = [
     description: 'take jobs from the Redis queue of shunt serve --redis and solve them in a worker-thread pool; SIGTERM finishes running jobs first',
   },
 ];
+
+/** A command's description, for its own module (one text for `shunt --help` and `shunt NAME --help`). */
+export function descriptionOf(name: string): string {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) throw new Error(`no command ${name} in src/cli/commands/index.ts`);
+  return entry.description;
+}

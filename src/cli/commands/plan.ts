@@ -12,6 +12,7 @@ import { backendNames } from '../../exact/solvers/registry.js';
 import { builtinNames } from '../shared.js';
 import { DEFAULTS } from '../../kernel/kernel.js';
 import { NoTargetError } from '../../placement/strategy.js';
+import { descriptionOf } from './index.js';
 
 function fraction(value: string): number {
   const n = Number(value);
@@ -77,7 +78,7 @@ function report(plan: Plan, unit: string, o: PlanCliOptions): void {
 
 export function register(program: Command): void {
   common(program.command('plan')
-    .description('compute a verified migration plan from placement to target')
+    .description(descriptionOf('plan'))
     .argument('<instance>', 'instance JSON file, or - for stdin'))
     .addOption(new Option('--engine <name>', `engine plugin: ${builtinNames('engine', DEFAULTS.engine)}`))
     .addOption(new Option('--solver <name>', 'MIP backend of the exact and auto engines').choices([...backendNames]))

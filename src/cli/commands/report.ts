@@ -9,10 +9,11 @@ import { loadInstance, type Loaded } from '../../api.js';
 import type { Plan } from '../../model/plan.js';
 import { formatViolation } from '../../verify/replay.js';
 import { planReport } from '../../report/plan-report.js';
+import { descriptionOf } from './index.js';
 
 export function register(program: Command): void {
   common(program.command('report')
-    .description('write one self-contained HTML page (opens offline) showing a plan: verdict, timeline of the dependency schedule, utilisation heat map; the plan is replayed by the verifier first, and refused (exit 1) if it fails; --json says what was written')
+    .description(descriptionOf('report'))
     .argument('<instance>', 'instance JSON file, or - for stdin')
     .argument('<plan>', 'plan JSON file, or - for stdin'))
     .option('--out <file>', 'HTML file to write', 'plan.html')

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { InputError } from '../../io/errors.js';
 import { positiveSeconds } from '../shared.js';
+import { descriptionOf } from './index.js';
 
 export function positiveInt(flag: string) {
   return (value: string): number => {
@@ -32,7 +33,7 @@ interface ServeOptions { host: string; port: number; workers: number; maxQueue: 
 
 export function register(program: Command): void {
   program.command('serve')
-    .description('serve plans over HTTP: jobs queued, solved in a worker-thread pool (or by shunt worker processes with --redis); see GET /openapi.json')
+    .description(descriptionOf('serve'))
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0: any free port)', (v) => { const n = Number(v); if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InputError('--port', [{ path: '', message: `must be a port number (got ${JSON.stringify(v)})` }]); return n; }, 8080)
     .option('--workers <n>', 'worker threads that solve (default: cores - 1)', positiveInt('--workers'), defaultWorkers())

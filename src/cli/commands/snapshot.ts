@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { InputError } from '../../io/errors.js';
 import { EXIT } from '../shared.js';
+import { descriptionOf } from './index.js';
 
 // Defaults shown in --help; the client modules (and the YAML parser) load only when the command runs.
 const DEFAULTS = { timeout: 60, retries: 4, pageSize: 1000 };
@@ -15,7 +16,7 @@ function positiveInteger(name: string) {
 
 export function register(program: Command): void {
   program.command('snapshot')
-    .description('read a live OpenStack cloud (Nova and Placement APIs, admin credentials) into the directory `shunt import openstack` reads')
+    .description(descriptionOf('snapshot'))
     .option('--os-cloud <name>', 'cloud of clouds.yaml (default: $OS_CLOUD, else the OS_* variables)')
     .requiredOption('--out <dir>', 'directory to create (must not exist or be empty)')
     .option('--timeout <seconds>', 'per request', positiveInteger('--timeout'), DEFAULTS.timeout)

@@ -9,6 +9,7 @@ import { targetMetrics, type TargetMetrics } from '../../placement/metrics.js';
 import { NoTargetError, notesOf } from '../../placement/strategy.js';
 import { formatNumber } from '../format.js';
 import { builtinNames } from '../shared.js';
+import { descriptionOf } from './index.js';
 
 export interface StrategyCliOptions extends CommonOptions { strategy?: string; with?: string; timeLimit?: number }
 
@@ -32,7 +33,7 @@ export const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 
 export function register(program: Command): void {
   common(program.command('target')
-    .description('choose a target with a placement strategy and write the instance with it (checked against every rule); exit 4 when the strategy finds none')
+    .description(descriptionOf('target'))
     .argument('<instance>', 'instance JSON file, or - for stdin'))
     .option('--strategy <name>', `strategy plugin: ${builtinNames('strategy')} (default: the policy's "strategy")`)
     .option('--with <json>', 'the strategy\'s options as a JSON object')

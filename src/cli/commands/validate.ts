@@ -3,10 +3,11 @@ import { common, emit, loadOptions, say, type CommonOptions } from '../shared.js
 import { readDocument } from '../../io/read.js';
 import { loadInstance } from '../../api.js';
 import { misplacedVms } from '../../model/model.js';
+import { descriptionOf } from './index.js';
 
 export function register(program: Command): void {
   common(program.command('validate')
-    .description('check an instance (schema, names, plugins, placement and target under the rules); exit 0 or 2')
+    .description(descriptionOf('validate'))
     .argument('<instance>', 'instance JSON file, or - for stdin'))
     .action(async (file: string, o: CommonOptions) => {
       const loaded = await loadInstance(await readDocument(file), loadOptions(o, file));

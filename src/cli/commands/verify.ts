@@ -4,10 +4,11 @@ import { readDocument } from '../../io/read.js';
 import { InputError } from '../../io/errors.js';
 import { verifyAgainst } from '../../api.js';
 import { formatViolation } from '../../verify/replay.js';
+import { descriptionOf } from './index.js';
 
 export function register(program: Command): void {
   common(program.command('verify')
-    .description('replay a plan against an instance and its rules; exit 0 if valid, 1 if not')
+    .description(descriptionOf('verify'))
     .argument('<instance>', 'instance JSON file')
     .argument('<plan>', 'plan JSON file, or - for stdin'))
     .action(async (file: string, planFile: string, o: CommonOptions) => {

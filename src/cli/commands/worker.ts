@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { positiveSeconds } from '../shared.js';
 import { defaultWorkers, onSignals, positiveInt } from './serve.js';
+import { descriptionOf } from './index.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -9,7 +10,7 @@ interface WorkerCliOptions { redis: string; concurrency: number; name?: string; 
 
 export function register(program: Command): void {
   program.command('worker')
-    .description('take jobs from the Redis queue of shunt serve --redis and solve them in a worker-thread pool; SIGTERM finishes running jobs first')
+    .description(descriptionOf('worker'))
     .requiredOption('--redis <url>', 'the Redis the service queues jobs in, e.g. redis://127.0.0.1:6379')
     .option('--concurrency <n>', 'jobs solved at once (worker threads; default: cores - 1)', positiveInt('--concurrency'), defaultWorkers())
     .option('--name <name>', 'name recorded on the jobs it runs (default host:pid)')
