@@ -28,7 +28,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'validate', term: 'validate [options] <instance>', load: () => import('./validate.js'),
-    description: 'check an instance (schema, names, plugins, placement and target under the rules); exit 0 or 2',
+    description: 'check an instance (schema, names, plugins, the target under the rules; a placement that breaks a rule is warned about, as an overloaded start); exit 0 or 2',
   },
   {
     name: 'compare', term: 'compare [options] <instance>', load: () => import('./compare.js'),
