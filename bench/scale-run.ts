@@ -63,9 +63,10 @@ async function main(): Promise<void> {
     t = now;
     c = process.cpuUsage();
   };
-  const doc = await readDocument(file);
+  let doc: unknown = await readDocument(file);
   lap('read');
   const loaded = await loadInstance(doc, { source: file });
+  doc = undefined; // as in the CLI: the parsed document is not kept past loading
   lap('load');
   const plan = await loaded.engine.solve(loaded.problem, { timeLimit });
   lap('plan');

@@ -8,7 +8,7 @@ import type { Problem, Violation } from './plugin-api.js';
 import { compileModel, type Model } from './model/model.js';
 import { PlacementState } from './model/state.js';
 import { InputError, describeValue, pointer, type InputIssue } from './io/errors.js';
-import { referenceIssues, resourceWarnings } from './io/validate-instance.js';
+import { indexInstance, resourceWarnings } from './io/validate-instance.js';
 import { createKernel, mergePolicies, type Configured, type Kernel } from './kernel/kernel.js';
 import { verifyPlan, formatViolation, type VerifyResult } from './verify/replay.js';
 import { nonMonotoneRules, oneAtATime } from './verify/ordered.js';
@@ -41,6 +41,7 @@ export interface LoadOptions {
 export interface Loaded extends Configured {
   kernel: Kernel;
   model: Model;
+  /** The instance, as `model.source` gives it (the parsed document itself is not kept). */
   doc: InstanceDoc;
   policy: PolicyDoc;
   /** What is valid but probably not meant (a capacity no VM demands); shown by validate and in plan notes. */
@@ -62,12 +63,14 @@ export async function loadInstance(doc: unknown, options: LoadOptions = {}): Pro
   for (const dir of options.pluginDirs ?? []) await kernel.loadDirectory(dir);
   kernel.schemas.assert('instance', doc, source);
   const instance = doc as InstanceDoc;
-  const refs = [...referenceIssues(instance), ...networkIssues(instance)];
+  const { issues: nameIssues, index } = indexInstance(instance);
+  const refs = [...nameIssues, ...networkIssues(instance)];
   if (refs.length) throw new InputError(source, refs);
   const policySource = options.policySource ?? 'policy';
   if (options.policy) kernel.schemas.assert('policy', options.policy, policySource);
   const policy = mergePolicies(instance.policy, options.policy);
-  const model = compileModel(instance);
+  const model = compileModel(instance, index);
+  const warnings = resourceWarnings(instance);
   // Blame each policy key on the document it came from: the separate policy wins over the instance's.
   const locate = (issue: InputIssue): InputIssue => {
     const key = issue.path.split('/')[1] ?? '';
@@ -83,7 +86,7 @@ export async function loadInstance(doc: unknown, options: LoadOptions = {}): Pro
     ...(options.targetToChoose ? [] : stateIssues(configured.problem, model.target, '/target', 'the target')),
   ];
   if (issues.length) throw new InputError(source, issues);
-  return { ...configured, kernel, model, doc: instance, policy, warnings: [...start.warnings, ...resourceWarnings(instance)] };
+  return { ...configured, kernel, model, doc: model.source, policy, warnings: [...start.warnings, ...warnings] };
 }
 
 /**

@@ -64,9 +64,9 @@ async function* bytesOf(file: string): AsyncGenerator<Uint8Array> {
  * number; a .gz name without it is an error), from a file or standard input ("-").
  */
 export async function readDocument(file: string, streamFrom = STREAM_FROM): Promise<unknown> {
-  if (file === '-' && stdin.read !== readAll) return parseText(file, Buffer.from(stdin.read()));
-  const small = smallFile(file, streamFrom);
-  if (small) return parseText(file, small);
+  if (file === '-' && stdin.read !== readAll) return parseText(file, stdin.read());
+  const small = smallText(file, streamFrom);
+  if (small !== undefined) return parseText(file, small);
   const head: Uint8Array[] = [];
   let size = 0;
   let parser: StreamingParse | undefined;
@@ -85,12 +85,13 @@ export async function readDocument(file: string, streamFrom = STREAM_FROM): Prom
     throw unreadable(file, e);
   }
   if (parser) return parser.end();
-  return parseText(file, Buffer.concat(head));
+  return parseText(file, Buffer.concat(head.splice(0)).toString('utf8'));
 }
 
-function parseText(file: string, bytes: Buffer): unknown {
+/** JSON.parse; the caller holds no bytes meanwhile (they may be collected while the tree grows). */
+function parseText(file: string, text: string): unknown {
   try {
-    return JSON.parse(bytes.toString('utf8'));
+    return JSON.parse(text);
   } catch (e) {
     throw invalidJson(file, e);
   }
@@ -111,6 +112,11 @@ function smallFile(file: string, limit: number): Buffer | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A small file's text (see smallFile); its bytes are not kept. */
+function smallText(file: string, limit: number): string | undefined {
+  return smallFile(file, limit)?.toString('utf8');
 }
 
 /** The streaming parser, loaded only for large documents; errors become InputErrors. */

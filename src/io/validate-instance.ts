@@ -4,14 +4,37 @@ import { describeValue, pointer, type InputIssue } from './errors.js';
 
 const isExtension = (k: string) => k.startsWith('x-');
 
+/**
+ * What the reference check learns on its way, for the compiler to use instead of looking every
+ * name up again: name -> index of hosts and VMs (the first of duplicates), the host index of
+ * each VM's placement and target (-1 where none; the target's -1 means "stays"), which VMs the
+ * target lists, and the x- keys of both assignments.
+ */
+export interface InstanceIndex {
+  readonly hostIndex: Map<string, number>;
+  readonly vmIndex: Map<string, number>;
+  readonly placement: Int32Array;
+  readonly target: Int32Array;
+  readonly listed: Uint8Array | undefined;
+  readonly placementExtras: Record<string, string>;
+  readonly targetExtras: Record<string, string>;
+}
+
 export function referenceIssues(doc: InstanceDoc): InputIssue[] {
+  return indexInstance(doc).issues;
+}
+
+/** The reference check (duplicates, unknown names, unplaced VMs, resources) and the name index it builds. */
+export function indexInstance(doc: InstanceDoc): { issues: InputIssue[]; index: InstanceIndex } {
   const issues: InputIssue[] = [];
   const hosts = new Map<string, number>();
   doc.hosts.forEach((h, i) => {
     const first = hosts.get(h.name);
     if (first !== undefined) issues.push({ path: pointer('hosts', i, 'name'), message: `duplicate host name ${describeValue(h.name)} (first at /hosts/${first})` });
     else hosts.set(h.name, i);
-    for (const [r, amount] of Object.entries(h.reserved ?? {})) {
+    for (const r in h.reserved) {
+      if (!Object.hasOwn(h.reserved, r)) continue;
+      const amount = h.reserved[r]!;
       const cap = h.capacity?.[r];
       if (!isExtension(r) && cap !== undefined && amount > cap) {
         issues.push({ path: pointer('hosts', i, 'reserved', r), message: `reserved ${amount} exceeds capacity ${cap}` });
@@ -19,28 +42,48 @@ export function referenceIssues(doc: InstanceDoc): InputIssue[] {
     }
   });
   const vms = new Map<string, number>();
-  doc.vms.forEach((v, i) => {
-    const first = vms.get(v.name);
-    if (first !== undefined) issues.push({ path: pointer('vms', i, 'name'), message: `duplicate VM name ${describeValue(v.name)} (first at /vms/${first})` });
-    else vms.set(v.name, i);
-  });
-  const assignment = (key: 'placement' | 'target') => {
+  for (let i = 0; i < doc.vms.length; i++) {
+    const name = doc.vms[i]!.name;
+    const first = vms.get(name);
+    if (first !== undefined) issues.push({ path: pointer('vms', i, 'name'), message: `duplicate VM name ${describeValue(name)} (first at /vms/${first})` });
+    else vms.set(name, i);
+  }
+  const V = doc.vms.length;
+  const placement = new Int32Array(V).fill(-1);
+  const target = new Int32Array(V).fill(-1);
+  const listed = doc.target ? new Uint8Array(V) : undefined;
+  /** Each VM's host in the assignment (-2: listed, host unknown); its x- keys. */
+  const assignment = (key: 'placement' | 'target', at: Int32Array): Record<string, string> => {
     const map = doc[key] ?? {};
+    const extras: Record<string, string> = {};
     // for-in, not Object.entries: no array of a million pairs
     for (const vm in map) {
-      if (!Object.hasOwn(map, vm) || isExtension(vm)) continue;
+      if (!Object.hasOwn(map, vm)) continue;
       const host = map[vm]!;
-      if (!vms.has(vm)) issues.push({ path: pointer(key, vm), message: `unknown VM ${describeValue(vm)}` });
-      if (!hosts.has(host)) issues.push({ path: pointer(key, vm), message: `unknown host ${describeValue(host)}` });
+      if (isExtension(vm)) { extras[vm] = host; continue; }
+      const v = vms.get(vm);
+      const h = hosts.get(host);
+      if (v === undefined) issues.push({ path: pointer(key, vm), message: `unknown VM ${describeValue(vm)}` });
+      if (h === undefined) issues.push({ path: pointer(key, vm), message: `unknown host ${describeValue(host)}` });
+      if (v !== undefined) at[v] = h ?? -2;
     }
+    return extras;
   };
-  assignment('placement');
-  assignment('target');
+  const placementExtras = assignment('placement', placement);
+  const targetExtras = assignment('target', target);
+  if (listed) for (let v = 0; v < V; v++) listed[v] = target[v] === -1 ? 0 : 1;
   issues.push(...resourceIssues(doc));
-  doc.vms.forEach((v, i) => {
-    if (doc.placement[v.name] === undefined) issues.push({ path: pointer('placement', v.name), message: `VM ${describeValue(v.name)} (at /vms/${i}) has no placement; every VM must be placed` });
-  });
-  return issues;
+  for (let i = 0; i < V; i++) {
+    const name = doc.vms[i]!.name;
+    // a duplicate's placement is its first's
+    const at = placement[vms.get(name)!]!;
+    if (at === -1) issues.push({ path: pointer('placement', name), message: `VM ${describeValue(name)} (at /vms/${i}) has no placement; every VM must be placed` });
+  }
+  for (let v = 0; v < V; v++) {
+    if (placement[v] === -2) placement[v] = -1;
+    if (target[v] === -2) target[v] = -1;
+  }
+  return { issues, index: { hostIndex: hosts, vmIndex: vms, placement, target, listed, placementExtras, targetExtras } };
 }
 
 /** Whether a and b are one edit apart: one letter inserted, deleted, replaced, or two neighbours swapped. */
@@ -81,8 +124,12 @@ export function resourceIssues(doc: InstanceDoc): InputIssue[] {
 
 /** Capacities that no VM demands: harmless, but often the other half of a typo. */
 export function resourceWarnings(doc: InstanceDoc): string[] {
-  const demanded = new Set<string>();
-  for (const v of doc.vms) for (const r in v.demand) if (Object.hasOwn(v.demand!, r)) demanded.add(r);
   const limited = new Set(doc.hosts.flatMap((h) => Object.keys(h.capacity ?? {})).filter((r) => !isExtension(r)));
-  return [...limited].filter((r) => !demanded.has(r)).sort().map((r) => `hosts have a capacity of ${describeValue(r)}, but no VM demands it`);
+  const undemanded = new Set(limited);
+  // stops at the first VMs that demand every limited resource, as most clouds' first VMs do
+  for (let i = 0; i < doc.vms.length && undemanded.size; i++) {
+    const demand = doc.vms[i]!.demand;
+    for (const r in demand) if (Object.hasOwn(demand, r)) undemanded.delete(r);
+  }
+  return [...undemanded].sort().map((r) => `hosts have a capacity of ${describeValue(r)}, but no VM demands it`);
 }

@@ -3,7 +3,9 @@
  * work on indices and typed arrays so that clouds of thousands of hosts stay fast.
  * Nothing here knows about solvers or plugins.
  */
-import type { InstanceDoc, SlaDoc } from './instance.js';
+import type { HostDoc, InstanceDoc, SlaDoc, VmDoc } from './instance.js';
+import { indexInstance, type InstanceIndex } from '../io/validate-instance.js';
+import { compactSource, NO_ATTRIBUTES, NO_SLA } from './source.js';
 
 export interface HostInfo {
   readonly index: number;
@@ -43,7 +45,11 @@ export interface Model {
   readonly maxPerWave: number;
   readonly hostIndex: ReadonlyMap<string, number>;
   readonly vmIndex: ReadonlyMap<string, number>;
-  /** The document this model was compiled from (for plugins that read extra fields). */
+  /**
+   * The document this model was compiled from (for plugins that read extra fields). Only its
+   * small parts are kept as given; `vms`, `placement` and `target` are rebuilt from the model
+   * when read (equal values, key order aside; src/model/source.ts): read them once, not per VM.
+   */
   readonly source: InstanceDoc;
 }
 
@@ -54,31 +60,50 @@ function limitOf(value: number | null | undefined, fallback: number): number {
   return value ?? fallback;
 }
 
-/**
- * Compiles a schema-valid document. Name errors must already have been reported
- * by the semantic validator; this function assumes names resolve.
- */
-export function compileModel(doc: InstanceDoc): Model {
+/** Sorted resource names (RAM first) that hosts limit or VMs demand (x- keys aside). */
+function resourcesOf(doc: InstanceDoc): string[] {
   const resourceSet = new Set<string>();
   const addKeys = (m: Record<string, number> | undefined) => {
     for (const k in m) if (Object.hasOwn(m, k) && !isExtension(k)) resourceSet.add(k);
   };
   for (const h of doc.hosts) addKeys(h.capacity);
   for (const v of doc.vms) addKeys(v.demand);
-  const resources = [...resourceSet].sort((a, b) => (a === 'ram' ? -1 : b === 'ram' ? 1 : a.localeCompare(b)));
-  const R = resources.length;
-  const H = doc.hosts.length;
-  const V = doc.vms.length;
+  return [...resourceSet].sort((a, b) => (a === 'ram' ? -1 : b === 'ram' ? 1 : a.localeCompare(b)));
+}
+
+/**
+ * Compiles a schema-valid document. Name errors must already have been reported by the
+ * semantic validator (`indexInstance`, whose index it reuses when given); this function
+ * assumes names resolve. The model keeps no reference to the document's VMs or assignments.
+ */
+export function compileModel(doc: InstanceDoc, index: InstanceIndex = indexInstance(doc).index): Model {
+  const resources = resourcesOf(doc);
   const limits = doc.limits ?? {};
+  const hosts = compileHosts(doc.hosts, resources, limits);
+  const vms = compileVms(doc.vms, resources);
+  const V = doc.vms.length;
+  const { placement, target } = index;
+  // the index's target says -1 for "not listed": the VM stays
+  for (let i = 0; i < V; i++) if (target[i] === -1 && !(index.listed?.[i])) target[i] = placement[i]!;
+  const source = compactSource(doc, {
+    resources, hostNames: hosts.infos.map((h) => h.name), vms: vms.infos, demand: vms.demand, placement, target,
+    listed: index.listed, verbatim: vms.verbatim, placementExtras: index.placementExtras, targetExtras: index.targetExtras,
+  });
+  return {
+    resources, hosts: hosts.infos, vms: vms.infos, capacity: hosts.capacity, reserved: hosts.reserved, allocationRatio: hosts.allocationRatio,
+    demand: vms.demand, placement, target, maxPerWave: limitOf(limits.maxPerWave, Infinity), hostIndex: index.hostIndex, vmIndex: index.vmIndex, source,
+  };
+}
+
+function compileHosts(docs: readonly HostDoc[], resources: readonly string[], limits: NonNullable<InstanceDoc['limits']>) {
+  const R = resources.length;
+  const H = docs.length;
   const defaultOut = limitOf(limits.maxOutgoingPerHost, 1);
   const defaultIn = limitOf(limits.maxIncomingPerHost, 1);
-
   const capacity = new Float64Array(H * R).fill(Infinity);
   const reserved = new Float64Array(H * R);
   const allocationRatio = new Float64Array(H * R).fill(1);
-  const hostIndex = new Map<string, number>();
-  const hosts: HostInfo[] = doc.hosts.map((h, i) => {
-    hostIndex.set(h.name, i);
+  const infos: HostInfo[] = docs.map((h, i) => {
     resources.forEach((r, j) => {
       const c = h.capacity?.[r];
       if (c !== undefined) capacity[i * R + j] = c;
@@ -94,35 +119,51 @@ export function compileModel(doc: InstanceDoc): Model {
       maxOutgoing: h.maxOutgoing === undefined ? defaultOut : limitOf(h.maxOutgoing, defaultOut),
       maxIncoming: h.maxIncoming === undefined ? defaultIn : limitOf(h.maxIncoming, defaultIn),
       disabled: h.disabled === true,
-      attributes: h.attributes ?? {},
+      attributes: h.attributes ?? NO_ATTRIBUTES,
     };
   });
+  return { infos, capacity, reserved, allocationRatio };
+}
 
-  const demand = new Float64Array(V * R);
-  const vmIndex = new Map<string, number>();
-  const vms: VmInfo[] = doc.vms.map((v, i) => {
-    vmIndex.set(v.name, i);
-    resources.forEach((r, j) => {
-      demand[i * R + j] = v.demand?.[r] ?? 0;
-    });
-    return { index: i, name: v.name, group: v.group, image: v.image, sla: v.sla ?? {}, attributes: v.attributes ?? {} };
-  });
-
-  const placement = new Int32Array(V);
-  const target = new Int32Array(V);
-  for (let i = 0; i < V; i++) {
-    const name = vms[i]!.name;
-    const at = hostIndex.get(doc.placement[name]!);
-    placement[i] = at ?? -1;
-    const to = doc.target?.[name];
-    target[i] = to === undefined ? placement[i]! : (hostIndex.get(to) ?? -1);
+/** Whether `key` is one of a VM document's own keys (anything else is an x- key). */
+function vmKey(key: string): boolean {
+  switch (key) {
+    case 'name': case 'demand': case 'group': case 'image': case 'sla': case 'attributes': return true;
+    default: return false;
   }
+}
 
-  return {
-    resources, hosts, vms, capacity, reserved, allocationRatio, demand, placement, target,
-    maxPerWave: limitOf(limits.maxPerWave, Infinity),
-    hostIndex, vmIndex, source: doc,
-  };
+/**
+ * VM infos and demands; `verbatim`: the VMs whose documents the model cannot rebuild exactly
+ * (another key, an x- or zero demand, an empty demand), kept for `Model.source`.
+ */
+function compileVms(docs: readonly VmDoc[], resources: readonly string[]) {
+  const R = resources.length;
+  const column = new Map(resources.map((r, j) => [r, j]));
+  const demand = new Float64Array(docs.length * R);
+  const verbatim = new Map<number, VmDoc>();
+  const infos: VmInfo[] = new Array<VmInfo>(docs.length);
+  for (let i = 0; i < docs.length; i++) {
+    const v = docs[i]!;
+    let exact = true;
+    for (const key in v) if (!vmKey(key)) exact = false;
+    const d = v.demand;
+    if (d !== undefined) {
+      let listed = 0;
+      for (const r in d) {
+        if (!Object.hasOwn(d, r)) continue;
+        const amount = d[r]!;
+        const j = isExtension(r) ? undefined : column.get(r);
+        if (j === undefined || amount === 0) exact = false;
+        else demand[i * R + j] = amount;
+        listed++;
+      }
+      if (listed === 0) exact = false;
+    }
+    if (!exact) verbatim.set(i, v);
+    infos[i] = { index: i, name: v.name, group: v.group, image: v.image, sla: v.sla ?? NO_SLA, attributes: v.attributes ?? NO_ATTRIBUTES };
+  }
+  return { infos, demand, verbatim };
 }
 
 /** VMs whose target differs from their placement, in index order. */
