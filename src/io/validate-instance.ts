@@ -56,9 +56,9 @@ export function indexInstance(doc: InstanceDoc): { issues: InputIssue[]; index: 
   const assignment = (key: 'placement' | 'target', at: Int32Array): Record<string, string> => {
     const map = doc[key] ?? {};
     const extras: Record<string, string> = {};
-    // for-in, not Object.entries: no array of a million pairs
+    // for-in, not Object.entries: no array of a million pairs; no hasOwn test (a third of the
+    // loop's time): a JSON object has no enumerable inherited keys
     for (const vm in map) {
-      if (!Object.hasOwn(map, vm)) continue;
       const host = map[vm]!;
       if (isExtension(vm)) { extras[vm] = host; continue; }
       const v = vms.get(vm);

@@ -150,8 +150,7 @@ function compileVms(docs: readonly VmDoc[], resources: readonly string[]) {
     const d = v.demand;
     if (d !== undefined) {
       let listed = 0;
-      for (const r in d) {
-        if (!Object.hasOwn(d, r)) continue;
+      for (const r in d) { // a JSON object: no enumerable inherited keys
         const amount = d[r]!;
         const j = isExtension(r) ? undefined : column.get(r);
         if (j === undefined || amount === 0) exact = false;
