@@ -9,6 +9,8 @@ import { describe, expect, it } from 'vitest';
 import type { InstanceDoc } from '../src/model/instance.js';
 import { compileModel } from '../src/model/model.js';
 import { loadInstance } from '../src/api.js';
+import { InputError } from '../src/io/errors.js';
+import { SchemaValidator } from '../src/io/schemas.js';
 
 /** An instance with every kind of field a rebuild must reproduce. */
 function rich(): InstanceDoc {
@@ -90,5 +92,43 @@ describe('loading an instance', () => {
     gc();
     expect(loaded.model.vms.length).toBe(6);
     expect([vms.deref(), placement.deref(), first.deref()]).toEqual([undefined, undefined, undefined]);
+  });
+});
+
+describe('the schema check of placement and target, done by the name index', () => {
+  const issuesOf = async (doc: unknown) => {
+    try {
+      await loadInstance(doc);
+    } catch (e) {
+      if (e instanceof InputError) return e.issues;
+      throw e;
+    }
+    return [];
+  };
+  const fullCheck = (doc: unknown) => {
+    try {
+      new SchemaValidator().assert('instance', doc, 'instance');
+    } catch (e) {
+      return (e as InputError).issues;
+    }
+    return [];
+  };
+  interface Loose { placement: Record<string, unknown> | unknown[]; target: Record<string, unknown>; vms: Array<{ demand: Record<string, unknown> }>; limits: Record<string, unknown> }
+  const bad = (change: (d: Loose) => void) => { const d = rich() as unknown as Loose; change(d); return d; };
+
+  it.each([
+    ['a host that is not a string', bad((d) => { (d.placement as Record<string, unknown>)['plain'] = 5; }), [{ path: '/placement/plain', message: 'must be string (got 5)' }]],
+    ['an empty host name in the target', bad((d) => { d.target['plain'] = ''; }), [{ path: '/target/plain', message: 'must NOT have fewer than 1 characters (got "")' }]],
+    ['a placement that is a list', bad((d) => { d.placement = ['h1']; }), [{ path: '/placement', message: 'must be object (got ["h1"])' }]],
+  ])('reports %s as the whole schema check does', async (_what, doc, expected) => {
+    expect(await issuesOf(doc)).toEqual(expected);
+    expect(fullCheck(doc)).toEqual(expected);
+  });
+
+  it('reports the errors of the assignments and of the rest together, in the schema check\'s order', async () => {
+    const doc = bad((d) => { (d.placement as Record<string, unknown>)['plain'] = null; d.vms[0]!.demand['ram'] = -1; d.limits['maxPerWave'] = 'x'; });
+    const issues = await issuesOf(doc);
+    expect(issues.map((i) => i.path)).toEqual(['/vms/0/demand/ram', '/placement/plain', '/limits/maxPerWave']);
+    expect(issues).toEqual(fullCheck(doc));
   });
 });

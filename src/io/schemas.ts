@@ -39,6 +39,16 @@ export class SchemaValidator {
     if (issues.length) throw new InputError(source, issues);
   }
 
+  /** Whether `doc` is valid, without the messages (see checkInstance in validate-instance.ts). */
+  valid(name: SchemaName, doc: unknown): boolean {
+    return this.document(name)(doc);
+  }
+
+  /** Whether the document schemas are shunt's own (compiled at build time), not another directory's. */
+  get ownSchemas(): boolean {
+    return this.builtin;
+  }
+
   /** Validates a plugin's options against its own schema; paths are prefixed with `prefix`. */
   optionIssues(schema: Record<string, unknown>, options: unknown, prefix: string): InputIssue[] {
     const key = JSON.stringify(schema);

@@ -1,6 +1,7 @@
 /** Checks of meaning that a JSON Schema cannot express: names, references, completeness. */
 import type { InstanceDoc } from '../model/instance.js';
 import { describeValue, pointer, type InputIssue } from './errors.js';
+import type { SchemaValidator } from './schemas.js';
 
 const isExtension = (k: string) => k.startsWith('x-');
 
@@ -20,13 +21,42 @@ export interface InstanceIndex {
   readonly targetExtras: Record<string, string>;
 }
 
+/**
+ * The schema check (it throws an InputError) and the reference check with its name index, for
+ * `loadInstance`. Placement and target hold an entry per VM: instead of the schema validator
+ * enumerating them and the index again, the validator checks the instance without them and the
+ * index checks what the schema says of them (every value but an x- key's a non-empty string);
+ * when either says no, the whole schema check runs and gives its usual messages.
+ */
+export function checkInstance(schemas: SchemaValidator, doc: unknown, source: string): { issues: InputIssue[]; index: InstanceIndex } {
+  const rest = schemas.ownSchemas ? withoutAssignments(doc) : undefined;
+  if (!rest || !schemas.valid('instance', rest)) {
+    schemas.assert('instance', doc, source);
+    return indexInstance(doc as InstanceDoc);
+  }
+  const checked = indexInstance(doc as InstanceDoc);
+  if (!checked.assignmentsAreNames) schemas.assert('instance', doc, source);
+  return checked;
+}
+
+const isMap = (x: unknown): x is object => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** The document with empty placement and target maps (valid for the schema), or undefined when they are not maps. */
+function withoutAssignments(doc: unknown): object | undefined {
+  if (!isMap(doc)) return undefined;
+  const { placement, target } = doc as InstanceDoc;
+  if (!isMap(placement) || (target !== undefined && !isMap(target))) return undefined;
+  return { ...doc, placement: {}, ...(target !== undefined ? { target: {} } : {}) };
+}
+
 export function referenceIssues(doc: InstanceDoc): InputIssue[] {
   return indexInstance(doc).issues;
 }
 
 /** The reference check (duplicates, unknown names, unplaced VMs, resources) and the name index it builds. */
-export function indexInstance(doc: InstanceDoc): { issues: InputIssue[]; index: InstanceIndex } {
+export function indexInstance(doc: InstanceDoc): { issues: InputIssue[]; index: InstanceIndex; assignmentsAreNames: boolean } {
   const issues: InputIssue[] = [];
+  let assignmentsAreNames = true;
   const hosts = new Map<string, number>();
   doc.hosts.forEach((h, i) => {
     const first = hosts.get(h.name);
@@ -61,6 +91,7 @@ export function indexInstance(doc: InstanceDoc): { issues: InputIssue[]; index: 
     for (const vm in map) {
       const host = map[vm]!;
       if (isExtension(vm)) { extras[vm] = host; continue; }
+      if (typeof host !== 'string' || host.length === 0) assignmentsAreNames = false;
       const v = vms.get(vm);
       const h = hosts.get(host);
       if (v === undefined) issues.push({ path: pointer(key, vm), message: `unknown VM ${describeValue(vm)}` });
@@ -83,7 +114,7 @@ export function indexInstance(doc: InstanceDoc): { issues: InputIssue[]; index: 
     if (placement[v] === -2) placement[v] = -1;
     if (target[v] === -2) target[v] = -1;
   }
-  return { issues, index: { hostIndex: hosts, vmIndex: vms, placement, target, listed, placementExtras, targetExtras } };
+  return { issues, assignmentsAreNames, index: { hostIndex: hosts, vmIndex: vms, placement, target, listed, placementExtras, targetExtras } };
 }
 
 /** Whether a and b are one edit apart: one letter inserted, deleted, replaced, or two neighbours swapped. */
