@@ -6,15 +6,16 @@
  *
  * Runs each command N times (default 20), round robin so that the load of a shared machine
  * falls on every command alike, and prints min and median per command with `node -e 0` as
- * the baseline measured in the same run. `--entry` (repeatable) times another build's
- * dist/src/cli/main.js beside this one (say a copy of the previous commit's build), so that
- * before and after are compared in one run. Every run must exit 0, or the bench fails.
+ * the baseline measured in the same run. It times the file the installed `shunt` runs
+ * (package.json's bin, the bundle of scripts/bundle.mjs). `--entry` (repeatable) times another
+ * build's executable beside it (dist/src/cli/main.js, tsc's output unbundled, or a copy of
+ * another commit's build), so that before and after are compared in one run. Every run must exit 0, or the bench fails.
  * Where GNU time is installed (/usr/bin/time), each run goes through it and the table adds
  * the process's CPU seconds (user + system, 10 ms resolution): on a shared, loaded machine
  * they vary far less than wall time.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { packageRoot } from '../src/util/package-root.js';
 
@@ -87,6 +88,11 @@ export function startupTable(rows: Row[]): string {
   return lines.join('\n');
 }
 
+/** The file the installed `shunt` command runs (package.json's bin: the bundle, scripts/bundle.mjs). */
+function installedBin(): string {
+  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { bin: { shunt: string } }).bin.shunt;
+}
+
 export function runStartup(argv: string[]): number {
   let runs = 20;
   const entries: string[] = [];
@@ -99,7 +105,7 @@ export function runStartup(argv: string[]): number {
     else { process.stderr.write(`bench startup: unknown argument ${a}\nusage: --suite startup [--runs N] [--entry FILE ...] [--json FILE]\n`); return 2; }
   }
   if (!Number.isInteger(runs) || runs < 1) { process.stderr.write('bench startup: --runs needs a positive integer\n'); return 2; }
-  const own = join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
+  const own = join(packageRoot(), installedBin());
   const rows = measureStartup(entries.length ? [...entries, own] : [own], runs);
   process.stdout.write(startupTable(rows) + '\n');
   if (json) writeFileSync(json, JSON.stringify({ date: new Date().toISOString(), node: process.version, rows }, null, 2) + '\n');

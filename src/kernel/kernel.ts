@@ -3,7 +3,6 @@
  * user), and turning a policy into configured plugins for one model.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type {
@@ -23,12 +22,7 @@ import type { PluginServices } from './services.js';
 import { backendNames } from '../exact/solvers/registry.js';
 import { solveInWorker } from '../exact/solvers/backend.js';
 import { durationOptionsOf } from '../schedule/duration-options.js';
-
-// tsyringe and its reflect-metadata polyfill are CommonJS: required, not imported, so that Node
-// does not scan every file of theirs for named exports at start-up (the ESM loader would).
-const require = createRequire(import.meta.url);
-require('reflect-metadata');
-const { container, inject, injectable } = require('tsyringe') as typeof import('tsyringe');
+import { container, inject, injectable } from './di.js';
 
 export const DEFAULTS = { cost: 'ram', overcommit: 'overcommit', engine: 'heuristic' } as const;
 
