@@ -14,7 +14,7 @@ import { COMMANDS } from '../src/cli/commands/index.js';
 import { createKernel } from '../src/kernel/kernel.js';
 import { builtinNames } from '../src/kernel/builtins-manifests.js';
 import type { PluginKind } from '../src/plugin-api.js';
-import { CLI, UNBUNDLED_CLI, cli, tempDir } from './helpers.js';
+import { BUNDLED_CLI, CLI, cli, tempDir } from './helpers.js';
 
 const ROOT = join(__dirname, '..');
 const KINDS: PluginKind[] = ['cost', 'rule', 'overcommit', 'engine', 'strategy'];
@@ -91,7 +91,7 @@ describe('modules loaded by the executable', () => {
    * node_modules), and its exit code. The module checks run tsc's output, one file per
    * module; the bundle splits along the same lazy imports.
    */
-  const loaded = (args: string[], cli = UNBUNDLED_CLI) => {
+  const loaded = (args: string[], cli = CLI) => {
     const r = spawnSync(process.execPath, ['--import', pathToFileURL(hook).href, cli, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
     const urls = r.stderr.split('\n').filter((l) => l.startsWith('LOADED ')).map((l) => l.slice('LOADED '.length));
     const dist = pathToFileURL(join(ROOT, 'dist')).href + '/';
@@ -114,7 +114,7 @@ describe('modules loaded by the executable', () => {
   });
 
   it('the installed executable (the bundle) holds the argument parser and the dependency injection every command uses', () => {
-    const { code, modules, dependencies } = loaded(['plan', join(ROOT, 'examples', 'swap.json')], CLI);
+    const { code, modules, dependencies } = loaded(['plan', join(ROOT, 'examples', 'swap.json')], BUNDLED_CLI);
     expect(code).toBe(0);
     expect(modules.length).toBeGreaterThan(0);
     expect(modules.filter((m) => !m.startsWith('bundle/'))).toEqual([]);
