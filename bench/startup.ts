@@ -1,20 +1,22 @@
 /**
  * Start-up time of the command line: wall-clock milliseconds of whole `node` processes.
  *
- *   node dist/bench/startup.js [--runs N] [--entry FILE ...] [--json FILE]
+ *   node dist/bench/startup.js [--runs N] [--entry FILE ...] [--json FILE] [--self-cpu]
  *   npm run bench -- --suite startup [--runs N] [--entry FILE ...]
  *
  * Runs each command N times (default 20), round robin so that the load of a shared machine
  * falls on every command alike, and prints min and median per command with `node -e 0` as
- * the baseline measured in the same run. `--entry` (repeatable) times another build's
- * dist/src/cli/main.js beside this one (say a copy of the previous commit's build), so that
- * before and after are compared in one run. Every run must exit 0, or the bench fails.
+ * the baseline measured in the same run. It times the file the installed `shunt` runs
+ * (package.json's bin, the bundle of scripts/bundle.mjs). `--entry` (repeatable) times another
+ * build's executable beside it (dist/src/cli/main.js, tsc's output unbundled, or a copy of
+ * another commit's build), so that before and after are compared in one run. Every run must exit 0, or the bench fails.
  * Where GNU time is installed (/usr/bin/time), each run goes through it and the table adds
  * the process's CPU seconds (user + system, 10 ms resolution): on a shared, loaded machine
- * they vary far less than wall time.
+ * they vary far less than wall time. `--self-cpu` measures CPU in the process instead, to
+ * 0.01 ms (see timeOnce).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { packageRoot } from '../src/util/package-root.js';
 
@@ -40,14 +42,28 @@ function commands(entries: string[]): Command[] {
   ];
 }
 
-/** Wall milliseconds of one run, and its CPU milliseconds when GNU time reports them. */
-function timeOnce(c: Command, cpu: boolean): { wall: number; cpu?: number } {
-  const [file, args] = cpu ? [GNU_TIME, ['-f', 'cpu %U %S', process.execPath, ...c.args]] : [process.execPath, c.args];
+/**
+ * How a run's CPU time is measured: GNU time (10 ms resolution), or the process itself
+ * (`--self-cpu`: a preloaded module writes process.cpuUsage() on exit, to 0.01 ms; the module
+ * is loaded by every row alike, node -e 0 included), or not at all.
+ */
+type CpuSource = 'gnu-time' | 'self' | 'none';
+
+const SELF_CPU = `data:text/javascript,${encodeURIComponent("process.on('exit', () => { const u = process.cpuUsage(); process.stderr.write(`\\nstartup-cpu ${(u.user + u.system) / 1000}\\n`); });")}`;
+
+/** Wall milliseconds of one run, and its CPU milliseconds when measured. */
+function timeOnce(c: Command, cpu: CpuSource): { wall: number; cpu?: number } {
+  const [file, args] = cpu === 'gnu-time' ? [GNU_TIME, ['-f', 'cpu %U %S', process.execPath, ...c.args]]
+    : cpu === 'self' ? [process.execPath, ['--import', SELF_CPU, ...c.args]] : [process.execPath, c.args];
   const started = performance.now();
   const r = spawnSync(file, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const wall = performance.now() - started;
   if (r.status !== 0) throw new Error(`${c.label} exited ${r.status}: ${r.stderr}`);
-  const used = cpu ? /^cpu ([\d.]+) ([\d.]+)$/m.exec(r.stderr) : null;
+  if (cpu === 'self') {
+    const own = /^startup-cpu ([\d.]+)$/m.exec(r.stderr);
+    return own ? { wall, cpu: Number(own[1]) } : { wall };
+  }
+  const used = cpu === 'gnu-time' ? /^cpu ([\d.]+) ([\d.]+)$/m.exec(r.stderr) : null;
   return used ? { wall, cpu: (Number(used[1]) + Number(used[2])) * 1000 } : { wall };
 }
 
@@ -56,9 +72,9 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-export function measureStartup(entries: string[], runs: number): Row[] {
+export function measureStartup(entries: string[], runs: number, selfCpu = false): Row[] {
   const list = commands(entries);
-  const cpu = existsSync(GNU_TIME);
+  const cpu: CpuSource = selfCpu ? 'self' : existsSync(GNU_TIME) ? 'gnu-time' : 'none';
   const times = list.map(() => ({ wall: [] as number[], cpu: [] as number[] }));
   for (const c of list) timeOnce(c, cpu); // warm the file cache, not counted
   for (let r = 0; r < runs; r++) {
@@ -87,20 +103,27 @@ export function startupTable(rows: Row[]): string {
   return lines.join('\n');
 }
 
+/** The file the installed `shunt` command runs (package.json's bin: the bundle, scripts/bundle.mjs). */
+function installedBin(): string {
+  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { bin: { shunt: string } }).bin.shunt;
+}
+
 export function runStartup(argv: string[]): number {
   let runs = 20;
   const entries: string[] = [];
   let json: string | undefined;
+  let selfCpu = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--runs') runs = Number(argv[++i]);
     else if (a === '--entry') entries.push(resolve(argv[++i] ?? ''));
     else if (a === '--json') json = argv[++i];
-    else { process.stderr.write(`bench startup: unknown argument ${a}\nusage: --suite startup [--runs N] [--entry FILE ...] [--json FILE]\n`); return 2; }
+    else if (a === '--self-cpu') selfCpu = true;
+    else { process.stderr.write(`bench startup: unknown argument ${a}\nusage: --suite startup [--runs N] [--entry FILE ...] [--json FILE] [--self-cpu]\n`); return 2; }
   }
   if (!Number.isInteger(runs) || runs < 1) { process.stderr.write('bench startup: --runs needs a positive integer\n'); return 2; }
-  const own = join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
-  const rows = measureStartup(entries.length ? [...entries, own] : [own], runs);
+  const own = join(packageRoot(), installedBin());
+  const rows = measureStartup(entries.length ? [...entries, own] : [own], runs, selfCpu);
   process.stdout.write(startupTable(rows) + '\n');
   if (json) writeFileSync(json, JSON.stringify({ date: new Date().toISOString(), node: process.version, rows }, null, 2) + '\n');
   return 0;

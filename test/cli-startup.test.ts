@@ -14,7 +14,7 @@ import { COMMANDS } from '../src/cli/commands/index.js';
 import { createKernel } from '../src/kernel/kernel.js';
 import { builtinNames } from '../src/kernel/builtins-manifests.js';
 import type { PluginKind } from '../src/plugin-api.js';
-import { CLI, cli, tempDir } from './helpers.js';
+import { BUNDLED_CLI, CLI, cli, tempDir } from './helpers.js';
 
 const ROOT = join(__dirname, '..');
 const KINDS: PluginKind[] = ['cost', 'rule', 'overcommit', 'engine', 'strategy'];
@@ -76,15 +76,27 @@ describe('modules loaded by the executable', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'hook.mjs'), 'export async function load(url, context, next) { process.stderr.write(`LOADED ${url}\\n`); return next(url, context); }\n');
     hook = join(dir, 'register.mjs');
-    writeFileSync(hook, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hook.mjs')).href)});\n`);
+    // ES modules through the hook; CommonJS ones (required, never imported) from require's cache at exit.
+    writeFileSync(hook, [
+      "import { createRequire, register } from 'node:module';",
+      "import { pathToFileURL } from 'node:url';",
+      `register(${JSON.stringify(pathToFileURL(join(dir, 'hook.mjs')).href)});`,
+      'const cache = createRequire(import.meta.url).cache;',
+      "process.on('exit', () => { for (const file of Object.keys(cache)) process.stderr.write(`LOADED ${pathToFileURL(file).href}\\n`); });",
+    ].join('\n') + '\n');
   });
 
-  /** The package's own modules (under dist/) a run loads, relative to dist/, and its exit code. */
-  const loaded = (args: string[]) => {
-    const r = spawnSync(process.execPath, ['--import', pathToFileURL(hook).href, CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  /**
+   * The modules a run loads (its package's own, under dist/, relative to dist/; and those of
+   * node_modules), and its exit code. The module checks run tsc's output, one file per
+   * module; the bundle splits along the same lazy imports.
+   */
+  const loaded = (args: string[], cli = CLI) => {
+    const r = spawnSync(process.execPath, ['--import', pathToFileURL(hook).href, cli, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    const urls = r.stderr.split('\n').filter((l) => l.startsWith('LOADED ')).map((l) => l.slice('LOADED '.length));
     const dist = pathToFileURL(join(ROOT, 'dist')).href + '/';
-    const modules = r.stderr.split('\n').filter((l) => l.startsWith(`LOADED ${dist}`)).map((l) => l.slice(`LOADED ${dist}`.length));
-    return { code: r.status, modules };
+    const modules = urls.filter((u) => u.startsWith(dist)).map((u) => u.slice(dist.length));
+    return { code: r.status, modules, dependencies: urls.filter((u) => u.includes('/node_modules/')) };
   };
 
   it('`--help` loads no command, no kernel and no plugin', () => {
@@ -99,5 +111,13 @@ describe('modules loaded by the executable', () => {
     expect(code).toBe(0);
     expect(modules).toContain('src/cli/commands/plan.js');
     expect(modules.filter((m) => /^src\/(report|interop|service)\//.test(m) || (m.startsWith('src/cli/commands/') && !/\/(index|plan)\.js$/.test(m)))).toEqual([]);
+  });
+
+  it('the installed executable (the bundle) holds the argument parser and the dependency injection every command uses', () => {
+    const { code, modules, dependencies } = loaded(['plan', join(ROOT, 'examples', 'swap.json')], BUNDLED_CLI);
+    expect(code).toBe(0);
+    expect(modules.length).toBeGreaterThan(0);
+    expect(modules.filter((m) => !m.startsWith('bundle/'))).toEqual([]);
+    expect(dependencies.filter((u) => /\/node_modules\/(commander|tsyringe|reflect-metadata|tslib)\//.test(u))).toEqual([]);
   });
 });

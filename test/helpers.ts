@@ -1,7 +1,7 @@
 /** Small builders so that tests read like the situations they describe. */
 import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HostDoc, InstanceDoc, PolicyDoc, VmDoc } from '../src/model/instance.js';
@@ -61,7 +61,10 @@ export function wavesOf(p: Plan): string[][] {
 /** What a command line run printed and how it ended (`status` is `code`, as spawnSync names it). */
 export interface CliResult { code: number | null; status: number | null; stdout: string; stderr: string }
 
+/** The executable as tsc builds it (`npx tsc -p .` is enough): one file per module. */
 export const CLI = join(__dirname, '..', 'dist', 'src', 'cli', 'main.js');
+/** The file the installed `shunt` runs: package.json's bin, the bundle of dist/src (scripts/bundle.mjs, `npm run build`). */
+export const BUNDLED_CLI = join(__dirname, '..', (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { bin: { shunt: string } }).bin.shunt);
 
 /**
  * Runs the command line in this process (the same run() the executable calls). Use it

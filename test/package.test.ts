@@ -29,11 +29,13 @@ describe('the npm package', () => {
 
   it('holds the compiled library and plugins, schemas, manifests, README and LICENSE only', () => {
     const top = [...new Set(files.map((f) => f.split('/').slice(0, f.startsWith('dist/') ? 2 : 1).join('/')))].sort();
-    expect(top).toEqual(['LICENSE', 'README.md', 'dist/plugins', 'dist/src', 'package.json', 'plugins', 'schemas']);
+    expect(top).toEqual(['LICENSE', 'README.md', 'dist/bundle', 'dist/plugins', 'dist/src', 'package.json', 'plugins', 'schemas']);
     expect(files.filter((f) => f.endsWith('.map') || f.startsWith('test/') || f.startsWith('bench/') || f.startsWith('dist/bench') || /^src\//.test(f))).toEqual([]);
     expect(files.filter((f) => f.startsWith('plugins/')).every((f) => f.endsWith('.json'))).toBe(true);
     expect(files).toContain('dist/src/sdk.d.ts');
     expect(files).toContain('dist/src/interop/openstack/runbook.template.sh');
+    expect(files).toContain('dist/bundle/main.js');
+    expect(files).toContain('dist/bundle/runbook.template.sh');
     expect(files).toContain('schemas/instance.schema.json');
   });
 
@@ -50,7 +52,8 @@ describe('the npm package', () => {
   });
 
   it('exports an OpenStack runbook from the installed package (its template ships in dist/)', () => {
-    const bin = join(app, 'node_modules', 'shunt', 'dist', 'src', 'cli', 'main.js');
+    const installed = join(app, 'node_modules', 'shunt');
+    const bin = join(installed, JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')).bin.shunt);
     const swap = join(ROOT, 'examples', 'swap.json');
     const planFile = join(app, 'plan.json');
     expect(spawnSync(process.execPath, [bin, 'plan', swap, '--out', planFile], { encoding: 'utf8' }).status).toBe(0);

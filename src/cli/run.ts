@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { Command, CommanderError, Help } from 'commander';
 import { InputError } from '../io/errors.js';
 import { packageRoot } from '../util/package-root.js';
-import { EXIT, fail, failInput, processIo, withIo, type CliIo } from './shared.js';
+import { EXIT, fail, failInput, processIo, withIo, type CliIo } from './context.js';
 import { COMMANDS } from './commands/index.js';
 
-export type { CliIo } from './shared.js';
+export type { CliIo } from './context.js';
 
 /**
  * The program with every command listed; only the commands named in `load` (by default the one

@@ -3,7 +3,6 @@
  * user), and turning a policy into configured plugins for one model.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type {
@@ -23,12 +22,7 @@ import type { PluginServices } from './services.js';
 import { backendNames } from '../exact/solvers/registry.js';
 import { solveInWorker } from '../exact/solvers/backend.js';
 import { durationOptionsOf } from '../schedule/duration-options.js';
-
-// tsyringe and its reflect-metadata polyfill are CommonJS: required, not imported, so that Node
-// does not scan every file of theirs for named exports at start-up (the ESM loader would).
-const require = createRequire(import.meta.url);
-require('reflect-metadata');
-const { container, inject, injectable } = require('tsyringe') as typeof import('tsyringe');
+import { container, inject, injectable } from './di.js';
 
 export const DEFAULTS = { cost: 'ram', overcommit: 'overcommit', engine: 'heuristic' } as const;
 
@@ -56,8 +50,17 @@ export class Kernel {
     this.registries = { cost: costs, rule: rules, overcommit: overcommits, engine: engines, strategy: strategies };
   }
 
-  /** Registers a plugin after validating its manifest. Built-ins come through here too. */
+  /** Registers a plugin after validating its manifest (checkPlugin). */
   register(manifest: unknown, module: unknown, origin: string): void {
+    this.checkPlugin(manifest, module, origin);
+    this.registries[(manifest as PluginManifest).kind].add({ manifest: manifest as PluginManifest, module: module as PluginModule<unknown>, origin });
+  }
+
+  /**
+   * Throws an InputError unless the manifest is valid, the module exports create() and the
+   * manifest's defaults satisfy its own options schema.
+   */
+  checkPlugin(manifest: unknown, module: unknown, origin: string): void {
     this.schemas.assert('plugin-manifest', manifest, origin);
     const m = manifest as PluginManifest;
     const mod = module as PluginModule<unknown> | undefined;
@@ -68,7 +71,16 @@ export class Kernel {
       const issues = this.schemas.optionIssues(m.optionsSchema, m.defaults, '/defaults');
       if (issues.length) throw new InputError(origin, issues);
     }
-    this.registries[m.kind].add({ manifest: m, module: mod, origin });
+  }
+
+  /**
+   * Registers a built-in. Its manifest and module ship with shunt, so checkPlugin runs on them
+   * in the test suite (test/builtin-manifests.test.ts), not at every start: checking the 22 of
+   * them compiled every options validator, a few ms of each run.
+   */
+  registerBuiltin(manifest: Record<string, unknown>, module: PluginModule<unknown>, origin: string): void {
+    const m = manifest as unknown as PluginManifest;
+    this.registries[m.kind].add({ manifest: m, module, origin });
   }
 
   /** Loads every manifest (*.json) in DIR and in its subfolders named after a kind. */
@@ -271,7 +283,7 @@ export function createKernel(): Kernel {
   c.register(TOKENS.strategies, { useValue: new PluginRegistry<PlacementStrategy>('strategy') });
   c.register(TOKENS.schemas, { useValue: sharedValidator() });
   const kernel = c.resolve(Kernel);
-  for (const [path, module] of BUILTINS) kernel.register(builtinManifest(path), module, `built-in ${path}`);
+  for (const [path, module] of BUILTINS) kernel.registerBuiltin(builtinManifest(path), module, `built-in ${path}`);
   return kernel;
 }
 

@@ -13,7 +13,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { SolveRequest, SolveResult } from '../linear-model.js';
 import { packageRoot } from '../../util/package-root.js';
 import { decodeJson, encodeJson, type ProgressListener, type SolveProgress } from './common.js';
@@ -89,9 +89,9 @@ const MAX_IDLE_PER_BACKEND = 2;
 const retireTimers = new WeakMap<Worker, NodeJS.Timeout>();
 
 /** A warm thread for the backend, or a new one (which loads it from workerData). */
-function takeWorker(url: URL, input: WorkerInput): Worker {
+function takeWorker(url: URL, input: WorkerInput, WorkerThread: typeof Worker): Worker {
   const warm = idle.get(input.backend)?.pop();
-  if (!warm) return new Worker(url, { workerData: input });
+  if (!warm) return new WorkerThread(url, { workerData: input });
   clearTimeout(retireTimers.get(warm));
   warm.ref();
   warm.postMessage(input);
@@ -139,7 +139,7 @@ function terminateThen(worker: Worker, done: () => void): void {
  *   the worker streamed, the incumbent's values are lost so no objective is given;
  * - status 'error' with the message when the worker crashed or exited early.
  */
-export function solveInWorker(backendName: string, req: SolveRequest, options: WorkerSolveOptions = {}): Promise<SolveResult> {
+export async function solveInWorker(backendName: string, req: SolveRequest, options: WorkerSolveOptions = {}): Promise<SolveResult> {
   const start = performance.now();
   const elapsed = () => (performance.now() - start) / 1000;
   const base = { solver: backendName };
@@ -148,14 +148,16 @@ export function solveInWorker(backendName: string, req: SolveRequest, options: W
   try {
     url = workerUrl();
   } catch (e) {
-    return Promise.resolve({ ...base, status: 'error', seconds: elapsed(), note: (e as Error).message });
+    return { ...base, status: 'error', seconds: elapsed(), note: (e as Error).message };
   }
+  // Loaded on the first solve: a run that needs no solver never loads worker_threads.
+  const { Worker: WorkerThread } = await import('node:worker_threads');
 
   return new Promise<SolveResult>((resolve) => {
     const input: WorkerInput = { backend: backendName, request: encodeJson(req) };
     let worker: Worker;
     try {
-      worker = takeWorker(url, input);
+      worker = takeWorker(url, input, WorkerThread);
     } catch (e) {
       resolve({ ...base, status: 'error', seconds: elapsed(), note: `cannot start solver worker: ${(e as Error).message}` });
       return;
