@@ -82,6 +82,8 @@ describe('schedule simulations against the previous implementation', () => {
         const theirs = referenceList(refInput, deps, { priority });
         expect(mine.after).toEqual(theirs.after);
         expect(times(mine.schedule)).toEqual(times(theirs.schedule));
+        // attachSchedule takes the list schedule's own times for its extended graph's (setup > 0).
+        expect(times(mine.schedule)).toEqual(times(simulateDependencies(input, mine.after)));
       }
       compared++;
     }), { numRuns: 120, seed: 15 });

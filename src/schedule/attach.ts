@@ -70,9 +70,11 @@ function candidates(input: ScheduleInput, graphs: number[][][], objective: Objec
   if (objective !== 'waves' && input.plan.n > 0) {
     for (const base of graphs) {
       for (const variant of LIST_VARIANTS) {
-        const { after } = listSchedule(input, base, variant);
+        const stop: Cutoff = network && !network.forced ? { time: network.schedule.makespan, converging: true } : {};
+        const list = listSchedule(input, base, variant, stop);
         // The extended graph's own as-soon-as-possible schedule: what a runner following `after` gets.
-        const schedule = simulateDependencies(input, after, network && !network.forced ? { time: network.schedule.makespan, converging: true } : {});
+        const schedule = isOwnSchedule(input, list.schedule, stop) ? list.schedule : simulateDependencies(input, list.after, stop);
+        const { after } = list;
         const candidate: Candidate = { kind: 'network', schedule, after, forced: forcedCount(schedule), base };
         if (!network || best([network, candidate]) === candidate) network = candidate;
       }
@@ -85,6 +87,21 @@ function candidates(input: ScheduleInput, graphs: number[][][], objective: Objec
   if (network) list.push(network);
   list.push({ kind: 'waves', schedule: waves, after: deps, forced: forcedCount(waves), base: deps });
   return { waves, list };
+}
+
+/**
+ * Whether a list schedule's own simulation is, event for event, the as-soon-as-possible
+ * schedule of its extended graph (so that need not be simulated again): each migration is
+ * released at the end of the one it was started after, the instant the other simulation
+ * releases it too. Only the order of releases within an instant differs, which matters
+ * only when a release acts at once: so a setup phase must end strictly after its release
+ * at every time the simulation reached (`setup` above the rounding of the latest time).
+ * Cut off, the two stop at the same event.
+ */
+function isOwnSchedule(input: ScheduleInput, schedule: Schedule, cutoff: Cutoff): boolean {
+  const latest = Number.isFinite(schedule.makespan) ? schedule.makespan : cutoff.time;
+  const { setup } = input.options;
+  return latest !== undefined && setup > 0 && setup > latest * 2 ** -50;
 }
 
 /** The candidate with its schedule simulated to the end (it may have been stopped at a cutoff). */

@@ -22,7 +22,7 @@
  */
 import { preCopy, type MigrationProfile } from './duration.js';
 import { pathBandwidth } from '../model/network.js';
-import { channelCapacity, simulate, successorsOf, type Release, type Schedule, type ScheduleInput } from './makespan.js';
+import { channelCapacity, simulate, successorsOf, type Cutoff, type Release, type Schedule, type ScheduleInput } from './makespan.js';
 import { FairShare } from './network-share.js';
 
 export interface ListSchedule {
@@ -217,8 +217,11 @@ function priorities(input: ScheduleInput, solo: Float64Array, deps: readonly (re
   });
 }
 
-/** Runs the list schedule over `deps` (the verified dependency graph). */
-export function listSchedule(input: ScheduleInput, deps: readonly (readonly number[])[], o: ListOptions = { priority: 'chain' }): ListSchedule {
+/**
+ * Runs the list schedule over `deps` (the verified dependency graph). With a `cutoff` it
+ * stops as simulate does (makespan Infinity; `after` is then incomplete).
+ */
+export function listSchedule(input: ScheduleInput, deps: readonly (readonly number[])[], o: ListOptions = { priority: 'chain' }, cutoff: Cutoff = {}): ListSchedule {
   const { n } = input.plan;
   const solo = soloSeconds(input);
   const soloRate = Float64Array.from({ length: n }, (_, m) => pathBandwidth(input.network, input.paths[m]!));
@@ -264,6 +267,6 @@ export function listSchedule(input: ScheduleInput, deps: readonly (readonly numb
     admission.finish(m);
     for (let i = succStart[m]!; i < succStart[m + 1]!; i++) if (--waiting[succ[i]!] === 0) becomeReady(succ[i]!);
     decide(t, m, release);
-  });
+  }, cutoff);
   return { schedule, after };
 }
