@@ -31,14 +31,47 @@ export interface ListSchedule {
   after: number[][];
 }
 
-/** Seconds each migration takes alone on its path. */
-export function soloSeconds(input: ScheduleInput): Float64Array {
-  const { plan, profiles, paths, network, options } = input;
-  return Float64Array.from({ length: plan.n }, (_, m) => preCopy(profiles[plan.vm[m]!]!, pathBandwidth(network, paths[m]!), options).seconds);
+/** Each migration alone on its path: its rate (MiB/s), its seconds, and 1 where it converges. */
+interface SoloRuns { rate: Float64Array; seconds: Float64Array; converged: Uint8Array }
+
+// Computed once per input: every list schedule and the bounds ask for them.
+const soloCache = new WeakMap<ScheduleInput, SoloRuns>();
+
+function soloRuns(input: ScheduleInput): SoloRuns {
+  let runs = soloCache.get(input);
+  if (!runs) {
+    const { plan, profiles, paths, network, options } = input;
+    runs = { rate: new Float64Array(plan.n), seconds: new Float64Array(plan.n), converged: new Uint8Array(plan.n) };
+    for (let m = 0; m < plan.n; m++) {
+      const rate = pathBandwidth(network, paths[m]!);
+      const run = preCopy(profiles[plan.vm[m]!]!, rate, options);
+      runs.rate[m] = rate;
+      runs.seconds[m] = run.seconds;
+      runs.converged[m] = run.converged ? 1 : 0;
+    }
+    soloCache.set(input, runs);
+  }
+  return runs;
 }
 
-/** Longest chain of solo durations from each migration to the end of the graph (Kahn order). */
+/** Seconds each migration takes alone on its path (shared: read only). */
+export function soloSeconds(input: ScheduleInput): Float64Array {
+  return soloRuns(input).seconds;
+}
+
+// Both list variants and the bounds ask for the levels of one graph.
+const levelCache = new WeakMap<readonly (readonly number[])[], { solo: Float64Array; level: Float64Array }>();
+
+/** Longest chain of solo durations from each migration to the end of the graph (Kahn order; shared: read only). */
 export function bottomLevels(solo: Float64Array, deps: readonly (readonly number[])[]): Float64Array {
+  const known = levelCache.get(deps);
+  if (known?.solo === solo) return known.level;
+  const level = computeBottomLevels(solo, deps);
+  levelCache.set(deps, { solo, level });
+  return level;
+}
+
+function computeBottomLevels(solo: Float64Array, deps: readonly (readonly number[])[]): Float64Array {
   const n = solo.length;
   const { start, list, waiting: indegree } = successorsOf(deps);
   const order = new Int32Array(n);
@@ -115,7 +148,14 @@ class Admission {
   private readonly ended: Int32Array;
   private readonly refusedAt: Float64Array;
 
-  constructor(private readonly input: ScheduleInput, private readonly solo: Float64Array, private readonly soloRate: Float64Array) {
+  private readonly solo: Float64Array;
+  private readonly soloRate: Float64Array;
+  private readonly soloConverged: Uint8Array;
+
+  constructor(private readonly input: ScheduleInput, runs: SoloRuns) {
+    this.solo = runs.seconds;
+    this.soloRate = runs.rate;
+    this.soloConverged = runs.converged;
     const n = input.plan.n;
     this.capacity = channelCapacity(input.network);
     this.shares = new FairShare(this.capacity, input.paths, n);
@@ -129,11 +169,16 @@ class Admission {
 
   private profile(m: number): MigrationProfile { return this.input.profiles[this.input.plan.vm[m]!]!; }
 
+  /** Seconds m takes at `share` MiB/s (its time alone when that is its path's full speed). */
+  private seconds(m: number, share: number): number {
+    return share === this.soloRate[m] ? this.solo[m]! : preCopy(this.profile(m), share, this.input.options).seconds;
+  }
+
   /** Starts m at time t without asking. */
   admit(m: number, t: number): void {
     this.shares.join(m);
     this.shares.settle();
-    this.expectedEnd[m] = t + preCopy(this.profile(m), this.shares.rate[m]!, this.input.options).seconds;
+    this.expectedEnd[m] = t + this.seconds(m, this.shares.rate[m]!);
   }
 
   finish(m: number): void {
@@ -144,8 +189,8 @@ class Admission {
 
   /** Whether m, started at t with `share` MiB/s, converges and ends no later than waiting would. */
   private worth(m: number, t: number, share: number): boolean {
-    const o = this.input.options;
-    const run = preCopy(this.profile(m), share, o);
+    if (share === this.soloRate[m]) return this.soloConverged[m] === 1;
+    const run = preCopy(this.profile(m), share, this.input.options);
     if (!run.converged) return false;
     if (share >= this.soloRate[m]! * (1 - 1e-6)) return true;
     // The earliest the path could free up: the first end among the migrations on its full channels.
@@ -188,7 +233,7 @@ class Admission {
       for (const u of this.shares.active()) if (u !== m && rate[u]! < this.saved[u]! * (1 - RELATIVE)) { slows = true; break; }
       if (slows || !this.worth(m, t, rate[m]!)) { this.shares.restore(m, this.saved); return false; }
     }
-    this.expectedEnd[m] = t + preCopy(this.profile(m), rate[m]!, this.input.options).seconds;
+    this.expectedEnd[m] = t + this.seconds(m, rate[m]!);
     return true;
   }
 }
@@ -223,35 +268,40 @@ function priorities(input: ScheduleInput, solo: Float64Array, deps: readonly (re
  */
 export function listSchedule(input: ScheduleInput, deps: readonly (readonly number[])[], o: ListOptions = { priority: 'chain' }, cutoff: Cutoff = {}): ListSchedule {
   const { n } = input.plan;
-  const solo = soloSeconds(input);
-  const soloRate = Float64Array.from({ length: n }, (_, m) => pathBandwidth(input.network, input.paths[m]!));
-  const ready = new ReadyList(priorities(input, solo, deps, o));
+  const runs = soloRuns(input);
+  const ready = new ReadyList(priorities(input, runs.seconds, deps, o));
   const after = deps.map((list) => (list.length < 2 ? list.slice() : [...new Set(list)]));
   const { start: succStart, list: succ, waiting } = successorsOf(after);
-  const admission = new Admission(input, solo, soloRate);
+  const admission = new Admission(input, runs);
 
   // Only migrations that became ready, and those turned down on a channel the ended
   // migration used, can have become admissible (shares grow only where a migration leaves).
   const isReady = new Uint8Array(n);
   const seen = new Int32Array(n).fill(-1);
+  // Two buffers, swapped at each decision: no array per event.
   let fresh: number[] = [];
+  let spare: number[] = [];
+  const byPriority = (a: number, b: number) => ready.compare(a, b);
   const blockedOn: number[][] = Array.from({ length: input.network.capacity.length * 2 }, () => []);
   const decide = (t: number, trigger: number, release: Release) => {
     const candidates = fresh;
-    fresh = [];
+    fresh = spare;
+    spare = candidates;
     if (trigger >= 0) {
       for (const c of input.paths[trigger]!) {
-        for (const m of blockedOn[c]!) if (isReady[m] && seen[m] !== trigger) { seen[m] = trigger; candidates.push(m); }
-        blockedOn[c] = [];
+        const blocked = blockedOn[c]!;
+        for (const m of blocked) if (isReady[m] && seen[m] !== trigger) { seen[m] = trigger; candidates.push(m); }
+        blocked.length = 0;
       }
     }
-    candidates.sort((a, b) => ready.compare(a, b));
+    candidates.sort(byPriority);
     for (const m of candidates) {
       if (admission.tryAdmit(m, t)) start(m, t, trigger, release);
       else for (const c of input.paths[m]!) blockedOn[c]!.push(m);
     }
+    candidates.length = 0;
     if (admission.idle()) {
-      const first = ready.first((m) => isReady[m] === 1);
+      const first = ready.first(stillReady);
       if (first !== undefined) start(first, t, trigger, release, true);
     }
   };
@@ -261,6 +311,7 @@ export function listSchedule(input: ScheduleInput, deps: readonly (readonly numb
     if (trigger >= 0 && !after[m]!.includes(trigger)) after[m]!.push(trigger);
     release(m, t);
   };
+  const stillReady = (m: number) => isReady[m] === 1;
   const becomeReady = (m: number) => { isReady[m] = 1; fresh.push(m); ready.push(m); };
   for (let m = 0; m < n; m++) if (waiting[m] === 0) becomeReady(m);
   const schedule = simulate(input, (release) => decide(0, -1, release), (m, t, release) => {
