@@ -24,7 +24,7 @@ import type { Objective, PolicyDoc } from '../model/instance.js';
 import type { Problem, Violation } from '../plugin-api.js';
 import { buildDependencies } from './dependencies.js';
 import { DEFAULT_DURATION_OPTIONS, type DurationOptions } from './duration.js';
-import { forcedCount, scheduleInput, type Cutoff, simulateDependencies, simulateWaves, type Schedule, type ScheduleInput } from './makespan.js';
+import { forcedCount, resumeSchedule, scheduleInput, type Cutoff, simulateDependencies, simulateWaves, type Schedule, type ScheduleInput } from './makespan.js';
 import { listSchedule, soloSeconds, type ListOptions } from './network-schedule.js';
 import { makespanBounds } from './network-bounds.js';
 import { flattenWaves, verifyDependencyGraph, type DependencyCheck } from './verify.js';
@@ -107,7 +107,7 @@ function isOwnSchedule(input: ScheduleInput, schedule: Schedule, cutoff: Cutoff)
 /** The candidate with its schedule simulated to the end (it may have been stopped at a cutoff). */
 function finished(c: Candidate, input: ScheduleInput): Candidate {
   if (Number.isFinite(c.schedule.makespan)) return c;
-  const schedule = c.kind === 'waves' ? simulateWaves(input) : simulateDependencies(input, c.after);
+  const schedule = resumeSchedule(c.schedule) ?? (c.kind === 'waves' ? simulateWaves(input) : simulateDependencies(input, c.after));
   return { ...c, schedule, forced: forcedCount(schedule) };
 }
 
@@ -142,7 +142,10 @@ export function attachSchedule(problem: Problem, plan: Plan, options: DurationOp
     // Re-cut waves when that shortens the wave-by-wave schedule too; else only renumber inside waves.
     let followed = followSchedule(problem, plan, flat.plan, deps, chosen, options, planWaves, true);
     // The plan's own waves were only simulated up to the cutoff: finish them, up to the re-cut's.
-    if (followed && !Number.isFinite(planWaves.makespan)) planWaves = simulateWaves(input, { time: followed.waveSchedule.makespan });
+    if (followed && !Number.isFinite(planWaves.makespan)) {
+      const time = followed.waveSchedule.makespan;
+      planWaves = resumeSchedule(planWaves, { time }) ?? simulateWaves(input, { time });
+    }
     if (!followed || followed.waveSchedule.makespan >= planWaves.makespan) followed = followSchedule(problem, plan, flat.plan, deps, chosen, options, planWaves, false) ?? followed;
     if (followed && beats(followed.candidate, fallback)) {
       ({ input, waveSchedule: waves, candidate: chosen } = followed);
@@ -152,7 +155,7 @@ export function attachSchedule(problem: Problem, plan: Plan, options: DurationOp
     } else chosen = finished(fallback, input);
   }
   // Stopped at the cutoff: the waves' own estimate is still reported.
-  if (!Number.isFinite(waves.makespan)) waves = simulateWaves(input);
+  if (!Number.isFinite(waves.makespan)) waves = resumeSchedule(waves) ?? resumeSchedule(planWaves) ?? simulateWaves(input);
   const { start, end } = chosen.schedule;
   let m = 0;
   for (const w of plan.waves) {

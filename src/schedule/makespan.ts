@@ -102,6 +102,18 @@ export interface Schedule {
  */
 export interface Cutoff { time?: number; converging?: boolean }
 
+/**
+ * Simulations stopped at a cutoff, by the schedule they returned: run on, they give what a
+ * simulation with the later cutoff would (the cutoff only decides where to stop). Only the
+ * latest schedule of a simulation can be run on.
+ */
+const paused = new WeakMap<Schedule, (cutoff: Cutoff) => Schedule | undefined>();
+
+/** The schedule `s` (stopped at a cutoff) simulated on up to `cutoff` (default: the end); undefined when it cannot be. */
+export function resumeSchedule<S extends Schedule>(s: S, cutoff: Cutoff = {}): S | undefined {
+  return paused.get(s)?.(cutoff) as S | undefined;
+}
+
 /** Gives simulate's callbacks the way to start migrations. */
 export type Release = (m: number, t: number) => void;
 
@@ -191,8 +203,13 @@ class Simulation {
   private dirty = false;
   private dirtyAt = 0;
   private gaveUp = false;
+  private forcedSoFar = 0;
+  private finished: (m: number, t: number, release: Release) => void = () => {};
+  private readonly releaser: Release = (m, t) => this.release(m, t);
+  /** Counts the stops at a cutoff: only the schedule of the latest can be run on. */
+  private stops = 0;
 
-  constructor(private readonly input: ScheduleInput, private readonly cutoff: Cutoff) {
+  constructor(private readonly input: ScheduleInput, private cutoff: Cutoff) {
     const { n } = input.plan;
     this.phase = new Uint8Array(n);
     this.remaining = new Float64Array(n);
@@ -209,21 +226,42 @@ class Simulation {
   }
 
   run(initial: (release: Release) => void, finished: (m: number, t: number, release: Release) => void): Schedule {
-    const { start, end, forced, heap } = this;
+    this.finished = finished;
+    initial(this.releaser);
+    return this.loop();
+  }
+
+  /**
+   * Runs on from where the last cutoff stopped, up to `cutoff`; undefined when a later stop
+   * came since, or when `cutoff` would have stopped earlier than the last one did.
+   */
+  private resume(stop: number, cutoff: Cutoff): Schedule | undefined {
+    if (stop !== this.stops || (cutoff.time ?? Infinity) < (this.cutoff.time ?? Infinity)) return undefined;
+    if (cutoff.converging && !this.cutoff.converging) return undefined;
+    this.cutoff = cutoff;
+    this.gaveUp = cutoff.converging === true && this.forcedSoFar > 0;
+    return this.loop();
+  }
+
+  private loop(): Schedule {
+    const { start, end, forced, heap, finished, releaser } = this;
     const until = this.cutoff.time ?? Infinity;
-    const release: Release = (m, t) => this.release(m, t);
-    initial(release);
     for (;;) {
       if (this.dirty && (heap.size === 0 || heap.topTime() > this.dirtyAt)) this.flush(this.dirtyAt);
       if (heap.size === 0) break;
       const t = heap.topTime();
       // Past the cutoff the schedule cannot be chosen: stop (its makespan is then Infinity).
-      if (t > until || this.gaveUp) return { start, end, makespan: Infinity, forced };
+      if (t > until || this.gaveUp) {
+        const stopped = { start, end, makespan: Infinity, forced };
+        const stop = ++this.stops;
+        paused.set(stopped, (cutoff) => this.resume(stop, cutoff));
+        return stopped;
+      }
       const m = heap.topId();
       const ver = heap.topVersion();
       heap.pop();
       if (ver !== this.version[m]) continue;
-      if (this.step(m, t)) finished(m, t, release);
+      if (this.step(m, t)) finished(m, t, releaser);
     }
     let makespan = 0;
     for (let m = 0; m < this.input.plan.n; m++) {
@@ -273,7 +311,7 @@ class Simulation {
   private beginRound(m: number, t: number, toCopy: number): void {
     const o = this.input.options;
     const final = isFinalRound(toCopy, this.rate[m]!, this.rounds[m]!, o);
-    if (final && toCopy / this.rate[m]! > o.maxDowntime) { this.forced[m] = 1; this.gaveUp ||= this.cutoff.converging === true; }
+    if (final && toCopy / this.rate[m]! > o.maxDowntime) { this.forced[m] = 1; this.forcedSoFar++; this.gaveUp ||= this.cutoff.converging === true; }
     this.phase[m] = final ? FINAL : COPY;
     this.remaining[m] = toCopy;
     this.last[m] = t;
@@ -343,7 +381,15 @@ export function simulateWaves(input: ScheduleInput, cutoff: Cutoff = {}): Schedu
     current++;
     open(t, release);
   }, cutoff);
-  return { ...schedule, waveSeconds };
+  return withWaveSeconds(schedule, waveSeconds);
+}
+
+/** The wave schedule's result; when stopped at a cutoff, run on as its simulation is. */
+function withWaveSeconds(schedule: Schedule, waveSeconds: number[]): Schedule & { waveSeconds: number[] } {
+  const out = { ...schedule, waveSeconds };
+  const more = paused.get(schedule);
+  if (more) paused.set(out, (cutoff) => { const s = more(cutoff); return s && withWaveSeconds(s, waveSeconds); });
+  return out;
 }
 
 /**
