@@ -122,47 +122,52 @@ const COPY = 2;
 const FINAL = 3;
 const DONE = 4;
 
-/** A min-heap of (time, migration, version) events, earliest time then smallest migration first. */
+/**
+ * A min-heap of (time, migration, version) events, earliest time then smallest migration
+ * first. Entries move into a hole instead of being swapped: the same comparisons, so the
+ * same order, with a third of the writes.
+ */
 class EventHeap {
   private time = new Float64Array(256);
   private id = new Int32Array(256);
   private ver = new Int32Array(256);
   size = 0;
-  private less(i: number, j: number): boolean {
-    const a = this.time[i]!;
-    const b = this.time[j]!;
-    return a < b || (a === b && this.id[i]! < this.id[j]!);
-  }
-  private swap(i: number, j: number): void {
-    const t = this.time[i]!; this.time[i] = this.time[j]!; this.time[j] = t;
-    const d = this.id[i]!; this.id[i] = this.id[j]!; this.id[j] = d;
-    const v = this.ver[i]!; this.ver[i] = this.ver[j]!; this.ver[j] = v;
-  }
   push(t: number, m: number, v: number): void {
     if (this.size === this.time.length) {
       const time = new Float64Array(this.size * 2); time.set(this.time); this.time = time;
       const id = new Int32Array(this.size * 2); id.set(this.id); this.id = id;
       const ver = new Int32Array(this.size * 2); ver.set(this.ver); this.ver = ver;
     }
+    const { time, id, ver } = this;
     let i = this.size++;
-    this.time[i] = t; this.id[i] = m; this.ver[i] = v;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!this.less(i, p)) break;
-      this.swap(i, p); i = p;
+      const pt = time[p]!;
+      if (!(t < pt || (t === pt && m < id[p]!))) break;
+      time[i] = pt; id[i] = id[p]!; ver[i] = ver[p]!;
+      i = p;
     }
+    time[i] = t; id[i] = m; ver[i] = v;
   }
   /** Removes the earliest event; read it first with top*(). */
   pop(): void {
-    this.size--;
-    this.swap(0, this.size);
-    for (let i = 0; ;) {
+    const { time, id, ver } = this;
+    const size = --this.size;
+    const xt = time[size]!;
+    const xi = id[size]!;
+    const xv = ver[size]!;
+    let i = 0;
+    for (;;) {
       const l = 2 * i + 1;
-      if (l >= this.size) break;
-      const c = l + 1 < this.size && this.less(l + 1, l) ? l + 1 : l;
-      if (!this.less(c, i)) break;
-      this.swap(c, i); i = c;
+      if (l >= size) break;
+      const r = l + 1;
+      const c = r < size && (time[r]! < time[l]! || (time[r] === time[l] && id[r]! < id[l]!)) ? r : l;
+      const ct = time[c]!;
+      if (!(ct < xt || (ct === xt && id[c]! < xi))) break;
+      time[i] = ct; id[i] = id[c]!; ver[i] = ver[c]!;
+      i = c;
     }
+    time[i] = xt; id[i] = xi; ver[i] = xv;
   }
   topTime(): number { return this.time[0]!; }
   topId(): number { return this.id[0]!; }
