@@ -61,6 +61,7 @@ const times = (s: Schedule) => ({ start: Array.from(s.start), end: Array.from(s.
 describe('schedule simulations against the previous implementation', () => {
   it('give the same times, start decisions and convergence on random plans over shared links', async () => {
     let compared = 0;
+    let immediate = 0;
     await fc.assert(fc.asyncProperty(cloudArbitrary, async (p) => {
       const doc = cloud(p);
       let loaded;
@@ -100,9 +101,18 @@ describe('schedule simulations against the previous implementation', () => {
         expect(times(mine.schedule)).toEqual(times(theirs.schedule));
         // attachSchedule takes the list schedule's own times for its extended graph's (setup > 0).
         expect(times(mine.schedule)).toEqual(times(simulateDependencies(input, mine.after)));
+        if (mine.immediate) {
+          // ... and, when every migration started alone as soon as it was ready, for any priority's and for asap's.
+          immediate++;
+          const other = listSchedule(input, deps, { priority: priority === 'chain' ? 'load' : 'chain' });
+          expect(other.after).toEqual(mine.after);
+          expect(times(other.schedule)).toEqual(times(mine.schedule));
+          expect(times(simulateDependencies(input, deps))).toEqual(times(mine.schedule));
+        }
       }
       compared++;
     }), { numRuns: 120, seed: 15 });
     expect(compared).toBeGreaterThan(40);
+    expect(immediate).toBeGreaterThan(0);
   });
 });

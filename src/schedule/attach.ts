@@ -67,21 +67,27 @@ function candidates(input: ScheduleInput, graphs: number[][][], objective: Objec
   const deps = graphs[0]!;
   let cutoff: Cutoff = {};
   let network: Candidate | undefined;
+  // The first list schedule of `deps` when it is its as-soon-as-possible schedule.
+  let asapFound: Schedule | undefined;
   if (objective !== 'waves' && input.plan.n > 0) {
     for (const base of graphs) {
       for (const variant of LIST_VARIANTS) {
         const stop: Cutoff = network && !network.forced ? { time: network.schedule.makespan, converging: true } : {};
         const list = listSchedule(input, base, variant, stop);
         // The extended graph's own as-soon-as-possible schedule: what a runner following `after` gets.
-        const schedule = isOwnSchedule(input, list.schedule, stop) ? list.schedule : simulateDependencies(input, list.after, stop);
+        const own = isOwnSchedule(input, list.schedule, stop);
+        const schedule = own ? list.schedule : simulateDependencies(input, list.after, stop);
         const { after } = list;
         const candidate: Candidate = { kind: 'network', schedule, after, forced: forcedCount(schedule), base };
         if (!network || best([network, candidate]) === candidate) network = candidate;
+        if (list.immediate && own && base === deps && !asapFound) asapFound = schedule;
+        // Every other priority gives this same schedule, which would not replace it.
+        if (list.immediate) break;
       }
     }
     if (!network!.forced) cutoff = { time: network!.schedule.makespan * (1 + 1e-9), converging: true };
   }
-  const asap = simulateDependencies(input, deps, cutoff);
+  const asap = asapFound && reachesEnd(asapFound, cutoff) ? asapFound : simulateDependencies(input, deps, cutoff);
   const waves = simulateWaves(input, cutoff);
   const list: Candidate[] = [{ kind: 'asap', schedule: asap, after: deps, forced: forcedCount(asap), base: deps }];
   if (network) list.push(network);
@@ -102,6 +108,15 @@ function isOwnSchedule(input: ScheduleInput, schedule: Schedule, cutoff: Cutoff)
   const latest = Number.isFinite(schedule.makespan) ? schedule.makespan : cutoff.time;
   const { setup } = input.options;
   return latest !== undefined && setup > 0 && setup > latest * 2 ** -50;
+}
+
+/**
+ * Whether a simulation of schedule `s` with `cutoff` runs to the end: it ends by the
+ * cutoff's time, and converges where the cutoff asks for it. (A schedule in which no two
+ * migrations ever share a channel changes no rate, so has no stale event after its end.)
+ */
+function reachesEnd(s: Schedule, cutoff: Cutoff): boolean {
+  return s.makespan <= (cutoff.time ?? Infinity) && !(cutoff.converging && forcedCount(s) > 0);
 }
 
 /** The candidate with its schedule simulated to the end (it may have been stopped at a cutoff). */

@@ -29,6 +29,13 @@ export interface ListSchedule {
   schedule: Schedule;
   /** The dependency graph extended by the start decisions. */
   after: number[][];
+  /**
+   * Every migration started at the decision that found it ready, and no two ever shared a
+   * channel: then every start was taken for its own sake (it had its path's full speed),
+   * whatever the priority, so every priority gives this schedule, which is also the as-soon-
+   * as-possible one of `deps` (`after` adds nothing).
+   */
+  immediate: boolean;
 }
 
 /** Each migration alone on its path: its rate (MiB/s), its seconds, and 1 where it converges. */
@@ -167,6 +174,14 @@ class Admission {
 
   idle(): boolean { return this.shares.count() === 0; }
 
+  /** Whether two admitted migrations ever shared a channel. */
+  crowded = false;
+
+  private joined(m: number): void {
+    this.shares.join(m);
+    for (const c of this.input.paths[m]!) if (this.shares.usersOn(c) > 1) this.crowded = true;
+  }
+
   private profile(m: number): MigrationProfile { return this.input.profiles[this.input.plan.vm[m]!]!; }
 
   /** Seconds m takes at `share` MiB/s (its time alone when that is its path's full speed). */
@@ -176,7 +191,7 @@ class Admission {
 
   /** Starts m at time t without asking. */
   admit(m: number, t: number): void {
-    this.shares.join(m);
+    this.joined(m);
     this.shares.settle();
     this.expectedEnd[m] = t + this.seconds(m, this.shares.rate[m]!);
   }
@@ -227,7 +242,7 @@ class Admission {
     // A join with room for m's full speed is local (FairShare.join): no other rate changes,
     // so the rates need saving (a pass over every running migration) only otherwise.
     if (room < this.shares.solo(m) * (1 - 1e-12)) for (const u of this.shares.active()) this.saved[u] = rate[u]!;
-    this.shares.join(m);
+    this.joined(m);
     if (this.shares.settle()) {
       let slows = false;
       for (const u of this.shares.active()) if (u !== m && rate[u]! < this.saved[u]! * (1 - RELATIVE)) { slows = true; break; }
@@ -278,6 +293,7 @@ export function listSchedule(input: ScheduleInput, deps: readonly (readonly numb
   // migration used, can have become admissible (shares grow only where a migration leaves).
   const isReady = new Uint8Array(n);
   const seen = new Int32Array(n).fill(-1);
+  let delayed = false; // a ready migration was not started at once
   // Two buffers, swapped at each decision: no array per event.
   let fresh: number[] = [];
   let spare: number[] = [];
@@ -297,7 +313,7 @@ export function listSchedule(input: ScheduleInput, deps: readonly (readonly numb
     candidates.sort(byPriority);
     for (const m of candidates) {
       if (admission.tryAdmit(m, t)) start(m, t, trigger, release);
-      else for (const c of input.paths[m]!) blockedOn[c]!.push(m);
+      else { delayed = true; for (const c of input.paths[m]!) blockedOn[c]!.push(m); }
     }
     candidates.length = 0;
     if (admission.idle()) {
@@ -306,7 +322,7 @@ export function listSchedule(input: ScheduleInput, deps: readonly (readonly numb
     }
   };
   const start = (m: number, t: number, trigger: number, release: Release, force = false) => {
-    if (force) admission.admit(m, t);
+    if (force) { delayed = true; admission.admit(m, t); }
     isReady[m] = 0;
     if (trigger >= 0 && !after[m]!.includes(trigger)) after[m]!.push(trigger);
     release(m, t);
@@ -319,5 +335,5 @@ export function listSchedule(input: ScheduleInput, deps: readonly (readonly numb
     for (let i = succStart[m]!; i < succStart[m + 1]!; i++) if (--waiting[succ[i]!] === 0) becomeReady(succ[i]!);
     decide(t, m, release);
   }, cutoff);
-  return { schedule, after };
+  return { schedule, after, immediate: Number.isFinite(schedule.makespan) && !delayed && !admission.crowded };
 }

@@ -113,6 +113,8 @@ export class FairShare {
   active(): Int32Array { return this.members.subarray(0, this.memberCount); }
   has(m: number): boolean { return this.position[m]! >= 0; }
   count(): number { return this.memberCount; }
+  /** How many use a channel. */
+  usersOn(c: number): number { return this.userCount[c]!; }
   /** Users of a channel (a view: read it before the next change). */
   on(c: number): Int32Array { return (this.users[c] ?? EMPTY).subarray(0, this.userCount[c]!); }
 
