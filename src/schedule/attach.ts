@@ -140,7 +140,7 @@ export function attachSchedule(problem: Problem, plan: Plan, options: DurationOp
   let { deps } = graph;
   if (!check.valid) return { valid: false, violations: check.violations, strictHosts };
 
-  let input = scheduleInput(model, flat.plan, options, coldOnly(model, plan.waves));
+  let input = scheduleInput(model, flat.plan, options, coldOnly(flat.plan, plan.waves));
   const graphs = [deps];
   if (objective !== 'waves') {
     const serial = oneArrivalAtATime(problem, flat.plan);
@@ -266,7 +266,7 @@ function followSchedule(
   if (!r) return undefined;
   const flatNew = flattenWaves(problem, r.waves).plan;
   if (!flatNew) return undefined;
-  const input = scheduleInput(problem.model, flatNew, options, coldOnly(problem.model, r.waves));
+  const input = scheduleInput(problem.model, flatNew, options, coldOnly(flatNew, r.waves));
   const known = Number.isFinite(planWaves.makespan);
   const waveSchedule = !recut && known ? planWaves : simulateWaves(input, recut && known ? { time: planWaves.makespan } : {});
   if (!Number.isFinite(waveSchedule.makespan)) return undefined;
@@ -298,16 +298,12 @@ function notesOf(plan: Plan, chosen: Candidate, asap: Schedule, waves: Schedule,
   if (!notes.length) delete plan.notes;
 }
 
-/** VMs whose every migration is a cold move (plan v2): timed as one copy of a stopped guest. */
-function coldOnly(model: Model, waves: readonly Wave[]): ReadonlySet<number> | undefined {
+/** VMs whose every migration is a cold move (plan v2): timed as one copy of a stopped guest (`flat`: the waves numbered). */
+function coldOnly(flat: FlatPlan, waves: readonly Wave[]): ReadonlySet<number> | undefined {
   const cold = new Set<number>();
   const live = new Set<number>();
-  for (const w of waves) {
-    for (const m of w.migrations) {
-      const v = model.vmIndex.get(m.vm);
-      if (v !== undefined) (m.action === 'cold' ? cold : live).add(v);
-    }
-  }
+  let i = 0;
+  for (const w of waves) for (const m of w.migrations) (m.action === 'cold' ? cold : live).add(flat.vm[i++]!);
   for (const v of live) cold.delete(v);
   return cold.size ? cold : undefined;
 }

@@ -38,22 +38,25 @@ export interface ListSchedule {
   immediate: boolean;
 }
 
-/** Each migration alone on its path: its rate (MiB/s), its seconds, and 1 where it converges. */
-interface SoloRuns { rate: Float64Array; seconds: Float64Array; converged: Uint8Array }
+/** Each migration alone on its path: its rate (MiB/s), its seconds, the MiB it sends, and 1 where it converges. */
+export interface SoloRuns { rate: Float64Array; seconds: Float64Array; transferred: Float64Array; converged: Uint8Array }
 
 // Computed once per input: every list schedule and the bounds ask for them.
 const soloCache = new WeakMap<ScheduleInput, SoloRuns>();
 
-function soloRuns(input: ScheduleInput): SoloRuns {
+/** Each migration alone on its path (shared: read only). */
+export function soloRuns(input: ScheduleInput): SoloRuns {
   let runs = soloCache.get(input);
   if (!runs) {
     const { plan, profiles, paths, network, options } = input;
-    runs = { rate: new Float64Array(plan.n), seconds: new Float64Array(plan.n), converged: new Uint8Array(plan.n) };
+    const n = plan.n;
+    runs = { rate: new Float64Array(n), seconds: new Float64Array(n), transferred: new Float64Array(n), converged: new Uint8Array(n) };
     for (let m = 0; m < plan.n; m++) {
       const rate = pathBandwidth(network, paths[m]!);
       const run = preCopy(profiles[plan.vm[m]!]!, rate, options);
       runs.rate[m] = rate;
       runs.seconds[m] = run.seconds;
+      runs.transferred[m] = run.transferred;
       runs.converged[m] = run.converged ? 1 : 0;
     }
     soloCache.set(input, runs);
@@ -277,6 +280,13 @@ function priorities(input: ScheduleInput, solo: Float64Array, deps: readonly (re
   });
 }
 
+/** A copy of the list without its repeats (first occurrences, in order); short lists are checked without a Set. */
+function distinct(list: readonly number[]): number[] {
+  if (list.length > 16) return [...new Set(list)];
+  for (let i = 1; i < list.length; i++) for (let j = 0; j < i; j++) if (list[i] === list[j]) return [...new Set(list)];
+  return list.slice();
+}
+
 /**
  * Runs the list schedule over `deps` (the verified dependency graph). With a `cutoff` it
  * stops as simulate does (makespan Infinity; `after` is then incomplete).
@@ -285,7 +295,7 @@ export function listSchedule(input: ScheduleInput, deps: readonly (readonly numb
   const { n } = input.plan;
   const runs = soloRuns(input);
   const ready = new ReadyList(priorities(input, runs.seconds, deps, o));
-  const after = deps.map((list) => (list.length < 2 ? list.slice() : [...new Set(list)]));
+  const after = deps.map(distinct);
   const { start: succStart, list: succ, waiting } = successorsOf(after);
   const admission = new Admission(input, runs);
 
