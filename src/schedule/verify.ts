@@ -411,6 +411,8 @@ class WorstState {
   private readonly listed: number[] = [];
   private readonly moved: number[] = [];
   private readonly flying: number[] = [];
+  /** Moving VMs on the host that are not listed (kept from build to build: no array per arrival). */
+  private readonly leaving: number[] = [];
 
   constructor(private readonly state: PlacementState, private readonly plan: FlatPlan, private readonly moves: Uint8Array) {
     this.mark = new Int32Array(moves.length).fill(-2);
@@ -431,9 +433,10 @@ class WorstState {
   build(h: number, m: number): void {
     const { state, plan } = this;
     const parking = h === 0 ? 1 : 0;
-    const leave: number[] = [];
+    const leave = this.leaving;
     for (const u of state.vmsOn(h)) if (this.moves[u] && this.mark[u] === -2) leave.push(u);
     for (const u of leave) this.relocate(u, parking);
+    leave.length = 0;
     for (const u of this.listed) {
       const arrival = this.mark[u]!;
       if (arrival < 0) {
