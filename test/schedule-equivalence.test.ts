@@ -12,7 +12,7 @@ import type { InstanceDoc, LimitsDoc, NetworkDoc } from '../src/model/instance.j
 import { planMigrations } from '../src/api.js';
 import { buildDependencies } from '../src/schedule/dependencies.js';
 import { flattenWaves } from '../src/schedule/verify.js';
-import { scheduleInput, simulateDependencies, simulateWaves, type Schedule } from '../src/schedule/makespan.js';
+import { resumeSchedule, scheduleInput, simulateDependencies, simulateWaves, type Schedule } from '../src/schedule/makespan.js';
 import { listSchedule } from '../src/schedule/network-schedule.js';
 import * as referenceMakespan from './reference/makespan.js';
 import { listSchedule as referenceList } from './reference/network-schedule.js';
@@ -61,6 +61,7 @@ const times = (s: Schedule) => ({ start: Array.from(s.start), end: Array.from(s.
 describe('schedule simulations against the previous implementation', () => {
   it('give the same times, start decisions and convergence on random plans over shared links', async () => {
     let compared = 0;
+    let immediate = 0;
     await fc.assert(fc.asyncProperty(cloudArbitrary, async (p) => {
       const doc = cloud(p);
       let loaded;
@@ -77,14 +78,41 @@ describe('schedule simulations against the previous implementation', () => {
       const refInput = referenceMakespan.scheduleInput(loaded.model, flat);
       expect(times(simulateDependencies(input, deps))).toEqual(times(referenceMakespan.simulateDependencies(refInput, deps)));
       expect(times(simulateWaves(input))).toEqual(times(referenceMakespan.simulateWaves(refInput)));
+      // Stopped at a cutoff and run on, a simulation gives what one run to the end gives.
+      const waves = simulateWaves(input);
+      const half = simulateWaves(input, { time: waves.makespan / 2, converging: true });
+      if (!Number.isFinite(half.makespan)) {
+        const on = resumeSchedule(half)!;
+        expect(times(on)).toEqual(times(waves));
+        expect(on.waveSeconds).toEqual(waves.waveSeconds);
+        expect(resumeSchedule(half, { time: waves.makespan / 4 })).toBeUndefined(); // earlier than where it stopped
+      }
+      const asap = simulateDependencies(input, deps);
+      const early = simulateDependencies(input, deps, { time: asap.makespan / 3 });
+      if (!Number.isFinite(early.makespan)) {
+        const later = resumeSchedule(early, { time: asap.makespan / 2 })!;
+        expect(resumeSchedule(early)).toBeUndefined(); // a later stop came since
+        expect(times(resumeSchedule(later) ?? later)).toEqual(times(asap));
+      }
       for (const priority of ['chain', 'load'] as const) {
         const mine = listSchedule(input, deps, { priority });
         const theirs = referenceList(refInput, deps, { priority });
         expect(mine.after).toEqual(theirs.after);
         expect(times(mine.schedule)).toEqual(times(theirs.schedule));
+        // attachSchedule takes the list schedule's own times for its extended graph's (setup > 0).
+        expect(times(mine.schedule)).toEqual(times(simulateDependencies(input, mine.after)));
+        if (mine.immediate) {
+          // ... and, when every migration started alone as soon as it was ready, for any priority's and for asap's.
+          immediate++;
+          const other = listSchedule(input, deps, { priority: priority === 'chain' ? 'load' : 'chain' });
+          expect(other.after).toEqual(mine.after);
+          expect(times(other.schedule)).toEqual(times(mine.schedule));
+          expect(times(simulateDependencies(input, deps))).toEqual(times(mine.schedule));
+        }
       }
       compared++;
     }), { numRuns: 120, seed: 15 });
     expect(compared).toBeGreaterThan(40);
+    expect(immediate).toBeGreaterThan(0);
   });
 });

@@ -24,7 +24,7 @@ import type { Objective, PolicyDoc } from '../model/instance.js';
 import type { Problem, Violation } from '../plugin-api.js';
 import { buildDependencies } from './dependencies.js';
 import { DEFAULT_DURATION_OPTIONS, type DurationOptions } from './duration.js';
-import { forcedCount, scheduleInput, type Cutoff, simulateDependencies, simulateWaves, type Schedule, type ScheduleInput } from './makespan.js';
+import { forcedCount, resumeSchedule, scheduleInput, type Cutoff, simulateDependencies, simulateWaves, type Schedule, type ScheduleInput } from './makespan.js';
 import { listSchedule, soloSeconds, type ListOptions } from './network-schedule.js';
 import { makespanBounds } from './network-bounds.js';
 import { flattenWaves, verifyDependencyGraph, type DependencyCheck } from './verify.js';
@@ -67,19 +67,27 @@ function candidates(input: ScheduleInput, graphs: number[][][], objective: Objec
   const deps = graphs[0]!;
   let cutoff: Cutoff = {};
   let network: Candidate | undefined;
+  // The first list schedule of `deps` when it is its as-soon-as-possible schedule.
+  let asapFound: Schedule | undefined;
   if (objective !== 'waves' && input.plan.n > 0) {
     for (const base of graphs) {
       for (const variant of LIST_VARIANTS) {
-        const { after } = listSchedule(input, base, variant);
+        const stop: Cutoff = network && !network.forced ? { time: network.schedule.makespan, converging: true } : {};
+        const list = listSchedule(input, base, variant, stop);
         // The extended graph's own as-soon-as-possible schedule: what a runner following `after` gets.
-        const schedule = simulateDependencies(input, after, network && !network.forced ? { time: network.schedule.makespan, converging: true } : {});
+        const own = isOwnSchedule(input, list.schedule, stop);
+        const schedule = own ? list.schedule : simulateDependencies(input, list.after, stop);
+        const { after } = list;
         const candidate: Candidate = { kind: 'network', schedule, after, forced: forcedCount(schedule), base };
         if (!network || best([network, candidate]) === candidate) network = candidate;
+        if (list.immediate && own && base === deps && !asapFound) asapFound = schedule;
+        // Every other priority gives this same schedule, which would not replace it.
+        if (list.immediate) break;
       }
     }
     if (!network!.forced) cutoff = { time: network!.schedule.makespan * (1 + 1e-9), converging: true };
   }
-  const asap = simulateDependencies(input, deps, cutoff);
+  const asap = asapFound && reachesEnd(asapFound, cutoff) ? asapFound : simulateDependencies(input, deps, cutoff);
   const waves = simulateWaves(input, cutoff);
   const list: Candidate[] = [{ kind: 'asap', schedule: asap, after: deps, forced: forcedCount(asap), base: deps }];
   if (network) list.push(network);
@@ -87,10 +95,34 @@ function candidates(input: ScheduleInput, graphs: number[][][], objective: Objec
   return { waves, list };
 }
 
+/**
+ * Whether a list schedule's own simulation is, event for event, the as-soon-as-possible
+ * schedule of its extended graph (so that need not be simulated again): each migration is
+ * released at the end of the one it was started after, the instant the other simulation
+ * releases it too. Only the order of releases within an instant differs, which matters
+ * only when a release acts at once: so a setup phase must end strictly after its release
+ * at every time the simulation reached (`setup` above the rounding of the latest time).
+ * Cut off, the two stop at the same event.
+ */
+function isOwnSchedule(input: ScheduleInput, schedule: Schedule, cutoff: Cutoff): boolean {
+  const latest = Number.isFinite(schedule.makespan) ? schedule.makespan : cutoff.time;
+  const { setup } = input.options;
+  return latest !== undefined && setup > 0 && setup > latest * 2 ** -50;
+}
+
+/**
+ * Whether a simulation of schedule `s` with `cutoff` runs to the end: it ends by the
+ * cutoff's time, and converges where the cutoff asks for it. (A schedule in which no two
+ * migrations ever share a channel changes no rate, so has no stale event after its end.)
+ */
+function reachesEnd(s: Schedule, cutoff: Cutoff): boolean {
+  return s.makespan <= (cutoff.time ?? Infinity) && !(cutoff.converging && forcedCount(s) > 0);
+}
+
 /** The candidate with its schedule simulated to the end (it may have been stopped at a cutoff). */
 function finished(c: Candidate, input: ScheduleInput): Candidate {
   if (Number.isFinite(c.schedule.makespan)) return c;
-  const schedule = c.kind === 'waves' ? simulateWaves(input) : simulateDependencies(input, c.after);
+  const schedule = resumeSchedule(c.schedule) ?? (c.kind === 'waves' ? simulateWaves(input) : simulateDependencies(input, c.after));
   return { ...c, schedule, forced: forcedCount(schedule) };
 }
 
@@ -108,7 +140,7 @@ export function attachSchedule(problem: Problem, plan: Plan, options: DurationOp
   let { deps } = graph;
   if (!check.valid) return { valid: false, violations: check.violations, strictHosts };
 
-  let input = scheduleInput(model, flat.plan, options, coldOnly(model, plan.waves));
+  let input = scheduleInput(model, flat.plan, options, coldOnly(flat.plan, plan.waves));
   const graphs = [deps];
   if (objective !== 'waves') {
     const serial = oneArrivalAtATime(problem, flat.plan);
@@ -125,7 +157,10 @@ export function attachSchedule(problem: Problem, plan: Plan, options: DurationOp
     // Re-cut waves when that shortens the wave-by-wave schedule too; else only renumber inside waves.
     let followed = followSchedule(problem, plan, flat.plan, deps, chosen, options, planWaves, true);
     // The plan's own waves were only simulated up to the cutoff: finish them, up to the re-cut's.
-    if (followed && !Number.isFinite(planWaves.makespan)) planWaves = simulateWaves(input, { time: followed.waveSchedule.makespan });
+    if (followed && !Number.isFinite(planWaves.makespan)) {
+      const time = followed.waveSchedule.makespan;
+      planWaves = resumeSchedule(planWaves, { time }) ?? simulateWaves(input, { time });
+    }
     if (!followed || followed.waveSchedule.makespan >= planWaves.makespan) followed = followSchedule(problem, plan, flat.plan, deps, chosen, options, planWaves, false) ?? followed;
     if (followed && beats(followed.candidate, fallback)) {
       ({ input, waveSchedule: waves, candidate: chosen } = followed);
@@ -135,7 +170,7 @@ export function attachSchedule(problem: Problem, plan: Plan, options: DurationOp
     } else chosen = finished(fallback, input);
   }
   // Stopped at the cutoff: the waves' own estimate is still reported.
-  if (!Number.isFinite(waves.makespan)) waves = simulateWaves(input);
+  if (!Number.isFinite(waves.makespan)) waves = resumeSchedule(waves) ?? resumeSchedule(planWaves) ?? simulateWaves(input);
   const { start, end } = chosen.schedule;
   let m = 0;
   for (const w of plan.waves) {
@@ -231,7 +266,7 @@ function followSchedule(
   if (!r) return undefined;
   const flatNew = flattenWaves(problem, r.waves).plan;
   if (!flatNew) return undefined;
-  const input = scheduleInput(problem.model, flatNew, options, coldOnly(problem.model, r.waves));
+  const input = scheduleInput(problem.model, flatNew, options, coldOnly(flatNew, r.waves));
   const known = Number.isFinite(planWaves.makespan);
   const waveSchedule = !recut && known ? planWaves : simulateWaves(input, recut && known ? { time: planWaves.makespan } : {});
   if (!Number.isFinite(waveSchedule.makespan)) return undefined;
@@ -263,16 +298,12 @@ function notesOf(plan: Plan, chosen: Candidate, asap: Schedule, waves: Schedule,
   if (!notes.length) delete plan.notes;
 }
 
-/** VMs whose every migration is a cold move (plan v2): timed as one copy of a stopped guest. */
-function coldOnly(model: Model, waves: readonly Wave[]): ReadonlySet<number> | undefined {
+/** VMs whose every migration is a cold move (plan v2): timed as one copy of a stopped guest (`flat`: the waves numbered). */
+function coldOnly(flat: FlatPlan, waves: readonly Wave[]): ReadonlySet<number> | undefined {
   const cold = new Set<number>();
   const live = new Set<number>();
-  for (const w of waves) {
-    for (const m of w.migrations) {
-      const v = model.vmIndex.get(m.vm);
-      if (v !== undefined) (m.action === 'cold' ? cold : live).add(v);
-    }
-  }
+  let i = 0;
+  for (const w of waves) for (const m of w.migrations) (m.action === 'cold' ? cold : live).add(flat.vm[i++]!);
   for (const v of live) cold.delete(v);
   return cold.size ? cold : undefined;
 }

@@ -174,7 +174,13 @@ function reachIndex(dag: Dag): ReachIndex {
     const backward = intervals(dag.n, dag.predStart, succStart, succ, true);
     const labels = new Int32Array(dag.n * LABELS);
     for (let m = 0; m < dag.n; m++) {
-      labels.set([dag.pos[m]!, level[m]!, forward.low[m]!, forward.post[m]!, backward.low[m]!, backward.post[m]!], m * LABELS);
+      const at = m * LABELS;
+      labels[at] = dag.pos[m]!;
+      labels[at + 1] = level[m]!;
+      labels[at + 2] = forward.low[m]!;
+      labels[at + 3] = forward.post[m]!;
+      labels[at + 4] = backward.low[m]!;
+      labels[at + 5] = backward.post[m]!;
     }
     index = { succStart, succ, labels, seen: new Int32Array(dag.n), stamp: 0 };
     indexes.set(dag, index);

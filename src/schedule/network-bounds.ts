@@ -10,10 +10,8 @@
  * No schedule of the plan, by waves or by dependencies, can be shorter than any of them.
  */
 import type { Model } from '../model/model.js';
-import { pathBandwidth } from '../model/network.js';
-import { preCopy } from './duration.js';
 import { channelCapacity, type ScheduleInput } from './makespan.js';
-import { bottomLevels } from './network-schedule.js';
+import { bottomLevels, soloRuns } from './network-schedule.js';
 
 export interface MakespanBounds {
   /** Seconds: the largest of the bounds below. */
@@ -28,11 +26,12 @@ export interface MakespanBounds {
 
 /** Per channel, the seconds it needs at least: what the plan's migrations must send over it / its capacity. */
 export function channelSeconds(input: ScheduleInput): Float64Array {
-  const { plan, paths, network, profiles, options } = input;
+  const { plan, paths, network } = input;
   const capacity = channelCapacity(network);
   const volume = new Float64Array(capacity.length);
+  const { transferred } = soloRuns(input);
   for (let m = 0; m < plan.n; m++) {
-    const sent = preCopy(profiles[plan.vm[m]!]!, pathBandwidth(network, paths[m]!), options).transferred;
+    const sent = transferred[m]!;
     for (const c of paths[m]!) volume[c]! += sent;
   }
   return volume.map((v, c) => v / capacity[c]!);

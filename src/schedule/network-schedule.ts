@@ -22,23 +22,66 @@
  */
 import { preCopy, type MigrationProfile } from './duration.js';
 import { pathBandwidth } from '../model/network.js';
-import { channelCapacity, simulate, successorsOf, type Release, type Schedule, type ScheduleInput } from './makespan.js';
+import { channelCapacity, simulate, successorsOf, type Cutoff, type Release, type Schedule, type ScheduleInput } from './makespan.js';
 import { FairShare } from './network-share.js';
 
 export interface ListSchedule {
   schedule: Schedule;
   /** The dependency graph extended by the start decisions. */
   after: number[][];
+  /**
+   * Every migration started at the decision that found it ready, and no two ever shared a
+   * channel: then every start was taken for its own sake (it had its path's full speed),
+   * whatever the priority, so every priority gives this schedule, which is also the as-soon-
+   * as-possible one of `deps` (`after` adds nothing).
+   */
+  immediate: boolean;
 }
 
-/** Seconds each migration takes alone on its path. */
+/** Each migration alone on its path: its rate (MiB/s), its seconds, the MiB it sends, and 1 where it converges. */
+export interface SoloRuns { rate: Float64Array; seconds: Float64Array; transferred: Float64Array; converged: Uint8Array }
+
+// Computed once per input: every list schedule and the bounds ask for them.
+const soloCache = new WeakMap<ScheduleInput, SoloRuns>();
+
+/** Each migration alone on its path (shared: read only). */
+export function soloRuns(input: ScheduleInput): SoloRuns {
+  let runs = soloCache.get(input);
+  if (!runs) {
+    const { plan, profiles, paths, network, options } = input;
+    const n = plan.n;
+    runs = { rate: new Float64Array(n), seconds: new Float64Array(n), transferred: new Float64Array(n), converged: new Uint8Array(n) };
+    for (let m = 0; m < plan.n; m++) {
+      const rate = pathBandwidth(network, paths[m]!);
+      const run = preCopy(profiles[plan.vm[m]!]!, rate, options);
+      runs.rate[m] = rate;
+      runs.seconds[m] = run.seconds;
+      runs.transferred[m] = run.transferred;
+      runs.converged[m] = run.converged ? 1 : 0;
+    }
+    soloCache.set(input, runs);
+  }
+  return runs;
+}
+
+/** Seconds each migration takes alone on its path (shared: read only). */
 export function soloSeconds(input: ScheduleInput): Float64Array {
-  const { plan, profiles, paths, network, options } = input;
-  return Float64Array.from({ length: plan.n }, (_, m) => preCopy(profiles[plan.vm[m]!]!, pathBandwidth(network, paths[m]!), options).seconds);
+  return soloRuns(input).seconds;
 }
 
-/** Longest chain of solo durations from each migration to the end of the graph (Kahn order). */
+// Both list variants and the bounds ask for the levels of one graph.
+const levelCache = new WeakMap<readonly (readonly number[])[], { solo: Float64Array; level: Float64Array }>();
+
+/** Longest chain of solo durations from each migration to the end of the graph (Kahn order; shared: read only). */
 export function bottomLevels(solo: Float64Array, deps: readonly (readonly number[])[]): Float64Array {
+  const known = levelCache.get(deps);
+  if (known?.solo === solo) return known.level;
+  const level = computeBottomLevels(solo, deps);
+  levelCache.set(deps, { solo, level });
+  return level;
+}
+
+function computeBottomLevels(solo: Float64Array, deps: readonly (readonly number[])[]): Float64Array {
   const n = solo.length;
   const { start, list, waiting: indegree } = successorsOf(deps);
   const order = new Int32Array(n);
@@ -115,7 +158,14 @@ class Admission {
   private readonly ended: Int32Array;
   private readonly refusedAt: Float64Array;
 
-  constructor(private readonly input: ScheduleInput, private readonly solo: Float64Array, private readonly soloRate: Float64Array) {
+  private readonly solo: Float64Array;
+  private readonly soloRate: Float64Array;
+  private readonly soloConverged: Uint8Array;
+
+  constructor(private readonly input: ScheduleInput, runs: SoloRuns) {
+    this.solo = runs.seconds;
+    this.soloRate = runs.rate;
+    this.soloConverged = runs.converged;
     const n = input.plan.n;
     this.capacity = channelCapacity(input.network);
     this.shares = new FairShare(this.capacity, input.paths, n);
@@ -127,13 +177,26 @@ class Admission {
 
   idle(): boolean { return this.shares.count() === 0; }
 
+  /** Whether two admitted migrations ever shared a channel. */
+  crowded = false;
+
+  private joined(m: number): void {
+    this.shares.join(m);
+    for (const c of this.input.paths[m]!) if (this.shares.usersOn(c) > 1) this.crowded = true;
+  }
+
   private profile(m: number): MigrationProfile { return this.input.profiles[this.input.plan.vm[m]!]!; }
+
+  /** Seconds m takes at `share` MiB/s (its time alone when that is its path's full speed). */
+  private seconds(m: number, share: number): number {
+    return share === this.soloRate[m] ? this.solo[m]! : preCopy(this.profile(m), share, this.input.options).seconds;
+  }
 
   /** Starts m at time t without asking. */
   admit(m: number, t: number): void {
-    this.shares.join(m);
+    this.joined(m);
     this.shares.settle();
-    this.expectedEnd[m] = t + preCopy(this.profile(m), this.shares.rate[m]!, this.input.options).seconds;
+    this.expectedEnd[m] = t + this.seconds(m, this.shares.rate[m]!);
   }
 
   finish(m: number): void {
@@ -144,8 +207,8 @@ class Admission {
 
   /** Whether m, started at t with `share` MiB/s, converges and ends no later than waiting would. */
   private worth(m: number, t: number, share: number): boolean {
-    const o = this.input.options;
-    const run = preCopy(this.profile(m), share, o);
+    if (share === this.soloRate[m]) return this.soloConverged[m] === 1;
+    const run = preCopy(this.profile(m), share, this.input.options);
     if (!run.converged) return false;
     if (share >= this.soloRate[m]! * (1 - 1e-6)) return true;
     // The earliest the path could free up: the first end among the migrations on its full channels.
@@ -182,13 +245,13 @@ class Admission {
     // A join with room for m's full speed is local (FairShare.join): no other rate changes,
     // so the rates need saving (a pass over every running migration) only otherwise.
     if (room < this.shares.solo(m) * (1 - 1e-12)) for (const u of this.shares.active()) this.saved[u] = rate[u]!;
-    this.shares.join(m);
+    this.joined(m);
     if (this.shares.settle()) {
       let slows = false;
       for (const u of this.shares.active()) if (u !== m && rate[u]! < this.saved[u]! * (1 - RELATIVE)) { slows = true; break; }
       if (slows || !this.worth(m, t, rate[m]!)) { this.shares.restore(m, this.saved); return false; }
     }
-    this.expectedEnd[m] = t + preCopy(this.profile(m), rate[m]!, this.input.options).seconds;
+    this.expectedEnd[m] = t + this.seconds(m, rate[m]!);
     return true;
   }
 }
@@ -217,53 +280,70 @@ function priorities(input: ScheduleInput, solo: Float64Array, deps: readonly (re
   });
 }
 
-/** Runs the list schedule over `deps` (the verified dependency graph). */
-export function listSchedule(input: ScheduleInput, deps: readonly (readonly number[])[], o: ListOptions = { priority: 'chain' }): ListSchedule {
+/** A copy of the list without its repeats (first occurrences, in order); short lists are checked without a Set. */
+function distinct(list: readonly number[]): number[] {
+  if (list.length > 16) return [...new Set(list)];
+  for (let i = 1; i < list.length; i++) for (let j = 0; j < i; j++) if (list[i] === list[j]) return [...new Set(list)];
+  return list.slice();
+}
+
+/**
+ * Runs the list schedule over `deps` (the verified dependency graph). With a `cutoff` it
+ * stops as simulate does (makespan Infinity; `after` is then incomplete).
+ */
+export function listSchedule(input: ScheduleInput, deps: readonly (readonly number[])[], o: ListOptions = { priority: 'chain' }, cutoff: Cutoff = {}): ListSchedule {
   const { n } = input.plan;
-  const solo = soloSeconds(input);
-  const soloRate = Float64Array.from({ length: n }, (_, m) => pathBandwidth(input.network, input.paths[m]!));
-  const ready = new ReadyList(priorities(input, solo, deps, o));
-  const after = deps.map((list) => (list.length < 2 ? list.slice() : [...new Set(list)]));
+  const runs = soloRuns(input);
+  const ready = new ReadyList(priorities(input, runs.seconds, deps, o));
+  const after = deps.map(distinct);
   const { start: succStart, list: succ, waiting } = successorsOf(after);
-  const admission = new Admission(input, solo, soloRate);
+  const admission = new Admission(input, runs);
 
   // Only migrations that became ready, and those turned down on a channel the ended
   // migration used, can have become admissible (shares grow only where a migration leaves).
   const isReady = new Uint8Array(n);
   const seen = new Int32Array(n).fill(-1);
+  let delayed = false; // a ready migration was not started at once
+  // Two buffers, swapped at each decision: no array per event.
   let fresh: number[] = [];
+  let spare: number[] = [];
+  const byPriority = (a: number, b: number) => ready.compare(a, b);
   const blockedOn: number[][] = Array.from({ length: input.network.capacity.length * 2 }, () => []);
   const decide = (t: number, trigger: number, release: Release) => {
     const candidates = fresh;
-    fresh = [];
+    fresh = spare;
+    spare = candidates;
     if (trigger >= 0) {
       for (const c of input.paths[trigger]!) {
-        for (const m of blockedOn[c]!) if (isReady[m] && seen[m] !== trigger) { seen[m] = trigger; candidates.push(m); }
-        blockedOn[c] = [];
+        const blocked = blockedOn[c]!;
+        for (const m of blocked) if (isReady[m] && seen[m] !== trigger) { seen[m] = trigger; candidates.push(m); }
+        blocked.length = 0;
       }
     }
-    candidates.sort((a, b) => ready.compare(a, b));
+    candidates.sort(byPriority);
     for (const m of candidates) {
       if (admission.tryAdmit(m, t)) start(m, t, trigger, release);
-      else for (const c of input.paths[m]!) blockedOn[c]!.push(m);
+      else { delayed = true; for (const c of input.paths[m]!) blockedOn[c]!.push(m); }
     }
+    candidates.length = 0;
     if (admission.idle()) {
-      const first = ready.first((m) => isReady[m] === 1);
+      const first = ready.first(stillReady);
       if (first !== undefined) start(first, t, trigger, release, true);
     }
   };
   const start = (m: number, t: number, trigger: number, release: Release, force = false) => {
-    if (force) admission.admit(m, t);
+    if (force) { delayed = true; admission.admit(m, t); }
     isReady[m] = 0;
     if (trigger >= 0 && !after[m]!.includes(trigger)) after[m]!.push(trigger);
     release(m, t);
   };
+  const stillReady = (m: number) => isReady[m] === 1;
   const becomeReady = (m: number) => { isReady[m] = 1; fresh.push(m); ready.push(m); };
   for (let m = 0; m < n; m++) if (waiting[m] === 0) becomeReady(m);
   const schedule = simulate(input, (release) => decide(0, -1, release), (m, t, release) => {
     admission.finish(m);
     for (let i = succStart[m]!; i < succStart[m + 1]!; i++) if (--waiting[succ[i]!] === 0) becomeReady(succ[i]!);
     decide(t, m, release);
-  });
-  return { schedule, after };
+  }, cutoff);
+  return { schedule, after, immediate: Number.isFinite(schedule.makespan) && !delayed && !admission.crowded };
 }

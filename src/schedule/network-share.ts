@@ -15,11 +15,19 @@
  * bottleneck is saturated.
  */
 export class FairShare {
-  private readonly users: number[][];
-  private readonly members: number[] = [];
+  /**
+   * Users per channel: the first userCount[c] entries of users[c], kept (never shrunk) so
+   * that joins and departures allocate nothing; a leaver's place goes to the channel's last user.
+   */
+  private readonly users: (Int32Array | undefined)[];
+  private readonly userCount: Int32Array;
+  /** Members (the first memberCount), and each one's place there. */
+  private readonly members: Int32Array;
+  private memberCount = 0;
   private readonly position: Int32Array;
-  /** Channels with at least one user, and each one's place in `busy`. */
-  private readonly busy: number[] = [];
+  /** Channels with at least one user (the first busyCount), and each one's place in `busy`. */
+  private readonly busy: Int32Array;
+  private busyCount = 0;
   private readonly busyAt: Int32Array;
   private readonly left: Float64Array;
   private readonly open: Int32Array;
@@ -36,8 +44,11 @@ export class FairShare {
     private readonly paths: readonly Int32Array[],
     n: number,
   ) {
-    this.users = Array.from({ length: capacity.length }, () => []);
+    this.users = new Array<Int32Array | undefined>(capacity.length);
+    this.userCount = new Int32Array(capacity.length);
+    this.members = new Int32Array(n);
     this.position = new Int32Array(n).fill(-1);
+    this.busy = new Int32Array(capacity.length);
     this.busyAt = new Int32Array(capacity.length).fill(-1);
     this.left = new Float64Array(capacity.length);
     this.open = new Int32Array(capacity.length);
@@ -67,7 +78,7 @@ export class FairShare {
 
   leave(m: number): void {
     let local = !this.dirty;
-    for (const c of this.paths[m]!) if (local && this.users[c]!.length > 1 && this.load[c]! >= this.capacity[c]! * (1 - 1e-9)) local = false;
+    for (const c of this.paths[m]!) if (local && this.userCount[c]! > 1 && this.load[c]! >= this.capacity[c]! * (1 - 1e-9)) local = false;
     this.remove(m);
     if (local) for (const c of this.paths[m]!) this.load[c] = Math.max(0, this.load[c]! - this.rate[m]!);
     else this.dirty = true;
@@ -85,48 +96,63 @@ export class FairShare {
   /** Leaves m out again and puts back the rates of before it joined (`saved`, per member). */
   restore(m: number, saved: Float64Array): void {
     this.remove(m);
-    for (const u of this.members) this.rate[u] = saved[u]!;
+    for (let i = 0; i < this.memberCount; i++) { const u = this.members[i]!; this.rate[u] = saved[u]!; }
     this.recount();
     this.dirty = false;
   }
 
   private recount(): void {
-    for (const c of this.busy) this.load[c] = 0;
-    for (const u of this.members) for (const c of this.paths[u]!) this.load[c]! += this.rate[u]!;
+    for (let i = 0; i < this.busyCount; i++) this.load[this.busy[i]!] = 0;
+    for (let i = 0; i < this.memberCount; i++) {
+      const u = this.members[i]!;
+      for (const c of this.paths[u]!) this.load[c]! += this.rate[u]!;
+    }
   }
 
-  active(): readonly number[] { return this.members; }
+  /** The members (a view: read it before the next change). */
+  active(): Int32Array { return this.members.subarray(0, this.memberCount); }
   has(m: number): boolean { return this.position[m]! >= 0; }
-  count(): number { return this.members.length; }
-  /** Users of a channel. */
-  on(c: number): readonly number[] { return this.users[c]!; }
+  count(): number { return this.memberCount; }
+  /** How many use a channel. */
+  usersOn(c: number): number { return this.userCount[c]!; }
+  /** Users of a channel (a view: read it before the next change). */
+  on(c: number): Int32Array { return (this.users[c] ?? EMPTY).subarray(0, this.userCount[c]!); }
 
   /** Counts m in; the rates are not updated (see join). */
   add(m: number): void {
-    this.position[m] = this.members.length;
-    this.members.push(m);
+    this.position[m] = this.memberCount;
+    this.members[this.memberCount++] = m;
     for (const c of this.paths[m]!) {
-      const list = this.users[c]!;
-      if (list.length === 0) { this.busyAt[c] = this.busy.length; this.busy.push(c); }
-      list.push(m);
+      const k = this.userCount[c]!;
+      if (k === 0) { this.busyAt[c] = this.busyCount; this.busy[this.busyCount++] = c; }
+      let list = this.users[c];
+      if (!list || k === list.length) {
+        const grown = new Int32Array(Math.max(4, 2 * k));
+        if (list) grown.set(list);
+        this.users[c] = list = grown;
+      }
+      list[k] = m;
+      this.userCount[c] = k + 1;
     }
   }
 
   /** Leaves m out; the rates are not updated (see leave). */
   remove(m: number): void {
     const i = this.position[m]!;
-    const last = this.members.pop()!;
+    const last = this.members[--this.memberCount]!;
     if (last !== m) { this.members[i] = last; this.position[last] = i; }
     this.position[m] = -1;
     for (const c of this.paths[m]!) {
       const list = this.users[c]!;
-      const j = list.lastIndexOf(m);
-      list[j] = list[list.length - 1]!;
-      list.pop();
-      if (list.length === 0) {
+      const k = this.userCount[c]! - 1;
+      let j = k;
+      while (list[j] !== m) j--;
+      list[j] = list[k]!;
+      this.userCount[c] = k;
+      if (k === 0) {
         this.load[c] = 0;
         const at = this.busyAt[c]!;
-        const moved = this.busy.pop()!;
+        const moved = this.busy[--this.busyCount]!;
         if (moved !== c) { this.busy[at] = moved; this.busyAt[moved] = at; }
         this.busyAt[c] = -1;
       }
@@ -138,12 +164,16 @@ export class FairShare {
     const stamp = ++this.stamp;
     const heap = this.heap;
     heap.clear();
-    for (const c of this.busy) {
+    for (let i = 0; i < this.busyCount; i++) {
+      const c = this.busy[i]!;
       this.left[c] = this.capacity[c]!;
-      this.open[c] = this.users[c]!.length;
+      this.open[c] = this.userCount[c]!;
       heap.push(this.left[c]! / this.open[c]!, c);
     }
-    for (const m of this.members) if (this.paths[m]!.length === 0) { rate[m] = Infinity; this.frozen[m] = stamp; }
+    for (let i = 0; i < this.memberCount; i++) {
+      const m = this.members[i]!;
+      if (this.paths[m]!.length === 0) { rate[m] = Infinity; this.frozen[m] = stamp; }
+    }
     // Channels in increasing order of their current fair share; an entry whose share changed since is stale.
     while (heap.size) {
       const share = heap.topKey();
@@ -152,7 +182,10 @@ export class FairShare {
       const k = this.open[c]!;
       if (k === 0 || share !== this.left[c]! / k) continue;
       const best = Math.max(0, share);
-      for (const m of this.users[c]!) {
+      const users = this.users[c]!;
+      const count = this.userCount[c]!;
+      for (let i = 0; i < count; i++) {
+        const m = users[i]!;
         if (this.frozen[m] === stamp) continue;
         this.frozen[m] = stamp;
         rate[m] = best;
@@ -165,6 +198,8 @@ export class FairShare {
     }
   }
 }
+
+const EMPTY = new Int32Array(0);
 
 /** A binary min-heap of (key, id) pairs. */
 class KeyHeap {

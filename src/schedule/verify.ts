@@ -157,7 +157,7 @@ class GraphCheck {
     const slotTests = this.slotQuestions(q, out, inc);
     const globalIds = this.globalQuestions(q);
     const groupTests = this.groupQuestions(q);
-    const overlap = this.overlapQuestions(q, stays, dag.pos);
+    const overlap = this.overlapQuestions(q, stays, dag.pos, inc);
     const hit = q.run();
     this.reportOrder(stays, sameVm, hit);
     this.reportSlots(dag, slotTests, hit, out, inc);
@@ -300,14 +300,17 @@ class GraphCheck {
    * Per arrival m and stay on its host whose arrival does not come after m in the
    * topological order, two questions: departure before m? arrival before m? (A missing
    * departure or arrival asks m about itself: "no".) Two ids per (arrival, stay on its host).
+   * Asked host by host: one host's questions are about the same few migrations, whose
+   * labels and edges then stay in the cache while the batch is answered.
    */
-  private overlapQuestions(q: Queries, stays: Stays, pos: Int32Array): { first: Int32Array; ids: Int32Array } {
+  private overlapQuestions(q: Queries, stays: Stays, pos: Int32Array, inc: HostIndex): { first: Int32Array; ids: Int32Array } {
     const { n, to } = this.plan;
     const { onStart, on, arrival, departure } = stays;
     const first = new Int32Array(n + 1);
     for (let m = 0; m < n; m++) first[m + 1] = first[m]! + 2 * (onStart[to[m]! + 1]! - onStart[to[m]!]!);
     const ids = new Int32Array(first[n]!);
-    for (let m = 0; m < n; m++) {
+    for (let i = 0; i < n; i++) {
+      const m = inc.items[i]!;
       let id = first[m]!;
       for (let k = onStart[to[m]!]!; k < onStart[to[m]! + 1]!; k++) {
         const si = on[k]!;
@@ -408,6 +411,8 @@ class WorstState {
   private readonly listed: number[] = [];
   private readonly moved: number[] = [];
   private readonly flying: number[] = [];
+  /** Moving VMs on the host that are not listed (kept from build to build: no array per arrival). */
+  private readonly leaving: number[] = [];
 
   constructor(private readonly state: PlacementState, private readonly plan: FlatPlan, private readonly moves: Uint8Array) {
     this.mark = new Int32Array(moves.length).fill(-2);
@@ -428,9 +433,10 @@ class WorstState {
   build(h: number, m: number): void {
     const { state, plan } = this;
     const parking = h === 0 ? 1 : 0;
-    const leave: number[] = [];
+    const leave = this.leaving;
     for (const u of state.vmsOn(h)) if (this.moves[u] && this.mark[u] === -2) leave.push(u);
     for (const u of leave) this.relocate(u, parking);
+    leave.length = 0;
     for (const u of this.listed) {
       const arrival = this.mark[u]!;
       if (arrival < 0) {

@@ -31,7 +31,7 @@ import {
   dirtiedDuring, isFinalRound, vmProfile, DEFAULT_DURATION_OPTIONS,
   type DurationOptions, type MigrationProfile, type PreCopyOptions,
 } from '../../src/schedule/duration.js';
-import { FairShare } from '../../src/schedule/network-share.js';
+import { FairShare } from './network-share.js';
 
 export interface ScheduleInput {
   readonly plan: FlatPlan;

@@ -24,7 +24,7 @@
 import { preCopy, type MigrationProfile } from '../../src/schedule/duration.js';
 import { pathBandwidth } from '../../src/model/network.js';
 import { channelCapacity, simulate, type Release, type Schedule, type ScheduleInput } from './makespan.js';
-import { FairShare } from '../../src/schedule/network-share.js';
+import { FairShare } from './network-share.js';
 
 export interface ListSchedule {
   schedule: Schedule;
