@@ -12,57 +12,39 @@
  * its earliest. Each pass keeps the plan valid and never adds a wave; each one packs the
  * migrations against the other end, and the empty waves left between them are dropped.
  *
- * Compaction keeps one state per wave: a plan longer than `maxCells` allows is
- * justified a window of waves at a time (windows overlap by half), each window between
- * the fixed states before and after it. The engine replays the result before keeping it.
+ * Re-timing (retime.ts) keeps each wave's host loads and slots: a plan whose waves x hosts x
+ * resources exceed `maxCells` is returned as it is. The engine replays the result before keeping it.
  */
 import type { Problem } from '../../plugin-api.js';
 import type { Move } from '../../plan/moves.js';
-import { compactWaves } from '../../plan/compact.js';
+import { retimeEarliest } from './retime.js';
 
 export interface JustifyOptions {
   /** Time (by `now`) after which the plan found so far is returned. */
   deadline: number;
   now?: () => number;
-  /** Largest waves x VMs one compaction may hold (one state per wave). */
+  /** Largest waves x hosts x resources the re-timing may hold (loads per wave). */
   maxCells: number;
-  /** Rounds in a row without fewer waves before it stops (default 2). */
+  /** Rounds in a row without fewer waves before it stops (default 20: the shape keeps changing, and fewer waves often follow). */
   patience?: number;
 }
 
 export function justifyWaves(problem: Problem, waves: readonly Move[][], options: JustifyOptions): Move[][] {
   const now = options.now ?? Date.now;
-  const span = Math.max(2, Math.floor(options.maxCells / Math.max(1, problem.model.vms.length)));
+  const { model } = problem;
   let best = waves.map((w) => w.slice());
+  if (waves.length * model.hosts.length * model.resources.length > options.maxCells) return best;
+  const start = model.placement;
+  const end = played(start, waves);
   let current = best;
   let stale = 0;
-  while (stale < (options.patience ?? 2) && now() < options.deadline) {
-    current = justifyRound(problem, current, span, options.deadline, now);
+  while (stale < (options.patience ?? 20) && now() < options.deadline) {
+    // Backwards from the end (every migration to its latest wave), then forwards again.
+    const latest = reversed(retimeEarliest(problem, reversed(current), end, options.deadline, now));
+    current = retimeEarliest(problem, latest, start, options.deadline, now);
     if (current.length < best.length) { best = current; stale = 0; } else stale++;
   }
   return best;
-}
-
-/** One backward and one forward compaction over every window of the plan. */
-function justifyRound(problem: Problem, waves: Move[][], span: number, deadline: number, now: () => number): Move[][] {
-  const plan = waves.slice();
-  const placement = Int32Array.from(problem.model.placement);
-  let i = 0;
-  while (i < plan.length && now() < deadline) {
-    const window = plan.slice(i, i + span);
-    const start = Int32Array.from(placement);
-    const end = played(start, window);
-    const limits = { deadline, now, maxCells: Infinity };
-    const latest = reversed(compactWaves(problem, reversed(window), { ...limits, start: end, passes: 1 }));
-    const earliest = compactWaves(problem, latest, { ...limits, start, passes: 1 });
-    plan.splice(i, window.length, ...earliest);
-    if (i + earliest.length >= plan.length) break;
-    // The next window starts halfway into this one, so that migrations can cross its end.
-    const step = Math.max(1, Math.floor(earliest.length / 2));
-    for (const w of earliest.slice(0, step)) for (const m of w) placement[m.vm] = m.to;
-    i += step;
-  }
-  return plan;
 }
 
 /** The plan played backwards: from its end to its start, each migration the other way. */
