@@ -39,8 +39,6 @@ export interface GreedyOptions {
   seconds?: ArrayLike<number>;
   /** When given, a room-aware key ranks VMs before the order does (room-order.ts: very full clouds). */
   room?: RoomWeights;
-  /** Per VM, added to the ranking key (larger goes first): learned from earlier runs (lateness.ts). */
-  bias?: ArrayLike<number>;
 }
 
 export interface GreedyResult {
@@ -140,7 +138,7 @@ export function greedyWaves(problem: Problem, options: GreedyOptions): GreedyRes
     const rank = options.order === 'hosts-then-chains'
       ? (a: number, b: number) => priority[b]! - priority[a]! || chain[b]! - chain[a]!
       : (a: number, b: number) => chain[b]! - chain[a]! || priority[b]! - priority[a]!;
-    const key = keysOf(ranker?.keys(pending, priority), options.bias);
+    const key = ranker?.keys(pending, priority);
     const order = pending.slice().sort((a, b) => first(b) - first(a) || (key ? key[b]! - key[a]! : 0)
       || (longest ? longest[b]! - longest[a]! : 0) || rank(a, b) || a - b);
 
@@ -172,14 +170,6 @@ export function greedyWaves(problem: Problem, options: GreedyOptions): GreedyRes
     options.onProgress?.(Math.min(settled, total), total);
   }
   return finish(true);
-
-  /** The room key plus the learned bias, when either is given. */
-  function keysOf(room: Float64Array | undefined, bias: ArrayLike<number> | undefined): Float64Array | undefined {
-    if (!bias) return room;
-    const key = room ?? new Float64Array(V);
-    for (const v of pending) key[v] = (room ? room[v]! : 0) + bias[v]!;
-    return key;
-  }
 
   /**
    * Per pending VM, the longest chain of blocked VMs waiting (transitively) for room on its
