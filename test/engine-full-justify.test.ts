@@ -89,4 +89,10 @@ describe('justification of a crowded plan', () => {
     const capped = justifyWaves(loaded.problem, greedy.waves, { deadline: Infinity, maxCells: 1 });
     expect(capped).toEqual(greedy.waves);
   });
+
+  it('stops as soon as the plan has no more waves than their lower bound', async () => {
+    const { loaded, greedy } = await crowdedPlan(10, 7, 0.98);
+    const atBound = justifyWaves(loaded.problem, greedy.waves, { deadline: Infinity, maxCells: 1e7, floor: greedy.waves.length });
+    expect(atBound).toEqual(greedy.waves);
+  });
 });

@@ -85,7 +85,7 @@ export function solveHeuristic(problem: Problem, options: HeuristicOptions, run:
   // The greedy's plan, compacted at once: whatever the searches do next, it stands.
   // Crowded plans (very full clouds) are re-timed to fewer waves, same migrations.
   const justified = (waves: Move[][]) => (waves.length <= CROWDED_WAVES * bounds.waves ? waves
-    : keepValid(problem, waves, justifyWaves(problem, waves, { deadline: started + (deadline - started) * JUSTIFY_SHARE, now, maxCells: COMPACT_CELLS })));
+    : keepValid(problem, waves, justifyWaves(problem, waves, { deadline: started + (deadline - started) * JUSTIFY_SHARE, now, maxCells: COMPACT_CELLS, floor: bounds.waves })));
   let best = greedy.complete ? compacted(greedy.waves) : undefined;
   if (best && meetsBound(costOf(best))) {
     best = justified(best);

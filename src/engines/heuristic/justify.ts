@@ -27,6 +27,8 @@ export interface JustifyOptions {
   maxCells: number;
   /** Rounds in a row without fewer waves before it stops (default 20: the shape keeps changing, and fewer waves often follow). */
   patience?: number;
+  /** A proven lower bound on the waves: reaching it ends the rounds. */
+  floor?: number;
 }
 
 export function justifyWaves(problem: Problem, waves: readonly Move[][], options: JustifyOptions): Move[][] {
@@ -38,7 +40,7 @@ export function justifyWaves(problem: Problem, waves: readonly Move[][], options
   const end = played(start, waves);
   let current = best;
   let stale = 0;
-  while (stale < (options.patience ?? 20) && now() < options.deadline) {
+  while (stale < (options.patience ?? 20) && best.length > (options.floor ?? 0) && now() < options.deadline) {
     // Backwards from the end (every migration to its latest wave), then forwards again.
     const latest = reversed(retimeEarliest(problem, reversed(current), end, options.deadline, now));
     current = retimeEarliest(problem, latest, start, options.deadline, now);
