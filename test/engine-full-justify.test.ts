@@ -86,6 +86,8 @@ describe('justification of a crowded plan', () => {
 
   it('returns a plan too long for its memory cap as it is', async () => {
     const { loaded, greedy } = await crowdedPlan(10, 7, 0.98);
+    // A plan it would otherwise shorten.
+    expect(justifyWaves(loaded.problem, greedy.waves, { deadline: Infinity, maxCells: 1e7 }).length).toBeLessThan(greedy.waves.length);
     const capped = justifyWaves(loaded.problem, greedy.waves, { deadline: Infinity, maxCells: 1 });
     expect(capped).toEqual(greedy.waves);
   });
