@@ -110,15 +110,14 @@ class Timeline {
   }
 
   private viewOf(k: number): StateView {
-    const t = this;
     const H = this.problem.model.hosts.length;
     return {
       model: this.problem.model,
       usable: this.problem.usable,
-      hostOf: (vm) => t.hostAt(vm, k),
-      destinationOf: (vm) => t.destinationAt(vm, k),
-      vmsOn: (host) => t.visitors[host]!.filter((v) => t.presentAt(v, host, k)),
-      load: (host, r) => t.loads[(k * H + host) * t.R + r]!,
+      hostOf: (vm) => this.hostAt(vm, k),
+      destinationOf: (vm) => this.destinationAt(vm, k),
+      vmsOn: (host) => this.visitors[host]!.filter((v) => this.presentAt(v, host, k)),
+      load: (host, r) => this.loads[(k * H + host) * this.R + r]!,
     };
   }
 
