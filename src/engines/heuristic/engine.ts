@@ -82,10 +82,11 @@ export function solveHeuristic(problem: Problem, options: HeuristicOptions, run:
   const compacted = (waves: Move[][]) => (waves.flat().length === misplaced ? waves
     : keepValid(problem, waves, compactWaves(problem, waves, { deadline: Math.min(hardStop, now() + Math.max(2000, COMPACT_SHARE * limit)), now, maxCells: COMPACT_CELLS })));
 
-  // The greedy's plan, compacted at once: whatever the searches do next, it stands.
-  // Crowded plans (very full clouds) are re-timed to fewer waves, same migrations.
+  // Crowded plans (very full clouds) are re-timed to fewer waves, same migrations, before they are returned.
   const justified = (waves: Move[][]) => (waves.length <= CROWDED_WAVES * bounds.waves ? waves
     : keepValid(problem, waves, justifyWaves(problem, waves, { deadline: started + (deadline - started) * JUSTIFY_SHARE, now, maxCells: COMPACT_CELLS, floor: bounds.waves })));
+
+  // The greedy's plan, compacted at once: whatever the searches do next, it stands.
   let best = greedy.complete ? compacted(greedy.waves) : undefined;
   if (best && meetsBound(costOf(best))) {
     best = justified(best);
