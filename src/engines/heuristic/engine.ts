@@ -2,7 +2,8 @@
  * The default engine: the greedy wave builder for any size; proven bounds (deadlocks
  * included) that often prove its cost optimal at once; exhaustive search on each
  * independent part small enough for it (to prove infeasibility, to find a plan the
- * greedy missed, and to prove or improve its cost); then wave compaction. Every search
+ * greedy missed, and to prove or improve its cost); then wave compaction, and for a plan
+ * far above its waves bound (very full clouds) justification (justify.ts). Every search
  * works within a state budget and the deadline, and the greedy's plan is kept whatever
  * happens afterwards.
  */
