@@ -39,6 +39,11 @@ describe('a very full cloud', () => {
     expect(plan.stats.waves).toBeLessThan(plain.waves.length / 2);
   });
 
+  it('at 98 % RAM gets its plan re-timed to within three times the waves bound', async () => {
+    const { plan } = await fullCloudPlan(0.98, 150, 1);
+    expect(plan.stats.waves).toBeLessThanOrEqual(3 * (plan.stats.wavesLowerBound as number));
+  });
+
   it('every room-aware variant of the greedy brings every VM home with a plan the verifier accepts', async () => {
     const loaded = await load(generateCloud({ hosts: 60, seed: 1, fill: 0.98, fillJitter: 0.01 }));
     for (const variant of ROOM_VARIANTS) {

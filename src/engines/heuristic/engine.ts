@@ -2,7 +2,8 @@
  * The default engine: the greedy wave builder for any size; proven bounds (deadlocks
  * included) that often prove its cost optimal at once; exhaustive search on each
  * independent part small enough for it (to prove infeasibility, to find a plan the
- * greedy missed, and to prove or improve its cost); then wave compaction. Every search
+ * greedy missed, and to prove or improve its cost); then wave compaction, and for a plan
+ * far above its waves bound (very full clouds) justification (justify.ts). Every search
  * works within a state budget and the deadline, and the greedy's plan is kept whatever
  * happens afterwards.
  */
@@ -20,6 +21,7 @@ import { migrationSeconds } from '../../schedule/duration.js';
 import { verifyPlan } from '../../verify/replay.js';
 import { improveParts, type PartOutcome } from './parts.js';
 import { ROOM_VARIANTS } from './room-order.js';
+import { justifyWaves } from './justify.js';
 
 export interface HeuristicOptions {
   /** Placements the exhaustive search may store, over the whole run (bounds its memory). */
@@ -47,6 +49,8 @@ const GOOD_WAVES = 1.15;
 /** The room-aware orders (very full clouds) are tried only when the first plan has more waves than this ratio to their bound, within this share. */
 const CROWDED_WAVES = 1.5;
 const CROWDED_SHARE = 0.6;
+/** A crowded plan is re-timed (justify.ts) until this share of the engine's time at most. */
+const JUSTIFY_SHARE = 0.9;
 
 export function solveHeuristic(problem: Problem, options: HeuristicOptions, run: EngineRunOptions): Plan {
   const now = options.now ?? Date.now;
@@ -79,9 +83,14 @@ export function solveHeuristic(problem: Problem, options: HeuristicOptions, run:
   const compacted = (waves: Move[][]) => (waves.flat().length === misplaced ? waves
     : keepValid(problem, waves, compactWaves(problem, waves, { deadline: Math.min(hardStop, now() + Math.max(2000, COMPACT_SHARE * limit)), now, maxCells: COMPACT_CELLS })));
 
+  // Crowded plans (very full clouds) are re-timed to fewer waves, same migrations, before they are returned.
+  const justified = (waves: Move[][]) => (waves.length <= CROWDED_WAVES * bounds.waves ? waves
+    : keepValid(problem, waves, justifyWaves(problem, waves, { deadline: started + (deadline - started) * JUSTIFY_SHARE, now, maxCells: COMPACT_CELLS, floor: bounds.waves })));
+
   // The greedy's plan, compacted at once: whatever the searches do next, it stands.
   let best = greedy.complete ? compacted(greedy.waves) : undefined;
   if (best && meetsBound(costOf(best))) {
+    best = justified(best);
     return result(problem, 'optimal', best, bounds.cost, base({}), misplaced, undefined,
       bounds.cost > lowerBoundOfMoves(problem) ? ['heuristic: cost proven optimal by the deadlock lower bound (no search needed)'] : undefined);
   }
@@ -105,7 +114,7 @@ export function solveHeuristic(problem: Problem, options: HeuristicOptions, run:
   const searched = outcome.states ? { searchedStates: outcome.states } : {};
   const lowerBound = Math.max(bounds.cost, outcome.lowerBound);
   if (best) {
-    const waves = best;
+    const waves = justified(best);
     const proven = outcome.proven || meetsBound(costOf(waves)) || costOf(waves) <= lowerBound + 1e-9 * Math.max(1, lowerBound);
     return result(problem, proven ? 'optimal' : 'feasible', waves, proven ? costOf(waves) : lowerBound, base(searched), misplaced);
   }
