@@ -25,5 +25,7 @@ export function fromWaveDocs(model: Model, waves: readonly Wave[]): Move[][] {
 
 /** Sum of the cost function over every migration of index-based waves. */
 export function movesCost(cost: CostFunction, waves: Move[][]): number {
-  return waves.flat().reduce((sum, m) => sum + cost.cost(m.vm, m.from, m.to), 0);
+  let sum = 0;
+  for (const w of waves) for (const m of w) sum += cost.cost(m.vm, m.from, m.to);
+  return sum;
 }
