@@ -12,6 +12,7 @@ import { compressSequence } from './compress.js';
 import { minimalRemoval } from '../../util/minimal-removal.js';
 import { drainedHosts } from '../../plan/decompose.js';
 import { roomRanker, type RoomWeights } from './room-order.js';
+import { relaxChainDepths } from './chain-depths.js';
 
 /** Rounds of the chain-depth relaxation (cycles would grow forever: a cap). */
 const CHAIN_ROUNDS = 30;
@@ -176,20 +177,8 @@ export function greedyWaves(problem: Problem, options: GreedyOptions): GreedyRes
    * source: leaving first where the longest chains wait shortens the plan (critical path).
    */
   function chainDepths(list: number[]): Float64Array {
-    const waiting = new Float64Array(H); // per host: deepest chain waiting to enter it
-    for (const v of list) depth[v] = 1;
     const blocked = list.filter((v) => !mover.admits(v, target[v]!));
-    for (let round = 0; round < CHAIN_ROUNDS; round++) {
-      waiting.fill(0);
-      for (const w of blocked) waiting[target[w]!] = Math.max(waiting[target[w]!]!, depth[w]!);
-      let changed = false;
-      for (const v of list) {
-        const d = 1 + waiting[s.hostOf(v)]!;
-        if (d !== depth[v]) { depth[v] = d; changed = true; }
-      }
-      if (!changed) break;
-    }
-    return depth;
+    return relaxChainDepths({ list, blocked, hostOf: (v) => s.hostOf(v), target, hosts: H, rounds: CHAIN_ROUNDS }, depth);
   }
 
   /**
