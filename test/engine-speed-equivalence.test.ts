@@ -6,6 +6,7 @@ import 'reflect-metadata';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { relaxChainDepths } from '../src/engines/heuristic/chain-depths.js';
+import { orderByKeys } from '../src/engines/heuristic/pending-order.js';
 import { PlacementState } from '../src/model/state.js';
 import type { Model } from '../src/model/model.js';
 
@@ -91,5 +92,29 @@ describe('the VMs on a host', () => {
         }
       }
     }), { numRuns: 300 });
+  });
+});
+
+describe('the greedy\'s order of pending VMs by counting sort', () => {
+  it('is the comparator sort\'s order: each key descending in turn, then the VM ascending', () => {
+    const value = fc.oneof(fc.integer({ min: -3, max: 3 }), fc.constantFrom(0.5, -0, Infinity, -Infinity, 1 / 3), fc.double({ noNaN: true }));
+    fc.assert(fc.property(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 0, max: 4 }), fc.array(fc.nat(), { maxLength: 60 }), fc.array(value, { minLength: 120, maxLength: 120 }),
+      (V, k, raw, values) => {
+        const items = [...new Set(raw.map((x) => x % V))];
+        const keys = Array.from({ length: k }, (_, j) => Float64Array.from({ length: V }, (_, v) => values[(j * 31 + v) % values.length]!));
+        const want = items.slice().sort((a, b) => {
+          for (const key of keys) { const d = key[b]! - key[a]!; if (d) return d; }
+          return a - b;
+        });
+        const got = orderByKeys(items, keys);
+        if (got) expect(got).toEqual(want);
+      }), { numRuns: 500 });
+  });
+
+  it('leaves keys with a NaN or too many distinct values to the comparator', () => {
+    expect(orderByKeys([0, 1], [[NaN, 1]])).toBeUndefined();
+    const many = Array.from({ length: 10_000 }, (_, i) => i);
+    expect(orderByKeys(many, [Float64Array.from(many, (i) => i / 7)])).toBeUndefined();
+    expect(orderByKeys(many, [Float64Array.from(many, (i) => i % 3)])).toEqual([...many.filter((i) => i % 3 === 2), ...many.filter((i) => i % 3 === 1), ...many.filter((i) => i % 3 === 0)]);
   });
 });

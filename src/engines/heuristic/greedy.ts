@@ -13,6 +13,14 @@ import { minimalRemoval } from '../../util/minimal-removal.js';
 import { drainedHosts } from '../../plan/decompose.js';
 import { roomRanker, type RoomWeights } from './room-order.js';
 import { relaxChainDepths } from './chain-depths.js';
+import { orderByKeys } from './pending-order.js';
+
+/** 1 for the VMs in the set, 0 for the others. */
+function flagsOf(set: ReadonlySet<number>, V: number): Uint8Array {
+  const flags = new Uint8Array(V);
+  for (const v of set) flags[v] = 1;
+  return flags;
+}
 
 /** Rounds of the chain-depth relaxation (cycles would grow forever: a cap). */
 const CHAIN_ROUNDS = 30;
@@ -131,7 +139,7 @@ export function greedyWaves(problem: Problem, options: GreedyOptions): GreedyRes
     for (const v of pending) {
       const src = s.hostOf(v);
       const t = target[v]!;
-      priority[v] = Math.max(remOut[src]! / model.hosts[src]!.maxOutgoing, remIn[t]! / model.hosts[t]!.maxIncoming);
+      priority[v] = Math.max(remOut[src]! / mover.maxOut[src]!, remIn[t]! / mover.maxIn[t]!);
     }
     const first = (v: number) => (helped.has(v) ? 1 : 0);
     const longest = options.seconds;
@@ -140,7 +148,10 @@ export function greedyWaves(problem: Problem, options: GreedyOptions): GreedyRes
       ? (a: number, b: number) => priority[b]! - priority[a]! || chain[b]! - chain[a]!
       : (a: number, b: number) => chain[b]! - chain[a]! || priority[b]! - priority[a]!;
     const key = ranker?.keys(pending, priority);
-    const order = pending.slice().sort((a, b) => first(b) - first(a) || (key ? key[b]! - key[a]! : 0)
+    // The comparator's keys, for a counting sort over their few distinct values (pending-order.ts); the comparator when there are many.
+    const keys = [...(helped.size ? [flagsOf(helped, V)] : []), ...(key ? [key] : []), ...(longest ? [longest] : []),
+      ...(options.order === 'hosts-then-chains' ? [priority, chain] : [chain, priority])];
+    const order = orderByKeys(pending, keys) ?? pending.slice().sort((a, b) => first(b) - first(a) || (key ? key[b]! - key[a]! : 0)
       || (longest ? longest[b]! - longest[a]! : 0) || rank(a, b) || a - b);
 
     let wave: Move[] = [];

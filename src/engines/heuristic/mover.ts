@@ -19,8 +19,8 @@ export class Mover {
   private readonly live: readonly SanityRule[];
   /** Per host, copied out of the model's host objects once: read for every candidate move. */
   private readonly disabled: Uint8Array;
-  private readonly maxOut: Float64Array;
-  private readonly maxIn: Float64Array;
+  readonly maxOut: Float64Array;
+  readonly maxIn: Float64Array;
 
   constructor(readonly problem: Problem, placement?: Int32Array, moved?: ArrayLike<number>) {
     const V = problem.model.vms.length;
