@@ -10,8 +10,10 @@ export interface Move {
 }
 
 export function toWaveDocs(model: Model, waves: Move[][]): Wave[] {
+  // Host names read once: a plan names each host many times.
+  const hostNames = model.hosts.map((h) => h.name);
   return waves.map((w) => ({
-    migrations: w.map((m) => ({ vm: model.vms[m.vm]!.name, from: model.hosts[m.from]!.name, to: model.hosts[m.to]!.name })),
+    migrations: w.map((m) => ({ vm: model.vms[m.vm]!.name, from: hostNames[m.from]!, to: hostNames[m.to]! })),
   }));
 }
 
