@@ -13,6 +13,9 @@ export class Mover {
   private readonly overloaded: Uint8Array;
   /** Per VM, the most migrations its rules allow (maxMoves); Infinity when none limits it. */
   private readonly budget: Float64Array;
+  /** Some VM has a finite move budget / some VM is frozen: else admits and tryMove skip those reads. */
+  private readonly budgeted: boolean;
+  private readonly anyFrozen: boolean;
   /** Migration groups (rules' migrationGroups) and, per VM, the indices of its groups. */
   private readonly groups: readonly MigrationGroup[];
   private readonly groupsOf = new Map<number, number[]>();
@@ -34,6 +37,8 @@ export class Mover {
       if (rule.movable) for (let v = 0; v < V; v++) if (!rule.movable(v)) this.frozen[v] = 1;
       if (rule.maxMoves) for (let v = 0; v < V; v++) this.budget[v] = Math.min(this.budget[v]!, rule.maxMoves(v));
     }
+    this.budgeted = this.budget.some((b) => b !== Infinity);
+    this.anyFrozen = this.frozen.includes(1);
     this.groups = this.rules.flatMap((r) => r.migrationGroups ?? []);
     this.groups.forEach((g, i) => {
       for (const v of g.vms) {
@@ -71,7 +76,7 @@ export class Mover {
     if (this.disabled[host]) return false;
     const from = this.state.hostOf(vm);
     if (host !== from) {
-      if (this.movesLeft(vm) < (host === this.problem.model.target[vm] ? 1 : 2)) return false;
+      if (this.budgeted && this.movesLeft(vm) < (host === this.problem.model.target[vm] ? 1 : 2)) return false;
       if (!this.admitsLiveMove(vm, from, host)) return false;
     }
     const rules = this.rules;
@@ -116,7 +121,7 @@ export class Mover {
   /** Starts the migration if it is allowed now; says whether it did. */
   tryMove(vm: number, to: number): boolean {
     const from = this.state.hostOf(vm);
-    if (from === to || this.state.destinationOf(vm) >= 0 || !this.movable(vm)) return false;
+    if (from === to || this.state.destinationOf(vm) >= 0 || (this.anyFrozen && !this.movable(vm))) return false;
     if (!this.slotFree(from, to, vm) || !this.admits(vm, to)) return false;
     this.state.beginMove(vm, to);
     return true;
