@@ -25,8 +25,28 @@ const BATCH = 512;
 /** Whether jsonPieces writes `value` at `depth` by one JSON.stringify call. */
 function whole(value: unknown, depth: number): boolean {
   if (value === null || typeof value !== 'object' || typeof (value as { toJSON?: unknown }).toJSON === 'function') return true;
-  const size = Array.isArray(value) ? value.length : Object.keys(value).length;
+  if (Array.isArray(value)) return value.length === 0 || (value.length <= SMALL && depth >= LEVELS);
+  // Counted without Object.keys' array (this runs for each of a plan's migrations).
+  let size = 0;
+  for (const key in value) if (Object.hasOwn(value, key) && ++size > SMALL) break;
   return size === 0 || (size <= SMALL && depth >= LEVELS);
+}
+
+/**
+ * JSON.stringify of `items` as the entries of an array at `depth`, indented for that depth:
+ * the items are wrapped in `depth` arrays, so JSON.stringify indents them itself (no second
+ * pass over the text), and the wrappers' text is cut off. Returns what follows the opening
+ * bracket up to the newline before the closing one.
+ */
+function itemsText(items: readonly unknown[], indent: number, depth: number): string {
+  let wrapped: unknown = items;
+  for (let d = 0; d < depth; d++) wrapped = [wrapped];
+  const text = JSON.stringify(wrapped, null, indent);
+  // Each wrapper opens with "[\n" and its indentation, and closes with "\n", its indentation and "]".
+  let open = 0;
+  let close = 0;
+  for (let d = 0; d < depth; d++) { open += 2 + indent * (d + 1); close += 2 + indent * d; }
+  return text.slice(open + 1, text.length - close - 2 - indent * depth);
 }
 
 /** The pieces of the JSON text of `value`, in order. */
@@ -48,9 +68,9 @@ function* arrayPieces(value: readonly unknown[], indent: number, depth: number):
     let end = i;
     while (end < value.length && end - i < BATCH && whole(value[end], depth + 1)) end++;
     if (end > i) {
-      const text = JSON.stringify(value.slice(i, end), null, indent);
-      const items = indent ? text.slice(1, -2) : text.slice(1, -1);
-      yield (i ? ',' : '') + (indent && depth ? items.replace(/\n/g, close) : items);
+      const batch = value.slice(i, end);
+      const items = indent ? itemsText(batch, indent, depth) : JSON.stringify(batch).slice(1, -1);
+      yield (i ? ',' : '') + items;
       i = end;
       continue;
     }

@@ -48,9 +48,14 @@ function guarded<T>(who: PluginOrigin, call: () => string, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof InputError) throw e;
-    return breach(who, call(), `threw ${e instanceof Error ? `${e.name}: ${e.message}` : describe(e)}`);
+    return threw(who, call, e);
   }
+}
+
+/** What guarded() does with what a call threw (hot wrappers call it from their own catch: no closure per call). */
+function threw(who: PluginOrigin, call: () => string, e: unknown): never {
+  if (e instanceof InputError) throw e;
+  return breach(who, call(), `threw ${e instanceof Error ? `${e.name}: ${e.message}` : describe(e)}`);
 }
 
 const isObject = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
@@ -83,14 +88,19 @@ function wrapCost(who: PluginOrigin, cost: CostFunction, model: Model): CostFunc
     return x;
   };
   const w = Object.create(cost) as { -readonly [K in keyof CostFunction]: CostFunction[K] };
+  // Called for every migration: no closure on the way (the call is described only when something is wrong).
+  const costCall = (v: number, from: number, to: number) => () => `cost(vm ${vmName(model, v)}, from ${hostName(model, from)}, to ${hostName(model, to)})`;
   w.cost = (v, from, to) => {
-    const call = () => `cost(vm ${vmName(model, v)}, from ${hostName(model, from)}, to ${hostName(model, to)})`;
-    return checked(call, guarded(who, call, () => cost.cost(v, from, to)));
+    let x: number;
+    try { x = cost.cost(v, from, to); } catch (e) { return threw(who, costCall(v, from, to), e); }
+    return typeof x === 'number' && Number.isFinite(x) && x >= 0 ? x : checked(costCall(v, from, to), x);
   };
   if (typeof cost.minCost === 'function') {
+    const minCall = (v: number) => () => `minCost(vm ${vmName(model, v)})`;
     w.minCost = (v) => {
-      const call = () => `minCost(vm ${vmName(model, v)})`;
-      return checked(call, guarded(who, call, () => cost.minCost!(v)));
+      let x: number;
+      try { x = cost.minCost!(v); } catch (e) { return threw(who, minCall(v), e); }
+      return typeof x === 'number' && Number.isFinite(x) && x >= 0 ? x : checked(minCall(v), x);
     };
   }
   return w;
@@ -127,10 +137,12 @@ function wrapRule(who: PluginOrigin, rule: SanityRule, model: Model): SanityRule
     }
     return out as Violation[];
   };
+  // Called for every candidate move: no closure on the way (the call is described only when something is wrong).
+  const admitsCall = (v: number, h: number) => () => `admits(vm ${vmName(model, v)}, host ${hostName(model, h)})`;
   w.admits = (state, v, h) => {
-    const call = () => `admits(vm ${vmName(model, v)}, host ${hostName(model, h)})`;
-    const out = guarded(who, call, () => rule.admits(state, v, h));
-    if (typeof out !== 'boolean') breach(who, call(), `returned ${describe(out)}: admits() must return true or false`);
+    let out: boolean;
+    try { out = rule.admits(state, v, h); } catch (e) { return threw(who, admitsCall(v, h), e); }
+    if (typeof out !== 'boolean') breach(who, admitsCall(v, h)(), `returned ${describe(out)}: admits() must return true or false`);
     return out;
   };
   if (typeof rule.movable === 'function') {

@@ -29,7 +29,17 @@ export class PlacementState implements StateView {
   private readonly at: Int32Array;
   private readonly dest: Int32Array;
   private readonly loads: Float64Array;
-  private readonly members: Set<number>[];
+  /**
+   * The VMs on each host, in the order they arrived there (as a Set would keep them), as
+   * linked lists in typed arrays: no per-host object, no hashing. A VM is on at most two
+   * hosts at once (source and destination), so it has two list slots, 2 * vm and 2 * vm + 1.
+   */
+  private readonly slotHost: Int32Array;
+  private readonly next: Int32Array;
+  private readonly prev: Int32Array;
+  private readonly head: Int32Array;
+  private readonly tail: Int32Array;
+  private readonly count: Int32Array;
   private readonly outgoing: Int32Array;
   private readonly incoming: Int32Array;
   private readonly flying: number[] = [];
@@ -43,7 +53,12 @@ export class PlacementState implements StateView {
     this.dest = new Int32Array(placement.length).fill(-1);
     this.shelving = new Uint8Array(placement.length);
     this.loads = new Float64Array(H * this.R);
-    this.members = Array.from({ length: H }, () => new Set<number>());
+    this.slotHost = new Int32Array(2 * placement.length).fill(-1);
+    this.next = new Int32Array(2 * placement.length);
+    this.prev = new Int32Array(2 * placement.length);
+    this.head = new Int32Array(H).fill(-1);
+    this.tail = new Int32Array(H).fill(-1);
+    this.count = new Int32Array(H);
     this.outgoing = new Int32Array(H);
     this.incoming = new Int32Array(H);
     for (let v = 0; v < this.at.length; v++) if (this.at[v]! >= 0) this.add(v, this.at[v]!);
@@ -51,8 +66,14 @@ export class PlacementState implements StateView {
 
   hostOf(vm: number): number { return this.at[vm]!; }
   destinationOf(vm: number): number { return this.dest[vm]!; }
-  vmsOn(host: number): Iterable<number> { return this.members[host]!; }
-  countOn(host: number): number { return this.members[host]!.size; }
+  /** The VMs on the host in arrival order, as a fresh array (changing the state does not change it). */
+  vmsOn(host: number): number[] {
+    const out = new Array<number>(this.count[host]!);
+    let i = 0;
+    for (let slot = this.head[host]!; slot >= 0; slot = this.next[slot]!) out[i++] = slot >> 1;
+    return out;
+  }
+  countOn(host: number): number { return this.count[host]!; }
   load(host: number, r: number): number { return this.loads[host * this.R + r]!; }
   get inFlight(): readonly number[] { return this.flying; }
   outgoingOf(host: number): number { return this.outgoing[host]!; }
@@ -149,14 +170,42 @@ export class PlacementState implements StateView {
     const R = this.R;
     const d = this.model.demand;
     for (let r = 0; r < R; r++) this.loads[host * R + r]! += d[vm * R + r]!;
-    this.members[host]!.add(vm);
+    this.link(vm, host);
   }
 
   private drop(vm: number, host: number): void {
     const R = this.R;
     const d = this.model.demand;
     for (let r = 0; r < R; r++) this.loads[host * R + r]! -= d[vm * R + r]!;
-    this.members[host]!.delete(vm);
+    this.unlink(vm, host);
+  }
+
+  /** Appends the VM to the host's list (nothing when it is there already, as Set.add). */
+  private link(vm: number, host: number): void {
+    const a = 2 * vm;
+    if (this.slotHost[a] === host || this.slotHost[a + 1] === host) return;
+    const slot = this.slotHost[a] === -1 ? a : this.slotHost[a + 1] === -1 ? a + 1 : -1;
+    if (slot < 0) throw new Error(`VM ${vm} is on two hosts already`);
+    const last = this.tail[host]!;
+    this.slotHost[slot] = host;
+    this.prev[slot] = last;
+    this.next[slot] = -1;
+    if (last >= 0) this.next[last] = slot; else this.head[host] = slot;
+    this.tail[host] = slot;
+    this.count[host]!++;
+  }
+
+  /** Takes the VM out of the host's list (nothing when it is not there, as Set.delete). */
+  private unlink(vm: number, host: number): void {
+    const a = 2 * vm;
+    const slot = this.slotHost[a] === host ? a : this.slotHost[a + 1] === host ? a + 1 : -1;
+    if (slot < 0) return;
+    const p = this.prev[slot]!;
+    const n = this.next[slot]!;
+    if (p >= 0) this.next[p] = n; else this.head[host] = n;
+    if (n >= 0) this.prev[n] = p; else this.tail[host] = p;
+    this.slotHost[slot] = -1;
+    this.count[host]!--;
   }
 }
 

@@ -72,7 +72,13 @@ export function provenBounds(problem: Problem): Bounds {
   if (base === 0) return { cost: base, waves: counts, deadlocks: [] };
   const state = new PlacementState(model, problem.usable);
   const frozen = frozenVms(problem);
-  const admits = (v: number, h: number) => !model.hosts[h]!.disabled && problem.rules.every((r) => r.admits(state, v, h));
+  const disabled = Uint8Array.from(model.hosts, (h) => (h.disabled ? 1 : 0));
+  const { rules } = problem;
+  const admits = (v: number, h: number) => {
+    if (disabled[h]) return false;
+    for (let i = 0; i < rules.length; i++) if (!rules[i]!.admits(state, v, h)) return false;
+    return true;
+  };
   const minCost = (v: number) => cost.minCost?.(v) ?? cost.cost(v, model.placement[v]!, model.target[v]!);
 
   const deadlocks: Deadlock[] = [];

@@ -10,8 +10,10 @@ export interface Move {
 }
 
 export function toWaveDocs(model: Model, waves: Move[][]): Wave[] {
+  // Host names read once: a plan names each host many times.
+  const hostNames = model.hosts.map((h) => h.name);
   return waves.map((w) => ({
-    migrations: w.map((m) => ({ vm: model.vms[m.vm]!.name, from: model.hosts[m.from]!.name, to: model.hosts[m.to]!.name })),
+    migrations: w.map((m) => ({ vm: model.vms[m.vm]!.name, from: hostNames[m.from]!, to: hostNames[m.to]! })),
   }));
 }
 
@@ -25,5 +27,7 @@ export function fromWaveDocs(model: Model, waves: readonly Wave[]): Move[][] {
 
 /** Sum of the cost function over every migration of index-based waves. */
 export function movesCost(cost: CostFunction, waves: Move[][]): number {
-  return waves.flat().reduce((sum, m) => sum + cost.cost(m.vm, m.from, m.to), 0);
+  let sum = 0;
+  for (const w of waves) for (const m of w) sum += cost.cost(m.vm, m.from, m.to);
+  return sum;
 }

@@ -46,14 +46,15 @@ export function applyStep(problem: Problem, state: PlacementState, m: Migration)
   if (from === undefined) return { message: `unknown host ${m.from}`, vm: m.vm, host: m.from ?? undefined };
   if (to === undefined) return { message: `unknown host ${m.to}`, vm: m.vm, host: m.to ?? undefined };
   const at = state.hostOf(v);
-  const where = (h: number) => (h === SHELVED ? 'shelved' : `on ${model.hosts[h]!.name}`);
-  if (at !== from) return { message: `${m.vm} is ${where(at)}, not ${where(from)}`, vm: m.vm, host: m.from ?? undefined };
+  if (at !== from) return { message: `${m.vm} is ${where(model, at)}, not ${where(model, from)}`, vm: m.vm, host: m.from ?? undefined };
   if (from === to) return { message: `${m.vm} migrates from ${m.from} to itself`, vm: m.vm, host: m.to ?? undefined };
   if (action === 'shelve') state.beginShelve(v);
   else if (action === 'unshelve') state.beginUnshelve(v, to);
   else state.beginMove(v, to);
   return { vm: v, from, to };
 }
+
+const where = (model: Model, h: number) => (h === SHELVED ? 'shelved' : `on ${model.hosts[h]!.name}`);
 
 /** Why the VM may not get this action (undefined: it may). */
 export function slaRefusal(problem: Problem, vm: number, action: ReturnType<typeof actionOf>): string | undefined {

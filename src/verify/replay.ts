@@ -47,18 +47,27 @@ export function verifyPlan(problem: Problem, waves: readonly Wave[]): VerifyResu
   };
 
   for (const v of start) if (!overloaded.excused(v)) violations.push({ ...v, phase: 'before' });
+  // Host fields read for every migration, copied out of the host objects once.
+  const disabled = Uint8Array.from(model.hosts, (h) => (h.disabled ? 1 : 0));
+  const maxOut = Float64Array.from(model.hosts, (h) => h.maxOutgoing);
+  const maxIn = Float64Array.from(model.hosts, (h) => h.maxIncoming);
+  // Hosts a wave touches, in the order first touched: a list and, per host, the last wave that touched it.
+  const touchedIn = new Int32Array(model.hosts.length);
+  const touch = (touched: number[], h: number, wave: number) => {
+    if (touchedIn[h] !== wave) { touchedIn[h] = wave; touched.push(h); }
+  };
   waves.forEach((w, i) => {
     const wave = i + 1;
-    const touched = new Set<number>();
+    const touched: number[] = [];
     const bad = (message: string, extra: Partial<Violation> = {}) => violations.push({ rule: 'plan', message: `wave ${wave}: ${message}`, wave, phase: 'during', ...extra });
     for (const m of w.migrations) {
       const step = applyStep(problem, state, m);
       if (isStepError(step)) { bad(step.message, { vm: step.vm, host: step.host, ...(step.rule ? { rule: step.rule } : {}) }); continue; }
       const { vm: v, from, to } = step;
-      if (to >= 0 && model.hosts[to]!.disabled) bad(`${m.vm} migrates to ${m.to}, a disabled host (it receives no migration)`, { rule: 'disabled', vm: m.vm, host: m.to ?? undefined });
+      if (to >= 0 && disabled[to]) bad(`${m.vm} migrates to ${m.to}, a disabled host (it receives no migration)`, { rule: 'disabled', vm: m.vm, host: m.to ?? undefined });
       if (to >= 0 && overloaded.has(to)) bad(`${m.vm} migrates to ${m.to}, which is overloaded (it breaks a rule and receives no migration until it satisfies its rules)`, { rule: 'overload', vm: m.vm, host: m.to ?? undefined });
-      if (from >= 0) touched.add(from);
-      if (to >= 0) touched.add(to);
+      if (from >= 0) touch(touched, from, wave);
+      if (to >= 0) touch(touched, to, wave);
       if (to < 0) shelvedFrom.set(v, from);
       else {
         const origin = from >= 0 ? from : shelvedFrom.get(v)!;
@@ -67,9 +76,10 @@ export function verifyPlan(problem: Problem, waves: readonly Wave[]): VerifyResu
       moves++;
     }
     for (const h of touched) {
-      const host = model.hosts[h]!;
       const out = state.outgoingOf(h);
       const inc = state.incomingOf(h);
+      if (out <= maxOut[h]! && inc <= maxIn[h]!) continue;
+      const host = model.hosts[h]!;
       if (out > host.maxOutgoing) bad(`host ${host.name} sends ${out} migrations at once, limit ${host.maxOutgoing}`, { rule: 'concurrency', host: host.name, load: out, limit: host.maxOutgoing });
       if (inc > host.maxIncoming) bad(`host ${host.name} receives ${inc} migrations at once, limit ${host.maxIncoming}`, { rule: 'concurrency', host: host.name, load: inc, limit: host.maxIncoming });
     }

@@ -61,7 +61,7 @@ export function solveHeuristic(problem: Problem, options: HeuristicOptions, run:
   const hardStop = started + limit * (ENGINE_SHARE + 0.05);
   const { model } = problem;
   const misplaced = misplacedVms(model).length;
-  const costOf = (waves: Move[][]) => movesCost(problem.cost, waves);
+  const costOf = costMemo(problem);
   if (misplaced === 0) return result(problem, 'optimal', [], 0, { seconds: 0 }, 0);
 
   const bounds = provenBounds(problem);
@@ -78,9 +78,9 @@ export function solveHeuristic(problem: Problem, options: HeuristicOptions, run:
     spare: (ms, crowded) => now() + ms < started + (deadline - started) * (crowded ? CROWDED_SHARE : GREEDY_SHARE),
     good: (g) => g.complete && meetsBound(costOf(g.waves)) && g.waves.length <= GOOD_WAVES * bounds.waves,
     crowded: (g) => !g.complete || g.waves.length > CROWDED_WAVES * bounds.waves,
-  });
+  }, costOf);
   // Compaction pays where the greedy made detours (parking, returns, repairs): its direct moves already start as early as they can.
-  const compacted = (waves: Move[][]) => (waves.flat().length === misplaced ? waves
+  const compacted = (waves: Move[][]) => (movesIn(waves) === misplaced ? waves
     : keepValid(problem, waves, compactWaves(problem, waves, { deadline: Math.min(hardStop, now() + Math.max(2000, COMPACT_SHARE * limit)), now, maxCells: COMPACT_CELLS })));
 
   // Crowded plans (very full clouds) are re-timed to fewer waves, same migrations, before they are returned.
@@ -91,7 +91,7 @@ export function solveHeuristic(problem: Problem, options: HeuristicOptions, run:
   let best = greedy.complete ? compacted(greedy.waves) : undefined;
   if (best && meetsBound(costOf(best))) {
     best = justified(best);
-    return result(problem, 'optimal', best, bounds.cost, base({}), misplaced, undefined,
+    return result(problem, 'optimal', best, bounds.cost, base({}), misplaced, costOf, undefined,
       bounds.cost > lowerBoundOfMoves(problem) ? ['heuristic: cost proven optimal by the deadlock lower bound (no search needed)'] : undefined);
   }
 
@@ -102,7 +102,7 @@ export function solveHeuristic(problem: Problem, options: HeuristicOptions, run:
     greedy, improve: options.improve, maxVms: options.searchMaxVms, maxStates: options.searchStates, deadline, now,
   });
   if (outcome.infeasible) {
-    return result(problem, 'infeasible', [], null, base({ searchedStates: outcome.states }), misplaced, [
+    return result(problem, 'infeasible', [], null, base({ searchedStates: outcome.states }), misplaced, costOf, [
       `no sequence of migrations reaches the target: all ${outcome.states} reachable placements of an independent part (${outcome.infeasible.length} hosts) were searched`,
       ...explainBlocking(problem, model.placement),
     ]);
@@ -116,10 +116,10 @@ export function solveHeuristic(problem: Problem, options: HeuristicOptions, run:
   if (best) {
     const waves = justified(best);
     const proven = outcome.proven || meetsBound(costOf(waves)) || costOf(waves) <= lowerBound + 1e-9 * Math.max(1, lowerBound);
-    return result(problem, proven ? 'optimal' : 'feasible', waves, proven ? costOf(waves) : lowerBound, base(searched), misplaced);
+    return result(problem, proven ? 'optimal' : 'feasible', waves, proven ? costOf(waves) : lowerBound, base(searched), misplaced, costOf);
   }
 
-  return result(problem, 'unknown', [], lowerBound, base(searched), misplaced, [
+  return result(problem, 'unknown', [], lowerBound, base(searched), misplaced, costOf, [
     noPlanFound(greedy, outcome, options.searchMaxVms),
     ...explainBlocking(problem, greedy.finalPlacement),
   ]);
@@ -149,8 +149,8 @@ function noPlanFound(greedy: GreedyResult, outcome: PartOutcome, searchMaxVms: n
 function greedyPortfolio(
   problem: Problem,
   o: Omit<GreedyOptions, 'order'> & { now: () => number; spare: (ms: number, crowded: boolean) => boolean; good: (g: GreedyResult) => boolean; crowded: (g: GreedyResult) => boolean },
+  costOf: (waves: Move[][]) => number,
 ): GreedyResult {
-  const costOf = (waves: Move[][]) => movesCost(problem.cost, waves);
   const better = (a: GreedyResult, b: GreedyResult) => {
     if (a.complete !== b.complete) return a.complete;
     if (!a.complete) return false;
@@ -186,15 +186,31 @@ function keepValid(problem: Problem, before: Move[][], after: Move[][]): Move[][
   return verifyPlan(problem, toWaveDocs(problem.model, after)).valid ? after : before;
 }
 
+/** The plan's cost, computed once per plan (the same waves are priced by several tests): plans are not changed once built. */
+function costMemo(problem: Problem): (waves: Move[][]) => number {
+  const known = new WeakMap<Move[][], number>();
+  return (waves) => {
+    let c = known.get(waves);
+    if (c === undefined) known.set(waves, c = movesCost(problem.cost, waves));
+    return c;
+  };
+}
+
+function movesIn(waves: Move[][]): number {
+  let n = 0;
+  for (const w of waves) n += w.length;
+  return n;
+}
+
 function result(
   problem: Problem, status: Plan['status'], waves: Move[][], bound: number | null, stats: Record<string, unknown>,
-  misplaced: number, explanation?: string[], notes?: string[],
+  misplaced: number, costOf: (waves: Move[][]) => number = (w) => movesCost(problem.cost, w), explanation?: string[], notes?: string[],
 ): Plan {
-  const moves = waves.reduce((n, w) => n + w.length, 0);
+  const moves = movesIn(waves);
   const found = status === 'optimal' || status === 'feasible';
   return {
     status, engine: 'heuristic', waves: toWaveDocs(problem.model, waves),
-    cost: found ? movesCost(problem.cost, waves) : null,
+    cost: found ? costOf(waves) : null,
     lowerBound: bound,
     stats: { moves, waves: waves.length, ...(waves.length ? { detours: moves - misplaced } : {}), ...stats } as Plan['stats'],
     ...(explanation ? { explanation } : {}),

@@ -12,6 +12,15 @@ import { compressSequence } from './compress.js';
 import { minimalRemoval } from '../../util/minimal-removal.js';
 import { drainedHosts } from '../../plan/decompose.js';
 import { roomRanker, type RoomWeights } from './room-order.js';
+import { relaxChainDepths } from './chain-depths.js';
+import { orderByKeys } from './pending-order.js';
+
+/** 1 for the VMs in the set, 0 for the others. */
+function flagsOf(set: ReadonlySet<number>, V: number): Uint8Array {
+  const flags = new Uint8Array(V);
+  for (const v of set) flags[v] = 1;
+  return flags;
+}
 
 /** Rounds of the chain-depth relaxation (cycles would grow forever: a cap). */
 const CHAIN_ROUNDS = 30;
@@ -130,7 +139,7 @@ export function greedyWaves(problem: Problem, options: GreedyOptions): GreedyRes
     for (const v of pending) {
       const src = s.hostOf(v);
       const t = target[v]!;
-      priority[v] = Math.max(remOut[src]! / model.hosts[src]!.maxOutgoing, remIn[t]! / model.hosts[t]!.maxIncoming);
+      priority[v] = Math.max(remOut[src]! / mover.maxOut[src]!, remIn[t]! / mover.maxIn[t]!);
     }
     const first = (v: number) => (helped.has(v) ? 1 : 0);
     const longest = options.seconds;
@@ -139,7 +148,10 @@ export function greedyWaves(problem: Problem, options: GreedyOptions): GreedyRes
       ? (a: number, b: number) => priority[b]! - priority[a]! || chain[b]! - chain[a]!
       : (a: number, b: number) => chain[b]! - chain[a]! || priority[b]! - priority[a]!;
     const key = ranker?.keys(pending, priority);
-    const order = pending.slice().sort((a, b) => first(b) - first(a) || (key ? key[b]! - key[a]! : 0)
+    // The comparator's keys, for a counting sort over their few distinct values (pending-order.ts); the comparator when there are many.
+    const keys = [...(helped.size ? [flagsOf(helped, V)] : []), ...(key ? [key] : []), ...(longest ? [longest] : []),
+      ...(options.order === 'hosts-then-chains' ? [priority, chain] : [chain, priority])];
+    const order = orderByKeys(pending, keys) ?? pending.slice().sort((a, b) => first(b) - first(a) || (key ? key[b]! - key[a]! : 0)
       || (longest ? longest[b]! - longest[a]! : 0) || rank(a, b) || a - b);
 
     let wave: Move[] = [];
@@ -176,20 +188,8 @@ export function greedyWaves(problem: Problem, options: GreedyOptions): GreedyRes
    * source: leaving first where the longest chains wait shortens the plan (critical path).
    */
   function chainDepths(list: number[]): Float64Array {
-    const waiting = new Float64Array(H); // per host: deepest chain waiting to enter it
-    for (const v of list) depth[v] = 1;
     const blocked = list.filter((v) => !mover.admits(v, target[v]!));
-    for (let round = 0; round < CHAIN_ROUNDS; round++) {
-      waiting.fill(0);
-      for (const w of blocked) waiting[target[w]!] = Math.max(waiting[target[w]!]!, depth[w]!);
-      let changed = false;
-      for (const v of list) {
-        const d = 1 + waiting[s.hostOf(v)]!;
-        if (d !== depth[v]) { depth[v] = d; changed = true; }
-      }
-      if (!changed) break;
-    }
-    return depth;
+    return relaxChainDepths({ list, blocked, hostOf: (v) => s.hostOf(v), target, hosts: H, rounds: CHAIN_ROUNDS }, depth);
   }
 
   /**

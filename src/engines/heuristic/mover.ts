@@ -13,10 +13,17 @@ export class Mover {
   private readonly overloaded: Uint8Array;
   /** Per VM, the most migrations its rules allow (maxMoves); Infinity when none limits it. */
   private readonly budget: Float64Array;
+  /** Some VM has a finite move budget / some VM is frozen: else admits and tryMove skip those reads. */
+  private readonly budgeted: boolean;
+  private readonly anyFrozen: boolean;
   /** Migration groups (rules' migrationGroups) and, per VM, the indices of its groups. */
   private readonly groups: readonly MigrationGroup[];
   private readonly groupsOf = new Map<number, number[]>();
   private readonly live: readonly SanityRule[];
+  /** Per host, copied out of the model's host objects once: read for every candidate move. */
+  private readonly disabled: Uint8Array;
+  readonly maxOut: Float64Array;
+  readonly maxIn: Float64Array;
 
   constructor(readonly problem: Problem, placement?: Int32Array, moved?: ArrayLike<number>) {
     const V = problem.model.vms.length;
@@ -30,6 +37,8 @@ export class Mover {
       if (rule.movable) for (let v = 0; v < V; v++) if (!rule.movable(v)) this.frozen[v] = 1;
       if (rule.maxMoves) for (let v = 0; v < V; v++) this.budget[v] = Math.min(this.budget[v]!, rule.maxMoves(v));
     }
+    this.budgeted = this.budget.some((b) => b !== Infinity);
+    this.anyFrozen = this.frozen.includes(1);
     this.groups = this.rules.flatMap((r) => r.migrationGroups ?? []);
     this.groups.forEach((g, i) => {
       for (const v of g.vms) {
@@ -38,6 +47,10 @@ export class Mover {
       }
     });
     this.live = this.rules.filter((r) => r.admitsLive);
+    const { hosts } = problem.model;
+    this.disabled = Uint8Array.from(hosts, (h) => (h.disabled ? 1 : 0));
+    this.maxOut = Float64Array.from(hosts, (h) => h.maxOutgoing);
+    this.maxIn = Float64Array.from(hosts, (h) => h.maxIncoming);
   }
 
   movable(vm: number): boolean {
@@ -60,29 +73,31 @@ export class Mover {
    * target, and be one its service levels allow live.
    */
   admits(vm: number, host: number): boolean {
-    if (this.problem.model.hosts[host]!.disabled) return false;
+    if (this.disabled[host]) return false;
     const from = this.state.hostOf(vm);
     if (host !== from) {
-      if (this.movesLeft(vm) < (host === this.problem.model.target[vm] ? 1 : 2)) return false;
+      if (this.budgeted && this.movesLeft(vm) < (host === this.problem.model.target[vm] ? 1 : 2)) return false;
       if (!this.admitsLiveMove(vm, from, host)) return false;
     }
-    for (const rule of this.rules) if (!rule.admits(this.state, vm, host)) return false;
+    const rules = this.rules;
+    for (let i = 0; i < rules.length; i++) if (!rules[i]!.admits(this.state, vm, host)) return false;
     return !this.overloaded[host] || !breaksRule(this.rules, this.state, host);
   }
 
   /** Every rule's service levels allow the VM's live move from -> to (whatever else is in flight). */
   admitsLiveMove(vm: number, from: number, to: number): boolean {
-    return from === to || this.live.every((rule) => rule.admitsLive!(vm, from, to));
+    if (from === to) return true;
+    for (let i = 0; i < this.live.length; i++) if (!this.live[i]!.admitsLive!(vm, from, to)) return false;
+    return true;
   }
 
   /** The wave still has a concurrency slot for a migration from -> to (and, given the VM, in each of its migration groups). */
   slotFree(from: number, to: number, vm?: number): boolean {
     const s = this.state;
-    const { hosts, maxPerWave } = this.problem.model;
-    return s.outgoingOf(from) < hosts[from]!.maxOutgoing
-      && s.incomingOf(to) < hosts[to]!.maxIncoming
-      && s.inFlight.length < maxPerWave
-      && (vm === undefined || this.groupSlotFree(vm));
+    return s.outgoingOf(from) < this.maxOut[from]!
+      && s.incomingOf(to) < this.maxIn[to]!
+      && s.inFlight.length < this.problem.model.maxPerWave
+      && (vm === undefined || this.groups.length === 0 || this.groupSlotFree(vm));
   }
 
   /** Each of the VM's migration groups has fewer members in flight than its limit. */
@@ -106,7 +121,7 @@ export class Mover {
   /** Starts the migration if it is allowed now; says whether it did. */
   tryMove(vm: number, to: number): boolean {
     const from = this.state.hostOf(vm);
-    if (from === to || this.state.destinationOf(vm) >= 0 || !this.movable(vm)) return false;
+    if (from === to || this.state.destinationOf(vm) >= 0 || (this.anyFrozen && !this.movable(vm))) return false;
     if (!this.slotFree(from, to, vm) || !this.admits(vm, to)) return false;
     this.state.beginMove(vm, to);
     return true;
