@@ -88,7 +88,7 @@ describe('streamed JSON text', () => {
 });
 
 describe('reading an instance', () => {
-  it('gives JSON.parse\'s value, parsed at once or by the streaming parser, plain or gzipped', async () => {
+  it('gives JSON.parse\'s value, parsed at once, in pieces or by the streaming parser, plain or gzipped', async () => {
     await fc.assert(fc.asyncProperty(documents, async (value) => {
       const text = JSON.stringify(value);
       const plain = file('doc.json', text);
@@ -97,6 +97,7 @@ describe('reading an instance', () => {
       for (const f of [plain, zipped]) {
         expect(await readDocument(f)).toEqual(expected);
         expect(await readDocument(f, 0)).toEqual(expected);
+        expect(await readDocument(f, undefined, 7)).toEqual(expected);
       }
     }), { numRuns: 60 });
   });
@@ -111,6 +112,7 @@ describe('reading an instance', () => {
     expect(await issueOf(readDocument(file('broken.json', broken)))).toMatch(/^: not valid JSON/);
     expect(await issueOf(readDocument(file('broken.json', broken), 0))).toMatch(/^: not valid JSON/);
     expect(await issueOf(readDocument(file('two.json', '{} {}'), 0))).toMatch(/^: not valid JSON/);
+    expect(await issueOf(readDocument(file('broken.json', broken), undefined, 4))).toMatch(/^: not valid JSON: .* at byte \d+$/);
     expect(await issueOf(readDocument(file('cut.json.gz', gzipSync('{"a": 1}').subarray(0, 12))))).toMatch(/^: not valid gzip data/);
     expect(await issueOf(readDocument(file('plain.json.gz', '{"a": 1}')))).toMatch(/^: named \.gz but not gzip data/);
     expect(await issueOf(readDocument(join(dir, 'absent.json')))).toBe(': no such file');

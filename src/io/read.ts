@@ -2,28 +2,31 @@
  * Reading JSON documents: small ones (policies, plans to verify) at once, instances as a
  * stream of bytes, gunzipped when the file starts with gzip's magic number, so that a
  * document larger than the largest string Node can hold (512 MiB) is still read. Up to
- * STREAM_FROM (256 MiB) bytes the text is parsed with JSON.parse (several times faster); past it the bytes go, chunk
- * by chunk, to a streaming parser (@streamparser/json) that builds the same value without
- * ever holding the text.
+ * SPLIT_FROM (512 MiB) the text is parsed with JSON.parse; up to STREAM_FROM (2 GiB) the bytes
+ * are held and parsed by JSON.parse in pieces of at most SPLIT_FROM (json-split.ts; several
+ * times faster than a tokenizer written in JavaScript); past it the bytes go, chunk by chunk,
+ * to a streaming parser (@streamparser/json) that builds the same value without ever holding
+ * the text.
  */
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { InputError } from './errors.js';
+import { parseJsonBytes } from './json-split.js';
 
 const readAll = (): string => readFileSync(0, 'utf8');
 /** Where "-" is read from: the process's standard input (streamed by readDocument), or a test's text (cli/run.ts). */
 export const stdin = { read: readAll };
 
-const sourceOf = (file: string) => (file === '-' ? 'stdin' : file);
+const nameOf = (file: string) => (file === '-' ? 'stdin' : file);
 
 function unreadable(file: string, e: unknown): InputError {
   const err = e as NodeJS.ErrnoException;
   const message = err.code === 'ENOENT' ? 'no such file' : err.code === 'Z_DATA_ERROR' || err.code === 'Z_BUF_ERROR' ? `not valid gzip data (${err.message})` : `cannot be read (${err.code ?? err.message})`;
-  return new InputError(sourceOf(file), [{ path: '', message }]);
+  return new InputError(nameOf(file), [{ path: '', message }]);
 }
 
-const invalidJson = (file: string, e: unknown) => new InputError(sourceOf(file), [{ path: '', message: `not valid JSON: ${(e as Error).message}` }]);
+const invalidJson = (file: string, e: unknown) => new InputError(nameOf(file), [{ path: '', message: `not valid JSON: ${(e as Error).message}` }]);
 
 /** Reads and parses a (small) JSON file, or standard input for "-". */
 export function readJson(file: string): unknown {
@@ -40,8 +43,14 @@ export function readJson(file: string): unknown {
   }
 }
 
-/** Documents up to this many bytes are parsed at once; larger ones by the streaming parser. */
-export const STREAM_FROM = 256 * 1024 * 1024;
+/**
+ * Documents up to this many bytes are parsed at once, as one text: just under the longest
+ * string V8 can hold (2^29 - 24 characters). Parsing in pieces costs a scan of the bytes
+ * (+20 % at 180 MB), so it is kept for documents that cannot be one string.
+ */
+export const SPLIT_FROM = 2 ** 29 - 1024;
+/** Documents up to this many bytes are held and parsed in pieces; larger ones by the streaming parser. */
+export const STREAM_FROM = 2 ** 31 - 1;
 
 const isGzip = (head: Uint8Array) => head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
 
@@ -55,7 +64,7 @@ async function* bytesOf(file: string): AsyncGenerator<Uint8Array> {
     for (let next = await raw.next(); !next.done; next = await raw.next()) yield next.value;
   };
   if (isGzip(first.value)) yield* Readable.from(all()).pipe(createGunzip({ chunkSize: 1 << 20 }));
-  else if (file.endsWith('.gz')) throw new InputError(sourceOf(file), [{ path: '', message: 'named .gz but not gzip data (no gzip magic number)' }]);
+  else if (file.endsWith('.gz')) throw new InputError(nameOf(file), [{ path: '', message: 'named .gz but not gzip data (no gzip magic number)' }]);
   else yield* all();
 }
 
@@ -63,10 +72,10 @@ async function* bytesOf(file: string): AsyncGenerator<Uint8Array> {
  * Reads and parses a JSON document that may be huge or gzip-compressed (by its magic
  * number; a .gz name without it is an error), from a file or standard input ("-").
  */
-export async function readDocument(file: string, streamFrom = STREAM_FROM): Promise<unknown> {
+export async function readDocument(file: string, streamFrom = STREAM_FROM, splitFrom = SPLIT_FROM): Promise<unknown> {
   if (file === '-' && stdin.read !== readAll) return parseText(file, stdin.read());
-  const small = smallText(file, streamFrom);
-  if (small !== undefined) return parseText(file, small);
+  const small = smallSource(file, streamFrom, splitFrom);
+  if (small !== undefined) return parseSource(file, small, splitFrom);
   const head: Uint8Array[] = [];
   let size = 0;
   let parser: StreamingParse | undefined;
@@ -85,7 +94,27 @@ export async function readDocument(file: string, streamFrom = STREAM_FROM): Prom
     throw unreadable(file, e);
   }
   if (parser) return parser.end();
-  return parseText(file, Buffer.concat(head.splice(0)).toString('utf8'));
+  return parseSource(file, sourceOf(Buffer.concat(head.splice(0)), splitFrom), splitFrom);
+}
+
+/** What is parsed: the text of a document up to SPLIT_FROM bytes (its bytes are not kept), else the bytes. */
+function sourceOf(bytes: Buffer, splitFrom: number): string | Buffer {
+  return bytes.length <= splitFrom ? bytes.toString('utf8') : bytes;
+}
+
+/** A file's source read at once (see smallFile); the bytes of a text are not kept. */
+function smallSource(file: string, limit: number, splitFrom: number): string | Buffer | undefined {
+  const bytes = smallFile(file, limit);
+  return bytes && sourceOf(bytes, splitFrom);
+}
+
+function parseSource(file: string, source: string | Buffer, splitFrom: number): unknown {
+  if (typeof source === 'string') return parseText(file, source);
+  try {
+    return parseJsonBytes(source, splitFrom);
+  } catch (e) {
+    throw invalidJson(file, e);
+  }
 }
 
 /** JSON.parse; the caller holds no bytes meanwhile (they may be collected while the tree grows). */
@@ -112,11 +141,6 @@ function smallFile(file: string, limit: number): Buffer | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** A small file's text (see smallFile); its bytes are not kept. */
-function smallText(file: string, limit: number): string | undefined {
-  return smallFile(file, limit)?.toString('utf8');
 }
 
 /** The streaming parser, loaded only for large documents; errors become InputErrors. */
