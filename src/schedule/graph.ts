@@ -159,6 +159,9 @@ interface ReachIndex {
   /** Marks of the searches (a stamp per search), kept with the graph: callers ask many small batches. */
   readonly seen: Int32Array;
   stamp: number;
+  /** Marks of the nodes near a search's target (a stamp per search). */
+  readonly near: Int32Array;
+  nearStamp: number;
 }
 
 const LABELS = 6;
@@ -182,7 +185,7 @@ function reachIndex(dag: Dag): ReachIndex {
       labels[at + 4] = backward.low[m]!;
       labels[at + 5] = backward.post[m]!;
     }
-    index = { succStart, succ, labels, seen: new Int32Array(dag.n), stamp: 0 };
+    index = { succStart, succ, labels, seen: new Int32Array(dag.n), stamp: 0, near: new Int32Array(dag.n), nearStamp: 0 };
     indexes.set(dag, index);
   }
   return index;
@@ -291,12 +294,27 @@ class Search {
       && l[a + 4]! <= l[b + 4]! && l[a + 5]! >= l[b + 5]!;
   }
 
-  /** 1: s reaches t, 0: it does not, -1: the budget ran out. */
+  /**
+   * 1: s reaches t, 0: it does not, -1: the budget ran out. Bidirectional: the nodes two
+   * steps or less before t that s may reach are marked first (t's slot chains and the room
+   * it waits for, a handful), then the search forward from s stops at the first of them.
+   */
   run(s: number, t: number): number {
     if (!this.possible(s, t)) return 0;
-    // Most questions of a plan's graph are about an edge: t's list is short and contiguous.
     const { predStart, preds } = this.dag;
-    for (let k = predStart[t]!; k < predStart[t + 1]!; k++) if (preds[k] === s) return 1;
+    const near = this.index.near;
+    const mark = ++this.index.nearStamp;
+    for (let k = predStart[t]!; k < predStart[t + 1]!; k++) {
+      const p = preds[k]!;
+      if (p === s) return 1;
+      if (!this.possible(s, p)) continue;
+      near[p] = mark;
+      for (let j = predStart[p]!; j < predStart[p + 1]!; j++) {
+        const pp = preds[j]!;
+        if (pp === s) return 1;
+        if (this.possible(s, pp)) near[pp] = mark;
+      }
+    }
     const { succStart, succ } = this.index;
     const seen = this.index.seen;
     const stamp = ++this.index.stamp;
@@ -308,7 +326,7 @@ class Search {
       const x = this.stack[top--]!;
       for (let k = succStart[x]!; k < succStart[x + 1]!; k++) {
         const c = succ[k]!;
-        if (c === t) return 1;
+        if (near[c] === mark) return 1;
         if (seen[c] === stamp) continue;
         seen[c] = stamp;
         if (!this.possible(c, t)) continue;
