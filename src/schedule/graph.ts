@@ -277,9 +277,16 @@ export function reaches(dag: Dag, sources: ArrayLike<number>, targets: ArrayLike
   return out;
 }
 
+/** How far back from a search's target, and how many nodes at most, are marked as reaching it. */
+const NEAR_DEPTH = 2;
+const NEAR_SIZE = 64;
+
 /** Depth-first searches that only enter nodes whose labels still allow reaching the target. */
 class Search {
   private readonly stack: Int32Array;
+  private readonly ball = new Int32Array(NEAR_SIZE);
+  /** The target whose near nodes are marked (-1: none yet). */
+  private target = -1;
   constructor(private readonly dag: Dag, private readonly index: ReachIndex, private readonly budget: number) {
     this.stack = new Int32Array(Math.min(dag.n, budget + 1));
   }
@@ -295,26 +302,44 @@ class Search {
   }
 
   /**
-   * 1: s reaches t, 0: it does not, -1: the budget ran out. Bidirectional: the nodes two
-   * steps or less before t that s may reach are marked first (t's slot chains and the room
-   * it waits for, a handful), then the search forward from s stops at the first of them.
+   * Marks nodes that reach t: its predecessors up to NEAR_DEPTH steps back, at most
+   * NEAR_SIZE of them (t's slot chains and the room it waits for). Kept while the questions
+   * are about the same t, as consecutive questions of a plan's graph mostly are.
    */
-  run(s: number, t: number): number {
-    if (!this.possible(s, t)) return 0;
+  private markNear(t: number): number {
+    if (t === this.target) return this.index.nearStamp;
+    this.target = t;
     const { predStart, preds } = this.dag;
     const near = this.index.near;
     const mark = ++this.index.nearStamp;
-    for (let k = predStart[t]!; k < predStart[t + 1]!; k++) {
-      const p = preds[k]!;
-      if (p === s) return 1;
-      if (!this.possible(s, p)) continue;
-      near[p] = mark;
-      for (let j = predStart[p]!; j < predStart[p + 1]!; j++) {
-        const pp = preds[j]!;
-        if (pp === s) return 1;
-        if (this.possible(s, pp)) near[pp] = mark;
+    const ball = this.ball;
+    let size = 0;
+    let from = 0;
+    near[t] = mark;
+    ball[size++] = t;
+    for (let depth = 0; depth < NEAR_DEPTH && size < NEAR_SIZE; depth++) {
+      const to = size;
+      for (let i = from; i < to && size < NEAR_SIZE; i++) {
+        const x = ball[i]!;
+        for (let k = predStart[x]!; k < predStart[x + 1]! && size < NEAR_SIZE; k++) {
+          const p = preds[k]!;
+          if (near[p] !== mark) { near[p] = mark; ball[size++] = p; }
+        }
       }
+      from = to;
     }
+    return mark;
+  }
+
+  /**
+   * 1: s reaches t, 0: it does not, -1: the budget ran out. Bidirectional: the search
+   * forward from s stops at the first node marked as reaching t (markNear).
+   */
+  run(s: number, t: number): number {
+    if (!this.possible(s, t)) return 0;
+    const near = this.index.near;
+    const mark = this.markNear(t);
+    if (near[s] === mark) return 1;
     const { succStart, succ } = this.index;
     const seen = this.index.seen;
     const stamp = ++this.index.stamp;
