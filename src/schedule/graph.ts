@@ -23,16 +23,33 @@ export interface Dag {
 
 /** Builds the graph; null when the lists have a cycle. Lists must hold valid, distinct node numbers. */
 export function dagOf(lists: readonly (readonly number[])[]): Dag | null {
-  const n = lists.length;
-  const predStart = new Int32Array(n + 1);
-  for (let m = 0; m < n; m++) predStart[m + 1] = predStart[m]! + lists[m]!.length;
-  const preds = new Int32Array(predStart[n]!);
-  for (let m = 0; m < n; m++) preds.set(lists[m]!, predStart[m]!);
+  const { start, items } = csrOf(lists);
+  return dagOfCsr(start, items);
+}
+
+/** The graph of predecessor lists in CSR form (valid, distinct node numbers); null when they have a cycle. */
+function dagOfCsr(predStart: Int32Array, preds: Int32Array): Dag | null {
+  const n = predStart.length - 1;
   const order = topologicalOrder(n, predStart, preds);
   if (!order) return null;
   const pos = new Int32Array(n);
   for (let i = 0; i < n; i++) pos[order[i]!] = i;
   return { n, predStart, preds, order, pos };
+}
+
+/** Predecessor lists in CSR form: node m's are items[start[m] .. start[m + 1]). */
+export interface PredLists {
+  readonly start: Int32Array;
+  readonly items: Int32Array;
+}
+
+function csrOf(lists: readonly (readonly number[])[]): PredLists {
+  const n = lists.length;
+  const start = new Int32Array(n + 1);
+  for (let m = 0; m < n; m++) start[m + 1] = start[m]! + lists[m]!.length;
+  const items = new Int32Array(start[n]!);
+  for (let m = 0; m < n; m++) items.set(lists[m]!, start[m]!);
+  return { start, items };
 }
 
 /** Kahn's algorithm, smallest node first among the ready ones (so 0..n-1 when every edge goes forward). */
@@ -368,38 +385,57 @@ class Search {
  * edge p -> m is dropped when p reaches another predecessor of m. Lists come out sorted.
  */
 export function transitiveReduction(lists: readonly (readonly number[])[]): number[][] {
-  const unique = lists.map(sortedUnique);
-  const dag = dagOf(unique);
+  return reduceLists(csrOf(lists));
+}
+
+/** transitiveReduction of lists in CSR form (duplicates allowed, any order within a list). */
+export function reduceLists(lists: PredLists): number[][] {
+  const { start, items } = sortedUniqueLists(lists);
+  const dag = dagOfCsr(start, items);
   if (!dag) throw new Error('transitiveReduction: the graph has a cycle');
+  const n = start.length - 1;
   // The questions, p -> other for every ordered pair of one list, in typed arrays (no garbage).
   let pairs = 0;
-  for (const l of unique) pairs += l.length * (l.length - 1);
+  for (let m = 0; m < n; m++) { const k = start[m + 1]! - start[m]!; pairs += k * (k - 1); }
   const sources = new Int32Array(pairs);
   const targets = new Int32Array(pairs);
   let q = 0;
-  for (const l of unique) {
-    if (l.length < 2) continue;
-    for (const p of l) for (const other of l) if (p !== other) { sources[q] = p; targets[q++] = other; }
+  for (let m = 0; m < n; m++) {
+    const s = start[m]!;
+    const e = start[m + 1]!;
+    if (e - s < 2) continue;
+    for (let a = s; a < e; a++) for (let b = s; b < e; b++) if (a !== b) { sources[q] = items[a]!; targets[q++] = items[b]!; }
   }
   const hit = reaches(dag, sources, targets);
+  const out: number[][] = new Array(n);
   let i = 0;
-  return unique.map((l) => {
-    if (l.length < 2) return l;
-    const keep = l.filter((p) => {
+  for (let m = 0; m < n; m++) {
+    const s = start[m]!;
+    const e = start[m + 1]!;
+    const keep: number[] = [];
+    for (let a = s; a < e; a++) {
       let redundant = false;
-      for (const other of l) if (p !== other && hit[i++]) redundant = true;
-      return !redundant;
-    });
-    return keep.length === l.length ? l : keep;
-  });
+      if (e - s >= 2) for (let b = s; b < e; b++) if (a !== b && hit[i++]) redundant = true;
+      if (!redundant) keep.push(items[a]!);
+    }
+    out[m] = keep;
+  }
+  return out;
 }
 
-/** A new list with the distinct numbers of l, ascending. */
-function sortedUnique(l: readonly number[]): number[] {
-  if (l.length < 2) return l.slice();
-  const out = l.slice().sort((a, b) => a - b);
-  let k = 1;
-  for (let j = 1; j < out.length; j++) if (out[j] !== out[k - 1]) out[k++] = out[j]!;
-  out.length = k;
-  return out;
+/** New CSR lists with the distinct numbers of each list, ascending. */
+function sortedUniqueLists(lists: PredLists): PredLists {
+  const n = lists.start.length - 1;
+  const items = lists.items.slice();
+  const start = new Int32Array(n + 1);
+  let k = 0;
+  for (let m = 0; m < n; m++) {
+    const s = lists.start[m]!;
+    const e = lists.start[m + 1]!;
+    if (e - s > 1) items.subarray(s, e).sort();
+    const first = k; // k <= s: the list is compacted in place, each number compared with the last kept
+    for (let j = s; j < e; j++) if (k === first || items[j] !== items[k - 1]) items[k++] = items[j]!;
+    start[m + 1] = k;
+  }
+  return { start, items: items.subarray(0, k) };
 }
