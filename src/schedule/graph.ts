@@ -407,20 +407,29 @@ export function reduceLists(lists: PredLists): number[][] {
     for (let a = s; a < e; a++) for (let b = s; b < e; b++) if (a !== b) { sources[q] = items[a]!; targets[q++] = items[b]!; }
   }
   const hit = reaches(dag, sources, targets);
+  // Each list built at its exact length (an array grown by push keeps room for 17).
   const out: number[][] = new Array(n);
+  const keep = new Int32Array(longest(start));
   let i = 0;
   for (let m = 0; m < n; m++) {
     const s = start[m]!;
     const e = start[m + 1]!;
-    const keep: number[] = [];
+    let k = 0;
     for (let a = s; a < e; a++) {
       let redundant = false;
       if (e - s >= 2) for (let b = s; b < e; b++) if (a !== b && hit[i++]) redundant = true;
-      if (!redundant) keep.push(items[a]!);
+      if (!redundant) keep[k++] = items[a]!;
     }
-    out[m] = keep;
+    out[m] = Array.from(keep.subarray(0, k));
   }
   return out;
+}
+
+/** The length of the longest list of CSR offsets `start`. */
+function longest(start: Int32Array): number {
+  let most = 0;
+  for (let m = 0; m + 1 < start.length; m++) most = Math.max(most, start[m + 1]! - start[m]!);
+  return most;
 }
 
 /** New CSR lists with the distinct numbers of each list, ascending. */
