@@ -298,6 +298,23 @@ export function reaches(dag: Dag, sources: ArrayLike<number>, targets: ArrayLike
 const NEAR_DEPTH = 2;
 const NEAR_SIZE = 64;
 
+/**
+ * Reachability questions answered one at a time, for callers whose next question depends on
+ * the answers so far (a search over budget is settled by the batched propagation alone).
+ */
+export class Reachability {
+  private readonly search: Search;
+  constructor(private readonly dag: Dag) {
+    this.search = new Search(dag, reachIndex(dag), SEARCH_BUDGET);
+  }
+
+  /** Does a path of one edge or more lead from s to t? */
+  test(s: number, t: number): boolean {
+    const answer = this.search.run(s, t);
+    return answer < 0 ? reachesBatched(this.dag, [s], [t])[0] === 1 : answer === 1;
+  }
+}
+
 /** Depth-first searches that only enter nodes whose labels still allow reaching the target. */
 class Search {
   private readonly stack: Int32Array;
