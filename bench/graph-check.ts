@@ -34,7 +34,12 @@ async function main(): Promise<void> {
   }
   const repeats = Math.max(1, Number(repeatsArg ?? 3) || 1);
   const loaded = await loadInstance(await readDocument(instanceFile));
-  const waves = (JSON.parse(readFileSync(planFile, 'utf8')) as { waves: Wave[] }).waves;
+  const doc = JSON.parse(readFileSync(planFile, 'utf8')) as { waves?: unknown };
+  if (!Array.isArray(doc?.waves)) {
+    console.error(`${planFile}: $.waves is ${JSON.stringify(doc?.waves) ?? 'missing'}, not a list of waves`);
+    process.exit(2);
+  }
+  const waves = doc.waves as Wave[];
   const { plan, violations } = flattenWaves(loaded.problem, waves);
   if (!plan) {
     console.error(`${planFile}: ${violations[0]?.message ?? 'not a plan of this instance'}`);
