@@ -2,7 +2,7 @@
  * The schedule's reachability, transitive reduction and graph verification answer exactly
  * as the implementation they replaced (kept in test/reference/ as the oracle): on random
  * DAGs, and on the dependency graphs of random plans, intact or with edges dropped, added
- * or turned into cycles.
+ * or turned into cycles; the dependency lists themselves are those the previous builder found.
  */
 import 'reflect-metadata';
 import { describe, expect, it } from 'vitest';
@@ -10,10 +10,11 @@ import fc from 'fast-check';
 import type { LimitsDoc } from '../src/model/instance.js';
 import { planMigrations } from '../src/api.js';
 import { dagOf, reaches, transitiveReduction } from '../src/schedule/graph.js';
-import { dependencyLists } from '../src/schedule/dependencies.js';
+import { buildDependencies, dependencyLists } from '../src/schedule/dependencies.js';
 import { flattenWaves, verifyDependencyGraph } from '../src/schedule/verify.js';
 import * as reference from './reference/graph.js';
 import { verifyDependencyGraph as referenceVerify } from './reference/verify.js';
+import * as referenceDependencies from './reference/dependencies.js';
 import { generateCloud, mulberry32 } from '../bench/generate.js';
 
 /** A random DAG: each node's predecessors drawn among the nodes before it in a random numbering. */
@@ -88,9 +89,12 @@ describe('the dependency graphs of random plans', () => {
       if (plan.status !== 'optimal' && plan.status !== 'feasible') return;
       const { problem, model } = loaded;
       const flat = flattenWaves(problem, plan.waves).plan!;
-      for (const options of [{}, { refine: problem }, { refine: problem, strict: () => true }]) {
+      const someHosts = (h: number) => h % 2 === 0;
+      for (const options of [{}, { refine: problem }, { refine: problem, strict: () => true }, { refine: problem, unrefined: someHosts, strict: someHosts }]) {
         const lists = dependencyLists(model, flat, options);
+        expect(lists).toEqual(referenceDependencies.dependencyLists(model, flat, options));
         expect(transitiveReduction(lists)).toEqual(reference.transitiveReduction(lists));
+        expect(buildDependencies(model, flat, options)).toEqual(referenceDependencies.buildDependencies(model, flat, options));
       }
       const graph = plan.waves.flatMap((w) => w.migrations.map((m) => [...m.after!]));
       const mutated = graph.map((l) => [...l]);

@@ -37,7 +37,7 @@ import type { Model } from '../model/model.js';
 import type { MigrationGroup, Problem } from '../plugin-api.js';
 import type { Move } from '../plan/moves.js';
 import { PlacementState } from '../model/state.js';
-import { transitiveReduction } from './graph.js';
+import { reduceLists, type PredLists } from './graph.js';
 
 /** A plan's migrations numbered flat, wave after wave. */
 export interface FlatPlan {
@@ -91,21 +91,54 @@ export interface DependencyOptions {
 
 /** The (transitively reduced) list of migrations each migration waits for. */
 export function buildDependencies(model: Model, plan: FlatPlan, options: DependencyOptions = {}): number[][] {
-  return transitiveReduction(dependencyLists(model, plan, options));
+  return reduceLists(dependencyEdges(model, plan, options).lists(plan.n));
 }
 
 /** The lists of points 1-4 above, before the transitive reduction (duplicates possible). */
 export function dependencyLists(model: Model, plan: FlatPlan, options: DependencyOptions = {}): number[][] {
+  const { start, items } = dependencyEdges(model, plan, options).lists(plan.n);
+  return Array.from({ length: plan.n }, (_, m) => Array.from(items.subarray(start[m]!, start[m + 1]!)));
+}
+
+/** Edges "m waits for p" in the order they are found, in typed arrays (no array per migration). */
+class Edges {
+  private waiting = new Int32Array(1024);
+  private awaited = new Int32Array(1024);
+  private count = 0;
+
+  push(m: number, p: number): void {
+    if (this.count === this.waiting.length) {
+      const grow = (a: Int32Array) => { const b = new Int32Array(a.length * 2); b.set(a); return b; };
+      this.waiting = grow(this.waiting);
+      this.awaited = grow(this.awaited);
+    }
+    this.waiting[this.count] = m;
+    this.awaited[this.count++] = p;
+  }
+
+  /** Per migration of 0..n-1, the migrations it waits for, in the order found (CSR). */
+  lists(n: number): PredLists {
+    const start = new Int32Array(n + 1);
+    for (let i = 0; i < this.count; i++) start[this.waiting[i]! + 1]!++;
+    for (let m = 0; m < n; m++) start[m + 1]! += start[m]!;
+    const fill = start.slice(0, n);
+    const items = new Int32Array(this.count);
+    for (let i = 0; i < this.count; i++) items[fill[this.waiting[i]!]!++] = this.awaited[i]!;
+    return { start, items };
+  }
+}
+
+function dependencyEdges(model: Model, plan: FlatPlan, options: DependencyOptions): Edges {
   const { n, vm, from, to, wave } = plan;
   const H = model.hosts.length;
-  const lists: number[][] = Array.from({ length: n }, () => []);
+  const lists = new Edges();
 
   // 1. Same VM.
-  const lastOf = new Map<number, number>();
+  const lastOf = new Int32Array(model.vms.length).fill(-1);
   for (let i = 0; i < n; i++) {
-    const prev = lastOf.get(vm[i]!);
-    if (prev !== undefined) lists[i]!.push(prev);
-    lastOf.set(vm[i]!, i);
+    const prev = lastOf[vm[i]!]!;
+    if (prev >= 0) lists.push(i, prev);
+    lastOf[vm[i]!] = i;
   }
 
   // 2. Slots.
@@ -117,14 +150,14 @@ export function dependencyLists(model: Model, plan: FlatPlan, options: Dependenc
       if (!Number.isFinite(c)) continue;
       const s = index.start[h]!;
       const e = index.start[h + 1]!;
-      for (let k = s + Math.max(1, c); k < e; k++) lists[index.items[k]!]!.push(index.items[k - Math.max(1, c)]!);
+      for (let k = s + Math.max(1, c); k < e; k++) lists.push(index.items[k]!, index.items[k - Math.max(1, c)]!);
     }
   };
   slots(out, (h) => model.hosts[h]!.maxOutgoing);
   slots(inc, (h) => model.hosts[h]!.maxIncoming);
   if (Number.isFinite(model.maxPerWave)) {
     const c = Math.max(1, model.maxPerWave);
-    for (let i = c; i < n; i++) lists[i]!.push(i - c);
+    for (let i = c; i < n; i++) lists.push(i, i - c);
   }
   groupSlots(plan, options, lists);
 
@@ -146,14 +179,14 @@ export function dependencyLists(model: Model, plan: FlatPlan, options: Dependenc
       while (d < de && wave[out.items[d]!]! < w) d++;
       const upto = need && need[m]! >= 0 ? ds + need[m]! : d;
       const first = Number.isFinite(c) ? Math.max(ds, upto - Math.max(1, c)) : ds;
-      for (let j = first; j < upto; j++) lists[m]!.push(out.items[j]!);
+      for (let j = first; j < upto; j++) lists.push(m, out.items[j]!);
       if (strict) {
         // arrivals of the latest earlier wave that has some
         let j = k - 1;
         while (j >= as && wave[inc.items[j]!]! === w) j--;
         if (j >= as) {
           const w0 = wave[inc.items[j]!]!;
-          for (; j >= as && wave[inc.items[j]!]! === w0; j--) lists[m]!.push(inc.items[j]!);
+          for (; j >= as && wave[inc.items[j]!]! === w0; j--) lists.push(m, inc.items[j]!);
         }
       }
     }
@@ -162,7 +195,7 @@ export function dependencyLists(model: Model, plan: FlatPlan, options: Dependenc
 }
 
 /** Slot chains of migration groups: a group's migration waits for the one `limit` places before it among the group's. */
-function groupSlots(plan: FlatPlan, options: DependencyOptions, lists: number[][]): void {
+function groupSlots(plan: FlatPlan, options: DependencyOptions, lists: Edges): void {
   const groups: readonly MigrationGroup[] = options.groups ?? options.refine?.rules.flatMap((r) => r.migrationGroups ?? []) ?? [];
   if (!groups.length) return;
   const members = new Map<number, number[]>();
@@ -176,7 +209,7 @@ function groupSlots(plan: FlatPlan, options: DependencyOptions, lists: number[][
   for (let m = 0; m < plan.n; m++) for (const i of members.get(plan.vm[m]!) ?? []) byGroup[i]!.push(m);
   byGroup.forEach((ms, i) => {
     const c = Math.max(1, groups[i]!.limit);
-    for (let k = c; k < ms.length; k++) lists[ms[k]!]!.push(ms[k - c]!);
+    for (let k = c; k < ms.length; k++) lists.push(ms[k]!, ms[k - c]!);
   });
 }
 

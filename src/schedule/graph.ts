@@ -23,16 +23,33 @@ export interface Dag {
 
 /** Builds the graph; null when the lists have a cycle. Lists must hold valid, distinct node numbers. */
 export function dagOf(lists: readonly (readonly number[])[]): Dag | null {
-  const n = lists.length;
-  const predStart = new Int32Array(n + 1);
-  for (let m = 0; m < n; m++) predStart[m + 1] = predStart[m]! + lists[m]!.length;
-  const preds = new Int32Array(predStart[n]!);
-  for (let m = 0; m < n; m++) preds.set(lists[m]!, predStart[m]!);
+  const { start, items } = csrOf(lists);
+  return dagOfCsr(start, items);
+}
+
+/** The graph of predecessor lists in CSR form (valid, distinct node numbers); null when they have a cycle. */
+function dagOfCsr(predStart: Int32Array, preds: Int32Array): Dag | null {
+  const n = predStart.length - 1;
   const order = topologicalOrder(n, predStart, preds);
   if (!order) return null;
   const pos = new Int32Array(n);
   for (let i = 0; i < n; i++) pos[order[i]!] = i;
   return { n, predStart, preds, order, pos };
+}
+
+/** Predecessor lists in CSR form: node m's are items[start[m] .. start[m + 1]). */
+export interface PredLists {
+  readonly start: Int32Array;
+  readonly items: Int32Array;
+}
+
+function csrOf(lists: readonly (readonly number[])[]): PredLists {
+  const n = lists.length;
+  const start = new Int32Array(n + 1);
+  for (let m = 0; m < n; m++) start[m + 1] = start[m]! + lists[m]!.length;
+  const items = new Int32Array(start[n]!);
+  for (let m = 0; m < n; m++) items.set(lists[m]!, start[m]!);
+  return { start, items };
 }
 
 /** Kahn's algorithm, smallest node first among the ready ones (so 0..n-1 when every edge goes forward). */
@@ -159,6 +176,9 @@ interface ReachIndex {
   /** Marks of the searches (a stamp per search), kept with the graph: callers ask many small batches. */
   readonly seen: Int32Array;
   stamp: number;
+  /** Marks of the nodes near a search's target (a stamp per search). */
+  readonly near: Int32Array;
+  nearStamp: number;
 }
 
 const LABELS = 6;
@@ -182,7 +202,7 @@ function reachIndex(dag: Dag): ReachIndex {
       labels[at + 4] = backward.low[m]!;
       labels[at + 5] = backward.post[m]!;
     }
-    index = { succStart, succ, labels, seen: new Int32Array(dag.n), stamp: 0 };
+    index = { succStart, succ, labels, seen: new Int32Array(dag.n), stamp: 0, near: new Int32Array(dag.n), nearStamp: 0 };
     indexes.set(dag, index);
   }
   return index;
@@ -274,9 +294,33 @@ export function reaches(dag: Dag, sources: ArrayLike<number>, targets: ArrayLike
   return out;
 }
 
+/** How far back from a search's target, and how many nodes at most, are marked as reaching it. */
+const NEAR_DEPTH = 2;
+const NEAR_SIZE = 64;
+
+/**
+ * Reachability questions answered one at a time, for callers whose next question depends on
+ * the answers so far (a search over budget is settled by the batched propagation alone).
+ */
+export class Reachability {
+  private readonly search: Search;
+  constructor(private readonly dag: Dag) {
+    this.search = new Search(dag, reachIndex(dag), SEARCH_BUDGET);
+  }
+
+  /** Does a path of one edge or more lead from s to t? */
+  test(s: number, t: number): boolean {
+    const answer = this.search.run(s, t);
+    return answer < 0 ? reachesBatched(this.dag, [s], [t])[0] === 1 : answer === 1;
+  }
+}
+
 /** Depth-first searches that only enter nodes whose labels still allow reaching the target. */
 class Search {
   private readonly stack: Int32Array;
+  private readonly ball = new Int32Array(NEAR_SIZE);
+  /** The target whose near nodes are marked (-1: none yet). */
+  private target = -1;
   constructor(private readonly dag: Dag, private readonly index: ReachIndex, private readonly budget: number) {
     this.stack = new Int32Array(Math.min(dag.n, budget + 1));
   }
@@ -291,12 +335,45 @@ class Search {
       && l[a + 4]! <= l[b + 4]! && l[a + 5]! >= l[b + 5]!;
   }
 
-  /** 1: s reaches t, 0: it does not, -1: the budget ran out. */
+  /**
+   * Marks nodes that reach t: its predecessors up to NEAR_DEPTH steps back, at most
+   * NEAR_SIZE of them (t's slot chains and the room it waits for). Kept while the questions
+   * are about the same t, as consecutive questions of a plan's graph mostly are.
+   */
+  private markNear(t: number): number {
+    if (t === this.target) return this.index.nearStamp;
+    this.target = t;
+    const { predStart, preds } = this.dag;
+    const near = this.index.near;
+    const mark = ++this.index.nearStamp;
+    const ball = this.ball;
+    let size = 0;
+    let from = 0;
+    near[t] = mark;
+    ball[size++] = t;
+    for (let depth = 0; depth < NEAR_DEPTH && size < NEAR_SIZE; depth++) {
+      const to = size;
+      for (let i = from; i < to && size < NEAR_SIZE; i++) {
+        const x = ball[i]!;
+        for (let k = predStart[x]!; k < predStart[x + 1]! && size < NEAR_SIZE; k++) {
+          const p = preds[k]!;
+          if (near[p] !== mark) { near[p] = mark; ball[size++] = p; }
+        }
+      }
+      from = to;
+    }
+    return mark;
+  }
+
+  /**
+   * 1: s reaches t, 0: it does not, -1: the budget ran out. Bidirectional: the search
+   * forward from s stops at the first node marked as reaching t (markNear).
+   */
   run(s: number, t: number): number {
     if (!this.possible(s, t)) return 0;
-    // Most questions of a plan's graph are about an edge: t's list is short and contiguous.
-    const { predStart, preds } = this.dag;
-    for (let k = predStart[t]!; k < predStart[t + 1]!; k++) if (preds[k] === s) return 1;
+    const near = this.index.near;
+    const mark = this.markNear(t);
+    if (near[s] === mark) return 1;
     const { succStart, succ } = this.index;
     const seen = this.index.seen;
     const stamp = ++this.index.stamp;
@@ -308,7 +385,7 @@ class Search {
       const x = this.stack[top--]!;
       for (let k = succStart[x]!; k < succStart[x + 1]!; k++) {
         const c = succ[k]!;
-        if (c === t) return 1;
+        if (near[c] === mark) return 1;
         if (seen[c] === stamp) continue;
         seen[c] = stamp;
         if (!this.possible(c, t)) continue;
@@ -325,38 +402,66 @@ class Search {
  * edge p -> m is dropped when p reaches another predecessor of m. Lists come out sorted.
  */
 export function transitiveReduction(lists: readonly (readonly number[])[]): number[][] {
-  const unique = lists.map(sortedUnique);
-  const dag = dagOf(unique);
+  return reduceLists(csrOf(lists));
+}
+
+/** transitiveReduction of lists in CSR form (duplicates allowed, any order within a list). */
+export function reduceLists(lists: PredLists): number[][] {
+  const { start, items } = sortedUniqueLists(lists);
+  const dag = dagOfCsr(start, items);
   if (!dag) throw new Error('transitiveReduction: the graph has a cycle');
+  const n = start.length - 1;
   // The questions, p -> other for every ordered pair of one list, in typed arrays (no garbage).
   let pairs = 0;
-  for (const l of unique) pairs += l.length * (l.length - 1);
+  for (let m = 0; m < n; m++) { const k = start[m + 1]! - start[m]!; pairs += k * (k - 1); }
   const sources = new Int32Array(pairs);
   const targets = new Int32Array(pairs);
   let q = 0;
-  for (const l of unique) {
-    if (l.length < 2) continue;
-    for (const p of l) for (const other of l) if (p !== other) { sources[q] = p; targets[q++] = other; }
+  for (let m = 0; m < n; m++) {
+    const s = start[m]!;
+    const e = start[m + 1]!;
+    if (e - s < 2) continue;
+    for (let a = s; a < e; a++) for (let b = s; b < e; b++) if (a !== b) { sources[q] = items[a]!; targets[q++] = items[b]!; }
   }
   const hit = reaches(dag, sources, targets);
+  // Each list built at its exact length (an array grown by push keeps room for 17).
+  const out: number[][] = new Array(n);
+  const keep = new Int32Array(longest(start));
   let i = 0;
-  return unique.map((l) => {
-    if (l.length < 2) return l;
-    const keep = l.filter((p) => {
+  for (let m = 0; m < n; m++) {
+    const s = start[m]!;
+    const e = start[m + 1]!;
+    let k = 0;
+    for (let a = s; a < e; a++) {
       let redundant = false;
-      for (const other of l) if (p !== other && hit[i++]) redundant = true;
-      return !redundant;
-    });
-    return keep.length === l.length ? l : keep;
-  });
+      if (e - s >= 2) for (let b = s; b < e; b++) if (a !== b && hit[i++]) redundant = true;
+      if (!redundant) keep[k++] = items[a]!;
+    }
+    out[m] = Array.from(keep.subarray(0, k));
+  }
+  return out;
 }
 
-/** A new list with the distinct numbers of l, ascending. */
-function sortedUnique(l: readonly number[]): number[] {
-  if (l.length < 2) return l.slice();
-  const out = l.slice().sort((a, b) => a - b);
-  let k = 1;
-  for (let j = 1; j < out.length; j++) if (out[j] !== out[k - 1]) out[k++] = out[j]!;
-  out.length = k;
-  return out;
+/** The length of the longest list of CSR offsets `start`. */
+function longest(start: Int32Array): number {
+  let most = 0;
+  for (let m = 0; m + 1 < start.length; m++) most = Math.max(most, start[m + 1]! - start[m]!);
+  return most;
+}
+
+/** New CSR lists with the distinct numbers of each list, ascending. */
+function sortedUniqueLists(lists: PredLists): PredLists {
+  const n = lists.start.length - 1;
+  const items = lists.items.slice();
+  const start = new Int32Array(n + 1);
+  let k = 0;
+  for (let m = 0; m < n; m++) {
+    const s = lists.start[m]!;
+    const e = lists.start[m + 1]!;
+    if (e - s > 1) items.subarray(s, e).sort();
+    const first = k; // k <= s: the list is compacted in place, each number compared with the last kept
+    for (let j = s; j < e; j++) if (k === first || items[j] !== items[k - 1]) items[k++] = items[j]!;
+    start[m + 1] = k;
+  }
+  return { start, items: items.subarray(0, k) };
 }

@@ -28,7 +28,7 @@ import type { MigrationGroup, Problem, Violation } from '../plugin-api.js';
 import { isTransfer, type Wave } from '../model/plan.js';
 import { PlacementState } from '../model/state.js';
 import { byHost, type FlatPlan } from './dependencies.js';
-import { dagOf, reaches, type Dag } from './graph.js';
+import { dagOf, reaches, Reachability, type Dag } from './graph.js';
 
 export interface DependencyCheck {
   valid: boolean;
@@ -157,14 +157,13 @@ class GraphCheck {
     const slotTests = this.slotQuestions(q, out, inc);
     const globalIds = this.globalQuestions(q);
     const groupTests = this.groupQuestions(q);
-    const overlap = this.overlapQuestions(q, stays, dag.pos, inc);
     const hit = q.run();
     this.reportOrder(stays, sameVm, hit);
     this.reportSlots(dag, slotTests, hit, out, inc);
     this.reportGlobal(globalIds, hit);
     this.reportGroups(dag, groupTests, hit);
     if (this.violations.length) return this.result();
-    this.checkRules(stays, inc, overlap, hit, dag.pos);
+    this.checkRules(stays, inc, new Overlap(dag, stays));
     return this.result();
   }
 
@@ -296,32 +295,6 @@ class GraphCheck {
     }
   }
 
-  /**
-   * Per arrival m and stay on its host whose arrival does not come after m in the
-   * topological order, two questions: departure before m? arrival before m? (A missing
-   * departure or arrival asks m about itself: "no".) Two ids per (arrival, stay on its host).
-   * Asked host by host: one host's questions are about the same few migrations, whose
-   * labels and edges then stay in the cache while the batch is answered.
-   */
-  private overlapQuestions(q: Queries, stays: Stays, pos: Int32Array, inc: HostIndex): { first: Int32Array; ids: Int32Array } {
-    const { n, to } = this.plan;
-    const { onStart, on, arrival, departure } = stays;
-    const first = new Int32Array(n + 1);
-    for (let m = 0; m < n; m++) first[m + 1] = first[m]! + 2 * (onStart[to[m]! + 1]! - onStart[to[m]!]!);
-    const ids = new Int32Array(first[n]!);
-    for (let i = 0; i < n; i++) {
-      const m = inc.items[i]!;
-      let id = first[m]!;
-      for (let k = onStart[to[m]!]!; k < onStart[to[m]! + 1]!; k++) {
-        const si = on[k]!;
-        if (arrival[si]! >= 0 && pos[arrival[si]!]! > pos[m]!) { id += 2; continue; }
-        ids[id++] = q.add(departure[si]! >= 0 ? departure[si]! : m, m);
-        ids[id++] = q.add(arrival[si]! >= 0 ? arrival[si]! : m, m);
-      }
-    }
-    return { first, ids };
-  }
-
   private reportOrder(stays: Stays, sameVm: Int32Array, hit: Uint8Array): void {
     for (let m = 0; m < this.plan.n; m++) {
       if (sameVm[m]! < 0 || hit[sameVm[m]!]) continue;
@@ -351,16 +324,17 @@ class GraphCheck {
   }
 
   /** Rules: the worst state of each arrival's host, built, checked and undone. */
-  private checkRules(stays: Stays, inc: HostIndex, overlap: { first: Int32Array; ids: Int32Array }, hit: Uint8Array, pos: Int32Array): void {
+  private checkRules(stays: Stays, inc: HostIndex, overlap: Overlap): void {
     const { model } = this.problem;
     const state = new PlacementState(model, this.problem.usable);
     const moves = new Uint8Array(model.vms.length);
     for (let m = 0; m < this.plan.n; m++) moves[this.plan.vm[m]!] = 1;
     const worst = new WorstState(state, this.plan, moves);
     for (let h = 0; h < this.H; h++) {
+      overlap.host(h);
       for (let k = inc.start[h]!; k < inc.start[h + 1]!; k++) {
         const m = inc.items[k]!;
-        this.present(stays, m, overlap, hit, pos, worst);
+        this.present(stays, m, overlap, worst);
         worst.build(h, m);
         this.checkHost(state, h, m);
         worst.undo();
@@ -374,17 +348,16 @@ class GraphCheck {
    * In flight when their arrival does not precede m (a VM in flight counts at least as
    * much as a settled one).
    */
-  private present(stays: Stays, m: number, overlap: { first: Int32Array; ids: Int32Array }, hit: Uint8Array, pos: Int32Array, worst: WorstState): void {
+  private present(stays: Stays, m: number, overlap: Overlap, worst: WorstState): void {
     const h = this.plan.to[m]!;
     const x = this.plan.vm[m]!;
     worst.clear();
-    let id = overlap.first[m]!;
-    for (let k = stays.onStart[h]!; k < stays.onStart[h + 1]!; k++, id += 2) {
+    overlap.arrival(m);
+    for (let k = stays.onStart[h]!, j = 0; k < stays.onStart[h + 1]!; k++, j++) {
       const si = stays.on[k]!;
-      const arrival = stays.arrival[si]!;
-      if (stays.vm[si] === x || (arrival >= 0 && pos[arrival]! > pos[m]!) || hit[overlap.ids[id]!] === 1) continue;
-      const arrivedBefore = arrival < 0 || hit[overlap.ids[id + 1]!] === 1;
-      worst.add(stays.vm[si]!, arrivedBefore ? -1 : arrival);
+      if (stays.vm[si] === x || overlap.after(si)) { overlap.skip(j); continue; }
+      if (overlap.departed(j, si)) continue;
+      worst.add(stays.vm[si]!, overlap.arrived(j, si) ? -1 : stays.arrival[si]!);
     }
   }
 
@@ -398,6 +371,77 @@ class GraphCheck {
         });
       }
     }
+  }
+}
+
+/**
+ * For the arrivals at one host in plan order, and each stay on the host: did the stay's
+ * departure, or its arrival, finish before the arrival starts in every order the graph
+ * allows (does it reach the arrival)? Answered one host at a time, in the order present()
+ * asks, only where present() reads the answer. When the previous arrival at the host
+ * reaches this one (the arrivals' slot chain), what reached the previous one reaches this
+ * one too: only the first arrival a stay's migration reaches costs a search.
+ */
+class Overlap {
+  private readonly reach: Reachability;
+  /** Per stay of the host (by its place there): 1 when its departure, its arrival, reached the previous arrival. */
+  private depBefore = new Uint8Array(0);
+  private arrBefore = new Uint8Array(0);
+  private previous = -1;
+  private chained = false;
+  private m = -1;
+
+  constructor(private readonly dag: Dag, private readonly stays: Stays) {
+    this.reach = new Reachability(dag);
+  }
+
+  /** Starts the arrivals at host h. */
+  host(h: number): void {
+    const count = this.stays.onStart[h + 1]! - this.stays.onStart[h]!;
+    if (this.depBefore.length < count) { this.depBefore = new Uint8Array(count); this.arrBefore = new Uint8Array(count); }
+    this.depBefore.fill(0, 0, count);
+    this.arrBefore.fill(0, 0, count);
+    this.previous = -1;
+  }
+
+  /** The next arrival at the host. */
+  arrival(m: number): void {
+    this.chained = this.previous >= 0 && this.reaches(this.previous, m);
+    this.previous = m;
+    this.m = m;
+  }
+
+  /** Whether stay si begins after the arrival in the topological order. */
+  after(si: number): boolean {
+    const a = this.stays.arrival[si]!;
+    return a >= 0 && this.dag.pos[a]! > this.dag.pos[this.m]!;
+  }
+
+  /** Whether the departure of stay si (the j-th on the host) reaches the arrival. */
+  departed(j: number, si: number): boolean {
+    const d = this.stays.departure[si]!;
+    const yes = d >= 0 && ((this.chained && this.depBefore[j] === 1) || this.reaches(d, this.m));
+    this.depBefore[j] = yes ? 1 : 0;
+    this.arrBefore[j] = 0; // not asked: unknown
+    return yes;
+  }
+
+  /** Whether the arrival of stay si (the j-th on the host) reaches the arrival; a stay from the start has arrived. */
+  arrived(j: number, si: number): boolean {
+    const a = this.stays.arrival[si]!;
+    const yes = a < 0 || (this.chained && this.arrBefore[j] === 1) || this.reaches(a, this.m);
+    this.arrBefore[j] = yes && a >= 0 ? 1 : 0;
+    return yes;
+  }
+
+  /** Stay j's answers were not asked for this arrival. */
+  skip(j: number): void {
+    this.depBefore[j] = 0;
+    this.arrBefore[j] = 0;
+  }
+
+  private reaches(s: number, t: number): boolean {
+    return this.dag.pos[s]! < this.dag.pos[t]! && this.reach.test(s, t);
   }
 }
 
