@@ -11,7 +11,7 @@
  */
 import type { Problem } from '../plugin-api.js';
 import type { Move } from './moves.js';
-import { PlacementState } from '../model/state.js';
+import { PlacementState, type StateView } from '../model/state.js';
 import { breaksRule, overloadedAtStart } from '../verify/overload.js';
 
 export interface CompactOptions {
@@ -76,19 +76,31 @@ function replaceWave(list: number[], from: number, to: number): number[] {
 
 /** The earliest wave the migration (now in wave i) can run in. */
 function earliestWave(problem: Problem, states: PlacementState[], movedIn: Map<number, number[]>, m: Move, i: number): number {
-  const { model, rules } = problem;
-  if (model.hosts[m.to]!.disabled) return i;
+  if (problem.model.hosts[m.to]!.disabled) return i;
   const previous = (movedIn.get(m.vm) ?? []).filter((w) => w < i);
   const floor = previous.length ? previous[previous.length - 1]! + 1 : 0;
   let best = i;
   for (let k = i - 1; k >= floor; k--) {
     const s = states[k]!;
-    if (!rules.every((r) => r.admits(s, m.vm, m.to))) break;
-    if (overloadedAtStart(problem)[m.to] && breaksRule(rules, s, m.to)) break; // still overloaded: no arrival
-    if (s.outgoingOf(m.from) < model.hosts[m.from]!.maxOutgoing && s.incomingOf(m.to) < model.hosts[m.to]!.maxIncoming
-      && s.inFlight.length < model.maxPerWave) best = k;
+    const fit = waveFit(problem, s, m, s.outgoingOf(m.from), s.incomingOf(m.to), s.inFlight.length);
+    if (fit === 'blocked') break;
+    if (fit === 'fits') best = k;
   }
   return best;
+}
+
+/**
+ * Compaction's rule for an earlier wave (shared with engines/heuristic/retime.ts), given the
+ * state during it and its slot counts: `blocked` when a rule refuses the VM on its destination
+ * then, or the destination still breaks a rule it broke at the start (no earlier wave can do
+ * better: the VM would be there during this one too); else `fits` when the wave has a slot at
+ * the source, at the destination and below maxPerWave, `full` when not.
+ */
+export function waveFit(problem: Problem, s: StateView, m: Move, outgoing: number, incoming: number, flying: number): 'blocked' | 'fits' | 'full' {
+  const { model, rules } = problem;
+  for (const r of rules) if (!r.admits(s, m.vm, m.to)) return 'blocked';
+  if (overloadedAtStart(problem)[m.to] && breaksRule(rules, s, m.to)) return 'blocked';
+  return outgoing < model.hosts[m.from]!.maxOutgoing && incoming < model.hosts[m.to]!.maxIncoming && flying < model.maxPerWave ? 'fits' : 'full';
 }
 
 /** Updates the wave states for a migration moved from wave i to wave j. */

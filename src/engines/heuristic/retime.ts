@@ -1,9 +1,7 @@
 /**
  * Moves every migration of a valid plan to the earliest wave it can run in: the rule of
- * plan/compact.ts (the VM does not move in between, the wave has a slot at its source and
- * destination and below maxPerWave, every rule admits it on its destination during every
- * wave from there on, a host overloaded at the start takes no arrival while it still
- * breaks a rule), on a lighter record of the plan, for justify.ts's many passes.
+ * plan/compact.ts (`waveFit`, and the VM does not move in between), on a lighter record of
+ * the plan, for justify.ts's many passes.
  *
  * compact.ts keeps a full placement state per wave (every VM, every host's members), so
  * that moving a migration j waves earlier costs j set updates and the memory grows with
@@ -15,7 +13,7 @@
 import type { Problem } from '../../plugin-api.js';
 import type { StateView } from '../../model/state.js';
 import type { Move } from '../../plan/moves.js';
-import { breaksRule, overloadedAtStart } from '../../verify/overload.js';
+import { waveFit } from '../../plan/compact.js';
 
 /** The plan as each VM's migrations (wave, from, to) in order, and per wave its loads and slots. */
 class Timeline {
@@ -141,9 +139,8 @@ class Timeline {
 /** The plan with every migration in its earliest wave (empty waves dropped); cost and migrations unchanged. */
 export function retimeEarliest(problem: Problem, waves: readonly Move[][], start: Int32Array, deadline: number, now: () => number): Move[][] {
   const t = new Timeline(problem, waves, start);
-  const { model, rules } = problem;
+  const { model } = problem;
   const H = model.hosts.length;
-  const overloaded = overloadedAtStart(problem);
   const byWave: number[][] = Array.from({ length: t.W }, () => []);
   t.moves.forEach((m, i) => byWave[m.wave]!.push(i));
   const out: number[][] = Array.from({ length: t.W }, () => []);
@@ -157,11 +154,6 @@ export function retimeEarliest(problem: Problem, waves: readonly Move[][], start
   }
   return out.filter((w) => w.length > 0).map((w) => w.map((i) => { const m = t.moves[i]!; return { vm: m.vm, from: m.from, to: m.to }; }));
 
-  function admitsAll(s: StateView, vm: number, host: number): boolean {
-    for (const r of rules) if (!r.admits(s, vm, host)) return false;
-    return true;
-  }
-
   function earliest(i: number): number {
     const m = t.moves[i]!;
     if (model.hosts[m.to]!.disabled) return m.wave;
@@ -170,11 +162,9 @@ export function retimeEarliest(problem: Problem, waves: readonly Move[][], start
     const floor = before >= 0 ? t.moves[mine[before]!]!.wave + 1 : 0;
     let best = m.wave;
     for (let k = m.wave - 1; k >= floor; k--) {
-      const s = t.views[k]!;
-      if (!admitsAll(s, m.vm, m.to)) break;
-      if (overloaded[m.to] && breaksRule(rules, s, m.to)) break; // still overloaded: no arrival
-      if (t.outgoing[k * H + m.from]! < model.hosts[m.from]!.maxOutgoing && t.incoming[k * H + m.to]! < model.hosts[m.to]!.maxIncoming
-        && t.flying[k]! < model.maxPerWave) best = k;
+      const fit = waveFit(problem, t.views[k]!, m, t.outgoing[k * H + m.from]!, t.incoming[k * H + m.to]!, t.flying[k]!);
+      if (fit === 'blocked') break;
+      if (fit === 'fits') best = k;
     }
     return best;
   }
