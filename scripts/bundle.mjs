@@ -1,24 +1,29 @@
 #!/usr/bin/env node
 /**
- * Bundles tsc's output (dist/src) into dist/bundle/, what the installed package runs: the
- * `shunt` executable (main.js), the library (index.js, `shunt`), the plugin SDK (sdk.js,
- * `shunt/sdk`) and the two worker-thread modules (the solver worker and the service's pool
- * task). Node's ESM loader spends most of a small run resolving, reading and compiling some
- * 120 modules; here `shunt plan` loads about 20 files.
+ * Bundles tsc's output (dist/src) into dist/bundle/, what the installed package runs:
  *
- * One build with code splitting, so that a module shared by the entry points (the error
- * classes, the kernel) exists once, in one chunk: a user plugin that imports `shunt/sdk`
- * gets the classes the executable checks with instanceof. Everything is flat in one
- * directory, so that `new URL('./worker.js', import.meta.url)` in any chunk finds its entry.
- * The command modules stay apart (each is a dynamic import), so `--help` loads none of them.
+ * - runtime.cjs: every module of shunt in one CommonJS file, each evaluated on its first use
+ *   (the parts are `require`d lazily: the CLI, each command, the library, the SDK, the service's
+ *   pool task). A script, unlike an ES module, can be compiled with a V8 code cache on Node 20:
+ *   runtime-loader.cjs (src/cli/launch/code-cache.ts) loads it with one, which spares a small
+ *   command most of its time (compiling the code). Its first line is the hash of its code, the
+ *   key of the cache.
+ * - shunt.cjs: the `shunt` executable (src/cli/launch/bin.ts).
+ * - index.js and sdk.js (`shunt`, `shunt/sdk`) and pool-task.js (the service's worker-thread
+ *   task): ES modules whose exports are the runtime's, through the same loader, so that the
+ *   executable, the library, the SDK and a user's plugin share one copy of every class in a
+ *   thread (the executable recognises a plugin's InputError).
+ * - worker.js: the solver's worker thread, an ES module on its own (it shares no class with
+ *   anything, and awaits at its top level, which a CommonJS file cannot).
+ *
  * It bundles the JavaScript tsc wrote (decorator metadata, which tsyringe needs, is tsc's).
  * Of the dependencies it holds only what every command loads (commander, tsyringe and its
- * polyfill, all CommonJS that Node would otherwise read file by file); the rest stay in
- * node_modules, loaded when a command needs them.
+ * polyfill); the rest stay in node_modules, loaded when a command needs them.
  */
-import { copyFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -54,29 +59,82 @@ const externalPackages = {
   },
 };
 
+/** The shunt modules tsc wrote that the runtime's parts start from. */
+const PARTS = {
+  cli: 'cli/run.js',
+  commands: 'cli/commands/index.js',
+  library: 'index.js',
+  sdk: 'sdk.js',
+  poolTask: 'service/pool-task.js',
+};
+
+// In a CommonJS file, import.meta.url is the file's own URL (modules find their neighbours by it).
+const commonJs = {
+  format: 'cjs',
+  define: { 'import.meta.url': '__shuntModuleUrl' },
+  banner: { js: "'use strict';\nconst __shuntModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+};
+
+// Classes and functions keep their names (esbuild renames clashing ones): messages and
+// `Error.name`s print them.
+const shared = { bundle: true, platform: 'node', target: 'node20', keepNames: true, logLevel: 'warning' };
+
+/** runtime.cjs: each part a function that requires (evaluates, the first time) its module. */
+async function buildRuntime() {
+  const contents = Object.entries(PARTS).map(([name, file]) => `exports.${name} = () => require(${JSON.stringify(`./${file}`)});`).join('\n');
+  const result = await build({
+    ...shared, ...commonJs,
+    stdin: { contents, resolveDir: dist, sourcefile: 'runtime-entry.js', loader: 'js' },
+    plugins: [bundledDi, externalPackages],
+    write: false,
+    outfile: join(out, 'runtime.cjs'),
+  });
+  // Its import()s call the loader's (src/cli/launch/code-cache.ts says why). Our modules have
+  // no "import(" in a string, where this would change text.
+  const code = result.outputFiles[0].text.replace(/(?<![\w$.])import\(/g, '__shuntImport(');
+  const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
+  writeFileSync(join(out, 'runtime.cjs'), `// shunt-runtime ${hash}\n${code}`);
+}
+
+/** The loader, and the executable, which requires the same loader file (one runtime per thread). */
+async function buildLoaderAndBin() {
+  await build({ ...shared, ...commonJs, entryPoints: [join(dist, 'cli', 'launch', 'code-cache.js')], outfile: join(out, 'runtime-loader.cjs') });
+  const loaderOutside = {
+    name: 'loader-outside',
+    setup(b) { b.onResolve({ filter: /^\.\/code-cache\.js$/ }, () => ({ path: './runtime-loader.cjs', external: true })); },
+  };
+  await build({ ...shared, ...commonJs, entryPoints: [join(dist, 'cli', 'launch', 'bin.js')], outfile: join(out, 'shunt.cjs'), plugins: [loaderOutside] });
+}
+
+/** An ES module exporting what `module` exports, taken from the runtime's `part`. */
+async function writeFacade(name, part, module) {
+  const names = Object.keys(await import(pathToFileURL(join(dist, module)).href));
+  const named = names.filter((n) => n !== 'default');
+  const lines = [
+    `// ${module}'s exports, from the bundle's runtime (scripts/bundle.mjs).`,
+    "import { createRequire } from 'node:module';",
+    `const part = createRequire(import.meta.url)('./runtime-loader.cjs').loadRuntime().${part}();`,
+    ...(named.length ? [`export const { ${named.join(', ')} } = part;`] : []),
+    ...(names.includes('default') ? ['export default part.default;'] : []),
+  ];
+  writeFileSync(join(out, `${name}.js`), lines.join('\n') + '\n');
+}
+
 rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+await buildRuntime();
+await buildLoaderAndBin();
+await writeFacade('index', 'library', PARTS.library);
+await writeFacade('sdk', 'sdk', PARTS.sdk);
+await writeFacade('pool-task', 'poolTask', PARTS.poolTask);
+// The solver's thread: `new URL('./worker.js', import.meta.url)` in the runtime finds it here.
 await build({
-  entryPoints: {
-    main: join(dist, 'cli', 'main.js'),
-    index: join(dist, 'index.js'),
-    sdk: join(dist, 'sdk.js'),
-    worker: join(dist, 'exact', 'solvers', 'worker.js'),
-    'pool-task': join(dist, 'service', 'pool-task.js'),
-  },
-  outdir: out,
-  bundle: true,
-  splitting: true,
+  ...shared,
+  entryPoints: [join(dist, 'exact', 'solvers', 'worker.js')],
+  outfile: join(out, 'worker.js'),
   format: 'esm',
-  platform: 'node',
-  target: 'node20',
   plugins: [bundledDi, externalPackages],
-  // The bundled CommonJS requires Node's built-in modules: give each output file a require.
   banner: { js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);" },
-  chunkNames: 'chunk-[hash]',
-  // Classes and functions keep their names (esbuild renames clashing ones): messages and
-  // `Error.name`s print them.
-  keepNames: true,
-  logLevel: 'warning',
 });
 // The runbook's template is read next to the module that uses it (src/interop/openstack/runbook.ts).
 copyFileSync(join(root, 'src', 'interop', 'openstack', 'runbook.template.sh'), join(out, 'runbook.template.sh'));

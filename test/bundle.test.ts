@@ -32,7 +32,7 @@ describe('the bundle', () => {
   it('is what the package\'s executable, library and SDK resolve to', () => {
     const resolved = script(`console.log(JSON.stringify([import.meta.resolve('shunt'), import.meta.resolve('shunt/sdk')]))`);
     expect(resolved).toEqual([`${BUNDLE}index.js`, `${BUNDLE}sdk.js`]);
-    expect(pathToFileURL(BUNDLED_CLI).href).toBe(`${BUNDLE}main.js`);
+    expect(pathToFileURL(BUNDLED_CLI).href).toBe(`${BUNDLE}shunt.cjs`);
   });
 
   it('holds one copy of each class the library and the SDK both export', () => {

@@ -34,7 +34,7 @@ describe('the npm package', () => {
     expect(files.filter((f) => f.startsWith('plugins/')).every((f) => f.endsWith('.json'))).toBe(true);
     expect(files).toContain('dist/src/sdk.d.ts');
     expect(files).toContain('dist/src/interop/openstack/runbook.template.sh');
-    expect(files).toContain('dist/bundle/main.js');
+    expect(files).toContain('dist/bundle/shunt.cjs');
     expect(files).toContain('dist/bundle/runbook.template.sh');
     expect(files).toContain('schemas/instance.schema.json');
   });

@@ -10,8 +10,10 @@ import { InputError } from '../io/errors.js';
 import { packageRoot } from '../util/package-root.js';
 import { EXIT, fail, failInput, processIo, withIo, type CliIo } from './context.js';
 import { COMMANDS } from './commands/index.js';
+import { commandOf } from './command-of.js';
 
 export type { CliIo } from './context.js';
+export { commandOf } from './command-of.js';
 
 /**
  * The program with every command listed; only the commands named in `load` (by default the one
@@ -35,12 +37,6 @@ export async function buildProgram(io: CliIo = processIo, load: readonly string[
   }
 
   return program;
-}
-
-/** The command the arguments run (`shunt help NAME` shows NAME's help): the program has no option taking a value, so it is the first operand. */
-export function commandOf(args: readonly string[]): string | undefined {
-  const operands = args.slice(0, args.includes('--') ? args.indexOf('--') : undefined).filter((a) => !a.startsWith('-'));
-  return operands[0] === 'help' ? operands[1] : operands[0];
 }
 
 const QUIET_COMMANDER = new Set(['commander.helpDisplayed', 'commander.version', 'commander.help']);

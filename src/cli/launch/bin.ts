@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+/**
+ * The `shunt` executable of the installed package (dist/bundle/shunt.cjs): loads the bundle's
+ * runtime with the code cache of the command it runs (code-cache.ts), runs the command line on
+ * the process's streams (as ../main.ts does for tsc's output), then writes that cache if it had none.
+ */
+import { commandOf } from '../command-of.js';
+import { loadRuntime, saveCodeCache } from './code-cache.js';
+
+// A reader that stops early (`shunt plan ... --json | head`) closes the pipe: stop writing, quietly.
+let closed = false;
+const quietOnClosedPipe = (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  closed = true;
+};
+process.stdout.on('error', quietOnClosedPipe);
+process.stderr.on('error', quietOnClosedPipe);
+
+const args = process.argv.slice(2);
+const command = commandOf(args) ?? 'help';
+const runtime = loadRuntime(command);
+void runtime.cli().run(args, {
+  stdout: (text) => { if (!closed) process.stdout.write(text); },
+  stderr: (text) => { if (!closed) process.stderr.write(text); },
+}).then((code) => {
+  process.exitCode = code;
+  // A mistyped command gets no cache of its own.
+  if (command === 'help' || runtime.commands().COMMANDS.some((c) => c.name === command)) saveCodeCache();
+});
