@@ -11,11 +11,13 @@
  * turns it off). The executable writes a command's file after a run that had none (or whose
  * file V8 rejected: other V8 flags), to a temporary file renamed into place (concurrent runs
  * never read half a file). Any failure to read or write it is ignored: the run goes on, uncached.
+ * Writing one drops the files of all but the KEPT_BUILDS builds written last (rebuilds and
+ * upgrades leave theirs behind; two installs in use both keep theirs).
  *
  * Bundled on its own (runtime-loader.cjs), shared by the executable and the library's and
  * SDK's entries, so that a thread holds one runtime: one copy of every class.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -102,7 +104,27 @@ export function saveCodeCache(): void {
     writeFileSync(temporary, script.createCachedData());
     renameSync(temporary, file);
     loaded.used = true;
+    pruneOtherBuilds(dirname(file));
   } catch {
-    rmSync(temporary, { force: true });
+    try {
+      rmSync(temporary, { force: true });
+    } catch {
+      // nothing was written
+    }
   }
+}
+
+/** The builds (runtime hashes) whose caches a directory keeps: the ones written last. */
+const KEPT_BUILDS = 3;
+
+/** Removes the cache files of the builds written longest ago, beyond KEPT_BUILDS. */
+function pruneOtherBuilds(dir: string): void {
+  const latest = new Map<string, number>();
+  const files = readdirSync(dir).filter((f) => /^[0-9a-f]{16}-.*\.bin$/.test(f));
+  for (const f of files) {
+    const hash = f.slice(0, 16);
+    latest.set(hash, Math.max(latest.get(hash) ?? 0, statSync(join(dir, f)).mtimeMs));
+  }
+  const kept = new Set([...latest].sort((a, b) => b[1] - a[1]).slice(0, KEPT_BUILDS).map(([hash]) => hash));
+  for (const f of files) if (!kept.has(f.slice(0, 16))) rmSync(join(dir, f), { force: true });
 }
