@@ -107,13 +107,13 @@ async function buildLoaderAndBin() {
 }
 
 /** An ES module exporting what `module` exports, taken from the runtime's `part`. */
-async function writeFacade(name, part, module) {
+async function writeFacade(name, part, module, cached) {
   const names = Object.keys(await import(pathToFileURL(join(dist, module)).href));
   const named = names.filter((n) => n !== 'default');
   const lines = [
     `// ${module}'s exports, from the bundle's runtime (scripts/bundle.mjs).`,
     "import { createRequire } from 'node:module';",
-    `const part = createRequire(import.meta.url)('./runtime-loader.cjs').loadRuntime().${part}();`,
+    `const part = createRequire(import.meta.url)('./runtime-loader.cjs').${cached ? `loadRuntimeFor('${part}')` : 'loadRuntime()'}.${part}();`,
     ...(named.length ? [`export const { ${named.join(', ')} } = part;`] : []),
     ...(names.includes('default') ? ['export default part.default;'] : []),
   ];
@@ -124,9 +124,9 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 await buildRuntime();
 await buildLoaderAndBin();
-await writeFacade('index', 'library', PARTS.library);
-await writeFacade('sdk', 'sdk', PARTS.sdk);
-await writeFacade('pool-task', 'poolTask', PARTS.poolTask);
+await writeFacade('index', 'library', PARTS.library, true);
+await writeFacade('sdk', 'sdk', PARTS.sdk, true);
+await writeFacade('pool-task', 'poolTask', PARTS.poolTask, false);
 // The solver's thread: `new URL('./worker.js', import.meta.url)` in the runtime finds it here.
 await build({
   ...shared,

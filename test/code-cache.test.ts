@@ -95,6 +95,21 @@ describe('the code cache of the executable', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('is kept for the library as well, written when the program that imported it exits', () => {
+    const dir = tempDir();
+    const program = "const { InputError } = await import('shunt'); const sdk = await import('shunt/sdk'); console.log(InputError === sdk.InputError);";
+    const runProgram = () => spawnSync(process.execPath, ['--input-type=module', '-e', program], {
+      cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, SHUNT_DISABLE_COMPILE_CACHE: '', SHUNT_COMPILE_CACHE: dir },
+    });
+    const first = runProgram();
+    expect([first.stdout, first.stderr, first.status]).toEqual(['true\n', '', 0]);
+    expect(readdirSync(dir)).toEqual([cacheFile(dir, 'library').slice(dir.length + 1)]);
+    const written = statSync(cacheFile(dir, 'library')).mtimeMs;
+    const second = runProgram();
+    expect([second.stdout, second.stderr, second.status]).toEqual(['true\n', '', 0]);
+    expect(statSync(cacheFile(dir, 'library')).mtimeMs).toBe(written);
+  });
+
   it('loads a user\'s plugin (a dynamic import) from cached code as from compiled code', () => {
     const dir = tempDir();
     const args = ['plan', join(ROOT, 'examples', 'plugins', 'demo', 'instance.json'), '--plugins', join(ROOT, 'examples', 'plugins')];

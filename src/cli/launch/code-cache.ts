@@ -14,8 +14,10 @@
  * Writing one drops the files of all but the KEPT_BUILDS builds written last (rebuilds and
  * upgrades leave theirs behind; two installs in use both keep theirs).
  *
- * Bundled on its own (runtime-loader.cjs), shared by the executable and the library's and
- * SDK's entries, so that a thread holds one runtime: one copy of every class.
+ * The library (`import 'shunt'`) and the SDK have a cache of their own, written when the
+ * program that imported them exits. This module is bundled on its own (runtime-loader.cjs),
+ * shared by the executable and those entries, so that a thread holds one runtime: one copy of
+ * every class.
  */
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -71,7 +73,7 @@ function readCache(file: string): Buffer | undefined {
 
 /**
  * Compiles and runs runtime.cjs (once per thread), with the code cache of `command` (a name
- * of letters) when there is one; without a command (the library), uncached.
+ * of letters) when there is one; without a command (the service's pool threads), uncached.
  */
 export function loadRuntime(command?: string): ShuntRuntime {
   if (loaded) return loaded.runtime;
@@ -89,6 +91,17 @@ export function loadRuntime(command?: string): ShuntRuntime {
   run.call(module.exports, module.exports, createRequire(path), module, path, dirname(path), importModule);
   loaded = { runtime: module.exports, script, file, used: cachedData !== undefined && !script.cachedDataRejected };
   return loaded.runtime;
+}
+
+/**
+ * loadRuntime for the library's and the SDK's entries (`part`: library, sdk): the cache is
+ * written when the program exits, with all the code it compiled, if it had none.
+ */
+export function loadRuntimeFor(part: 'library' | 'sdk'): ShuntRuntime {
+  const first = loaded === undefined;
+  const runtime = loadRuntime(part);
+  if (first && loaded?.file && !loaded.used) process.once('exit', saveCodeCache);
+  return runtime;
 }
 
 /**
