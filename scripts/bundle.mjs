@@ -18,10 +18,11 @@
  *
  * It bundles the JavaScript tsc wrote (decorator metadata, which tsyringe needs, is tsc's).
  * Of the dependencies it holds only what every command loads (commander, tsyringe and its
- * polyfill); the rest stay in node_modules, loaded when a command needs them.
+ * polyfill, ajv's two runtime helpers); the rest stay in node_modules, loaded when a command
+ * needs them.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -48,13 +49,50 @@ const bundledDi = {
   },
 };
 
+/**
+ * The generated schema validators (scripts/build-validators.mjs) require ajv's two runtime
+ * helpers through createRequire: in the bundle, plain requires, so that the helpers (and
+ * fast-deep-equal, which one of them requires) are bundled instead of resolved and read from
+ * node_modules by every run that validates.
+ */
+const VALIDATORS = join(dist, 'io', 'generated', 'validators.js');
+const HEADER = "import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\n";
+const bundledValidators = {
+  name: 'bundled-validators',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]validators\.js$/ }, (args) => {
+      if (args.path !== VALIDATORS) return undefined;
+      const text = readFileSync(args.path, 'utf8');
+      if (!text.includes(HEADER)) throw new Error(`${args.path}: the createRequire header scripts/build-validators.mjs writes is not there`);
+      return { contents: text.replace(HEADER, ''), resolveDir: dirname(args.path), loader: 'js' };
+    });
+  },
+};
+/**
+ * commander requires child_process when it is loaded, for executable subcommands, which shunt
+ * has none of: loaded on first use instead (about 1 ms of every run). The build fails if
+ * commander's line changes.
+ */
+const COMMANDER_SPAWN = "const childProcess = require('node:child_process');";
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (!text.includes(COMMANDER_SPAWN)) throw new Error(`${args.path}: no "${COMMANDER_SPAWN}" to make lazy`);
+      return { contents: text.replace(COMMANDER_SPAWN, "const childProcess = { get spawn() { return require('node:child_process').spawn; } };"), loader: 'js' };
+    });
+  },
+};
+const BUNDLED_PATHS = ['ajv/dist/runtime/equal', 'ajv/dist/runtime/ucs2length', 'fast-deep-equal'];
+
 /** Every other package stays external (imported from node_modules at run time). */
 const externalPackages = {
   name: 'external-packages',
   setup(b) {
     b.onResolve({ filter: /^[^./]/ }, (args) => {
       const name = args.path.startsWith('@') ? args.path.split('/').slice(0, 2).join('/') : args.path.split('/')[0];
-      return BUNDLED.has(name) ? undefined : { path: args.path, external: true };
+      return BUNDLED.has(name) || BUNDLED_PATHS.includes(args.path) ? undefined : { path: args.path, external: true };
     });
   },
 };
@@ -85,13 +123,16 @@ async function buildRuntime() {
   const result = await build({
     ...shared, ...commonJs,
     stdin: { contents, resolveDir: dist, sourcefile: 'runtime-entry.js', loader: 'js' },
-    plugins: [bundledDi, externalPackages],
+    plugins: [bundledDi, bundledValidators, lazyChildProcess, externalPackages],
     write: false,
     outfile: join(out, 'runtime.cjs'),
   });
   // Its import()s call the loader's (src/cli/launch/code-cache.ts says why). Our modules have
   // no "import(" in a string, where this would change text.
-  const code = result.outputFiles[0].text.replace(/(?<![\w$.])import\(/g, '__shuntImport(');
+  // The loader reads the file as latin1 (no decoding): esbuild escapes every other character
+  // of the code, and here of the comments too.
+  const code = result.outputFiles[0].text.replace(/(?<![\w$.])import\(/g, '__shuntImport(')
+    .replace(/[\u{80}-\u{10ffff}]/gu, (c) => `\\u{${c.codePointAt(0).toString(16)}}`);
   const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
   writeFileSync(join(out, 'runtime.cjs'), `// shunt-runtime ${hash}\n${code}`);
 }
