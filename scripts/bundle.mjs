@@ -8,6 +8,7 @@
  *   runtime-loader.cjs (src/cli/launch/code-cache.ts) loads it with one, which spares a small
  *   command most of its time (compiling the code). Its first line is the hash of its code, the
  *   key of the cache.
+ * - runtime-help.cjs: the part of it that `shunt --help` runs (see commandsOutside).
  * - shunt.cjs: the `shunt` executable (src/cli/launch/bin.ts).
  * - index.js and sdk.js (`shunt`, `shunt/sdk`) and pool-task.js (the service's worker-thread
  *   task): ES modules whose exports are the runtime's, through the same loader, so that the
@@ -117,24 +118,49 @@ const commonJs = {
 // `Error.name`s print them.
 const shared = { bundle: true, platform: 'node', target: 'node20', keepNames: true, logLevel: 'warning' };
 
-/** runtime.cjs: each part a function that requires (evaluates, the first time) its module. */
-async function buildRuntime() {
-  const contents = Object.entries(PARTS).map(([name, file]) => `exports.${name} = () => require(${JSON.stringify(`./${file}`)});`).join('\n');
+/**
+ * A CommonJS runtime: each part a function that requires (evaluates, the first time) its
+ * module. Its import()s call the loader's (src/cli/launch/code-cache.ts says why); our modules
+ * have no "import(" in a string, where this would change text. The loader reads it as latin1
+ * (no decoding): esbuild escapes every other character of the code, and here of the comments too.
+ */
+async function runtimeCode(parts, plugins) {
+  const contents = Object.entries(parts).map(([name, file]) => `exports.${name} = () => require(${JSON.stringify(`./${file}`)});`).join('\n');
   const result = await build({
     ...shared, ...commonJs,
     stdin: { contents, resolveDir: dist, sourcefile: 'runtime-entry.js', loader: 'js' },
-    plugins: [bundledDi, bundledValidators, lazyChildProcess, externalPackages],
+    plugins: [...plugins, bundledDi, bundledValidators, lazyChildProcess, externalPackages],
     write: false,
     outfile: join(out, 'runtime.cjs'),
   });
-  // Its import()s call the loader's (src/cli/launch/code-cache.ts says why). Our modules have
-  // no "import(" in a string, where this would change text.
-  // The loader reads the file as latin1 (no decoding): esbuild escapes every other character
-  // of the code, and here of the comments too.
-  const code = result.outputFiles[0].text.replace(/(?<![\w$.])import\(/g, '__shuntImport(')
+  return result.outputFiles[0].text.replace(/(?<![\w$.])import\(/g, '__shuntImport(')
     .replace(/[\u{80}-\u{10ffff}]/gu, (c) => `\\u{${c.codePointAt(0).toString(16)}}`);
-  const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
-  writeFileSync(join(out, 'runtime.cjs'), `// shunt-runtime ${hash}\n${code}`);
+}
+
+/**
+ * runtime-help.cjs: what `shunt`, `shunt --help` and `--version` run (no command: the command
+ * line lists the commands but loads none of their modules), a tenth of the runtime, so that
+ * they read and deserialise that much less. It runs no plugin, so its own copies of the classes
+ * it holds meet no other.
+ */
+const commandsOutside = {
+  name: 'commands-outside',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/[a-z-]+\.js$/ }, (args) => (args.kind === 'dynamic-import' && args.importer === join(dist, 'cli', 'commands', 'index.js')
+      ? { path: args.path, namespace: 'no-command' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'no-command' }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`runtime-help.cjs holds no command (${args.path})`)});`, loader: 'js',
+    }));
+  },
+};
+
+/** runtime.cjs and runtime-help.cjs, each with the hash of both on its first line (the code cache's key). */
+async function buildRuntimes() {
+  const full = await runtimeCode(PARTS, []);
+  const help = await runtimeCode({ cli: PARTS.cli, commands: PARTS.commands }, [commandsOutside]);
+  const hash = createHash('sha256').update(full).update(help).digest('hex').slice(0, 16);
+  writeFileSync(join(out, 'runtime.cjs'), `// shunt-runtime ${hash}\n${full}`);
+  writeFileSync(join(out, 'runtime-help.cjs'), `// shunt-runtime ${hash}\n${help}`);
 }
 
 /** The loader, and the executable, which requires the same loader file (one runtime per thread). */
@@ -163,7 +189,7 @@ async function writeFacade(name, part, module, cached) {
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
-await buildRuntime();
+await buildRuntimes();
 await buildLoaderAndBin();
 await writeFacade('index', 'library', PARTS.library, true);
 await writeFacade('sdk', 'sdk', PARTS.sdk, true);

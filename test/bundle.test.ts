@@ -51,7 +51,7 @@ describe('the bundle', () => {
     const planFile = join(tempDir(), 'plan.json');
     expect(spawnSync(process.execPath, [CLI, 'plan', join(ROOT, 'examples', 'swap.json'), '--out', planFile]).status).toBe(0);
     const runs = [
-      ['--help'], ['plan', '--help'], ['plna'],
+      ['--help'], [], ['--version'], ['help'], ['plan', '--help'], ['plna'],
       ...examples.map((f) => ['plan', f, '--json']),
       ['plan', join(ROOT, 'examples', 'cycle.json')], ['validate', join(ROOT, 'examples', 'cloud-20.json')],
       ['plan', join(ROOT, 'examples', 'plugins', 'demo', 'instance.json'), '--plugins', join(ROOT, 'examples', 'plugins'), '--json'],

@@ -5,7 +5,7 @@
  * the process's streams (as ../main.ts does for tsc's output), then writes that cache if it had none.
  */
 import { commandOf } from '../command-of.js';
-import { loadRuntime, saveCodeCache } from './code-cache.js';
+import { loadHelpRuntime, loadRuntime, saveCodeCache } from './code-cache.js';
 
 // A reader that stops early (`shunt plan ... --json | head`) closes the pipe: stop writing, quietly.
 let closed = false;
@@ -17,8 +17,9 @@ process.stdout.on('error', quietOnClosedPipe);
 process.stderr.on('error', quietOnClosedPipe);
 
 const args = process.argv.slice(2);
-const command = commandOf(args) ?? 'help';
-const runtime = loadRuntime(command);
+const named = commandOf(args);
+const command = named ?? 'help';
+const runtime = named === undefined ? loadHelpRuntime() : loadRuntime(named);
 void runtime.cli().run(args, {
   stdout: (text) => { if (!closed) process.stdout.write(text); },
   stderr: (text) => { if (!closed) process.stderr.write(text); },

@@ -6,7 +6,7 @@
  * Without the cache, compiling the runtime is most of a small command's time.
  *
  * One cache file per command (`--help` needs far less code than `plan`: deserialising all of
- * it would cost it more than it saves), runtime build, Node version and architecture, in the
+ * it would cost it more than it saves; it even has a runtime of its own, runtime-help.cjs), runtime build, Node version and architecture, in the
  * user's cache directory (SHUNT_COMPILE_CACHE names another; SHUNT_DISABLE_COMPILE_CACHE=1
  * turns it off). The executable writes a command's file after a run that had none (or whose
  * file V8 rejected: other V8 flags), to a temporary file renamed into place (concurrent runs
@@ -36,7 +36,9 @@ export interface ShuntRuntime {
 }
 
 interface Loaded {
-  runtime: ShuntRuntime;
+  /** runtime.cjs or runtime-help.cjs. */
+  name: string;
+  runtime: Partial<ShuntRuntime>;
   script: Script;
   /** The cache file of the command the runtime was loaded for, when there is a cache directory. */
   file?: string;
@@ -76,8 +78,21 @@ function readCache(file: string): Buffer | undefined {
  * of letters) when there is one; without a command (the service's pool threads), uncached.
  */
 export function loadRuntime(command?: string): ShuntRuntime {
-  if (loaded) return loaded.runtime;
-  const path = join(dirname(fileURLToPath(import.meta.url)), 'runtime.cjs');
+  return load('runtime.cjs', command) as ShuntRuntime;
+}
+
+/**
+ * The runtime of a command line that names no command (`shunt --help`, `--version`):
+ * runtime-help.cjs, the command line without the commands' modules, cached as `help`.
+ */
+export function loadHelpRuntime(): Pick<ShuntRuntime, 'cli' | 'commands'> {
+  return load('runtime-help.cjs', 'help') as Pick<ShuntRuntime, 'cli' | 'commands'>;
+}
+
+function load(name: string, command: string | undefined): Partial<ShuntRuntime> {
+  if (loaded?.name === name) return loaded.runtime;
+  if (loaded) throw new Error(`shunt's ${loaded.name} is loaded: ${name} cannot be`);
+  const path = join(dirname(fileURLToPath(import.meta.url)), name);
   // The bundle is ASCII (esbuild escapes the rest): read as latin1, it needs no decoding.
   const source = readFileSync(path, 'latin1');
   // The build writes the hash of the runtime's code on its first line: a cache of another build is never used.
@@ -86,10 +101,10 @@ export function loadRuntime(command?: string): ShuntRuntime {
   const file = dir ? join(dir, `${hash}-${process.version}-${process.arch}-${command}.bin`) : undefined;
   const cachedData = file ? readCache(file) : undefined;
   const script = new Script(`(function (exports, require, module, __filename, __dirname, ${IMPORT}) {${source}\n})`, { filename: path, cachedData });
-  const module = { exports: {} as ShuntRuntime };
+  const module = { exports: {} as Partial<ShuntRuntime> };
   const run = script.runInThisContext() as (...args: unknown[]) => void;
   run.call(module.exports, module.exports, createRequire(path), module, path, dirname(path), importModule);
-  loaded = { runtime: module.exports, script, file, used: cachedData !== undefined && !script.cachedDataRejected };
+  loaded = { name, runtime: module.exports, script, file, used: cachedData !== undefined && !script.cachedDataRejected };
   return loaded.runtime;
 }
 
