@@ -95,6 +95,16 @@ describe('the code cache of the executable', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('is written by a successful run only (one that stopped at bad input compiled little of the command)', () => {
+    const dir = tempDir();
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, '{"hosts": 3}');
+    expect(shunt(['plan', bad], { SHUNT_COMPILE_CACHE: dir }).status).toBe(2);
+    expect(readdirSync(dir)).toEqual(['bad.json']);
+    expect(shunt(['plan', SWAP], { SHUNT_COMPILE_CACHE: dir }).status).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(['bad.json', cacheFile(dir, 'plan').slice(dir.length + 1)].sort());
+  });
+
   it('is kept for the library as well, written when the program that imported it exits', () => {
     const dir = tempDir();
     const program = "const { InputError } = await import('shunt'); const sdk = await import('shunt/sdk'); console.log(InputError === sdk.InputError);";

@@ -2,7 +2,8 @@
 /**
  * The `shunt` executable of the installed package (dist/bundle/shunt.cjs): loads the bundle's
  * runtime with the code cache of the command it runs (code-cache.ts), runs the command line on
- * the process's streams (as ../main.ts does for tsc's output), then writes that cache if it had none.
+ * the process's streams (as ../main.ts does for tsc's output), then, after a run that succeeded,
+ * writes that cache if it had none.
  */
 import { commandOf } from '../command-of.js';
 import { loadHelpRuntime, loadRuntime, saveCodeCache } from './code-cache.js';
@@ -25,6 +26,7 @@ void runtime.cli().run(args, {
   stderr: (text) => { if (!closed) process.stderr.write(text); },
 }).then((code) => {
   process.exitCode = code;
-  // A mistyped command gets no cache of its own.
-  if (command === 'help' || runtime.commands().COMMANDS.some((c) => c.name === command)) saveCodeCache();
+  // The cache holds the code this run compiled: a run that failed early (bad input, a
+  // mistyped command) would leave most of the command's code out of it for good.
+  if (code === 0 && (command === 'help' || runtime.commands().COMMANDS.some((c) => c.name === command))) saveCodeCache();
 });

@@ -8,8 +8,8 @@
  * One cache file per command (`--help` needs far less code than `plan`: deserialising all of
  * it would cost it more than it saves; it even has a runtime of its own, runtime-help.cjs), runtime build, Node version and architecture, in the
  * user's cache directory (SHUNT_COMPILE_CACHE names another; SHUNT_DISABLE_COMPILE_CACHE=1
- * turns it off). The executable writes a command's file after a run that had none (or whose
- * file V8 rejected: other V8 flags), to a temporary file renamed into place (concurrent runs
+ * turns it off). The executable writes a command's file after a successful run that had none
+ * (or whose file V8 rejected: other V8 flags), to a temporary file renamed into place (concurrent runs
  * never read half a file). Any failure to read or write it is ignored: the run goes on, uncached.
  * Writing one drops the files of all but the KEPT_BUILDS builds written last (rebuilds and
  * upgrades leave theirs behind; two installs in use both keep theirs).
