@@ -95,11 +95,15 @@ describe('the code cache of the executable', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
-  it('is written by a successful run only (one that stopped at bad input compiled little of the command)', () => {
+  it('is written by a successful run of the command only (one that stopped at bad input compiled little of it)', () => {
     const dir = tempDir();
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, '{"hosts": 3}');
     expect(shunt(['plan', bad], { SHUNT_COMPILE_CACHE: dir }).status).toBe(2);
+    expect(readdirSync(dir)).toEqual(['bad.json']);
+    // Nor by a command's help, which runs none of it.
+    expect(shunt(['plan', '--help'], { SHUNT_COMPILE_CACHE: dir }).status).toBe(0);
+    expect(shunt(['help', 'plan'], { SHUNT_COMPILE_CACHE: dir }).status).toBe(0);
     expect(readdirSync(dir)).toEqual(['bad.json']);
     expect(shunt(['plan', SWAP], { SHUNT_COMPILE_CACHE: dir }).status).toBe(0);
     expect(readdirSync(dir).sort()).toEqual(['bad.json', cacheFile(dir, 'plan').slice(dir.length + 1)].sort());

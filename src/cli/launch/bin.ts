@@ -5,7 +5,7 @@
  * the process's streams (as ../main.ts does for tsc's output), then, after a run that succeeded,
  * writes that cache if it had none.
  */
-import { commandOf } from '../command-of.js';
+import { asksForHelp, commandOf } from '../command-of.js';
 import { loadHelpRuntime, loadRuntime, saveCodeCache } from './code-cache.js';
 
 // A reader that stops early (`shunt plan ... --json | head`) closes the pipe: stop writing, quietly.
@@ -19,7 +19,6 @@ process.stderr.on('error', quietOnClosedPipe);
 
 const args = process.argv.slice(2);
 const named = commandOf(args);
-const command = named ?? 'help';
 const runtime = named === undefined ? loadHelpRuntime() : loadRuntime(named);
 void runtime.cli().run(args, {
   stdout: (text) => { if (!closed) process.stdout.write(text); },
@@ -28,5 +27,7 @@ void runtime.cli().run(args, {
   process.exitCode = code;
   // The cache holds the code this run compiled: a run that failed early (bad input, a
   // mistyped command) would leave most of the command's code out of it for good.
-  if (code === 0 && (command === 'help' || runtime.commands().COMMANDS.some((c) => c.name === command))) saveCodeCache();
+  // Nor does a command's help (`plan --help`) run the command.
+  const ranCommand = named !== undefined && !asksForHelp(args) && runtime.commands().COMMANDS.some((c) => c.name === named);
+  if (code === 0 && (named === undefined || ranCommand)) saveCodeCache();
 });
