@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram, commandOf } from '../src/cli/run.js';
+import { asksForHelp } from '../src/cli/command-of.js';
 import { COMMANDS } from '../src/cli/commands/index.js';
 import { createKernel } from '../src/kernel/kernel.js';
 import { builtinNames } from '../src/kernel/builtins-manifests.js';
@@ -39,6 +40,14 @@ describe('shunt --help', () => {
     expect(commandOf(['help', 'target'])).toBe('target');
     expect(commandOf(['--help'])).toBeUndefined();
     expect(commandOf(['--', 'plan'])).toBeUndefined();
+  });
+
+  it('tells a request for help from a run (the executable caches the code of runs only)', () => {
+    expect(asksForHelp(['plan', '--help'])).toBe(true);
+    expect(asksForHelp(['-h', 'validate'])).toBe(true);
+    expect(asksForHelp(['help', 'plan'])).toBe(true);
+    expect(asksForHelp(['plan', 'x.json', '--json'])).toBe(false);
+    expect(asksForHelp(['plan', '--', '--help'])).toBe(false);
   });
 
   it('shows a command\'s own help with `help NAME`, options included', async () => {
