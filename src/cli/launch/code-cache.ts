@@ -5,14 +5,16 @@
  * bytecode of the functions a previous run compiled, so that a run compiles almost nothing.
  * Without the cache, compiling the runtime is most of a small command's time.
  *
- * One cache file per command (`--help` needs far less code than `plan`: deserialising all of
- * it would cost it more than it saves; it even has a runtime of its own, runtime-help.cjs), runtime build, Node version and architecture, in the
- * user's cache directory (SHUNT_COMPILE_CACHE names another; SHUNT_DISABLE_COMPILE_CACHE=1
- * turns it off). The executable writes a command's file after a successful run that had none
- * (or whose file V8 rejected: other V8 flags), to a temporary file renamed into place (concurrent runs
- * never read half a file). Any failure to read or write it is ignored: the run goes on, uncached.
- * Writing one drops the files of all but the KEPT_BUILDS builds written last (rebuilds and
- * upgrades leave theirs behind; two installs in use both keep theirs).
+ * One cache file per command (`--help` needs far less code than `plan`, and deserialising all
+ * of it would cost more than it saves; it even has a runtime of its own, runtime-help.cjs),
+ * runtime build, Node version and architecture, in the user's cache directory
+ * (SHUNT_COMPILE_CACHE names another; SHUNT_DISABLE_COMPILE_CACHE=1 turns it off). The
+ * executable writes a command's file after a successful run that had none (or whose file V8
+ * rejected: other V8 flags), to a temporary file renamed into place (concurrent runs never read
+ * half a file). Any failure to read or write it is ignored: the run goes on, uncached. Writing
+ * one drops the files of all but the KEPT_BUILDS builds written last (rebuilds and upgrades
+ * leave theirs behind; two installs in use both keep theirs). The files are code the process
+ * runs: the directory must be writable by its user only, as a home directory's is.
  *
  * The library (`import 'shunt'`) and the SDK have a cache of their own, written when the
  * program that imported them exits. This module is bundled on its own (runtime-loader.cjs),
