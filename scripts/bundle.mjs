@@ -2,8 +2,8 @@
 /**
  * Bundles tsc's output (dist/src) into dist/bundle/, what the installed package runs: the
  * `shunt` executable (main.js), the library (index.js, `shunt`), the plugin SDK (sdk.js,
- * `shunt/sdk`) and the two worker-thread modules (the solver worker and the service's pool
- * task). Node's ESM loader spends most of a small run resolving, reading and compiling some
+ * `shunt/sdk`) and the three worker-thread modules (the solver worker, the service's pool
+ * task and the schedule's candidates). Node's ESM loader spends most of a small run resolving, reading and compiling some
  * 120 modules; here `shunt plan` loads about 20 files.
  *
  * One build with code splitting, so that a module shared by the entry points (the error
@@ -62,6 +62,7 @@ await build({
     sdk: join(dist, 'sdk.js'),
     worker: join(dist, 'exact', 'solvers', 'worker.js'),
     'pool-task': join(dist, 'service', 'pool-task.js'),
+    'candidates-worker': join(dist, 'schedule', 'candidates-worker.js'),
   },
   outdir: out,
   bundle: true,
