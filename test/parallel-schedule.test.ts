@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { InstanceDoc, LimitsDoc, Objective } from '../src/model/instance.js';
 import type { Plan } from '../src/model/plan.js';
+import type { SanityRule, Violation } from '../src/plugin-api.js';
 import { planMigrations } from '../src/api.js';
 import { attachSchedule, attachScheduleInParallel } from '../src/schedule/attach.js';
 import { buildDependencies } from '../src/schedule/dependencies.js';
@@ -89,6 +90,52 @@ describe('schedule candidates computed in a worker thread', () => {
       compared++;
     }), { numRuns: 40, seed: 7 });
     expect(compared).toBeGreaterThan(20);
+  }, 120_000);
+
+  it('give up the thread and schedule as inline when the first graph breaks a rule', async () => {
+    let fallbacks = 0;
+    await fc.assert(fc.asyncProperty(cloudArbitrary, async (p) => {
+      let loaded;
+      let plan;
+      try {
+        ({ loaded, plan } = await planMigrations(cloud({ ...p, limits: 1 })));
+      } catch {
+        return;
+      }
+      if (plan.status !== 'optimal' && plan.status !== 'feasible') return;
+      // A rule that counts VMs in flight on both hosts: at most as many VMs on a host as it has
+      // before or after the plan, which orders the graph allows (an arrival before an
+      // unrelated departure) can break.
+      const { model } = loaded;
+      const cap = new Int32Array(model.hosts.length);
+      const before = new Int32Array(model.hosts.length);
+      const after = new Int32Array(model.hosts.length);
+      model.vms.forEach((_, v) => { before[model.placement[v]!]!++; after[model.target[v]!]!++; });
+      cap.forEach((_, h) => { cap[h] = Math.max(before[h]!, after[h]!); });
+      const counted: SanityRule = {
+        name: 'count',
+        check(state, hosts) {
+          const out: Violation[] = [];
+          for (const h of hosts ?? model.hosts.map((x) => x.index)) {
+            const n = [...state.vmsOn(h)].length;
+            if (n > cap[h]!) out.push({ rule: 'count', message: `${n} VMs on ${model.hosts[h]!.name}`, host: model.hosts[h]!.name });
+          }
+          return out;
+        },
+        admits: (state, _vm, h) => [...state.vmsOn(h)].length < cap[h]!,
+      };
+      const problem = { ...loaded.problem, rules: [...loaded.problem.rules, counted] };
+      const inline = unscheduled(plan);
+      const threaded = unscheduled(plan);
+      const a = attachSchedule(problem, inline, DEFAULT_DURATION_OPTIONS, p.objective);
+      const b = await attachScheduleInParallel(problem, threaded, DEFAULT_DURATION_OPTIONS, p.objective, 0);
+      if (!a.valid || a.strictHosts > 0) {
+        fallbacks++;
+        expect(b).toEqual(a);
+      } else expect(b).toEqual({ ...a, threaded: true });
+      expect(threaded).toEqual(inline);
+    }), { numRuns: 40, seed: 8 });
+    expect(fallbacks).toBeGreaterThan(3);
   }, 120_000);
 
   it('cross to the thread and back unchanged', async () => {

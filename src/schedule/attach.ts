@@ -27,7 +27,7 @@ import { DEFAULT_DURATION_OPTIONS, type DurationOptions } from './duration.js';
 import { forcedCount, resumeSchedule, scheduleInput, simulateDependencies, simulateWaves, type Schedule, type ScheduleInput } from './makespan.js';
 import { soloSeconds } from './network-schedule.js';
 import { best, candidates, type Candidate, type CandidateSet } from './candidates.js';
-import { PARALLEL_FROM, startCandidates } from './parallel-candidates.js';
+import { PARALLEL_FROM, candidatesThread } from './parallel-candidates.js';
 import { makespanBounds } from './network-bounds.js';
 import { flattenWaves, verifyDependencyGraph, type DependencyCheck } from './verify.js';
 
@@ -83,15 +83,16 @@ export async function attachScheduleInParallel(
 ): Promise<AttachResult> {
   const flat = flattenWaves(problem, plan.waves);
   if (!flat.plan || flat.plan.n < from || notMonotone(problem)) return attachSchedule(problem, plan, options, objective);
+  const thread = await candidatesThread(flat.plan.n, from);
   const deps = buildDependencies(problem.model, flat.plan, { refine: problem });
   const input = scheduleInput(problem.model, flat.plan, options, coldOnly(flat.plan, plan.waves));
-  const graphs = graphsOf(problem, flat.plan, deps, objective);
-  const pending = await startCandidates(input, graphs, objective, from);
+  const pending = thread.run(input, graphsOf(problem, flat.plan, deps, objective), objective);
   if (!verifyDependencyGraph(problem, flat.plan, deps).valid) {
-    pending.cancel();
+    thread.cancel();
+    await pending;
     return attachSchedule(problem, plan, options, objective);
   }
-  const { found, threaded } = await pending.result();
+  const { found, threaded } = (await pending)!;
   const result = attachChosen({ problem, plan, flat: flat.plan, deps, input, found, options, objective, strictHosts: 0 });
   return threaded ? { ...result, threaded } : result;
 }

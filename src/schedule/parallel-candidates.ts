@@ -23,40 +23,55 @@ import type { ScheduleInput } from './makespan.js';
  */
 export const PARALLEL_FROM = 20_000;
 
-export interface PendingCandidates {
-  /** The candidates: the thread's (`threaded`), or computed here when there was none or it failed. */
-  result(): Promise<{ found: CandidateSet; threaded: boolean }>;
-  /** Stops the thread (its candidates are not wanted). */
+type Graphs = readonly (readonly (readonly number[])[])[];
+
+/** A started thread, waiting for its job (starting it while the graph is built hides the start). */
+export interface CandidatesThread {
+  /** Sends the job; the candidates: the thread's (`threaded`), or computed here when it failed; undefined once cancelled. */
+  run(input: ScheduleInput, graphs: Graphs, objective: Objective): Promise<{ found: CandidateSet; threaded: boolean } | undefined>;
+  /** Stops the thread: its candidates are not wanted. */
   cancel(): void;
 }
 
-/** Starts computing the candidates in a thread when there is a second core and the plan has `from` migrations or more. */
-export async function startCandidates(
-  input: ScheduleInput, graphs: readonly (readonly (readonly number[])[])[], objective: Objective, from = PARALLEL_FROM,
-): Promise<PendingCandidates> {
-  const inline: PendingCandidates = { result: async () => ({ found: candidates(input, graphs, objective), threaded: false }), cancel: () => undefined };
-  if (input.plan.n < from || availableParallelism() < 2) return inline;
+/** A thread for the candidates of a plan of `n` migrations, when there is a second core and n is at least `from`. */
+export async function candidatesThread(n: number, from = PARALLEL_FROM): Promise<CandidatesThread> {
+  const inline: CandidatesThread = {
+    run: async (input, graphs, objective) => ({ found: candidates(input, graphs, objective), threaded: false }),
+    cancel: () => undefined,
+  };
+  if (n < from || availableParallelism() < 2) return inline;
   const url = candidatesWorkerUrl();
   if (!url) return inline;
   let worker: Worker;
   try {
     const { Worker: Thread } = await import('node:worker_threads');
-    worker = new Thread(url, { workerData: encodeJob(input, graphs, objective) });
+    worker = new Thread(url);
   } catch {
     return inline;
   }
+  let cancelled = false;
   const reply = new Promise<CandidatesReply | undefined>((resolve) => {
     worker.once('message', (m: CandidatesReply) => resolve(m));
     worker.once('error', () => resolve(undefined));
     worker.once('exit', () => resolve(undefined));
   });
   return {
-    async result() {
+    async run(input, graphs, objective) {
+      try {
+        worker.postMessage(encodeJob(input, graphs, objective));
+      } catch {
+        void worker.terminate();
+        return inline.run(input, graphs, objective);
+      }
       const r = await reply;
       void worker.terminate();
-      return r ? { found: decodeReply(r, graphs), threaded: true } : { found: candidates(input, graphs, objective), threaded: false };
+      if (cancelled) return undefined;
+      return r ? { found: decodeReply(r, graphs), threaded: true } : inline.run(input, graphs, objective);
     },
-    cancel() { void worker.terminate(); },
+    cancel() {
+      cancelled = true;
+      void worker.terminate();
+    },
   };
 }
 
