@@ -20,7 +20,7 @@ import { loadInstance } from '../src/api.js';
 import { readDocument } from '../src/io/read.js';
 import { writeJsonFile } from '../src/io/json-stream.js';
 import { verifyPlan } from '../src/verify/replay.js';
-import { attachSchedule } from '../src/schedule/attach.js';
+import { attachScheduleInParallel } from '../src/schedule/attach.js';
 import { durationOptionsOf } from '../src/schedule/duration-options.js';
 
 export interface ScaleResult {
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
     const check = verifyPlan(loaded.problem, plan.waves);
     lap('verify');
     plan.cost = check.cost;
-    const schedule = check.valid ? attachSchedule(loaded.problem, plan, durationOptionsOf(loaded.policy, loaded.kernel)) : undefined;
+    const schedule = check.valid ? await attachScheduleInParallel(loaded.problem, plan, durationOptionsOf(loaded.policy, loaded.kernel)) : undefined;
     lap('schedule');
     verified = check.valid && schedule!.valid;
     if (!verified) error = [...check.violations, ...(schedule?.violations ?? [])].slice(0, 3).map((v) => v.message).join(' | ');

@@ -16,6 +16,8 @@
  *   thread (the executable recognises a plugin's InputError).
  * - worker.js: the solver's worker thread, an ES module on its own (it shares no class with
  *   anything, and awaits at its top level, which a CommonJS file cannot).
+ * - candidates-worker.js: the schedule's worker thread (src/schedule/parallel-candidates.ts),
+ *   an ES module on its own too (plain data in and out, no class shared).
  *
  * It bundles the JavaScript tsc wrote (decorator metadata, which tsyringe needs, is tsc's).
  * Of the dependencies it holds only what every command loads (commander, tsyringe and its
@@ -194,14 +196,17 @@ await buildLoaderAndBin();
 await writeFacade('index', 'library', PARTS.library, true);
 await writeFacade('sdk', 'sdk', PARTS.sdk, true);
 await writeFacade('pool-task', 'poolTask', PARTS.poolTask, false);
-// The solver's thread: `new URL('./worker.js', import.meta.url)` in the runtime finds it here.
-await build({
-  ...shared,
-  entryPoints: [join(dist, 'exact', 'solvers', 'worker.js')],
-  outfile: join(out, 'worker.js'),
-  format: 'esm',
-  plugins: [bundledDi, externalPackages],
-  banner: { js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);" },
-});
+// The threads: `new URL('./worker.js', import.meta.url)` in the runtime finds the solver's here,
+// and `./candidates-worker.js` the schedule's.
+for (const [file, name] of [[join(dist, 'exact', 'solvers', 'worker.js'), 'worker.js'], [join(dist, 'schedule', 'candidates-worker.js'), 'candidates-worker.js']]) {
+  await build({
+    ...shared,
+    entryPoints: [file],
+    outfile: join(out, name),
+    format: 'esm',
+    plugins: [bundledDi, externalPackages],
+    banner: { js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);" },
+  });
+}
 // The runbook's template is read next to the module that uses it (src/interop/openstack/runbook.ts).
 copyFileSync(join(root, 'src', 'interop', 'openstack', 'runbook.template.sh'), join(out, 'runbook.template.sh'));

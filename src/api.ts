@@ -13,7 +13,7 @@ import { createKernel, mergePolicies, type Configured, type Kernel } from './ker
 import { verifyPlan, formatViolation, type VerifyResult } from './verify/replay.js';
 import { nonMonotoneRules, oneAtATime } from './verify/ordered.js';
 import { describeOverload, startViolations } from './verify/overload.js';
-import { attachSchedule, objectiveOf } from './schedule/attach.js';
+import { attachScheduleInParallel, objectiveOf } from './schedule/attach.js';
 import { durationOptionsOf } from './schedule/duration-options.js';
 import { networkIssues } from './model/network.js';
 import { defaultLimitsProblem, prefers } from './schedule/network-limits.js';
@@ -153,7 +153,7 @@ export async function solveLoaded(loaded: Loaded, options: PlanOptions = {}): Pr
     if (!check.valid) throw new PlanRejectedError(loaded.engine.name, check.violations);
     plan.cost = check.cost;
     if (plan.lowerBound !== null && plan.lowerBound > check.cost) plan.lowerBound = check.cost;
-    plan = withSchedule(loaded, plan);
+    plan = await withSchedule(loaded, plan);
     // (A rule that is not monotone keeps its one-at-a-time plan: no parallel alternative; nor does a disruptive plan.)
     const limited = ordered.length || hasDisruptiveActions(plan.waves) ? undefined : await withDefaultLimits(loaded, plan, options, started);
     if (limited) {
@@ -179,11 +179,11 @@ async function withActions(loaded: Loaded, plan: Plan, options: PlanOptions, sta
  * of disruptive actions, format v2 when there are any. Plans with shelving run wave by wave
  * (the dependency graph knows host-to-host moves only).
  */
-function withSchedule(loaded: Loaded, plan: Plan): Plan {
+async function withSchedule(loaded: Loaded, plan: Plan): Promise<Plan> {
   const durations = durationOptionsOf(loaded.policy, loaded.kernel);
   if (hasShelving(plan.waves)) attachWaveSchedule(loaded.model, plan, durations);
   else {
-    const schedule = attachSchedule(loaded.problem, plan, durations, objectiveOf(loaded.policy));
+    const schedule = await attachScheduleInParallel(loaded.problem, plan, durations, objectiveOf(loaded.policy));
     if (!schedule.valid) throw new PlanRejectedError(loaded.engine.name, schedule.violations);
   }
   attachDowntime(loaded.model, plan, durations);
@@ -217,7 +217,7 @@ async function withDefaultLimits(loaded: Loaded, plan: Plan, options: PlanOption
   if (!check.valid || !verifyPlan(problem, other.waves).valid) return undefined;
   other.cost = check.cost;
   if (other.lowerBound !== null && other.lowerBound > check.cost) other.lowerBound = check.cost;
-  if (!attachSchedule(problem, other, durationOptionsOf(loaded.policy, loaded.kernel), objective).valid) return undefined;
+  if (!(await attachScheduleInParallel(problem, other, durationOptionsOf(loaded.policy, loaded.kernel), objective)).valid) return undefined;
   const graph = verifyDependencies(loaded.problem, other.waves, other.waves.flatMap((w) => w.migrations.map((m) => m.after ?? [])));
   return graph.valid && prefers(objective, plan, other) ? other : undefined;
 }

@@ -24,8 +24,10 @@ import type { Objective, PolicyDoc } from '../model/instance.js';
 import type { Problem, Violation } from '../plugin-api.js';
 import { buildDependencies } from './dependencies.js';
 import { DEFAULT_DURATION_OPTIONS, type DurationOptions } from './duration.js';
-import { forcedCount, resumeSchedule, scheduleInput, type Cutoff, simulateDependencies, simulateWaves, type Schedule, type ScheduleInput } from './makespan.js';
-import { listSchedule, soloSeconds, type ListOptions } from './network-schedule.js';
+import { forcedCount, resumeSchedule, scheduleInput, simulateDependencies, simulateWaves, type Schedule, type ScheduleInput } from './makespan.js';
+import { soloSeconds } from './network-schedule.js';
+import { best, candidates, type Candidate, type CandidateSet } from './candidates.js';
+import { PARALLEL_FROM, candidatesThread } from './parallel-candidates.js';
 import { makespanBounds } from './network-bounds.js';
 import { flattenWaves, verifyDependencyGraph, type DependencyCheck } from './verify.js';
 
@@ -34,6 +36,8 @@ export interface AttachResult {
   violations: Violation[];
   /** Hosts that needed the strict graph. */
   strictHosts: number;
+  /** Whether the schedules were simulated in a worker thread (attachScheduleInParallel). */
+  threaded?: true;
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -45,80 +49,6 @@ export function objectiveOf(policy: PolicyDoc | undefined): Objective {
   return typeof engine === 'object' && engine.options?.['objective'] === 'makespan' ? 'makespan' : 'cost';
 }
 
-/** The list schedules tried on each graph: longest chain first, and busiest channel first. */
-const LIST_VARIANTS: ListOptions[] = [{ priority: 'chain' }, { priority: 'load' }];
-
-type ScheduleKind = 'asap' | 'network' | 'waves';
-interface Candidate {
-  kind: ScheduleKind;
-  schedule: Schedule;
-  after: readonly (readonly number[])[];
-  forced: number;
-  /** The verified graph `after` extends. */
-  base: readonly (readonly number[])[];
-}
-
-/**
- * The schedules attachSchedule chooses from, in order of preference at equal makespan. The
- * network-aware one is simulated first: the others stop once they are longer (makespan
- * Infinity), which spares simulating thousands of migrations crawling over shared links.
- */
-function candidates(input: ScheduleInput, graphs: number[][][], objective: Objective): { waves: Schedule; list: Candidate[] } {
-  const deps = graphs[0]!;
-  let cutoff: Cutoff = {};
-  let network: Candidate | undefined;
-  // The first list schedule of `deps` when it is its as-soon-as-possible schedule.
-  let asapFound: Schedule | undefined;
-  if (objective !== 'waves' && input.plan.n > 0) {
-    for (const base of graphs) {
-      for (const variant of LIST_VARIANTS) {
-        const stop: Cutoff = network && !network.forced ? { time: network.schedule.makespan, converging: true } : {};
-        const list = listSchedule(input, base, variant, stop);
-        // The extended graph's own as-soon-as-possible schedule: what a runner following `after` gets.
-        const own = isOwnSchedule(input, list.schedule, stop);
-        const schedule = own ? list.schedule : simulateDependencies(input, list.after, stop);
-        const { after } = list;
-        const candidate: Candidate = { kind: 'network', schedule, after, forced: forcedCount(schedule), base };
-        if (!network || best([network, candidate]) === candidate) network = candidate;
-        if (list.immediate && own && base === deps && !asapFound) asapFound = schedule;
-        // Every other priority gives this same schedule, which would not replace it.
-        if (list.immediate) break;
-      }
-    }
-    if (!network!.forced) cutoff = { time: network!.schedule.makespan * (1 + 1e-9), converging: true };
-  }
-  const asap = asapFound && reachesEnd(asapFound, cutoff) ? asapFound : simulateDependencies(input, deps, cutoff);
-  const waves = simulateWaves(input, cutoff);
-  const list: Candidate[] = [{ kind: 'asap', schedule: asap, after: deps, forced: forcedCount(asap), base: deps }];
-  if (network) list.push(network);
-  list.push({ kind: 'waves', schedule: waves, after: deps, forced: forcedCount(waves), base: deps });
-  return { waves, list };
-}
-
-/**
- * Whether a list schedule's own simulation is, event for event, the as-soon-as-possible
- * schedule of its extended graph (so that need not be simulated again): each migration is
- * released at the end of the one it was started after, the instant the other simulation
- * releases it too. Only the order of releases within an instant differs, which matters
- * only when a release acts at once: so a setup phase must end strictly after its release
- * at every time the simulation reached (`setup` above the rounding of the latest time).
- * Cut off, the two stop at the same event.
- */
-function isOwnSchedule(input: ScheduleInput, schedule: Schedule, cutoff: Cutoff): boolean {
-  const latest = Number.isFinite(schedule.makespan) ? schedule.makespan : cutoff.time;
-  const { setup } = input.options;
-  return latest !== undefined && setup > 0 && setup > latest * 2 ** -50;
-}
-
-/**
- * Whether a simulation of schedule `s` with `cutoff` runs to the end: it ends by the
- * cutoff's time, and converges where the cutoff asks for it. (A schedule in which no two
- * migrations ever share a channel changes no rate, so has no stale event after its end.)
- */
-function reachesEnd(s: Schedule, cutoff: Cutoff): boolean {
-  return s.makespan <= (cutoff.time ?? Infinity) && !(cutoff.converging && forcedCount(s) > 0);
-}
-
 /** The candidate with its schedule simulated to the end (it may have been stopped at a cutoff). */
 function finished(c: Candidate, input: ScheduleInput): Candidate {
   if (Number.isFinite(c.schedule.makespan)) return c;
@@ -126,27 +56,69 @@ function finished(c: Candidate, input: ScheduleInput): Candidate {
   return { ...c, schedule, forced: forcedCount(schedule) };
 }
 
-function best(list: Candidate[]): Candidate {
-  return list.reduce((a, b) => (b.forced < a.forced || (b.forced === a.forced && b.schedule.makespan < a.schedule.makespan - 1e-9) ? b : a));
-}
+
+/** A rule that is not monotone: the one order the replay verifier checked step by step. */
+const notMonotone = (problem: Problem) => problem.rules.some((r) => r.monotone === false);
 
 /** Adds the schedule to `plan` (which must have passed verifyPlan); nothing is attached when the graph fails. */
 export function attachSchedule(problem: Problem, plan: Plan, options: DurationOptions = DEFAULT_DURATION_OPTIONS, objective: Objective = 'cost'): AttachResult {
   const flat = flattenWaves(problem, plan.waves);
   if (!flat.plan) return { valid: false, violations: flat.violations, strictHosts: 0 };
-  const { model } = problem;
   const graph = checkedGraph(problem, flat.plan);
-  const { check, strictHosts } = graph;
-  let { deps } = graph;
+  const { check, strictHosts, deps } = graph;
   if (!check.valid) return { valid: false, violations: check.violations, strictHosts };
+  const input = scheduleInput(problem.model, flat.plan, options, coldOnly(flat.plan, plan.waves));
+  const graphs = graphsOf(problem, flat.plan, deps, objective);
+  const found = candidates(input, graphs, objective);
+  return attachChosen({ problem, plan, flat: flat.plan, deps, input, found, options, objective, strictHosts });
+}
 
-  let input = scheduleInput(model, flat.plan, options, coldOnly(flat.plan, plan.waves));
+/**
+ * attachSchedule with the same result, but on a plan of `from` migrations or more (and a second
+ * core) the schedules are simulated in a worker thread while this thread checks the graph
+ * (parallel-candidates.ts). When the first graph fails its check, as attachSchedule.
+ */
+export async function attachScheduleInParallel(
+  problem: Problem, plan: Plan, options: DurationOptions = DEFAULT_DURATION_OPTIONS, objective: Objective = 'cost', from = PARALLEL_FROM,
+): Promise<AttachResult> {
+  const flat = flattenWaves(problem, plan.waves);
+  if (!flat.plan || flat.plan.n < from || notMonotone(problem)) return attachSchedule(problem, plan, options, objective);
+  const thread = await candidatesThread(flat.plan.n, from);
+  const deps = buildDependencies(problem.model, flat.plan, { refine: problem });
+  const input = scheduleInput(problem.model, flat.plan, options, coldOnly(flat.plan, plan.waves));
+  const pending = thread.run(input, graphsOf(problem, flat.plan, deps, objective), objective);
+  if (!verifyDependencyGraph(problem, flat.plan, deps).valid) {
+    thread.cancel();
+    await pending;
+    return attachSchedule(problem, plan, options, objective);
+  }
+  const { found, threaded } = (await pending)!;
+  const result = attachChosen({ problem, plan, flat: flat.plan, deps, input, found, options, objective, strictHosts: 0 });
+  return threaded ? { ...result, threaded } : result;
+}
+
+/** The graphs whose list schedules are tried: the checked one, and where it helps the one-arrival-at-a-time one. */
+function graphsOf(problem: Problem, flat: FlatPlan, deps: number[][], objective: Objective): number[][][] {
   const graphs = [deps];
   if (objective !== 'waves') {
-    const serial = oneArrivalAtATime(problem, flat.plan);
+    const serial = oneArrivalAtATime(problem, flat);
     if (serial) graphs.push(serial);
   }
-  const candidatesFound = candidates(input, graphs, objective);
+  return graphs;
+}
+
+interface Attaching {
+  problem: Problem; plan: Plan; flat: FlatPlan; deps: number[][]; input: ScheduleInput; found: CandidateSet;
+  options: DurationOptions; objective: Objective; strictHosts: number;
+}
+
+/** Chooses among the candidates (following the network-aware schedule where it wins) and writes the schedule into the plan. */
+function attachChosen(a: Attaching): AttachResult {
+  const { problem, plan, options, objective, strictHosts } = a;
+  const { model } = problem;
+  const flat = { plan: a.flat };
+  let { deps, input } = a;
+  const candidatesFound = a.found;
   const { list } = candidatesFound;
   let planWaves = candidatesFound.waves;
   let waves = planWaves;
@@ -183,7 +155,7 @@ export function attachSchedule(problem: Problem, plan: Plan, options: DurationOp
   }
   const bounds = makespanBounds(model, input, deps, soloSeconds(input));
   plan.stats.makespan = makespanStats(waves, chosen, asap, bounds);
-  notesOf(plan, chosen, asap, waves, input.plan.vm, model.vms.map((v) => v.name));
+  notesOf(plan, chosen, asap, waves, input.plan.vm, model);
   if (objective === 'makespan' && plan.engine === 'exact') {
     (plan.notes ??= []).push('the exact engine proves its makespan for waves of migrations each alone on its path; the network-aware estimate (stats.makespan.dependencies) is not proven shortest');
   }
@@ -203,8 +175,7 @@ function checkedGraph(problem: Problem, plan: FlatPlan): { deps: number[][]; che
   const { model } = problem;
   let strict = new Set<number>();
   let unrefined = new Set<number>();
-  // A rule that is not monotone: the one order the replay verifier checked step by step.
-  const ordered = problem.rules.some((r) => r.monotone === false);
+  const ordered = notMonotone(problem);
   let deps = ordered ? Array.from({ length: plan.n }, (_, m) => (m ? [m - 1] : [])) : buildDependencies(model, plan, { refine: problem });
   let check: DependencyCheck = ordered ? { valid: true, violations: [], ruleHosts: new Set<number>() } : verifyDependencyGraph(problem, plan, deps);
   for (let attempt = 0; !check.valid && check.ruleHosts.size > 0 && attempt < 3; attempt++) {
@@ -282,7 +253,7 @@ function followSchedule(
   };
 }
 
-function notesOf(plan: Plan, chosen: Candidate, asap: Schedule, waves: Schedule, vm: Int32Array, names: string[]): void {
+function notesOf(plan: Plan, chosen: Candidate, asap: Schedule, waves: Schedule, vm: Int32Array, model: Model): void {
   const notes = (plan.notes ??= []);
   if (chosen.kind === 'waves') {
     notes.push(`starting each migration as soon as its dependencies end was estimated at ${round3(asap.makespan)} s, longer than the waves (${round3(waves.makespan)} s) because migrations would share links: the migrations' estimated starts are the waves'`);
@@ -292,7 +263,7 @@ function notesOf(plan: Plan, chosen: Candidate, asap: Schedule, waves: Schedule,
   }
   if (chosen.forced) {
     const stuck: string[] = [];
-    chosen.schedule.forced.forEach((f, m) => { if (f) stuck.push(names[vm[m]!]!); });
+    chosen.schedule.forced.forEach((f, m) => { if (f) stuck.push(model.vms[vm[m]!]!.name); });
     notes.push(`${stuck.length} migrations cannot converge live (the guest dirties memory faster than its path copies it, even alone): the round limit forces their stop-and-copy, with a longer pause (${stuck.slice(0, 5).join(', ')}${stuck.length > 5 ? ', ...' : ''})`);
   }
   if (!notes.length) delete plan.notes;

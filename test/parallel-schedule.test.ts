@@ -1,0 +1,167 @@
+/**
+ * On a large plan the schedule's candidates are simulated in a worker thread while the main
+ * thread checks the dependency graph (src/schedule/parallel-candidates.ts). The plan that comes
+ * out is the one the inline computation gives, field for field, whatever the network, limits,
+ * objective or convergence; and what crosses to the thread and back is what was sent.
+ */
+import 'reflect-metadata';
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import type { InstanceDoc, LimitsDoc, Objective } from '../src/model/instance.js';
+import type { Plan } from '../src/model/plan.js';
+import type { SanityRule, Violation } from '../src/plugin-api.js';
+import { planMigrations } from '../src/api.js';
+import { attachSchedule, attachScheduleInParallel } from '../src/schedule/attach.js';
+import { buildDependencies } from '../src/schedule/dependencies.js';
+import { flattenWaves } from '../src/schedule/verify.js';
+import { scheduleInput } from '../src/schedule/makespan.js';
+import { candidates } from '../src/schedule/candidates.js';
+import { decodeJob, decodeReply, encodeJob, encodeReply, pack, unpackArrays, unpackViews } from '../src/schedule/candidates-wire.js';
+import { DEFAULT_DURATION_OPTIONS } from '../src/schedule/duration.js';
+import { mulberry32 } from '../bench/generate.js';
+
+const LIMITS: (LimitsDoc | undefined)[] = [undefined, { maxOutgoingPerHost: null, maxIncomingPerHost: null }, { maxOutgoingPerHost: 2, maxIncomingPerHost: 3 }];
+const OBJECTIVES: Objective[] = ['cost', 'makespan', 'waves'];
+
+const cloudArbitrary = fc.record({
+  racks: fc.integer({ min: 1, max: 3 }),
+  perRack: fc.integer({ min: 2, max: 5 }),
+  vms: fc.integer({ min: 4, max: 50 }),
+  seed: fc.integer({ min: 1, max: 1_000_000 }),
+  limits: fc.integer({ min: 0, max: LIMITS.length - 1 }),
+  shared: fc.boolean(),
+  objective: fc.constantFrom(...OBJECTIVES),
+});
+
+/** Hosts in racks (behind a slow shared rack link when `shared`); VMs moved at random, some dirtying memory fast. */
+function cloud(p: { racks: number; perRack: number; vms: number; seed: number; limits: number; shared: boolean; objective: Objective }): InstanceDoc {
+  const random = mulberry32(p.seed);
+  const hosts = Array.from({ length: p.racks * p.perRack }, (_, i) => `h${i}`);
+  const pick = () => hosts[Math.floor(random() * hosts.length)]!;
+  const vms = Array.from({ length: p.vms }, (_, i) => {
+    const memory = [1000, 2000, 4000][Math.floor(random() * 3)]!;
+    return { name: `v${i}`, demand: { ram: memory }, attributes: { memUsed: memory, coldDirtyRate: [0, 5, 40, 200][Math.floor(random() * 4)]! } };
+  });
+  const limits = LIMITS[p.limits];
+  return {
+    hosts: hosts.map((name) => ({ name, capacity: { ram: 24_000 } })),
+    vms,
+    placement: Object.fromEntries(vms.map((v) => [v.name, pick()])),
+    target: Object.fromEntries(vms.map((v) => [v.name, pick()])),
+    ...(p.shared ? {
+      network: {
+        links: [...hosts.map((h) => ({ name: `${h}-up`, capacity: 10_000 })), ...Array.from({ length: p.racks }, (_, r) => ({ name: `rack${r}`, capacity: 2000 }))],
+        hosts: Object.fromEntries(hosts.map((h, i) => [h, [`${h}-up`, `rack${Math.floor(i / p.perRack)}`]])),
+      },
+    } : {}),
+    ...(limits ? { limits } : {}),
+    policy: { objective: p.objective },
+  };
+}
+
+/** The plan as an engine returns it: no dependencies, estimates or makespans. */
+function unscheduled(plan: Plan): Plan {
+  const copy = structuredClone(plan);
+  for (const w of copy.waves) for (const m of w.migrations) { delete m.after; delete m.estimatedStart; delete m.estimatedSeconds; }
+  delete copy.stats.makespan;
+  delete copy.notes;
+  return copy;
+}
+
+describe('schedule candidates computed in a worker thread', () => {
+  it('give the plan the inline computation gives, on random plans', async () => {
+    let compared = 0;
+    await fc.assert(fc.asyncProperty(cloudArbitrary, async (p) => {
+      let loaded;
+      let plan;
+      try {
+        ({ loaded, plan } = await planMigrations(cloud(p)));
+      } catch {
+        return; // a random target may break capacity: nothing to schedule
+      }
+      if (plan.status !== 'optimal' && plan.status !== 'feasible') return;
+      const inline = unscheduled(plan);
+      const threaded = unscheduled(plan);
+      const a = attachSchedule(loaded.problem, inline, DEFAULT_DURATION_OPTIONS, p.objective);
+      // from 0: every plan gets a thread.
+      const b = await attachScheduleInParallel(loaded.problem, threaded, DEFAULT_DURATION_OPTIONS, p.objective, 0);
+      expect(b).toEqual({ ...a, threaded: true });
+      expect(threaded).toEqual(inline);
+      compared++;
+    }), { numRuns: 40, seed: 7 });
+    expect(compared).toBeGreaterThan(20);
+  }, 120_000);
+
+  it('give up the thread and schedule as inline when the first graph breaks a rule', async () => {
+    let fallbacks = 0;
+    await fc.assert(fc.asyncProperty(cloudArbitrary, async (p) => {
+      let loaded;
+      let plan;
+      try {
+        ({ loaded, plan } = await planMigrations(cloud({ ...p, limits: 1 })));
+      } catch {
+        return;
+      }
+      if (plan.status !== 'optimal' && plan.status !== 'feasible') return;
+      // A rule that counts VMs in flight on both hosts: at most as many VMs on a host as it has
+      // before or after the plan, which orders the graph allows (an arrival before an
+      // unrelated departure) can break.
+      const { model } = loaded;
+      const cap = new Int32Array(model.hosts.length);
+      const before = new Int32Array(model.hosts.length);
+      const after = new Int32Array(model.hosts.length);
+      model.vms.forEach((_, v) => { before[model.placement[v]!]!++; after[model.target[v]!]!++; });
+      cap.forEach((_, h) => { cap[h] = Math.max(before[h]!, after[h]!); });
+      const counted: SanityRule = {
+        name: 'count',
+        check(state, hosts) {
+          const out: Violation[] = [];
+          for (const h of hosts ?? model.hosts.map((x) => x.index)) {
+            const n = [...state.vmsOn(h)].length;
+            if (n > cap[h]!) out.push({ rule: 'count', message: `${n} VMs on ${model.hosts[h]!.name}`, host: model.hosts[h]!.name });
+          }
+          return out;
+        },
+        admits: (state, _vm, h) => [...state.vmsOn(h)].length < cap[h]!,
+      };
+      const problem = { ...loaded.problem, rules: [...loaded.problem.rules, counted] };
+      const inline = unscheduled(plan);
+      const threaded = unscheduled(plan);
+      const a = attachSchedule(problem, inline, DEFAULT_DURATION_OPTIONS, p.objective);
+      const b = await attachScheduleInParallel(problem, threaded, DEFAULT_DURATION_OPTIONS, p.objective, 0);
+      if (!a.valid || a.strictHosts > 0) {
+        fallbacks++;
+        expect(b).toEqual(a);
+      } else expect(b).toEqual({ ...a, threaded: true });
+      expect(threaded).toEqual(inline);
+    }), { numRuns: 40, seed: 8 });
+    expect(fallbacks).toBeGreaterThan(3);
+  }, 120_000);
+
+  it('cross to the thread and back unchanged', async () => {
+    const doc = cloud({ racks: 2, perRack: 4, vms: 40, seed: 11, limits: 2, shared: true, objective: 'cost' });
+    const { loaded, plan } = await planMigrations(doc);
+    const flat = flattenWaves(loaded.problem, plan.waves).plan!;
+    const deps = buildDependencies(loaded.model, flat, { refine: loaded.problem });
+    const input = scheduleInput(loaded.model, flat);
+    const job = structuredClone(encodeJob(input, [deps], 'cost'));
+    const back = decodeJob(job);
+    expect(back.input.paths.map((x) => Array.from(x))).toEqual(input.paths.map((x) => Array.from(x)));
+    expect(back.input.profiles).toEqual(input.profiles);
+    expect(back.input.network.hostLinks.map((x) => Array.from(x))).toEqual(input.network.hostLinks.map((x) => Array.from(x)));
+    expect(back.graphs).toEqual([deps]);
+    const found = candidates(input, [deps], 'cost');
+    const { reply } = encodeReply(found, [deps]);
+    const decoded = decodeReply(structuredClone(reply), [deps]);
+    expect(decoded).toEqual(found);
+    // The graphs the job was given come back as the caller's own objects (compared by identity).
+    expect(decoded.list.find((c) => c.kind === 'asap')!.after).toBe(deps);
+  });
+
+  it('pack lists of integers without losing empty lists or order', () => {
+    fc.assert(fc.property(fc.array(fc.array(fc.integer({ min: -5, max: 1 << 20 }), { maxLength: 6 }), { maxLength: 30 }), (lists) => {
+      expect(unpackArrays(structuredClone(pack(lists)))).toEqual(lists);
+      expect(unpackViews(pack(lists)).map((v) => Array.from(v))).toEqual(lists);
+    }));
+  });
+});
