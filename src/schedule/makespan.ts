@@ -125,53 +125,59 @@ const DONE = 4;
 /**
  * A min-heap of (time, migration, version) events, earliest time then smallest migration
  * first. Entries move into a hole instead of being swapped: the same comparisons, so the
- * same order, with a third of the writes.
+ * same order, with a third of the writes. An entry is 16 bytes of one buffer (time as f64 at
+ * 2i, migration and version as i32 at 4i + 2, 4i + 3): a move touches one cache line.
  */
 class EventHeap {
-  private time = new Float64Array(256);
-  private id = new Int32Array(256);
-  private ver = new Int32Array(256);
+  private time = new Float64Array(512);
+  private int = new Int32Array(this.time.buffer);
   size = 0;
   push(t: number, m: number, v: number): void {
-    if (this.size === this.time.length) {
-      const time = new Float64Array(this.size * 2); time.set(this.time); this.time = time;
-      const id = new Int32Array(this.size * 2); id.set(this.id); this.id = id;
-      const ver = new Int32Array(this.size * 2); ver.set(this.ver); this.ver = ver;
+    if (2 * this.size === this.time.length) {
+      const time = new Float64Array(this.time.length * 2); time.set(this.time);
+      this.time = time; this.int = new Int32Array(time.buffer);
     }
-    const { time, id, ver } = this;
+    const { time, int } = this;
     let i = this.size++;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      const pt = time[p]!;
-      if (!(t < pt || (t === pt && m < id[p]!))) break;
-      time[i] = pt; id[i] = id[p]!; ver[i] = ver[p]!;
+      const pt = time[2 * p]!;
+      const pm = int[4 * p + 2]!;
+      if (!(t < pt || (t === pt && m < pm))) break;
+      time[2 * i] = pt; int[4 * i + 2] = pm; int[4 * i + 3] = int[4 * p + 3]!;
       i = p;
     }
-    time[i] = t; id[i] = m; ver[i] = v;
+    time[2 * i] = t; int[4 * i + 2] = m; int[4 * i + 3] = v;
   }
   /** Removes the earliest event; read it first with top*(). */
   pop(): void {
-    const { time, id, ver } = this;
+    const { time, int } = this;
     const size = --this.size;
-    const xt = time[size]!;
-    const xi = id[size]!;
-    const xv = ver[size]!;
+    const xt = time[2 * size]!;
+    const xi = int[4 * size + 2]!;
+    const xv = int[4 * size + 3]!;
     let i = 0;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= size) break;
       const r = l + 1;
-      const c = r < size && (time[r]! < time[l]! || (time[r] === time[l] && id[r]! < id[l]!)) ? r : l;
-      const ct = time[c]!;
-      if (!(ct < xt || (ct === xt && id[c]! < xi))) break;
-      time[i] = ct; id[i] = id[c]!; ver[i] = ver[c]!;
+      let c = l;
+      let ct = time[2 * l]!;
+      let ci = int[4 * l + 2]!;
+      if (r < size) {
+        const rt = time[2 * r]!;
+        const ri = int[4 * r + 2]!;
+        if (rt < ct || (rt === ct && ri < ci)) { c = r; ct = rt; ci = ri; }
+      }
+      if (!(ct < xt || (ct === xt && ci < xi))) break;
+      time[2 * i] = ct; int[4 * i + 2] = ci; int[4 * i + 3] = int[4 * c + 3]!;
       i = c;
     }
-    time[i] = xt; id[i] = xi; ver[i] = xv;
+    time[2 * i] = xt; int[4 * i + 2] = xi; int[4 * i + 3] = xv;
   }
   topTime(): number { return this.time[0]!; }
-  topId(): number { return this.id[0]!; }
-  topVersion(): number { return this.ver[0]!; }
+  topId(): number { return this.int[2]!; }
+  topVersion(): number { return this.int[3]!; }
 }
 
 /**

@@ -214,7 +214,7 @@ class Admission {
     // The earliest the path could free up: the first end among the migrations on its full channels.
     let free = Infinity;
     for (const c of this.input.paths[m]!) {
-      if (this.capacity[c]! - this.shares.load[c]! >= this.soloRate[m]!) continue;
+      if (this.shares.room(c) >= this.soloRate[m]!) continue;
       for (const u of this.shares.on(c)) free = Math.min(free, this.expectedEnd[u]!);
     }
     return t + run.seconds <= Math.max(free, t) + this.solo[m]!;
@@ -238,9 +238,9 @@ class Admission {
   }
 
   private admitIfWorth(m: number, t: number): boolean {
-    const { rate, load } = this.shares;
+    const { rate } = this.shares;
     let room = Infinity;
-    for (const c of this.input.paths[m]!) room = Math.min(room, this.capacity[c]! - load[c]!);
+    for (const c of this.input.paths[m]!) room = Math.min(room, this.shares.room(c));
     if (!(room > this.capacity[0]! * RELATIVE) || !this.worth(m, t, room)) return false;
     // A join with room for m's full speed is local (FairShare.join): no other rate changes,
     // so the rates need saving (a pass over every running migration) only otherwise.
