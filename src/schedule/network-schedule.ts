@@ -338,7 +338,13 @@ function distinct(list: readonly number[]): number[] {
 export function listSchedule(input: ScheduleInput, deps: readonly (readonly number[])[], o: ListOptions = { priority: 'chain' }, cutoff: Cutoff = {}): ListSchedule {
   const { n } = input.plan;
   const runs = soloRuns(input);
-  const ready = new ReadyList(priorities(input, runs.seconds, deps, o));
+  const priority = priorities(input, runs.seconds, deps, o);
+  const ready = new ReadyList(priority);
+  // Every migration is tried the moment it becomes ready, so the first still ready is the first
+  // of those turned down: only they need queueing, when the priorities order all migrations
+  // (no NaN; the order of a heap that holds more entries could differ then).
+  const queueAll = priority.some((x) => Number.isNaN(x));
+  const queued = new Uint8Array(n);
   const after = deps.map(distinct);
   const { start: succStart, list: succ, waiting } = successorsOf(after);
   const admission = new Admission(input, runs);
@@ -370,7 +376,11 @@ export function listSchedule(input: ScheduleInput, deps: readonly (readonly numb
     if (candidates.length > 1) candidates.sort(byPriority);
     for (const m of candidates) {
       if (admission.tryAdmit(m, t)) start(m, t, trigger, release);
-      else { delayed = true; for (let i = pathStart[m]!; i < pathStart[m + 1]!; i++) blockedOn.add(pathChannel[i]!, m); }
+      else {
+        delayed = true;
+        for (let i = pathStart[m]!; i < pathStart[m + 1]!; i++) blockedOn.add(pathChannel[i]!, m);
+        if (!queued[m]) { queued[m] = 1; ready.push(m); }
+      }
     }
     candidates.length = 0;
     if (admission.idle()) {
@@ -385,7 +395,11 @@ export function listSchedule(input: ScheduleInput, deps: readonly (readonly numb
     release(m, t);
   };
   const stillReady = (m: number) => isReady[m] === 1;
-  const becomeReady = (m: number) => { isReady[m] = 1; fresh.push(m); ready.push(m); };
+  const becomeReady = (m: number) => {
+    isReady[m] = 1;
+    fresh.push(m);
+    if (queueAll) { queued[m] = 1; ready.push(m); }
+  };
   for (let m = 0; m < n; m++) if (waiting[m] === 0) becomeReady(m);
   const schedule = simulate(input, (release) => decide(0, -1, release), (m, t, release) => {
     admission.finish(m);
