@@ -25,9 +25,9 @@
  */
 import type { Model } from '../model/model.js';
 import type { FlatPlan } from './dependencies.js';
-import { networkOf, pathChannels, type Network } from '../model/network.js';
+import { networkOf, pathLength, writePathChannels, type Network } from '../model/network.js';
 import {
-  isFinalRound, vmProfile, DEFAULT_DURATION_OPTIONS,
+  isFinalRound, vmProfileOf, DEFAULT_DURATION_OPTIONS,
   type DurationOptions, type MigrationProfile, type PreCopyOptions,
 } from './duration.js';
 import { FairShare } from './network-share.js';
@@ -59,21 +59,28 @@ export function scheduleInput(model: Model, plan: FlatPlan, options: DurationOpt
 
 /** Each migration's channels, as views of one buffer: read at every event, so kept side by side in memory. */
 function pathsOf(network: Network, plan: FlatPlan): Int32Array[] {
-  const single = Array.from({ length: plan.n }, (_, m) => pathChannels(network, plan.from[m]!, plan.to[m]!));
+  const { n, from, to } = plan;
   let total = 0;
-  for (const p of single) total += p.length;
+  for (let m = 0; m < n; m++) total += pathLength(network, from[m]!, to[m]!);
   const all = new Int32Array(total);
+  const paths = new Array<Int32Array>(n);
   let at = 0;
-  return single.map((p) => { all.set(p, at); at += p.length; return all.subarray(at - p.length, at); });
+  for (let m = 0; m < n; m++) {
+    const end = writePathChannels(network, from[m]!, to[m]!, all, at);
+    paths[m] = all.subarray(at, end);
+    at = end;
+  }
+  return paths;
 }
 
 /** Pre-copy inputs of the VMs the plan moves, indexed by VM (no object for the millions that stay). */
 function profilesOf(model: Model, plan: FlatPlan, options: DurationOptions, cold?: ReadonlySet<number>): MigrationProfile[] {
-  const profiles = Array.from<MigrationProfile | undefined>({ length: model.vms.length });
+  const profiles = new Array<MigrationProfile | undefined>(model.vms.length).fill(undefined);
+  const memory = model.resources.indexOf(options.resource);
   for (let m = 0; m < plan.n; m++) {
     const v = plan.vm[m]!;
     if (profiles[v]) continue;
-    const live = vmProfile(model, v, options);
+    const live = vmProfileOf(model, v, options, memory);
     profiles[v] = cold?.has(v) ? { ...live, hotDirtySize: 0, coldDirtyRate: 0 } : live;
   }
   return profiles as MigrationProfile[];
