@@ -1,10 +1,10 @@
 /**
  * The schedule simulations of issue 15's fifth round (flat fair-share records, one-buffer event
- * heap, rounds of a migration alone on its path taken in one go, list schedule without a list
- * per channel) give, bit for bit, what the implementation they replaced gives (frozen in
- * test/reference/round4/): times, convergence, start decisions, where a simulation stops at a
- * cutoff and what it gives when run on. Random plans over racks behind shared uplinks, hosts on
- * links of their own, guests that do not converge even alone, with and without a setup phase.
+ * heap, guest profiles and paths in typed arrays, list schedule without an array per channel)
+ * give, bit for bit, what the implementation they replaced gives (frozen in
+ * test/reference/round4/): inputs, times, convergence, start decisions, where a simulation stops
+ * at a cutoff and what it gives when run on. Random plans over racks behind shared uplinks, hosts
+ * on links of their own, guests that do not converge even alone, with and without a setup phase.
  */
 import 'reflect-metadata';
 import { describe, expect, it } from 'vitest';
