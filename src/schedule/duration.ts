@@ -115,7 +115,7 @@ export function preCopy(p: MigrationProfile, bandwidth: number, o: PreCopyOption
 }
 
 /** An attribute's value when it is a finite number >= 0. */
-const numberOr = (x: unknown): number | undefined => (typeof x === 'number' && Number.isFinite(x) && x >= 0 ? x : undefined);
+const nonNegative = (x: unknown): number | undefined => (typeof x === 'number' && Number.isFinite(x) && x >= 0 ? x : undefined);
 
 /** The VM's pre-copy inputs from its attributes, falling back on its RAM demand and the defaults. */
 export function vmProfile(model: Model, vm: number, o: Pick<DurationOptions, 'dirtyRate' | 'resource'>): MigrationProfile {
@@ -128,12 +128,12 @@ export function vmProfile(model: Model, vm: number, o: Pick<DurationOptions, 'di
  */
 export function vmProfileOf(model: Model, vm: number, o: Pick<DurationOptions, 'dirtyRate'>, r: number): MigrationProfile {
   const attrs = model.vms[vm]!.attributes as Readonly<Partial<Record<'memUsed' | 'hotDirtySize' | 'hotDirtyDuration' | 'coldDirtyRate' | 'dirtyRate', unknown>>>;
-  const memory = numberOr(attrs.memUsed) ?? (r < 0 ? 0 : model.demand[vm * model.resources.length + r]!);
+  const memory = nonNegative(attrs.memUsed) ?? (r < 0 ? 0 : model.demand[vm * model.resources.length + r]!);
   return {
     memory,
-    hotDirtySize: Math.min(memory, numberOr(attrs.hotDirtySize) ?? 0),
-    hotDirtyDuration: numberOr(attrs.hotDirtyDuration) ?? 1,
-    coldDirtyRate: numberOr(attrs.coldDirtyRate) ?? numberOr(attrs.dirtyRate) ?? o.dirtyRate,
+    hotDirtySize: Math.min(memory, nonNegative(attrs.hotDirtySize) ?? 0),
+    hotDirtyDuration: nonNegative(attrs.hotDirtyDuration) ?? 1,
+    coldDirtyRate: nonNegative(attrs.coldDirtyRate) ?? nonNegative(attrs.dirtyRate) ?? o.dirtyRate,
   };
 }
 
