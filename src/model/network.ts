@@ -122,16 +122,36 @@ function compileNetwork(model: Model, defaultMbps: number): Network {
  * then b's links down from it (2l + 1). Empty when a = b.
  */
 export function pathChannels(net: Network, a: number, b: number): Int32Array {
-  if (a === b) return new Int32Array(0);
+  const out = new Int32Array(pathLength(net, a, b));
+  writePathChannels(net, a, b, out, 0);
+  return out;
+}
+
+/** How many channels the path from a to b crosses (pathChannels' length, without building it). */
+export function pathLength(net: Network, a: number, b: number): number {
+  if (a === b) return 0;
   const up = net.hostLinks[a]!;
   const down = net.hostLinks[b]!;
-  let i = up.length;
-  let j = down.length;
-  while (i > 0 && j > 0 && up[i - 1] === down[j - 1]) { i--; j--; }
-  const out = new Int32Array(i + j);
-  for (let k = 0; k < i; k++) out[k] = 2 * up[k]!;
-  for (let k = 0; k < j; k++) out[i + k] = 2 * down[k]! + 1;
-  return out;
+  let u = up.length;
+  let d = down.length;
+  while (u > 0 && d > 0 && up[u - 1] === down[d - 1]) { u--; d--; }
+  return u + d;
+}
+
+/**
+ * Writes pathChannels(net, a, b) into `out` from `at` (many paths in one buffer): a's links up
+ * to the first link b's list shares from there on, then b's links down. Returns the index after it.
+ */
+export function writePathChannels(net: Network, a: number, b: number, out: Int32Array, at: number): number {
+  if (a === b) return at;
+  const up = net.hostLinks[a]!;
+  const down = net.hostLinks[b]!;
+  let u = up.length;
+  let d = down.length;
+  while (u > 0 && d > 0 && up[u - 1] === down[d - 1]) { u--; d--; }
+  for (let k = 0; k < u; k++) out[at + k] = 2 * up[k]!;
+  for (let k = 0; k < d; k++) out[at + u + k] = 2 * down[k]! + 1;
+  return at + u + d;
 }
 
 /** MiB/s of the slowest channel of a path (what one migration alone on it gets). */

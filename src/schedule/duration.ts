@@ -114,21 +114,26 @@ export function preCopy(p: MigrationProfile, bandwidth: number, o: PreCopyOption
   }
 }
 
-const numberAttr = (attrs: Readonly<Record<string, unknown>>, key: string): number | undefined => {
-  const x = attrs[key];
-  return typeof x === 'number' && Number.isFinite(x) && x >= 0 ? x : undefined;
-};
+/** An attribute's value when it is a finite number >= 0. */
+const nonNegative = (x: unknown): number | undefined => (typeof x === 'number' && Number.isFinite(x) && x >= 0 ? x : undefined);
 
 /** The VM's pre-copy inputs from its attributes, falling back on its RAM demand and the defaults. */
 export function vmProfile(model: Model, vm: number, o: Pick<DurationOptions, 'dirtyRate' | 'resource'>): MigrationProfile {
-  const attrs = model.vms[vm]!.attributes;
-  const r = model.resources.indexOf(o.resource);
-  const memory = numberAttr(attrs, 'memUsed') ?? (r < 0 ? 0 : model.demand[vm * model.resources.length + r]!);
+  return vmProfileOf(model, vm, o, model.resources.indexOf(o.resource));
+}
+
+/**
+ * vmProfile with the index of the memory resource (`r`, -1 when absent) found once for many VMs;
+ * the attributes are read by name (one property access each, as fast as the objects' shapes allow).
+ */
+export function vmProfileOf(model: Model, vm: number, o: Pick<DurationOptions, 'dirtyRate'>, r: number): MigrationProfile {
+  const attrs = model.vms[vm]!.attributes as Readonly<Partial<Record<'memUsed' | 'hotDirtySize' | 'hotDirtyDuration' | 'coldDirtyRate' | 'dirtyRate', unknown>>>;
+  const memory = nonNegative(attrs.memUsed) ?? (r < 0 ? 0 : model.demand[vm * model.resources.length + r]!);
   return {
     memory,
-    hotDirtySize: Math.min(memory, numberAttr(attrs, 'hotDirtySize') ?? 0),
-    hotDirtyDuration: numberAttr(attrs, 'hotDirtyDuration') ?? 1,
-    coldDirtyRate: numberAttr(attrs, 'coldDirtyRate') ?? numberAttr(attrs, 'dirtyRate') ?? o.dirtyRate,
+    hotDirtySize: Math.min(memory, nonNegative(attrs.hotDirtySize) ?? 0),
+    hotDirtyDuration: nonNegative(attrs.hotDirtyDuration) ?? 1,
+    coldDirtyRate: nonNegative(attrs.coldDirtyRate) ?? nonNegative(attrs.dirtyRate) ?? o.dirtyRate,
   };
 }
 

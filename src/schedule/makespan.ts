@@ -25,9 +25,9 @@
  */
 import type { Model } from '../model/model.js';
 import type { FlatPlan } from './dependencies.js';
-import { networkOf, pathChannels, type Network } from '../model/network.js';
+import { networkOf, pathLength, writePathChannels, type Network } from '../model/network.js';
 import {
-  dirtiedDuring, isFinalRound, vmProfile, DEFAULT_DURATION_OPTIONS,
+  isFinalRound, vmProfileOf, DEFAULT_DURATION_OPTIONS,
   type DurationOptions, type MigrationProfile, type PreCopyOptions,
 } from './duration.js';
 import { FairShare } from './network-share.js';
@@ -59,21 +59,28 @@ export function scheduleInput(model: Model, plan: FlatPlan, options: DurationOpt
 
 /** Each migration's channels, as views of one buffer: read at every event, so kept side by side in memory. */
 function pathsOf(network: Network, plan: FlatPlan): Int32Array[] {
-  const single = Array.from({ length: plan.n }, (_, m) => pathChannels(network, plan.from[m]!, plan.to[m]!));
+  const { n, from, to } = plan;
   let total = 0;
-  for (const p of single) total += p.length;
+  for (let m = 0; m < n; m++) total += pathLength(network, from[m]!, to[m]!);
   const all = new Int32Array(total);
+  const paths = new Array<Int32Array>(n);
   let at = 0;
-  return single.map((p) => { all.set(p, at); at += p.length; return all.subarray(at - p.length, at); });
+  for (let m = 0; m < n; m++) {
+    const end = writePathChannels(network, from[m]!, to[m]!, all, at);
+    paths[m] = all.subarray(at, end);
+    at = end;
+  }
+  return paths;
 }
 
 /** Pre-copy inputs of the VMs the plan moves, indexed by VM (no object for the millions that stay). */
 function profilesOf(model: Model, plan: FlatPlan, options: DurationOptions, cold?: ReadonlySet<number>): MigrationProfile[] {
-  const profiles = Array.from<MigrationProfile | undefined>({ length: model.vms.length });
+  const profiles = new Array<MigrationProfile | undefined>(model.vms.length).fill(undefined);
+  const memory = model.resources.indexOf(options.resource);
   for (let m = 0; m < plan.n; m++) {
     const v = plan.vm[m]!;
     if (profiles[v]) continue;
-    const live = vmProfile(model, v, options);
+    const live = vmProfileOf(model, v, options, memory);
     profiles[v] = cold?.has(v) ? { ...live, hotDirtySize: 0, coldDirtyRate: 0 } : live;
   }
   return profiles as MigrationProfile[];
@@ -114,6 +121,26 @@ export function resumeSchedule<S extends Schedule>(s: S, cutoff: Cutoff = {}): S
   return paused.get(s)?.(cutoff) as S | undefined;
 }
 
+// Every simulation of one input reads the same profiles: gathered once.
+const guestCache = new WeakMap<ScheduleInput, Float64Array>();
+
+/**
+ * Each migration's guest profile side by side (memory, hotDirtySize, hotDirtyDuration,
+ * coldDirtyRate at 4m .. 4m + 3), read at every round instead of an object per VM.
+ */
+function guestProfiles(input: ScheduleInput): Float64Array {
+  let g = guestCache.get(input);
+  if (g) return g;
+  const { plan, profiles } = input;
+  g = new Float64Array(4 * plan.n);
+  for (let m = 0; m < plan.n; m++) {
+    const p = profiles[plan.vm[m]!]!;
+    g[4 * m] = p.memory; g[4 * m + 1] = p.hotDirtySize; g[4 * m + 2] = p.hotDirtyDuration; g[4 * m + 3] = p.coldDirtyRate;
+  }
+  guestCache.set(input, g);
+  return g;
+}
+
 /** Gives simulate's callbacks the way to start migrations. */
 export type Release = (m: number, t: number) => void;
 
@@ -125,53 +152,59 @@ const DONE = 4;
 /**
  * A min-heap of (time, migration, version) events, earliest time then smallest migration
  * first. Entries move into a hole instead of being swapped: the same comparisons, so the
- * same order, with a third of the writes.
+ * same order, with a third of the writes. An entry is 16 bytes of one buffer (time as f64 at
+ * 2i, migration and version as i32 at 4i + 2, 4i + 3): a move touches one cache line.
  */
 class EventHeap {
-  private time = new Float64Array(256);
-  private id = new Int32Array(256);
-  private ver = new Int32Array(256);
+  private time = new Float64Array(512);
+  private int = new Int32Array(this.time.buffer);
   size = 0;
   push(t: number, m: number, v: number): void {
-    if (this.size === this.time.length) {
-      const time = new Float64Array(this.size * 2); time.set(this.time); this.time = time;
-      const id = new Int32Array(this.size * 2); id.set(this.id); this.id = id;
-      const ver = new Int32Array(this.size * 2); ver.set(this.ver); this.ver = ver;
+    if (2 * this.size === this.time.length) {
+      const time = new Float64Array(this.time.length * 2); time.set(this.time);
+      this.time = time; this.int = new Int32Array(time.buffer);
     }
-    const { time, id, ver } = this;
+    const { time, int } = this;
     let i = this.size++;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      const pt = time[p]!;
-      if (!(t < pt || (t === pt && m < id[p]!))) break;
-      time[i] = pt; id[i] = id[p]!; ver[i] = ver[p]!;
+      const pt = time[2 * p]!;
+      const pm = int[4 * p + 2]!;
+      if (!(t < pt || (t === pt && m < pm))) break;
+      time[2 * i] = pt; int[4 * i + 2] = pm; int[4 * i + 3] = int[4 * p + 3]!;
       i = p;
     }
-    time[i] = t; id[i] = m; ver[i] = v;
+    time[2 * i] = t; int[4 * i + 2] = m; int[4 * i + 3] = v;
   }
   /** Removes the earliest event; read it first with top*(). */
   pop(): void {
-    const { time, id, ver } = this;
+    const { time, int } = this;
     const size = --this.size;
-    const xt = time[size]!;
-    const xi = id[size]!;
-    const xv = ver[size]!;
+    const xt = time[2 * size]!;
+    const xi = int[4 * size + 2]!;
+    const xv = int[4 * size + 3]!;
     let i = 0;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= size) break;
       const r = l + 1;
-      const c = r < size && (time[r]! < time[l]! || (time[r] === time[l] && id[r]! < id[l]!)) ? r : l;
-      const ct = time[c]!;
-      if (!(ct < xt || (ct === xt && id[c]! < xi))) break;
-      time[i] = ct; id[i] = id[c]!; ver[i] = ver[c]!;
+      let c = l;
+      let ct = time[2 * l]!;
+      let ci = int[4 * l + 2]!;
+      if (r < size) {
+        const rt = time[2 * r]!;
+        const ri = int[4 * r + 2]!;
+        if (rt < ct || (rt === ct && ri < ci)) { c = r; ct = rt; ci = ri; }
+      }
+      if (!(ct < xt || (ct === xt && ci < xi))) break;
+      time[2 * i] = ct; int[4 * i + 2] = ci; int[4 * i + 3] = int[4 * c + 3]!;
       i = c;
     }
-    time[i] = xt; id[i] = xi; ver[i] = xv;
+    time[2 * i] = xt; int[4 * i + 2] = xi; int[4 * i + 3] = xv;
   }
   topTime(): number { return this.time[0]!; }
-  topId(): number { return this.id[0]!; }
-  topVersion(): number { return this.ver[0]!; }
+  topId(): number { return this.int[2]!; }
+  topVersion(): number { return this.int[3]!; }
 }
 
 /**
@@ -200,6 +233,8 @@ class Simulation {
   private readonly end: Float64Array;
   private readonly forced: Uint8Array;
   private readonly shares: FairShare;
+  /** Per migration its guest's profile (guestProfiles). */
+  private readonly guest: Float64Array;
   private readonly heap = new EventHeap();
   // Joins and departures at one instant are batched: the shares are recomputed once, before
   // the first event of a later instant (thousands of migrations may start together).
@@ -228,6 +263,7 @@ class Simulation {
     this.forced = new Uint8Array(n);
     this.pending = new Uint8Array(n);
     this.shares = new FairShare(channelCapacity(input.network), input.paths, n);
+    this.guest = guestProfiles(input);
   }
 
   run(initial: (release: Release) => void, finished: (m: number, t: number, release: Release) => void): Schedule {
@@ -284,7 +320,7 @@ class Simulation {
         return false;
       case COPY:
         this.rounds[m]!++;
-        this.beginRound(m, t, dirtiedDuring(this.profile(m), t - this.roundStart[m]!));
+        this.beginRound(m, t, this.dirtied(m, t - this.roundStart[m]!));
         return false;
       case FINAL:
         this.phase[m] = DONE;
@@ -297,7 +333,15 @@ class Simulation {
     }
   }
 
-  private profile(m: number): MigrationProfile { return this.input.profiles[this.input.plan.vm[m]!]!; }
+  /** dirtiedDuring (duration.ts) of m's guest, its profile read from `guest`. */
+  private dirtied(m: number, seconds: number): number {
+    const g = this.guest;
+    const memory = g[4 * m]!;
+    const hotDirtySize = g[4 * m + 1]!;
+    const hotDirtyDuration = g[4 * m + 2]!;
+    const hot = hotDirtyDuration > 0 ? hotDirtySize * Math.min(1, seconds / hotDirtyDuration) : hotDirtySize;
+    return Math.min(memory, hot + g[4 * m + 3]! * seconds);
+  }
 
   private planEvent(m: number): void {
     this.version[m]!++;
@@ -340,7 +384,7 @@ class Simulation {
       this.pending[m] = 0;
       rate[m] = shares.rate[m]!;
       this.rounds[m] = 0;
-      this.beginRound(m, t, this.profile(m).memory);
+      this.beginRound(m, t, this.guest[4 * m]!);
     }
     this.joining.length = 0;
   }

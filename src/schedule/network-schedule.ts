@@ -23,7 +23,7 @@
 import { preCopy, type MigrationProfile } from './duration.js';
 import { pathBandwidth } from '../model/network.js';
 import { channelCapacity, simulate, successorsOf, type Cutoff, type Release, type Schedule, type ScheduleInput } from './makespan.js';
-import { FairShare } from './network-share.js';
+import { FairShare, pathIndex } from './network-share.js';
 
 export interface ListSchedule {
   schedule: Schedule;
@@ -146,6 +146,46 @@ class ReadyList {
   }
 }
 
+/**
+ * Migrations turned down, listed on each channel of their path in the order they were, as
+ * linked lists in typed arrays (no array per channel); a channel's list is emptied when taken
+ * and its entries reused.
+ */
+class Blocked {
+  private readonly head: Int32Array;
+  private readonly tail: Int32Array;
+  private next = new Int32Array(256);
+  private who = new Int32Array(256);
+  private size = 0;
+  private free = -1;
+  constructor(channels: number) {
+    this.head = new Int32Array(channels).fill(-1);
+    this.tail = new Int32Array(channels).fill(-1);
+  }
+  add(c: number, m: number): void {
+    if (this.free < 0 && this.size === this.who.length) {
+      const next = new Int32Array(this.size * 2); next.set(this.next); this.next = next;
+      const who = new Int32Array(this.size * 2); who.set(this.who); this.who = who;
+    }
+    let e = this.free;
+    if (e >= 0) this.free = this.next[e]!; else e = this.size++;
+    this.who[e] = m;
+    this.next[e] = -1;
+    if (this.head[c] === -1) this.head[c] = e; else this.next[this.tail[c]!] = e;
+    this.tail[c] = e;
+  }
+  /** Appends to `out` the migrations listed on c that `keep` accepts, in order, and empties c's list. */
+  take(c: number, out: number[], keep: (m: number) => boolean): void {
+    const first = this.head[c]!;
+    if (first === -1) return;
+    for (let e = first; e !== -1; e = this.next[e]!) if (keep(this.who[e]!)) out.push(this.who[e]!);
+    this.next[this.tail[c]!] = this.free;
+    this.free = first;
+    this.head[c] = -1;
+    this.tail[c] = -1;
+  }
+}
+
 const RELATIVE = 1e-9;
 
 /** State of the admitted (started, not ended) migrations and the admission test. */
@@ -161,6 +201,9 @@ class Admission {
   private readonly solo: Float64Array;
   private readonly soloRate: Float64Array;
   private readonly soloConverged: Uint8Array;
+  /** Each migration's channels, as pathIndex gives them: pathChannel[pathStart[m] .. pathStart[m + 1]]. */
+  private readonly pathStart: Int32Array;
+  private readonly pathChannel: Int32Array;
 
   constructor(private readonly input: ScheduleInput, runs: SoloRuns) {
     this.solo = runs.seconds;
@@ -173,6 +216,7 @@ class Admission {
     this.expectedEnd = new Float64Array(n);
     this.ended = new Int32Array(this.capacity.length);
     this.refusedAt = new Float64Array(n);
+    ({ start: this.pathStart, channel: this.pathChannel } = pathIndex(input.paths, this.capacity.length));
   }
 
   idle(): boolean { return this.shares.count() === 0; }
@@ -182,7 +226,7 @@ class Admission {
 
   private joined(m: number): void {
     this.shares.join(m);
-    for (const c of this.input.paths[m]!) if (this.shares.usersOn(c) > 1) this.crowded = true;
+    for (let i = this.pathStart[m]!; i < this.pathStart[m + 1]!; i++) if (this.shares.usersOn(this.pathChannel[i]!) > 1) this.crowded = true;
   }
 
   private profile(m: number): MigrationProfile { return this.input.profiles[this.input.plan.vm[m]!]!; }
@@ -200,7 +244,7 @@ class Admission {
   }
 
   finish(m: number): void {
-    for (const c of this.input.paths[m]!) this.ended[c]!++;
+    for (let i = this.pathStart[m]!; i < this.pathStart[m + 1]!; i++) this.ended[this.pathChannel[i]!]!++;
     this.shares.leave(m);
     this.shares.settle();
   }
@@ -214,7 +258,7 @@ class Admission {
     // The earliest the path could free up: the first end among the migrations on its full channels.
     let free = Infinity;
     for (const c of this.input.paths[m]!) {
-      if (this.capacity[c]! - this.shares.load[c]! >= this.soloRate[m]!) continue;
+      if (this.shares.room(c) >= this.soloRate[m]!) continue;
       for (const u of this.shares.on(c)) free = Math.min(free, this.expectedEnd[u]!);
     }
     return t + run.seconds <= Math.max(free, t) + this.solo[m]!;
@@ -233,14 +277,14 @@ class Admission {
 
   private signature(m: number): number {
     let s = 1;
-    for (const c of this.input.paths[m]!) s += this.ended[c]!;
+    for (let i = this.pathStart[m]!; i < this.pathStart[m + 1]!; i++) s += this.ended[this.pathChannel[i]!]!;
     return s;
   }
 
   private admitIfWorth(m: number, t: number): boolean {
-    const { rate, load } = this.shares;
+    const { rate } = this.shares;
     let room = Infinity;
-    for (const c of this.input.paths[m]!) room = Math.min(room, this.capacity[c]! - load[c]!);
+    for (let i = this.pathStart[m]!; i < this.pathStart[m + 1]!; i++) room = Math.min(room, this.shares.room(this.pathChannel[i]!));
     if (!(room > this.capacity[0]! * RELATIVE) || !this.worth(m, t, room)) return false;
     // A join with room for m's full speed is local (FairShare.join): no other rate changes,
     // so the rates need saving (a pass over every running migration) only otherwise.
@@ -294,7 +338,13 @@ function distinct(list: readonly number[]): number[] {
 export function listSchedule(input: ScheduleInput, deps: readonly (readonly number[])[], o: ListOptions = { priority: 'chain' }, cutoff: Cutoff = {}): ListSchedule {
   const { n } = input.plan;
   const runs = soloRuns(input);
-  const ready = new ReadyList(priorities(input, runs.seconds, deps, o));
+  const priority = priorities(input, runs.seconds, deps, o);
+  const ready = new ReadyList(priority);
+  // Every migration is tried the moment it becomes ready, so the first still ready is the first
+  // of those turned down: only they need queueing, when the priorities order all migrations
+  // (no NaN; the order of a heap that holds more entries could differ then).
+  const queueAll = priority.some((x) => Number.isNaN(x));
+  const queued = new Uint8Array(n);
   const after = deps.map(distinct);
   const { start: succStart, list: succ, waiting } = successorsOf(after);
   const admission = new Admission(input, runs);
@@ -308,22 +358,29 @@ export function listSchedule(input: ScheduleInput, deps: readonly (readonly numb
   let fresh: number[] = [];
   let spare: number[] = [];
   const byPriority = (a: number, b: number) => ready.compare(a, b);
-  const blockedOn: number[][] = Array.from({ length: input.network.capacity.length * 2 }, () => []);
+  const blockedOn = new Blocked(input.network.capacity.length * 2);
+  const { start: pathStart, channel: pathChannel } = pathIndex(input.paths, input.network.capacity.length * 2);
+  let ended = -1;
+  // Still ready, and not yet taken for this decision (a migration is listed on each channel of its path).
+  const retry = (m: number) => {
+    if (!isReady[m] || seen[m] === ended) return false;
+    seen[m] = ended;
+    return true;
+  };
   const decide = (t: number, trigger: number, release: Release) => {
     const candidates = fresh;
     fresh = spare;
     spare = candidates;
-    if (trigger >= 0) {
-      for (const c of input.paths[trigger]!) {
-        const blocked = blockedOn[c]!;
-        for (const m of blocked) if (isReady[m] && seen[m] !== trigger) { seen[m] = trigger; candidates.push(m); }
-        blocked.length = 0;
-      }
-    }
-    candidates.sort(byPriority);
+    ended = trigger;
+    if (trigger >= 0) for (let i = pathStart[trigger]!; i < pathStart[trigger + 1]!; i++) blockedOn.take(pathChannel[i]!, candidates, retry);
+    if (candidates.length > 1) candidates.sort(byPriority);
     for (const m of candidates) {
       if (admission.tryAdmit(m, t)) start(m, t, trigger, release);
-      else { delayed = true; for (const c of input.paths[m]!) blockedOn[c]!.push(m); }
+      else {
+        delayed = true;
+        for (let i = pathStart[m]!; i < pathStart[m + 1]!; i++) blockedOn.add(pathChannel[i]!, m);
+        if (!queued[m]) { queued[m] = 1; ready.push(m); }
+      }
     }
     candidates.length = 0;
     if (admission.idle()) {
@@ -338,7 +395,11 @@ export function listSchedule(input: ScheduleInput, deps: readonly (readonly numb
     release(m, t);
   };
   const stillReady = (m: number) => isReady[m] === 1;
-  const becomeReady = (m: number) => { isReady[m] = 1; fresh.push(m); ready.push(m); };
+  const becomeReady = (m: number) => {
+    isReady[m] = 1;
+    fresh.push(m);
+    if (queueAll) { queued[m] = 1; ready.push(m); }
+  };
   for (let m = 0; m < n; m++) if (waiting[m] === 0) becomeReady(m);
   const schedule = simulate(input, (release) => decide(0, -1, release), (m, t, release) => {
     admission.finish(m);

@@ -15,73 +15,107 @@
  * bottleneck is saturated.
  */
 export class FairShare {
+  /** Each migration's channels in one array (pathStart: where each one's begin, read at every join and departure). */
+  private readonly pathStart: Int32Array;
+  private readonly pathChannel: Int32Array;
   /**
-   * Users per channel: the first userCount[c] entries of users[c], kept (never shrunk) so
-   * that joins and departures allocate nothing; a leaver's place goes to the channel's last user.
+   * Per channel, one record of CHANNEL bytes (one cache line holds two): its capacity and
+   * use (f64 at 4c, 4c + 1), how many use it, its place in `busy` and where its users begin
+   * in `users` (i32 at 8c + 4, + 5, + 6). Joins and departures touch one line per channel.
    */
-  private readonly users: (Int32Array | undefined)[];
-  private readonly userCount: Int32Array;
+  private readonly f64: Float64Array;
+  private readonly i32: Int32Array;
+  /**
+   * Users per channel: userCount of them from the channel's base, in a region as long as the
+   * plan's migrations over that channel (never outgrown: nothing is allocated per join or
+   * departure); a leaver's place goes to the channel's last user.
+   */
+  private readonly users: Int32Array;
   /** Members (the first memberCount), and each one's place there. */
   private readonly members: Int32Array;
   private memberCount = 0;
   private readonly position: Int32Array;
-  /** Channels with at least one user (the first busyCount), and each one's place in `busy`. */
+  /** Channels with at least one user (the first busyCount). */
   private readonly busy: Int32Array;
   private busyCount = 0;
-  private readonly busyAt: Int32Array;
   private readonly left: Float64Array;
   private readonly open: Int32Array;
   private readonly frozen: Uint32Array;
   private stamp = 0;
   private readonly heap = new KeyHeap();
-  /** Current max-min rate per member and use per channel (after settle()). */
+  /** Current max-min rate per member (after settle()). */
   readonly rate: Float64Array;
-  readonly load: Float64Array;
   private dirty = false;
 
-  constructor(
-    private readonly capacity: Float64Array,
-    private readonly paths: readonly Int32Array[],
-    n: number,
-  ) {
-    this.users = new Array<Int32Array | undefined>(capacity.length);
-    this.userCount = new Int32Array(capacity.length);
+  constructor(capacity: Float64Array, paths: readonly Int32Array[], n: number) {
+    const C = capacity.length;
+    const index = pathIndex(paths, C);
+    this.pathStart = index.start;
+    this.pathChannel = index.channel;
+    const buffer = new ArrayBuffer(C * CHANNEL);
+    this.f64 = new Float64Array(buffer);
+    this.i32 = new Int32Array(buffer);
+    for (let c = 0; c < C; c++) {
+      this.f64[4 * c] = capacity[c]!;
+      this.i32[8 * c + 5] = -1;
+      this.i32[8 * c + 6] = index.userBase[c]!;
+    }
+    this.users = new Int32Array(index.channel.length);
     this.members = new Int32Array(n);
     this.position = new Int32Array(n).fill(-1);
-    this.busy = new Int32Array(capacity.length);
-    this.busyAt = new Int32Array(capacity.length).fill(-1);
-    this.left = new Float64Array(capacity.length);
-    this.open = new Int32Array(capacity.length);
+    this.busy = new Int32Array(C);
+    this.left = new Float64Array(C);
+    this.open = new Int32Array(C);
     this.frozen = new Uint32Array(n);
     this.rate = new Float64Array(n);
-    this.load = new Float64Array(capacity.length);
   }
 
   /** The most m can get: its slowest channel (Infinity without channels). */
   solo(m: number): number {
+    const { pathChannel, f64 } = this;
     let b = Infinity;
-    for (const c of this.paths[m]!) b = Math.min(b, this.capacity[c]!);
+    for (let i = this.pathStart[m]!, e = this.pathStart[m + 1]!; i < e; i++) b = Math.min(b, f64[4 * pathChannel[i]!]!);
     return b;
   }
+
+  /** What channel c can still carry: its capacity less its use. */
+  room(c: number): number { return this.f64[4 * c]! - this.f64[4 * c + 1]!; }
+  /** Channel c's use (MiB/s, after settle()). */
+  loadOn(c: number): number { return this.f64[4 * c + 1]!; }
 
   join(m: number): void {
     this.add(m);
     if (this.dirty) return;
-    const solo = this.solo(m);
+    const { pathChannel, f64 } = this;
+    const from = this.pathStart[m]!;
+    const to = this.pathStart[m + 1]!;
+    let solo = Infinity;
     let room = Infinity;
-    for (const c of this.paths[m]!) room = Math.min(room, this.capacity[c]! - this.load[c]!);
+    for (let i = from; i < to; i++) {
+      const c = 4 * pathChannel[i]!;
+      solo = Math.min(solo, f64[c]!);
+      room = Math.min(room, f64[c]! - f64[c + 1]!);
+    }
     if (room >= solo * (1 - 1e-12)) {
       this.rate[m] = solo;
-      for (const c of this.paths[m]!) this.load[c]! += solo;
+      for (let i = from; i < to; i++) f64[4 * pathChannel[i]! + 1]! += solo;
     } else this.dirty = true;
   }
 
   leave(m: number): void {
+    const { pathChannel, f64, i32 } = this;
+    const from = this.pathStart[m]!;
+    const to = this.pathStart[m + 1]!;
     let local = !this.dirty;
-    for (const c of this.paths[m]!) if (local && this.userCount[c]! > 1 && this.load[c]! >= this.capacity[c]! * (1 - 1e-9)) local = false;
+    for (let i = from; local && i < to; i++) {
+      const c = pathChannel[i]!;
+      if (i32[8 * c + 4]! > 1 && f64[4 * c + 1]! >= f64[4 * c]! * (1 - 1e-9)) local = false;
+    }
     this.remove(m);
-    if (local) for (const c of this.paths[m]!) this.load[c] = Math.max(0, this.load[c]! - this.rate[m]!);
-    else this.dirty = true;
+    if (local) {
+      const r = this.rate[m]!;
+      for (let i = from; i < to; i++) { const l = 4 * pathChannel[i]! + 1; f64[l] = Math.max(0, f64[l]! - r); }
+    } else this.dirty = true;
   }
 
   /** Recomputes every rate when a change was not local; says whether it did. */
@@ -102,10 +136,12 @@ export class FairShare {
   }
 
   private recount(): void {
-    for (let i = 0; i < this.busyCount; i++) this.load[this.busy[i]!] = 0;
+    const { pathChannel, pathStart, f64 } = this;
+    for (let i = 0; i < this.busyCount; i++) f64[4 * this.busy[i]! + 1] = 0;
     for (let i = 0; i < this.memberCount; i++) {
       const u = this.members[i]!;
-      for (const c of this.paths[u]!) this.load[c]! += this.rate[u]!;
+      const r = this.rate[u]!;
+      for (let j = pathStart[u]!, e = pathStart[u + 1]!; j < e; j++) f64[4 * pathChannel[j]! + 1]! += r;
     }
   }
 
@@ -114,92 +150,124 @@ export class FairShare {
   has(m: number): boolean { return this.position[m]! >= 0; }
   count(): number { return this.memberCount; }
   /** How many use a channel. */
-  usersOn(c: number): number { return this.userCount[c]!; }
+  usersOn(c: number): number { return this.i32[8 * c + 4]!; }
   /** Users of a channel (a view: read it before the next change). */
-  on(c: number): Int32Array { return (this.users[c] ?? EMPTY).subarray(0, this.userCount[c]!); }
+  on(c: number): Int32Array { const base = this.i32[8 * c + 6]!; return this.users.subarray(base, base + this.i32[8 * c + 4]!); }
 
   /** Counts m in; the rates are not updated (see join). */
   add(m: number): void {
+    const { pathChannel, i32, users } = this;
     this.position[m] = this.memberCount;
     this.members[this.memberCount++] = m;
-    for (const c of this.paths[m]!) {
-      const k = this.userCount[c]!;
-      if (k === 0) { this.busyAt[c] = this.busyCount; this.busy[this.busyCount++] = c; }
-      let list = this.users[c];
-      if (!list || k === list.length) {
-        const grown = new Int32Array(Math.max(4, 2 * k));
-        if (list) grown.set(list);
-        this.users[c] = list = grown;
-      }
-      list[k] = m;
-      this.userCount[c] = k + 1;
+    for (let i = this.pathStart[m]!, e = this.pathStart[m + 1]!; i < e; i++) {
+      const c = pathChannel[i]!;
+      const k = i32[8 * c + 4]!;
+      if (k === 0) { i32[8 * c + 5] = this.busyCount; this.busy[this.busyCount++] = c; }
+      users[i32[8 * c + 6]! + k] = m;
+      i32[8 * c + 4] = k + 1;
     }
   }
 
   /** Leaves m out; the rates are not updated (see leave). */
   remove(m: number): void {
+    const { pathChannel, i32, f64, users } = this;
     const i = this.position[m]!;
     const last = this.members[--this.memberCount]!;
     if (last !== m) { this.members[i] = last; this.position[last] = i; }
     this.position[m] = -1;
-    for (const c of this.paths[m]!) {
-      const list = this.users[c]!;
-      const k = this.userCount[c]! - 1;
-      let j = k;
-      while (list[j] !== m) j--;
-      list[j] = list[k]!;
-      this.userCount[c] = k;
+    for (let p = this.pathStart[m]!, e = this.pathStart[m + 1]!; p < e; p++) {
+      const c = pathChannel[p]!;
+      const base = i32[8 * c + 6]!;
+      const k = i32[8 * c + 4]! - 1;
+      let j = base + k;
+      while (users[j] !== m) j--;
+      users[j] = users[base + k]!;
+      i32[8 * c + 4] = k;
       if (k === 0) {
-        this.load[c] = 0;
-        const at = this.busyAt[c]!;
+        f64[4 * c + 1] = 0;
+        const at = i32[8 * c + 5]!;
         const moved = this.busy[--this.busyCount]!;
-        if (moved !== c) { this.busy[at] = moved; this.busyAt[moved] = at; }
-        this.busyAt[c] = -1;
+        if (moved !== c) { this.busy[at] = moved; i32[8 * moved + 5] = at; }
+        i32[8 * c + 5] = -1;
       }
     }
   }
 
   /** Writes every member's max-min rate (MiB/s) into `rate`; members without a channel get Infinity. */
   allocate(rate: Float64Array): void {
+    const { pathChannel, pathStart, i32, users, left, open } = this;
     const stamp = ++this.stamp;
     const heap = this.heap;
     heap.clear();
     for (let i = 0; i < this.busyCount; i++) {
       const c = this.busy[i]!;
-      this.left[c] = this.capacity[c]!;
-      this.open[c] = this.userCount[c]!;
-      heap.push(this.left[c]! / this.open[c]!, c);
+      left[c] = this.f64[4 * c]!;
+      open[c] = i32[8 * c + 4]!;
+      heap.push(left[c]! / open[c]!, c);
     }
     for (let i = 0; i < this.memberCount; i++) {
       const m = this.members[i]!;
-      if (this.paths[m]!.length === 0) { rate[m] = Infinity; this.frozen[m] = stamp; }
+      if (pathStart[m + 1] === pathStart[m]) { rate[m] = Infinity; this.frozen[m] = stamp; }
     }
     // Channels in increasing order of their current fair share; an entry whose share changed since is stale.
     while (heap.size) {
       const share = heap.topKey();
       const c = heap.topId();
       heap.pop();
-      const k = this.open[c]!;
-      if (k === 0 || share !== this.left[c]! / k) continue;
+      const k = open[c]!;
+      if (k === 0 || share !== left[c]! / k) continue;
       const best = Math.max(0, share);
-      const users = this.users[c]!;
-      const count = this.userCount[c]!;
-      for (let i = 0; i < count; i++) {
+      const base = i32[8 * c + 6]!;
+      const count = i32[8 * c + 4]!;
+      for (let i = base; i < base + count; i++) {
         const m = users[i]!;
         if (this.frozen[m] === stamp) continue;
         this.frozen[m] = stamp;
         rate[m] = best;
-        for (const q of this.paths[m]!) {
-          this.left[q]! -= best;
-          this.open[q]!--;
-          if (q !== c && this.open[q]! > 0) heap.push(this.left[q]! / this.open[q]!, q);
+        for (let j = pathStart[m]!, e = pathStart[m + 1]!; j < e; j++) {
+          const q = pathChannel[j]!;
+          left[q]! -= best;
+          open[q]!--;
+          if (q !== c && open[q]! > 0) heap.push(left[q]! / open[q]!, q);
         }
       }
     }
   }
 }
 
-const EMPTY = new Int32Array(0);
+/** Bytes of a channel's record in FairShare. */
+const CHANNEL = 32;
+
+/**
+ * The migrations' channels in one array (CSR: m's are channel[start[m] .. start[m + 1]]) and
+ * where each channel's users begin in an array as long (userBase: the plan's migrations over
+ * the channels before it).
+ */
+export interface PathIndex { readonly start: Int32Array; readonly channel: Int32Array; readonly userBase: Int32Array }
+
+// Every FairShare and list schedule of one input reads the same index: built once.
+const indexCache = new WeakMap<readonly Int32Array[], PathIndex>();
+
+/** The path index of `paths` over `channels` channels (shared: read only). */
+export function pathIndex(paths: readonly Int32Array[], channels: number): PathIndex {
+  const known = indexCache.get(paths);
+  if (known && known.userBase.length === channels + 1) return known;
+  const n = paths.length;
+  const start = new Int32Array(n + 1);
+  for (let m = 0; m < n; m++) start[m + 1] = start[m]! + paths[m]!.length;
+  const channel = new Int32Array(start[n]!);
+  const userBase = new Int32Array(channels + 1);
+  for (let m = 0; m < n; m++) {
+    const p = paths[m]!;
+    channel.set(p, start[m]!);
+    for (let i = 0; i < p.length; i++) userBase[p[i]! + 1]!++;
+  }
+  for (let c = 0; c < channels; c++) userBase[c + 1]! += userBase[c]!;
+  const index = { start, channel, userBase };
+  indexCache.set(paths, index);
+  return index;
+}
+
 
 /** A binary min-heap of (key, id) pairs. */
 class KeyHeap {

@@ -1,0 +1,442 @@
+/** The schedule simulations as they were before issue 15's fifth round (helper "sim"), kept as the oracle of test/schedule-speed.test.ts. Do not optimise. */
+/**
+ * Estimated completion times of a plan, by an event simulation of the pre-copy model
+ * (duration.ts) with links shared between the migrations that use them at the same time.
+ *
+ * Links: the instance's network (src/model/network.ts): a migration from a to b crosses the
+ * links of its path, each full duplex (its "up" and "down" channels are separate). Without a
+ * `network`, every host has one link of its own (attributes.bandwidth Mb/s). Migrations that
+ * copy at the same time share channels max-min fairly (network-share.ts): each gets its fair
+ * share of its bottleneck channel, and what it cannot use goes to the others; rates are
+ * recomputed whenever a migration starts or stops copying. A migration spends `setup`
+ * seconds before it uses its links, then copies round after round (a round's dirtied pages
+ * depend on how long the round really took); at the start of each round it decides, at its
+ * current rate, whether this round is the stop-and-copy. A migration whose stop-and-copy was
+ * forced by the round limit did not converge (`forced`): its guest dirtied faster than its
+ * share copied.
+ *
+ * Schedules:
+ * - waves: every migration of a wave starts with the wave, which ends when its last
+ *   migration does (bandwidth shared inside the wave);
+ * - dependencies: each migration starts as soon as the migrations it waits for are done;
+ * - a list schedule with bandwidth admission (network-schedule.ts) that uses `simulate`.
+ * Starting as soon as possible can, through link sharing, slow a migration already running,
+ * so the second can come out longer than the first; attach.ts keeps the shortest that
+ * converges.
+ */
+import type { Model } from '../../../src/model/model.js';
+import type { FlatPlan } from '../../../src/schedule/dependencies.js';
+import { networkOf, pathChannels, type Network } from '../../../src/model/network.js';
+import {
+  dirtiedDuring, isFinalRound, vmProfile, DEFAULT_DURATION_OPTIONS,
+  type DurationOptions, type MigrationProfile, type PreCopyOptions,
+} from '../../../src/schedule/duration.js';
+import { FairShare } from './network-share.js';
+
+export interface ScheduleInput {
+  readonly plan: FlatPlan;
+  /** Pre-copy inputs per VM (only the VMs the plan moves have one). */
+  readonly profiles: readonly MigrationProfile[];
+  readonly network: Network;
+  /** Channels each flat migration crosses (network.ts: 2 x link, + 1 downwards). */
+  readonly paths: readonly Int32Array[];
+  readonly options: PreCopyOptions;
+}
+
+/**
+ * `cold`: VMs whose every migration in the plan is a cold move (plan v2): the guest is stopped,
+ * so it dirties no page and its copy is one pass of its memory.
+ */
+export function scheduleInput(model: Model, plan: FlatPlan, options: DurationOptions = DEFAULT_DURATION_OPTIONS, cold?: ReadonlySet<number>): ScheduleInput {
+  const network = networkOf(model, options.linkMbps);
+  return {
+    plan,
+    profiles: profilesOf(model, plan, options, cold),
+    network,
+    paths: pathsOf(network, plan),
+    options,
+  };
+}
+
+/** Each migration's channels, as views of one buffer: read at every event, so kept side by side in memory. */
+function pathsOf(network: Network, plan: FlatPlan): Int32Array[] {
+  const single = Array.from({ length: plan.n }, (_, m) => pathChannels(network, plan.from[m]!, plan.to[m]!));
+  let total = 0;
+  for (const p of single) total += p.length;
+  const all = new Int32Array(total);
+  let at = 0;
+  return single.map((p) => { all.set(p, at); at += p.length; return all.subarray(at - p.length, at); });
+}
+
+/** Pre-copy inputs of the VMs the plan moves, indexed by VM (no object for the millions that stay). */
+function profilesOf(model: Model, plan: FlatPlan, options: DurationOptions, cold?: ReadonlySet<number>): MigrationProfile[] {
+  const profiles = Array.from<MigrationProfile | undefined>({ length: model.vms.length });
+  for (let m = 0; m < plan.n; m++) {
+    const v = plan.vm[m]!;
+    if (profiles[v]) continue;
+    const live = vmProfile(model, v, options);
+    profiles[v] = cold?.has(v) ? { ...live, hotDirtySize: 0, coldDirtyRate: 0 } : live;
+  }
+  return profiles as MigrationProfile[];
+}
+
+/** MiB/s per channel (each link's capacity on both of its channels). */
+export function channelCapacity(network: Network): Float64Array {
+  const c = new Float64Array(network.capacity.length * 2);
+  network.capacity.forEach((x, l) => { c[2 * l] = x; c[2 * l + 1] = x; });
+  return c;
+}
+
+export interface Schedule {
+  /** Seconds from the start of the plan, per flat migration. */
+  start: Float64Array;
+  end: Float64Array;
+  makespan: number;
+  /** 1 where the migration's stop-and-copy was forced by the round limit (it did not converge). */
+  forced: Uint8Array;
+}
+
+/**
+ * When a simulation may stop early, its makespan then Infinity: past `time`, or (with
+ * `converging`) at the first migration that does not converge, when a schedule in which
+ * every migration converges is known.
+ */
+export interface Cutoff { time?: number; converging?: boolean }
+
+/**
+ * Simulations stopped at a cutoff, by the schedule they returned: run on, they give what a
+ * simulation with the later cutoff would (the cutoff only decides where to stop). Only the
+ * latest schedule of a simulation can be run on.
+ */
+const paused = new WeakMap<Schedule, (cutoff: Cutoff) => Schedule | undefined>();
+
+/** The schedule `s` (stopped at a cutoff) simulated on up to `cutoff` (default: the end); undefined when it cannot be. */
+export function resumeSchedule<S extends Schedule>(s: S, cutoff: Cutoff = {}): S | undefined {
+  return paused.get(s)?.(cutoff) as S | undefined;
+}
+
+/** Gives simulate's callbacks the way to start migrations. */
+export type Release = (m: number, t: number) => void;
+
+const SETUP = 1;
+const COPY = 2;
+const FINAL = 3;
+const DONE = 4;
+
+/**
+ * A min-heap of (time, migration, version) events, earliest time then smallest migration
+ * first. Entries move into a hole instead of being swapped: the same comparisons, so the
+ * same order, with a third of the writes.
+ */
+class EventHeap {
+  private time = new Float64Array(256);
+  private id = new Int32Array(256);
+  private ver = new Int32Array(256);
+  size = 0;
+  push(t: number, m: number, v: number): void {
+    if (this.size === this.time.length) {
+      const time = new Float64Array(this.size * 2); time.set(this.time); this.time = time;
+      const id = new Int32Array(this.size * 2); id.set(this.id); this.id = id;
+      const ver = new Int32Array(this.size * 2); ver.set(this.ver); this.ver = ver;
+    }
+    const { time, id, ver } = this;
+    let i = this.size++;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      const pt = time[p]!;
+      if (!(t < pt || (t === pt && m < id[p]!))) break;
+      time[i] = pt; id[i] = id[p]!; ver[i] = ver[p]!;
+      i = p;
+    }
+    time[i] = t; id[i] = m; ver[i] = v;
+  }
+  /** Removes the earliest event; read it first with top*(). */
+  pop(): void {
+    const { time, id, ver } = this;
+    const size = --this.size;
+    const xt = time[size]!;
+    const xi = id[size]!;
+    const xv = ver[size]!;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= size) break;
+      const r = l + 1;
+      const c = r < size && (time[r]! < time[l]! || (time[r] === time[l] && id[r]! < id[l]!)) ? r : l;
+      const ct = time[c]!;
+      if (!(ct < xt || (ct === xt && id[c]! < xi))) break;
+      time[i] = ct; id[i] = id[c]!; ver[i] = ver[c]!;
+      i = c;
+    }
+    time[i] = xt; id[i] = xi; ver[i] = xv;
+  }
+  topTime(): number { return this.time[0]!; }
+  topId(): number { return this.id[0]!; }
+  topVersion(): number { return this.ver[0]!; }
+}
+
+/**
+ * Runs the migrations: `initial` releases the first ones, `finished(m, t, release)` is told
+ * when each one ends and may release others.
+ */
+export function simulate(
+  input: ScheduleInput,
+  initial: (release: Release) => void,
+  finished: (m: number, t: number, release: Release) => void,
+  cutoff: Cutoff = {},
+): Schedule {
+  return new Simulation(input, cutoff).run(initial, finished);
+}
+
+/** The state of one simulation: per migration its phase, its round and its rate; the events; the shares. */
+class Simulation {
+  private readonly phase: Uint8Array;
+  private readonly remaining: Float64Array;
+  private readonly rate: Float64Array;
+  private readonly last: Float64Array;
+  private readonly roundStart: Float64Array;
+  private readonly rounds: Int32Array;
+  private readonly version: Int32Array;
+  private readonly start: Float64Array;
+  private readonly end: Float64Array;
+  private readonly forced: Uint8Array;
+  private readonly shares: FairShare;
+  private readonly heap = new EventHeap();
+  // Joins and departures at one instant are batched: the shares are recomputed once, before
+  // the first event of a later instant (thousands of migrations may start together).
+  private readonly joining: number[] = [];
+  private readonly pending: Uint8Array;
+  private dirty = false;
+  private dirtyAt = 0;
+  private gaveUp = false;
+  private forcedSoFar = 0;
+  private finished: (m: number, t: number, release: Release) => void = () => {};
+  private readonly releaser: Release = (m, t) => this.release(m, t);
+  /** Counts the stops at a cutoff: only the schedule of the latest can be run on. */
+  private stops = 0;
+
+  constructor(private readonly input: ScheduleInput, private cutoff: Cutoff) {
+    const { n } = input.plan;
+    this.phase = new Uint8Array(n);
+    this.remaining = new Float64Array(n);
+    this.rate = new Float64Array(n);
+    this.last = new Float64Array(n);
+    this.roundStart = new Float64Array(n);
+    this.rounds = new Int32Array(n);
+    this.version = new Int32Array(n);
+    this.start = new Float64Array(n).fill(NaN);
+    this.end = new Float64Array(n).fill(NaN);
+    this.forced = new Uint8Array(n);
+    this.pending = new Uint8Array(n);
+    this.shares = new FairShare(channelCapacity(input.network), input.paths, n);
+  }
+
+  run(initial: (release: Release) => void, finished: (m: number, t: number, release: Release) => void): Schedule {
+    this.finished = finished;
+    initial(this.releaser);
+    return this.loop();
+  }
+
+  /**
+   * Runs on from where the last cutoff stopped, up to `cutoff`; undefined when a later stop
+   * came since, or when `cutoff` would have stopped earlier than the last one did.
+   */
+  private resume(stop: number, cutoff: Cutoff): Schedule | undefined {
+    if (stop !== this.stops || (cutoff.time ?? Infinity) < (this.cutoff.time ?? Infinity)) return undefined;
+    if (cutoff.converging && !this.cutoff.converging) return undefined;
+    this.cutoff = cutoff;
+    this.gaveUp = cutoff.converging === true && this.forcedSoFar > 0;
+    return this.loop();
+  }
+
+  private loop(): Schedule {
+    const { start, end, forced, heap, finished, releaser } = this;
+    const until = this.cutoff.time ?? Infinity;
+    for (;;) {
+      if (this.dirty && (heap.size === 0 || heap.topTime() > this.dirtyAt)) this.flush(this.dirtyAt);
+      if (heap.size === 0) break;
+      const t = heap.topTime();
+      // Past the cutoff the schedule cannot be chosen: stop (its makespan is then Infinity).
+      if (t > until || this.gaveUp) {
+        const stopped = { start, end, makespan: Infinity, forced };
+        const stop = ++this.stops;
+        paused.set(stopped, (cutoff) => this.resume(stop, cutoff));
+        return stopped;
+      }
+      const m = heap.topId();
+      const ver = heap.topVersion();
+      heap.pop();
+      if (ver !== this.version[m]) continue;
+      if (this.step(m, t)) finished(m, t, releaser);
+    }
+    let makespan = 0;
+    for (let m = 0; m < this.input.plan.n; m++) {
+      if (!(end[m]! >= 0)) throw new Error(`schedule: migration ${m} never ran (its dependencies do not form a DAG)`);
+      makespan = Math.max(makespan, end[m]!);
+    }
+    return { start, end, makespan, forced };
+  }
+
+  /** Handles m's event at t; true when m has ended. */
+  private step(m: number, t: number): boolean {
+    switch (this.phase[m]) {
+      case SETUP:
+        this.startCopy(m, t);
+        return false;
+      case COPY:
+        this.rounds[m]!++;
+        this.beginRound(m, t, dirtiedDuring(this.profile(m), t - this.roundStart[m]!));
+        return false;
+      case FINAL:
+        this.phase[m] = DONE;
+        this.end[m] = t;
+        this.shares.leave(m);
+        this.mark(t);
+        return true;
+      default:
+        throw new Error(`schedule: unexpected event for migration ${m}`);
+    }
+  }
+
+  private profile(m: number): MigrationProfile { return this.input.profiles[this.input.plan.vm[m]!]!; }
+
+  private planEvent(m: number): void {
+    this.version[m]!++;
+    const due = this.phase[m] === SETUP ? this.last[m]! + this.remaining[m]! : this.last[m]! + this.remaining[m]! / this.rate[m]!;
+    this.heap.push(due, m, this.version[m]!);
+  }
+
+  private advance(m: number, t: number): void {
+    const p = this.phase[m];
+    if (p === COPY || p === FINAL) this.remaining[m] = Math.max(0, this.remaining[m]! - this.rate[m]! * (t - this.last[m]!));
+    this.last[m] = t;
+  }
+
+  private mark(t: number): void { this.dirty = true; this.dirtyAt = t; }
+
+  private beginRound(m: number, t: number, toCopy: number): void {
+    const o = this.input.options;
+    const final = isFinalRound(toCopy, this.rate[m]!, this.rounds[m]!, o);
+    if (final && toCopy / this.rate[m]! > o.maxDowntime) { this.forced[m] = 1; this.forcedSoFar++; this.gaveUp ||= this.cutoff.converging === true; }
+    this.phase[m] = final ? FINAL : COPY;
+    this.remaining[m] = toCopy;
+    this.last[m] = t;
+    this.roundStart[m] = t;
+    this.planEvent(m);
+  }
+
+  /** Max-min shares after migrations joined or left: new ones begin copying, those whose rate changed get a new event time. */
+  private flush(t: number): void {
+    const { shares, rate } = this;
+    this.dirty = false;
+    if (shares.settle()) {
+      for (const m of shares.active()) {
+        if (this.pending[m] || shares.rate[m] === rate[m]) continue;
+        this.advance(m, t);
+        rate[m] = shares.rate[m]!;
+        this.planEvent(m);
+      }
+    }
+    for (const m of this.joining) {
+      this.pending[m] = 0;
+      rate[m] = shares.rate[m]!;
+      this.rounds[m] = 0;
+      this.beginRound(m, t, this.profile(m).memory);
+    }
+    this.joining.length = 0;
+  }
+
+  private startCopy(m: number, t: number): void {
+    this.shares.join(m);
+    this.pending[m] = 1;
+    this.joining.push(m);
+    this.mark(t);
+  }
+
+  private release(m: number, t: number): void {
+    this.start[m] = t;
+    if (this.input.options.setup > 0) {
+      this.phase[m] = SETUP;
+      this.remaining[m] = this.input.options.setup;
+      this.last[m] = t;
+      this.planEvent(m);
+    } else {
+      this.startCopy(m, t);
+    }
+  }
+}
+
+/** Wave by wave: each wave starts when the previous one has ended. */
+export function simulateWaves(input: ScheduleInput, cutoff: Cutoff = {}): Schedule & { waveSeconds: number[] } {
+  const { waveStart } = input.plan;
+  const W = waveStart.length - 1;
+  const waveSeconds: number[] = new Array<number>(W).fill(0);
+  let current = 0;
+  let left = 0;
+  let waveBegan = 0;
+  const open = (t: number, release: (m: number, t: number) => void) => {
+    while (current < W && waveStart[current + 1] === waveStart[current]) current++; // empty waves
+    if (current >= W) return;
+    waveBegan = t;
+    left = waveStart[current + 1]! - waveStart[current]!;
+    for (let m = waveStart[current]!; m < waveStart[current + 1]!; m++) release(m, t);
+  };
+  const schedule = simulate(input, (release) => open(0, release), (_m, t, release) => {
+    if (--left > 0) return;
+    waveSeconds[current] = t - waveBegan;
+    current++;
+    open(t, release);
+  }, cutoff);
+  return withWaveSeconds(schedule, waveSeconds);
+}
+
+/** The wave schedule's result; when stopped at a cutoff, run on as its simulation is. */
+function withWaveSeconds(schedule: Schedule, waveSeconds: number[]): Schedule & { waveSeconds: number[] } {
+  const out = { ...schedule, waveSeconds };
+  const more = paused.get(schedule);
+  if (more) paused.set(out, (cutoff) => { const s = more(cutoff); return s && withWaveSeconds(s, waveSeconds); });
+  return out;
+}
+
+/**
+ * The successors of each migration in `deps` (duplicates counted once), in increasing order,
+ * as one array (CSR: successors of p are `list[start[p] .. start[p + 1])`), and how many
+ * distinct migrations each one waits for: no array or set per migration.
+ */
+export interface Successors { start: Int32Array; list: Int32Array; waiting: Int32Array }
+
+export function successorsOf(deps: readonly (readonly number[])[]): Successors {
+  const n = deps.length;
+  const start = new Int32Array(n + 1);
+  const waiting = new Int32Array(n);
+  const mark = new Int32Array(n).fill(-1);
+  for (let m = 0; m < n; m++) {
+    for (const p of deps[m]!) if (mark[p] !== m) { mark[p] = m; start[p + 1]!++; waiting[m]!++; }
+  }
+  for (let p = 0; p < n; p++) start[p + 1]! += start[p]!;
+  const fill = start.slice(0, n);
+  const list = new Int32Array(start[n]!);
+  mark.fill(-1);
+  for (let m = 0; m < n; m++) {
+    for (const p of deps[m]!) if (mark[p] !== m) { mark[p] = m; list[fill[p]!++] = m; }
+  }
+  return { start, list, waiting };
+}
+
+/** Each migration as soon as all of `deps[m]` have ended. */
+export function simulateDependencies(input: ScheduleInput, deps: readonly (readonly number[])[], cutoff: Cutoff = {}): Schedule {
+  const { n } = input.plan;
+  const { start, list, waiting } = successorsOf(deps);
+  return simulate(input, (release) => {
+    for (let m = 0; m < n; m++) if (waiting[m] === 0) release(m, 0);
+  }, (m, t, release) => {
+    for (let i = start[m]!; i < start[m + 1]!; i++) if (--waiting[list[i]!] === 0) release(list[i]!, t);
+  }, cutoff);
+}
+
+/** Migrations whose stop-and-copy the schedule forced. */
+export function forcedCount(s: Schedule): number {
+  let k = 0;
+  for (const f of s.forced) k += f;
+  return k;
+}
