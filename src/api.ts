@@ -121,6 +121,7 @@ function startIssues(problem: Problem): { issues: InputIssue[]; warnings: string
 /** A disabled host receives no migration: the target may keep a VM there, never send one there. */
 function disabledTargetIssues(model: Model): InputIssue[] {
   const issues: InputIssue[] = [];
+  if (!model.hosts.some((h) => h.disabled)) return issues;
   for (let v = 0; v < model.vms.length; v++) {
     const to = model.target[v]!;
     if (to === model.placement[v] || !model.hosts[to]!.disabled) continue;

@@ -15,6 +15,7 @@
 import type { InstanceDoc, PolicyDoc, VmDoc } from '../model/instance.js';
 import { assembleModel, resourcesOf, VmCompiler, type Model } from '../model/model.js';
 import { networkIssues } from '../model/network.js';
+import { assignPlain, type AssignmentTarget } from './assignment-bytes.js';
 import { parseMembersAsPairs, scanRoot, type RootMember } from './json-scan.js';
 import type { SchemaValidator } from './schemas.js';
 import { indexInstance, undemandedWarnings, type InstanceIndex } from './validate-instance.js';
@@ -142,29 +143,24 @@ function assignments(bytes: Uint8Array, placement: RootMember, target: RootMembe
 }
 
 /**
- * Each VM's host from an assignment's pairs (a later pair wins, as a repeated key's last value
- * does); its x- keys. Assignments usually list VMs in the document's order and a host's VMs
- * together: the next VM and the last host are tried before the maps.
+ * Each VM's host from an assignment's pieces, read from their bytes when plain
+ * (assignment-bytes.ts), else as pairs (a later pair wins, as a repeated key's last value
+ * does); its x- keys.
  */
 function assign(bytes: Uint8Array, member: RootMember, at: Int32Array, hostIndex: Map<string, number>, compiled: CompiledVms): Record<string, string> {
-  const { infos } = compiled.vms;
+  const target: AssignmentTarget = { infos: compiled.vms.infos, vmIndex: compiled.vmIndex, hostIndex, at, next: 0 };
   const extras: Record<string, string> = {};
-  let next = 0;
-  let lastHost: unknown;
-  let lastAt = -1;
   for (const [start, end] of pieces(member)) {
+    if (assignPlain(bytes, start, end, target, giveUp)) continue;
     const pairs = parseMembersAsPairs(bytes, start, end) ?? giveUp();
     for (let k = 0; k < pairs.length; k += 2) {
       const vm = pairs[k] as string;
       const host = pairs[k + 1];
       if (isExtension(vm)) { extras[vm] = host as string; continue; }
       if (typeof host !== 'string' || host.length === 0) giveUp();
-      const v = next < infos.length && infos[next]!.name === vm ? next : compiled.vmIndex.get(vm) ?? giveUp();
-      const h = host === lastHost ? lastAt : hostIndex.get(host as string) ?? giveUp();
-      at[v] = h;
-      next = v + 1;
-      lastHost = host;
-      lastAt = h;
+      const v = compiled.vmIndex.get(vm) ?? giveUp();
+      at[v] = hostIndex.get(host as string) ?? giveUp();
+      target.next = v + 1;
     }
   }
   return extras;
