@@ -1,8 +1,8 @@
 /**
  * An assignment's piece ("vm":"host" members, between cuts) read straight from its bytes when
  * every key and value is plain printable ASCII (no escape, no quote): then a string's text is
- * its bytes, and names are matched byte by byte against the VMs expected next and the host
- * just seen, without making a string for either. JSON.parse makes each string of up to 10
+ * its bytes, and names are matched byte by byte against the VMs expected next, the host just
+ * seen, or the host of the same hash, without making a string for either. JSON.parse makes each string of up to 10
  * characters (a VM's or host's usual name) an interned one, looked up in V8's string table:
  * most of the time parsing an assignment took. Anything else (an x- key, an escape, another
  * value) returns false, and the caller reads the piece exactly (as pairs, json-scan.ts); a
@@ -13,14 +13,45 @@ import type { VmInfo } from '../model/model.js';
 const QUOTE = 0x22;
 const COLON = 0x3a;
 const COMMA = 0x2c;
-const LOOKAHEAD = 4;
+const LOOKAHEAD = 8;
 
 const isSpace = (b: number | undefined) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
+
+/** 32-bit FNV-1a of a text's char codes: for a plain name, the hash of its bytes. */
+function hashText(text: string): number {
+  let h = 0x811c9dc5;
+  for (let k = 0; k < text.length; k++) h = Math.imul(h ^ text.charCodeAt(k), 0x01000193);
+  return h;
+}
+
+function hashBytes(bytes: Uint8Array, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let k = start; k < end; k++) h = Math.imul(h ^ bytes[k]!, 0x01000193);
+  return h;
+}
+
+/** Hosts found by their name's bytes (hash, then the name compared), without making a string; the name map when the hash misses. */
+export class HostsByBytes {
+  private readonly byHash = new Map<number, number>();
+
+  constructor(private readonly names: readonly string[], private readonly index: ReadonlyMap<string, number>) {
+    for (let h = 0; h < names.length; h++) {
+      const key = hashText(names[h]!);
+      if (!this.byHash.has(key)) this.byHash.set(key, h);
+    }
+  }
+
+  find(bytes: Buffer, start: number, end: number): number | undefined {
+    const h = this.byHash.get(hashBytes(bytes, start, end));
+    if (h !== undefined && sameText(this.names[h]!, bytes, start, end)) return h;
+    return this.index.get(bytes.toString('latin1', start, end));
+  }
+}
 
 export interface AssignmentTarget {
   readonly infos: readonly VmInfo[];
   readonly vmIndex: ReadonlyMap<string, number>;
-  readonly hostIndex: ReadonlyMap<string, number>;
+  readonly hosts: HostsByBytes;
   /** Each VM's host, written here. */
   readonly at: Int32Array;
   /** The VM expected next (after the last one assigned). */
@@ -48,19 +79,17 @@ function sameBytes(bytes: Uint8Array, a: number, b: number, length: number): boo
   return true;
 }
 
-const latin1 = (bytes: Uint8Array, start: number, end: number) => Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1');
-
-function vmOf(t: AssignmentTarget, bytes: Uint8Array, start: number, end: number, unknown: () => never): number {
+function vmOf(t: AssignmentTarget, bytes: Buffer, start: number, end: number, unknown: () => never): number {
   const last = Math.min(t.infos.length, t.next + LOOKAHEAD);
   for (let v = t.next; v < last; v++) if (sameText(t.infos[v]!.name, bytes, start, end)) return v;
-  return t.vmIndex.get(latin1(bytes, start, end)) ?? unknown();
+  return t.vmIndex.get(bytes.toString('latin1', start, end)) ?? unknown();
 }
 
 /**
  * Assigns the members of bytes [start, end) when they are all plain; false (nothing
  * assigned that the exact reading would not assign again) otherwise.
  */
-export function assignPlain(bytes: Uint8Array, start: number, end: number, t: AssignmentTarget, unknown: () => never): boolean {
+export function assignPlain(bytes: Buffer, start: number, end: number, t: AssignmentTarget, unknown: () => never): boolean {
   let hostStart = -1;
   let hostLength = 0;
   let hostAt = -1;
@@ -83,7 +112,7 @@ export function assignPlain(bytes: Uint8Array, start: number, end: number, t: As
     const length = valueEnd - j - 1;
     if (length === 0) unknown();
     if (length !== hostLength || !sameBytes(bytes, hostStart, j + 1, length)) {
-      hostAt = t.hostIndex.get(latin1(bytes, j + 1, valueEnd)) ?? unknown();
+      hostAt = t.hosts.find(bytes, j + 1, valueEnd) ?? unknown();
       hostStart = j + 1;
       hostLength = length;
     }

@@ -15,7 +15,7 @@
 import type { InstanceDoc, PolicyDoc, VmDoc } from '../model/instance.js';
 import { assembleModel, resourcesOf, VmCompiler, type Model } from '../model/model.js';
 import { networkIssues } from '../model/network.js';
-import { assignPlain, type AssignmentTarget } from './assignment-bytes.js';
+import { assignPlain, HostsByBytes, type AssignmentTarget } from './assignment-bytes.js';
 import { parseMembersAsPairs, scanRoot, type RootMember } from './json-scan.js';
 import type { SchemaValidator } from './schemas.js';
 import { indexInstance, undemandedWarnings, type InstanceIndex } from './validate-instance.js';
@@ -44,14 +44,15 @@ export function compileInstanceBytes(bytes: Uint8Array, schemas: SchemaValidator
   // another directory's instance schema may say more of vms and assignments than each piece shows
   if (!schemas.ownSchemas) return undefined;
   try {
-    return compile(bytes, schemas, Math.max(1, batch));
+    const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+    return compile(buffer, schemas, Math.max(1, batch));
   } catch (e) {
     if (e === GIVE_UP || e instanceof SyntaxError) return undefined;
     throw e;
   }
 }
 
-function compile(bytes: Uint8Array, schemas: SchemaValidator, batch: number): CompiledInstance {
+function compile(bytes: Buffer, schemas: SchemaValidator, batch: number): CompiledInstance {
   const members = scanRoot(bytes, batch) ?? giveUp();
   const { rest, big } = smallMembers(bytes, members);
   const vms = big.get('vms');
@@ -66,7 +67,7 @@ function compile(bytes: Uint8Array, schemas: SchemaValidator, batch: number): Co
   if (hostsChecked.issues.length || networkIssues(shell).length) giveUp();
   const resources = resourcesOf(shell);
   const compiled = compileVms(bytes, vms!, resources, schemas);
-  const index = assignments(bytes, placement!, target, hostsChecked.index.hostIndex, compiled);
+  const index = assignments(bytes, placement!, target, shell.hosts.map((h) => h.name), hostsChecked.index.hostIndex, compiled);
   // `rest` has placeholders for vms, placement and target, which Model.source rebuilds
   const model = assembleModel(rest as unknown as InstanceDoc, index, resources, compiled.vms);
   return { model, policy: (rest as { policy?: PolicyDoc }).policy, warnings: undemandedWarnings(compiled.undemanded) };
@@ -127,12 +128,13 @@ function compileVms(bytes: Uint8Array, member: RootMember, resources: readonly s
 type CompiledVms = ReturnType<typeof compileVms>;
 
 /** The index of placement and target, as indexInstance builds it for a document without issues. */
-function assignments(bytes: Uint8Array, placement: RootMember, target: RootMember | undefined, hostIndex: Map<string, number>, compiled: CompiledVms): InstanceIndex {
+function assignments(bytes: Buffer, placement: RootMember, target: RootMember | undefined, hostNames: readonly string[], hostIndex: Map<string, number>, compiled: CompiledVms): InstanceIndex {
   const V = compiled.vms.infos.length;
+  const hosts = new HostsByBytes(hostNames, hostIndex);
   const placementAt = new Int32Array(V).fill(-1);
   const targetAt = new Int32Array(V).fill(-1);
-  const placementExtras = assign(bytes, placement, placementAt, hostIndex, compiled);
-  const targetExtras = target ? assign(bytes, target, targetAt, hostIndex, compiled) : {};
+  const placementExtras = assign(bytes, placement, placementAt, hostIndex, hosts, compiled);
+  const targetExtras = target ? assign(bytes, target, targetAt, hostIndex, hosts, compiled) : {};
   for (let v = 0; v < V; v++) if (placementAt[v] === -1) giveUp();
   let listed: Uint8Array | undefined;
   if (target) {
@@ -147,8 +149,8 @@ function assignments(bytes: Uint8Array, placement: RootMember, target: RootMembe
  * (assignment-bytes.ts), else as pairs (a later pair wins, as a repeated key's last value
  * does); its x- keys.
  */
-function assign(bytes: Uint8Array, member: RootMember, at: Int32Array, hostIndex: Map<string, number>, compiled: CompiledVms): Record<string, string> {
-  const target: AssignmentTarget = { infos: compiled.vms.infos, vmIndex: compiled.vmIndex, hostIndex, at, next: 0 };
+function assign(bytes: Buffer, member: RootMember, at: Int32Array, hostIndex: Map<string, number>, hosts: HostsByBytes, compiled: CompiledVms): Record<string, string> {
+  const target: AssignmentTarget = { infos: compiled.vms.infos, vmIndex: compiled.vmIndex, hosts, at, next: 0 };
   const extras: Record<string, string> = {};
   for (const [start, end] of pieces(member)) {
     if (assignPlain(bytes, start, end, target, giveUp)) continue;
