@@ -105,20 +105,19 @@ function compileVms(bytes: Uint8Array, member: RootMember, resources: readonly s
   const V = member.children;
   const vms = new VmCompiler(resources, V);
   const vmIndex = new Map<string, number>();
-  const limited = new Set(resources);
   const undemanded = new Set(resources);
   let i = 0;
   for (const [start, end] of pieces(member)) {
     const piece = parseSlice(bytes, start, end, '[', ']') as VmDoc[];
     if (piece.length === 0 || !schemas.valid('instance', { hosts: [], vms: piece, placement: {} })) giveUp();
     for (const vm of piece) {
-      if (i >= V || vmIndex.has(vm.name)) giveUp();
+      if (i >= V) giveUp();
+      const named = vmIndex.size;
       vmIndex.set(vm.name, i);
-      for (const r in vm.demand) {
-        if (!isExtension(r) && !limited.has(r)) giveUp();
-        if (undemanded.size) undemanded.delete(r);
-      }
-      vms.add(vm, i++);
+      if (vmIndex.size === named) giveUp(); // a duplicate name
+      if (undemanded.size) for (const r in vm.demand) undemanded.delete(r);
+      // a demand of a resource no host limits: an error, or a resource only `resources` lists
+      if (!vms.add(vm, i++)) giveUp();
     }
   }
   if (i !== V) giveUp();

@@ -162,9 +162,11 @@ export class VmCompiler {
     this.infos = new Array<VmInfo>(count);
   }
 
-  add(v: VmDoc, i: number): void {
+  /** Compiles VM `i`; false when it demands a resource that is neither a column nor an x- key (not counted). */
+  add(v: VmDoc, i: number): boolean {
     const R = this.R;
     let exact = true;
+    let known = true;
     for (const key in v) if (!vmKey(key)) exact = false;
     const d = v.demand;
     if (d !== undefined) {
@@ -172,6 +174,7 @@ export class VmCompiler {
       for (const r in d) { // a JSON object: no enumerable inherited keys
         const amount = d[r]!;
         const j = isExtension(r) ? undefined : this.column.get(r);
+        if (j === undefined) known &&= isExtension(r);
         if (j === undefined || amount === 0) exact = false;
         else this.demand[i * R + j] = amount;
         listed++;
@@ -180,6 +183,7 @@ export class VmCompiler {
     }
     if (!exact) this.verbatim.set(i, v);
     this.infos[i] = { index: i, name: v.name, group: v.group, image: v.image, sla: v.sla ?? NO_SLA, attributes: v.attributes ?? NO_ATTRIBUTES };
+    return known;
   }
 }
 
