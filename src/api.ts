@@ -9,6 +9,8 @@ import { compileModel, type Model } from './model/model.js';
 import { PlacementState } from './model/state.js';
 import { InputError, describeValue, pointer, type InputIssue } from './io/errors.js';
 import { checkInstance, resourceWarnings } from './io/validate-instance.js';
+import { InstanceBytes } from './io/read.js';
+import { compileInstanceBytes, type CompiledInstance } from './io/instance-pieces.js';
 import { createKernel, mergePolicies, type Configured, type Kernel } from './kernel/kernel.js';
 import { verifyPlan, formatViolation, type VerifyResult } from './verify/replay.js';
 import { nonMonotoneRules, oneAtATime } from './verify/ordered.js';
@@ -60,16 +62,17 @@ export class PlanRejectedError extends Error {
 export async function loadInstance(doc: unknown, options: LoadOptions = {}): Promise<Loaded> {
   const source = options.source ?? 'instance';
   const kernel = options.kernel ?? createKernel();
+  // An instance's bytes (readInstance): compiled piece by piece when valid, else parsed whole and checked as before.
+  let compiled: CompiledInstance | undefined;
+  if (doc instanceof InstanceBytes) {
+    compiled = compileInstanceBytes(doc.bytes, kernel.schemas);
+    doc = compiled ? undefined : doc.parse();
+  }
   for (const dir of options.pluginDirs ?? []) await kernel.loadDirectory(dir);
-  const { issues: nameIssues, index } = checkInstance(kernel.schemas, doc, source);
-  const instance = doc as InstanceDoc;
-  const refs = [...nameIssues, ...networkIssues(instance)];
-  if (refs.length) throw new InputError(source, refs);
+  const { model, policy: own, warnings } = compiled ?? checkedModel(kernel, doc, source);
   const policySource = options.policySource ?? 'policy';
   if (options.policy) kernel.schemas.assert('policy', options.policy, policySource);
-  const policy = mergePolicies(instance.policy, options.policy);
-  const model = compileModel(instance, index);
-  const warnings = resourceWarnings(instance);
+  const policy = mergePolicies(own, options.policy);
   // Blame each policy key on the document it came from: the separate policy wins over the instance's.
   const locate = (issue: InputIssue): InputIssue => {
     const key = issue.path.split('/')[1] ?? '';
@@ -86,6 +89,15 @@ export async function loadInstance(doc: unknown, options: LoadOptions = {}): Pro
   ];
   if (issues.length) throw new InputError(source, issues);
   return { ...configured, kernel, model, doc: model.source, policy, warnings: [...start.warnings, ...warnings] };
+}
+
+/** The document checked (schema, names, network; an InputError for the first that fails) and compiled. */
+function checkedModel(kernel: Kernel, doc: unknown, source: string): CompiledInstance {
+  const { issues: nameIssues, index } = checkInstance(kernel.schemas, doc, source);
+  const instance = doc as InstanceDoc;
+  const refs = [...nameIssues, ...networkIssues(instance)];
+  if (refs.length) throw new InputError(source, refs);
+  return { model: compileModel(instance, index), policy: instance.policy, warnings: resourceWarnings(instance) };
 }
 
 /**
@@ -109,6 +121,7 @@ function startIssues(problem: Problem): { issues: InputIssue[]; warnings: string
 /** A disabled host receives no migration: the target may keep a VM there, never send one there. */
 function disabledTargetIssues(model: Model): InputIssue[] {
   const issues: InputIssue[] = [];
+  if (!model.hosts.some((h) => h.disabled)) return issues;
   for (let v = 0; v < model.vms.length; v++) {
     const to = model.target[v]!;
     if (to === model.placement[v] || !model.hosts[to]!.disabled) continue;

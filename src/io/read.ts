@@ -97,6 +97,50 @@ export async function readDocument(file: string, streamFrom = STREAM_FROM, split
   return parseSource(file, sourceOf(Buffer.concat(head.splice(0)), splitFrom), splitFrom);
 }
 
+/**
+ * An instance's bytes, held for `loadInstance` to compile piece by piece without the whole
+ * parsed document (src/io/instance-pieces.ts); `parse()` gives the document, or the error,
+ * that readDocument would have.
+ */
+export class InstanceBytes {
+  constructor(readonly bytes: Buffer, private readonly whole: () => unknown) {}
+
+  parse(): unknown {
+    return this.whole();
+  }
+}
+
+/**
+ * Reads an instance as readDocument does, but a document read into memory is not parsed yet:
+ * it is returned as InstanceBytes, for `loadInstance`. A streamed one (past `streamFrom`
+ * bytes) is parsed as readDocument parses it.
+ */
+export async function readInstance(file: string, streamFrom = STREAM_FROM, splitFrom = SPLIT_FROM): Promise<unknown> {
+  if (file === '-' && stdin.read !== readAll) return parseText(file, stdin.read());
+  const small = smallFile(file, streamFrom);
+  const bytes = small ?? await streamedBytes(file, streamFrom);
+  if (!bytes) return readDocument(file, streamFrom, splitFrom);
+  return new InstanceBytes(bytes, () => parseSource(file, sourceOf(bytes, splitFrom), splitFrom));
+}
+
+/** The whole stream's bytes, or undefined past `limit` (then the file is read again, by the streaming parser). */
+async function streamedBytes(file: string, limit: number): Promise<Buffer | undefined> {
+  if (file === '-') return undefined;
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of bytesOf(file)) {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size > limit) return undefined;
+    }
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw unreadable(file, e);
+  }
+  return Buffer.concat(chunks);
+}
+
 /** What is parsed: the text of a document up to SPLIT_FROM bytes (its bytes are not kept), else the bytes. */
 function sourceOf(bytes: Buffer, splitFrom: number): string | Buffer {
   return bytes.length <= splitFrom ? bytes.toString('utf8') : bytes;

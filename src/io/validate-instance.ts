@@ -162,5 +162,10 @@ export function resourceWarnings(doc: InstanceDoc): string[] {
     const demand = doc.vms[i]!.demand;
     for (const r in demand) if (Object.hasOwn(demand, r)) undemanded.delete(r);
   }
+  return undemandedWarnings(undemanded);
+}
+
+/** The warnings of `resourceWarnings` for the limited resources no VM demands. */
+export function undemandedWarnings(undemanded: ReadonlySet<string>): string[] {
   return [...undemanded].sort().map((r) => `hosts have a capacity of ${describeValue(r)}, but no VM demands it`);
 }

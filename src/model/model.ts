@@ -61,7 +61,7 @@ function limitOf(value: number | null | undefined, fallback: number): number {
 }
 
 /** Sorted resource names (RAM first) that hosts limit or VMs demand (x- keys aside). */
-function resourcesOf(doc: InstanceDoc): string[] {
+export function resourcesOf(doc: Pick<InstanceDoc, 'hosts' | 'vms'>): string[] {
   const resourceSet = new Set<string>();
   const addKeys = (m: Record<string, number> | undefined) => {
     for (const k in m) if (Object.hasOwn(m, k) && !isExtension(k)) resourceSet.add(k);
@@ -78,10 +78,20 @@ function resourcesOf(doc: InstanceDoc): string[] {
  */
 export function compileModel(doc: InstanceDoc, index: InstanceIndex = indexInstance(doc).index): Model {
   const resources = resourcesOf(doc);
+  const vms = new VmCompiler(resources, doc.vms.length);
+  for (let i = 0; i < doc.vms.length; i++) vms.add(doc.vms[i]!, i);
+  return assembleModel(doc, index, resources, vms);
+}
+
+/**
+ * The model from a document's small parts (hosts, limits, policy...), its index and its VMs
+ * compiled: `doc`'s vms, placement and target are not read (src/io/instance-pieces.ts passes
+ * placeholders for them).
+ */
+export function assembleModel(doc: InstanceDoc, index: InstanceIndex, resources: string[], vms: VmCompiler): Model {
   const limits = doc.limits ?? {};
   const hosts = compileHosts(doc.hosts, resources, limits);
-  const vms = compileVms(doc.vms, resources);
-  const V = doc.vms.length;
+  const V = vms.infos.length;
   const { placement, target } = index;
   // the index's target says -1 for "not listed": the VM stays
   for (let i = 0; i < V; i++) if (target[i] === -1 && !(index.listed?.[i])) target[i] = placement[i]!;
@@ -134,35 +144,47 @@ function vmKey(key: string): boolean {
 }
 
 /**
- * VM infos and demands; `verbatim`: the VMs whose documents the model cannot rebuild exactly
- * (another key, an x- or zero demand, an empty demand), kept for `Model.source`.
+ * VM infos and demands, VM by VM in index order into arrays sized up front; `verbatim`: the
+ * VMs whose documents the model cannot rebuild exactly (another key, an x- or zero demand, an
+ * empty demand), kept for `Model.source`.
  */
-function compileVms(docs: readonly VmDoc[], resources: readonly string[]) {
-  const R = resources.length;
-  const column = new Map(resources.map((r, j) => [r, j]));
-  const demand = new Float64Array(docs.length * R);
-  const verbatim = new Map<number, VmDoc>();
-  const infos: VmInfo[] = new Array<VmInfo>(docs.length);
-  for (let i = 0; i < docs.length; i++) {
-    const v = docs[i]!;
+export class VmCompiler {
+  readonly demand: Float64Array;
+  readonly infos: VmInfo[];
+  readonly verbatim = new Map<number, VmDoc>();
+  private readonly R: number;
+  private readonly column: Map<string, number>;
+
+  constructor(resources: readonly string[], count: number) {
+    this.R = resources.length;
+    this.column = new Map(resources.map((r, j) => [r, j]));
+    this.demand = new Float64Array(count * this.R);
+    this.infos = new Array<VmInfo>(count);
+  }
+
+  /** Compiles VM `i`; false when it demands a resource that is neither a column nor an x- key (not counted). */
+  add(v: VmDoc, i: number): boolean {
+    const R = this.R;
     let exact = true;
+    let known = true;
     for (const key in v) if (!vmKey(key)) exact = false;
     const d = v.demand;
     if (d !== undefined) {
       let listed = 0;
       for (const r in d) { // a JSON object: no enumerable inherited keys
         const amount = d[r]!;
-        const j = isExtension(r) ? undefined : column.get(r);
+        const j = isExtension(r) ? undefined : this.column.get(r);
+        if (j === undefined) known &&= isExtension(r);
         if (j === undefined || amount === 0) exact = false;
-        else demand[i * R + j] = amount;
+        else this.demand[i * R + j] = amount;
         listed++;
       }
       if (listed === 0) exact = false;
     }
-    if (!exact) verbatim.set(i, v);
-    infos[i] = { index: i, name: v.name, group: v.group, image: v.image, sla: v.sla ?? NO_SLA, attributes: v.attributes ?? NO_ATTRIBUTES };
+    if (!exact) this.verbatim.set(i, v);
+    this.infos[i] = { index: i, name: v.name, group: v.group, image: v.image, sla: v.sla ?? NO_SLA, attributes: v.attributes ?? NO_ATTRIBUTES };
+    return known;
   }
-  return { infos, demand, verbatim };
 }
 
 /** VMs whose target differs from their placement, in index order. */

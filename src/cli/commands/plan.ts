@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { common, EXIT, emitJson, fail, failInput, loadOptions, positiveSeconds, say, setExitCode, tryWriteJson, type CommonOptions } from '../shared.js';
-import { readDocument } from '../../io/read.js';
+import { readDocument, readInstance } from '../../io/read.js';
 import { InputError } from '../../io/errors.js';
 import { loadInstance, solveLoaded, type Loaded } from '../../api.js';
 import type { Plan } from '../../model/plan.js';
@@ -54,7 +54,7 @@ function withEngineFlags(policy: PolicyDoc | undefined, o: PlanCliOptions): Poli
 async function loadForPlan(file: string, o: PlanCliOptions): Promise<Loaded | undefined> {
   const options = loadOptions(o, file, o.engine);
   options.policy = withEngineFlags(options.policy, o);
-  if (o.strategy === undefined) return loadInstance(await readDocument(file), options);
+  if (o.strategy === undefined) return loadInstance(await readInstance(file), options);
   try {
     return (await retarget(await readDocument(file), options, strategyRef(o.strategy, o.with), { timeLimit: o.timeLimit })).loaded;
   } catch (e) {

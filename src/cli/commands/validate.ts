@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { common, emit, loadOptions, say, type CommonOptions } from '../shared.js';
-import { readDocument } from '../../io/read.js';
+import { readInstance } from '../../io/read.js';
 import { loadInstance } from '../../api.js';
 import { misplacedVms } from '../../model/model.js';
 import { descriptionOf } from './index.js';
@@ -10,7 +10,7 @@ export function register(program: Command): void {
     .description(descriptionOf('validate'))
     .argument('<instance>', 'instance JSON file, or - for stdin'))
     .action(async (file: string, o: CommonOptions) => {
-      const loaded = await loadInstance(await readDocument(file), loadOptions(o, file));
+      const loaded = await loadInstance(await readInstance(file), loadOptions(o, file));
       const m = loaded.model;
       const rules = loaded.problem.rules.map((r) => r.name).join(', ');
       const summary = { valid: true, hosts: m.hosts.length, vms: m.vms.length, resources: m.resources, requiredMoves: misplacedVms(m).length, rules: loaded.problem.rules.map((r) => r.name), cost: loaded.problem.cost.name, warnings: loaded.warnings };
