@@ -155,6 +155,7 @@ class GraphCheck {
     const out = byHost(this.H, this.plan.n, this.plan.from);
     const inc = byHost(this.H, this.plan.n, this.plan.to);
     const slotTests = this.slotQuestions(q, out, inc);
+    const links = { out: linkQuestions(q, out, slotTests, 'outgoing'), inc: linkQuestions(q, inc, slotTests, 'incoming') };
     const globalIds = this.globalQuestions(q);
     const groupTests = this.groupQuestions(q);
     const hit = q.run();
@@ -163,7 +164,8 @@ class GraphCheck {
     this.reportGlobal(globalIds, hit);
     this.reportGroups(dag, groupTests, hit);
     if (this.violations.length) return this.result();
-    this.checkRules(stays, inc, new Overlap(dag, stays));
+    const chains = { out: chainsOf(out, links.out, hit), inc: chainsOf(inc, links.inc, hit) };
+    this.checkRules(stays, inc, new Overlap(dag, stays, chains.out, chains.inc, out.start));
     return this.result();
   }
 
@@ -375,39 +377,95 @@ class GraphCheck {
 }
 
 /**
+ * Per host list (its departures, or its arrivals, in plan order, as byHost gives them):
+ * each migration's place in the list, and per place the first place of its chained run, the
+ * longest stretch before it in which each migration reaches the next (a slot chain).
+ */
+interface Chains { readonly place: Int32Array; readonly run: Int32Array }
+
+/**
+ * The questions "does the migration at place k of a host's list reach the one at k + 1"
+ * (index per k; 0, "no", at a host's last place). A slot chain of limit 1 asked them already.
+ */
+function linkQuestions(q: Queries, index: HostIndex, slotTests: SlotTest[], kind: SlotTest['kind']): Int32Array {
+  const { start, items } = index;
+  const ids = new Int32Array(items.length);
+  const asked = new Uint8Array(start.length - 1);
+  for (const t of slotTests) {
+    if (t.kind !== kind || Math.max(1, t.limit) !== 1) continue;
+    ids.set(t.ids, start[t.host]!); // t.ids[i]: items[s + i] -> items[s + i + 1]
+    asked[t.host] = 1;
+  }
+  for (let h = 0; h + 1 < start.length; h++) {
+    if (asked[h]) continue;
+    for (let k = start[h]!; k + 1 < start[h + 1]!; k++) ids[k] = q.add(items[k]!, items[k + 1]!);
+  }
+  return ids;
+}
+
+function chainsOf(index: HostIndex, linkIds: Int32Array, hit: Uint8Array): Chains {
+  const { start, items } = index;
+  const place = new Int32Array(items.length);
+  const run = new Int32Array(items.length);
+  for (let h = 0; h + 1 < start.length; h++) {
+    for (let k = start[h]!; k < start[h + 1]!; k++) {
+      place[items[k]!] = k;
+      run[k] = k > start[h]! && hit[linkIds[k - 1]!] === 1 ? run[k - 1]! : k;
+    }
+  }
+  return { place, run };
+}
+
+/**
  * For the arrivals at one host in plan order, and each stay on the host: did the stay's
  * departure, or its arrival, finish before the arrival starts in every order the graph
  * allows (does it reach the arrival)? Answered one host at a time, in the order present()
- * asks, only where present() reads the answer. When the previous arrival at the host
- * reaches this one (the arrivals' slot chain), what reached the previous one reaches this
- * one too: only the first arrival a stay's migration reaches costs a search.
+ * asks, only where present() reads the answer. Reachability is transitive, and the host's
+ * departures and arrivals mostly form chains (each reaches the next), so most answers
+ * follow from others: within a chained run of departures, those that reach the arrival
+ * come first (a prefix), and they still reach the next arrival when the arrival reaches it;
+ * an arrival reaches the later arrivals of its run. Only the rest costs a search.
  */
 class Overlap {
   private readonly reach: Reachability;
-  /** Per stay of the host (by its place there): 1 when its departure, its arrival, reached the previous arrival. */
-  private depBefore = new Uint8Array(0);
+  /** Per stay of the host (by its place there): 1 when its arrival reached the previous arrival. */
   private arrBefore = new Uint8Array(0);
-  private previous = -1;
+  /**
+   * Per chained run of departures (by its first place): places run .. yesEnd - 1 reach the
+   * arrival, places noFrom .. of the run do not (the rest is not known yet).
+   */
+  private readonly yesEnd: Int32Array;
+  private readonly noFrom: Int32Array;
+  /** The host's departures: places ds .. de - 1 of the list. */
+  private ds = 0;
+  private de = 0;
   private chained = false;
   private m = -1;
 
-  constructor(private readonly dag: Dag, private readonly stays: Stays) {
+  constructor(private readonly dag: Dag, private readonly stays: Stays, private readonly out: Chains, private readonly inc: Chains, private readonly outStart: Int32Array) {
     this.reach = new Reachability(dag);
+    this.yesEnd = new Int32Array(out.run.length);
+    this.noFrom = new Int32Array(out.run.length);
   }
 
   /** Starts the arrivals at host h. */
   host(h: number): void {
     const count = this.stays.onStart[h + 1]! - this.stays.onStart[h]!;
-    if (this.depBefore.length < count) { this.depBefore = new Uint8Array(count); this.arrBefore = new Uint8Array(count); }
-    this.depBefore.fill(0, 0, count);
+    if (this.arrBefore.length < count) this.arrBefore = new Uint8Array(count);
     this.arrBefore.fill(0, 0, count);
-    this.previous = -1;
+    this.ds = this.outStart[h]!;
+    this.de = this.outStart[h + 1]!;
   }
 
-  /** The next arrival at the host. */
+  /** The next arrival at the host (arrivals come in plan order). */
   arrival(m: number): void {
-    this.chained = this.previous >= 0 && this.reaches(this.previous, m);
-    this.previous = m;
+    const p = this.inc.place[m]!;
+    this.chained = this.inc.run[p]! < p; // the previous arrival reaches m
+    // What reached the previous arrival reaches m when it reaches m; what did not may.
+    for (let k = this.ds; k < this.de; k++) {
+      if (!this.chained) this.yesEnd[k] = k;
+      this.noFrom[k] = this.de;
+    }
     this.m = m;
   }
 
@@ -419,24 +477,32 @@ class Overlap {
 
   /** Whether the departure of stay si (the j-th on the host) reaches the arrival. */
   departed(j: number, si: number): boolean {
-    const d = this.stays.departure[si]!;
-    const yes = d >= 0 && ((this.chained && this.depBefore[j] === 1) || this.reaches(d, this.m));
-    this.depBefore[j] = yes ? 1 : 0;
     this.arrBefore[j] = 0; // not asked: unknown
-    return yes;
+    const d = this.stays.departure[si]!;
+    if (d < 0) return false;
+    const p = this.out.place[d]!;
+    const r = this.out.run[p]!;
+    if (p < this.yesEnd[r]!) return true;
+    if (p >= this.noFrom[r]!) return false;
+    // d reaches the later departures of its run: the run's first ones reach m, the others not.
+    if (this.reaches(d, this.m)) { this.yesEnd[r] = p + 1; return true; }
+    this.noFrom[r] = p;
+    return false;
   }
 
   /** Whether the arrival of stay si (the j-th on the host) reaches the arrival; a stay from the start has arrived. */
   arrived(j: number, si: number): boolean {
     const a = this.stays.arrival[si]!;
-    const yes = a < 0 || (this.chained && this.arrBefore[j] === 1) || this.reaches(a, this.m);
-    this.arrBefore[j] = yes && a >= 0 ? 1 : 0;
+    if (a < 0) { this.arrBefore[j] = 0; return true; }
+    const pa = this.inc.place[a]!;
+    const pm = this.inc.place[this.m]!;
+    const yes = (pa < pm && this.inc.run[pm]! <= pa) || (this.chained && this.arrBefore[j] === 1) || this.reaches(a, this.m);
+    this.arrBefore[j] = yes ? 1 : 0;
     return yes;
   }
 
   /** Stay j's answers were not asked for this arrival. */
   skip(j: number): void {
-    this.depBefore[j] = 0;
     this.arrBefore[j] = 0;
   }
 
