@@ -73,6 +73,10 @@ export class PlacementState implements StateView {
     for (let slot = this.head[host]!; slot >= 0; slot = this.next[slot]!) out[i++] = slot >> 1;
     return out;
   }
+  /** Appends the VMs on the host, in arrival order, to `out` (no array per call, for hot loops). */
+  appendVmsOn(host: number, out: number[]): void {
+    for (let slot = this.head[host]!; slot >= 0; slot = this.next[slot]!) out.push(slot >> 1);
+  }
   countOn(host: number): number { return this.count[host]!; }
   load(host: number, r: number): number { return this.loads[host * this.R + r]!; }
   get inFlight(): readonly number[] { return this.flying; }

@@ -544,7 +544,10 @@ class WorstState {
     const { state, plan } = this;
     const parking = h === 0 ? 1 : 0;
     const leave = this.leaving;
-    for (const u of state.vmsOn(h)) if (this.moves[u] && this.mark[u] === -2) leave.push(u);
+    state.appendVmsOn(h, leave);
+    let k = 0;
+    for (let i = 0; i < leave.length; i++) { const u = leave[i]!; if (this.moves[u] && this.mark[u] === -2) leave[k++] = u; }
+    leave.length = k;
     for (const u of leave) this.relocate(u, parking);
     leave.length = 0;
     for (const u of this.listed) {
