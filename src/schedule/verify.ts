@@ -461,10 +461,18 @@ class Overlap {
   arrival(m: number): void {
     const p = this.inc.place[m]!;
     this.chained = this.inc.run[p]! < p; // the previous arrival reaches m
-    // What reached the previous arrival reaches m when it reaches m; what did not may.
+    // What reached the previous arrival reaches m when that one reaches m; what did not may.
     for (let k = this.ds; k < this.de; k++) {
       if (!this.chained) this.yesEnd[k] = k;
       this.noFrom[k] = this.de;
+    }
+    // The host's departures that m waits for reach it, and so do those before them in their run.
+    const { predStart, preds } = this.dag;
+    for (let k = predStart[m]!; k < predStart[m + 1]!; k++) {
+      const q = this.out.place[preds[k]!]!;
+      if (q < this.ds || q >= this.de) continue;
+      const r = this.out.run[q]!;
+      if (this.yesEnd[r]! <= q) this.yesEnd[r] = q + 1;
     }
     this.m = m;
   }
