@@ -73,9 +73,11 @@ export class PlacementState implements StateView {
     for (let slot = this.head[host]!; slot >= 0; slot = this.next[slot]!) out[i++] = slot >> 1;
     return out;
   }
-  /** Appends the VMs on the host, in arrival order, to `out` (no array per call, for hot loops). */
-  appendVmsOn(host: number, out: number[]): void {
-    for (let slot = this.head[host]!; slot >= 0; slot = this.next[slot]!) out.push(slot >> 1);
+  /** Writes the VMs on the host, in arrival order, to out[0 .. countOn(host)) (no array per call, for hot loops). */
+  copyVmsOn(host: number, out: Int32Array): number {
+    let i = 0;
+    for (let slot = this.head[host]!; slot >= 0; slot = this.next[slot]!) out[i++] = slot >> 1;
+    return i;
   }
   countOn(host: number): number { return this.count[host]!; }
   load(host: number, r: number): number { return this.loads[host * this.R + r]!; }
@@ -125,7 +127,9 @@ export class PlacementState implements StateView {
     const to = this.dest[vm]!;
     const i = this.flying.lastIndexOf(vm);
     if (to < 0 || i < 0) throw new Error(`VM ${vm} is not in flight`);
-    this.flying.splice(i, 1);
+    // Taken out without splice, whose array of removed items is garbage, as an array emptied and grown again is.
+    for (let k = i + 1; k < this.flying.length; k++) this.flying[k - 1] = this.flying[k]!;
+    this.flying.pop();
     this.dest[vm] = -1;
     this.drop(vm, to);
     this.outgoing[this.at[vm]!]!--;

@@ -526,19 +526,20 @@ class Overlap {
 class WorstState {
   /** Per VM: -2 absent, -1 settled on the host, else the arrival migration it is in flight on. */
   private readonly mark: Int32Array;
-  private readonly listed: number[] = [];
-  private readonly moved: number[] = [];
-  private readonly flying: number[] = [];
-  /** Moving VMs on the host that are not listed (kept from build to build: no array per arrival). */
-  private readonly leaving: number[] = [];
+  private readonly listed = new Stack();
+  private readonly moved = new Stack();
+  private readonly flying = new Stack();
+  /** The VMs on the host (kept from build to build: no array per arrival). */
+  private onHost = new Int32Array(64);
 
   constructor(private readonly state: PlacementState, private readonly plan: FlatPlan, private readonly moves: Uint8Array) {
     this.mark = new Int32Array(moves.length).fill(-2);
   }
 
   clear(): void {
-    for (const u of this.listed) this.mark[u] = -2;
-    this.listed.length = 0;
+    const { items, size } = this.listed;
+    for (let i = 0; i < size; i++) this.mark[items[i]!] = -2;
+    this.listed.size = 0;
   }
 
   /** A VM on the host, settled (-1) or arriving by the given migration; in flight wins. */
@@ -551,14 +552,13 @@ class WorstState {
   build(h: number, m: number): void {
     const { state, plan } = this;
     const parking = h === 0 ? 1 : 0;
-    const leave = this.leaving;
-    state.appendVmsOn(h, leave);
-    let k = 0;
-    for (let i = 0; i < leave.length; i++) { const u = leave[i]!; if (this.moves[u] && this.mark[u] === -2) leave[k++] = u; }
-    leave.length = k;
-    for (const u of leave) this.relocate(u, parking);
-    leave.length = 0;
-    for (const u of this.listed) {
+    if (this.onHost.length < state.countOn(h)) this.onHost = new Int32Array(2 * state.countOn(h));
+    const on = this.onHost;
+    const count = state.copyVmsOn(h, on);
+    for (let i = 0; i < count; i++) if (this.moves[on[i]!] && this.mark[on[i]!] === -2) this.relocate(on[i]!, parking);
+    const { items, size } = this.listed;
+    for (let i = 0; i < size; i++) {
+      const u = items[i]!;
       const arrival = this.mark[u]!;
       if (arrival < 0) {
         if (state.hostOf(u) !== h) this.relocate(u, h);
@@ -576,15 +576,32 @@ class WorstState {
 
   undo(): void {
     const { state } = this;
-    for (let i = this.flying.length - 1; i >= 0; i--) state.cancelMove(this.flying[i]!);
-    for (const u of this.moved) if (state.hostOf(u) !== state.model.placement[u]) state.relocate(u, state.model.placement[u]!);
-    this.flying.length = 0;
-    this.moved.length = 0;
+    const placement = state.model.placement;
+    for (let i = this.flying.size - 1; i >= 0; i--) state.cancelMove(this.flying.items[i]!);
+    const { items, size } = this.moved;
+    for (let i = 0; i < size; i++) { const u = items[i]!; if (state.hostOf(u) !== placement[u]) state.relocate(u, placement[u]!); }
+    this.flying.size = 0;
+    this.moved.size = 0;
   }
 
   private relocate(u: number, host: number): void {
     this.state.relocate(u, host);
     this.moved.push(u);
+  }
+}
+
+/** Numbers pushed and cleared over and over, in memory kept (an array emptied with `length = 0` is allocated again as it grows). */
+class Stack {
+  items = new Int32Array(16);
+  size = 0;
+
+  push(x: number): void {
+    if (this.size === this.items.length) {
+      const grown = new Int32Array(2 * this.size);
+      grown.set(this.items);
+      this.items = grown;
+    }
+    this.items[this.size++] = x;
   }
 }
 
