@@ -253,9 +253,9 @@ function roomNeeds(
     const parking = h === 0 ? 1 : 0;
     const hosts = [h];
     // x and the departures' VMs, at most one each per arrival and per departure
-    if (touched.length < ae - as + de - ds) touched = new Int32Array(2 * (ae - as + de - ds));
+    touched = atLeast(touched, ae - as + de - ds);
     let moved = 0;
-    if (on.length < state.countOn(h)) on = new Int32Array(2 * state.countOn(h));
+    on = atLeast(on, state.countOn(h));
     const count = state.copyVmsOn(h, on);
     for (let i = 0; i < count; i++) stayEnd[on[i]!] = first[on[i]!]!;
     let j = 0; // departures applied
@@ -289,4 +289,9 @@ function roomNeeds(
     }
   }
   return need;
+}
+
+/** `buffer`, or a larger one when it holds fewer than `size` numbers. */
+function atLeast(buffer: Int32Array<ArrayBuffer>, size: number): Int32Array<ArrayBuffer> {
+  return buffer.length >= size ? buffer : new Int32Array(2 * size);
 }

@@ -336,7 +336,7 @@ class GraphCheck {
       overlap.host(h);
       for (let k = inc.start[h]!; k < inc.start[h + 1]!; k++) {
         const m = inc.items[k]!;
-        this.present(stays, m, overlap, worst);
+        this.present(m, overlap, worst);
         worst.build(h, m);
         this.checkHost(state, h, m);
         worst.undo();
@@ -350,16 +350,15 @@ class GraphCheck {
    * In flight when their arrival does not precede m (a VM in flight counts at least as
    * much as a settled one).
    */
-  private present(stays: Stays, m: number, overlap: Overlap, worst: WorstState): void {
-    const h = this.plan.to[m]!;
+  private present(m: number, overlap: Overlap, worst: WorstState): void {
     const x = this.plan.vm[m]!;
     worst.clear();
     overlap.arrival(m);
-    for (let k = stays.onStart[h]!, j = 0; k < stays.onStart[h + 1]!; k++, j++) {
-      const si = stays.on[k]!;
-      if (stays.vm[si] === x || overlap.after(si)) { overlap.skip(j); continue; }
-      if (overlap.departed(j, si)) continue;
-      worst.add(stays.vm[si]!, overlap.arrived(j, si) ? -1 : stays.arrival[si]!);
+    const { stayVm, stayArrival } = overlap;
+    for (let j = 0; j < overlap.count; j++) {
+      if (stayVm[j] === x || overlap.after(j)) { overlap.skip(j); continue; }
+      if (overlap.departed(j)) continue;
+      worst.add(stayVm[j]!, overlap.arrived(j) ? -1 : stayArrival[j]!);
     }
   }
 
@@ -428,8 +427,18 @@ function chainsOf(index: HostIndex, linkIds: Int32Array, hit: Uint8Array): Chain
  */
 class Overlap {
   private readonly reach: Reachability;
-  /** Per stay of the host (by its place there): 1 when its arrival reached the previous arrival. */
-  private arrBefore = new Uint8Array(0);
+  /** The stays on the current host, gathered there (j: the stay's place on the host). */
+  count = 0;
+  stayVm = new Int32Array(64);
+  stayArrival = new Int32Array(64);
+  private departure = new Int32Array(64);
+  /** Topological position of the stay's arrival (-1: from the start). */
+  private arrivalPos = new Int32Array(64);
+  /** Places of the stay's arrival in the host's arrivals, of its departure in its departures (-1: none). */
+  private arrivalPlace = new Int32Array(64);
+  private departurePlace = new Int32Array(64);
+  /** Per stay: 1 when its arrival reached the previous arrival. */
+  private arrBefore = new Uint8Array(64);
   /**
    * Per chained run of departures (by its first place): places run .. yesEnd - 1 reach the
    * arrival, places noFrom .. of the run do not (the rest is not known yet).
@@ -441,6 +450,7 @@ class Overlap {
   private de = 0;
   private chained = false;
   private m = -1;
+  private mPos = -1;
 
   constructor(private readonly dag: Dag, private readonly stays: Stays, private readonly out: Chains, private readonly inc: Chains, private readonly outStart: Int32Array) {
     this.reach = new Reachability(dag);
@@ -448,13 +458,37 @@ class Overlap {
     this.noFrom = new Int32Array(out.run.length);
   }
 
-  /** Starts the arrivals at host h. */
+  /** Starts the arrivals at host h: its stays gathered once, not looked up again per arrival. */
   host(h: number): void {
-    const count = this.stays.onStart[h + 1]! - this.stays.onStart[h]!;
-    if (this.arrBefore.length < count) this.arrBefore = new Uint8Array(count);
+    const { stays } = this;
+    const s = stays.onStart[h]!;
+    const count = stays.onStart[h + 1]! - s;
+    if (this.stayVm.length < count) this.grow(2 * count);
+    for (let j = 0; j < count; j++) {
+      const si = stays.on[s + j]!;
+      const a = stays.arrival[si]!;
+      const d = stays.departure[si]!;
+      this.stayVm[j] = stays.vm[si]!;
+      this.stayArrival[j] = a;
+      this.departure[j] = d;
+      this.arrivalPos[j] = a >= 0 ? this.dag.pos[a]! : -1;
+      this.arrivalPlace[j] = a >= 0 ? this.inc.place[a]! : -1;
+      this.departurePlace[j] = d >= 0 ? this.out.place[d]! : -1;
+    }
     this.arrBefore.fill(0, 0, count);
+    this.count = count;
     this.ds = this.outStart[h]!;
     this.de = this.outStart[h + 1]!;
+  }
+
+  private grow(size: number): void {
+    this.stayVm = new Int32Array(size);
+    this.stayArrival = new Int32Array(size);
+    this.departure = new Int32Array(size);
+    this.arrivalPos = new Int32Array(size);
+    this.arrivalPlace = new Int32Array(size);
+    this.departurePlace = new Int32Array(size);
+    this.arrBefore = new Uint8Array(size);
   }
 
   /** The next arrival at the host (arrivals come in plan order). */
@@ -475,36 +509,34 @@ class Overlap {
       if (this.yesEnd[r]! <= q) this.yesEnd[r] = q + 1;
     }
     this.m = m;
+    this.mPos = this.dag.pos[m]!;
   }
 
-  /** Whether stay si begins after the arrival in the topological order. */
-  after(si: number): boolean {
-    const a = this.stays.arrival[si]!;
-    return a >= 0 && this.dag.pos[a]! > this.dag.pos[this.m]!;
+  /** Whether stay j begins after the arrival in the topological order. */
+  after(j: number): boolean {
+    return this.arrivalPos[j]! > this.mPos;
   }
 
-  /** Whether the departure of stay si (the j-th on the host) reaches the arrival. */
-  departed(j: number, si: number): boolean {
+  /** Whether the departure of stay j reaches the arrival. */
+  departed(j: number): boolean {
     this.arrBefore[j] = 0; // not asked: unknown
-    const d = this.stays.departure[si]!;
-    if (d < 0) return false;
-    const p = this.out.place[d]!;
+    const p = this.departurePlace[j]!;
+    if (p < 0) return false;
     const r = this.out.run[p]!;
     if (p < this.yesEnd[r]!) return true;
     if (p >= this.noFrom[r]!) return false;
-    // d reaches the later departures of its run: the run's first ones reach m, the others not.
-    if (this.reaches(d, this.m)) { this.yesEnd[r] = p + 1; return true; }
+    // The departure reaches the later departures of its run: the run's first ones reach m, the others not.
+    if (this.reachesArrival(this.departure[j]!)) { this.yesEnd[r] = p + 1; return true; }
     this.noFrom[r] = p;
     return false;
   }
 
-  /** Whether the arrival of stay si (the j-th on the host) reaches the arrival; a stay from the start has arrived. */
-  arrived(j: number, si: number): boolean {
-    const a = this.stays.arrival[si]!;
-    if (a < 0) { this.arrBefore[j] = 0; return true; }
-    const pa = this.inc.place[a]!;
+  /** Whether the arrival of stay j reaches the arrival; a stay from the start has arrived. */
+  arrived(j: number): boolean {
+    const pa = this.arrivalPlace[j]!;
+    if (pa < 0) { this.arrBefore[j] = 0; return true; }
     const pm = this.inc.place[this.m]!;
-    const yes = (pa < pm && this.inc.run[pm]! <= pa) || (this.chained && this.arrBefore[j] === 1) || this.reaches(a, this.m);
+    const yes = (pa < pm && this.inc.run[pm]! <= pa) || (this.chained && this.arrBefore[j] === 1) || this.reachesArrival(this.stayArrival[j]!);
     this.arrBefore[j] = yes ? 1 : 0;
     return yes;
   }
@@ -514,8 +546,9 @@ class Overlap {
     this.arrBefore[j] = 0;
   }
 
-  private reaches(s: number, t: number): boolean {
-    return this.dag.pos[s]! < this.dag.pos[t]! && this.reach.test(s, t);
+  /** Does s reach the current arrival? */
+  private reachesArrival(s: number): boolean {
+    return this.dag.pos[s]! < this.mPos && this.reach.test(s, this.m);
   }
 }
 
