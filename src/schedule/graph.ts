@@ -458,6 +458,16 @@ function longest(start: Int32Array): number {
   return most;
 }
 
+/** Sorts items[s .. e) ascending in place, by insertion: short lists, and no view per list. */
+function sortRange(items: Int32Array, s: number, e: number): void {
+  for (let i = s + 1; i < e; i++) {
+    const x = items[i]!;
+    let j = i - 1;
+    for (; j >= s && items[j]! > x; j--) items[j + 1] = items[j]!;
+    items[j + 1] = x;
+  }
+}
+
 /** New CSR lists with the distinct numbers of each list, ascending. */
 function sortedUniqueLists(lists: PredLists): PredLists {
   const n = lists.start.length - 1;
@@ -467,7 +477,8 @@ function sortedUniqueLists(lists: PredLists): PredLists {
   for (let m = 0; m < n; m++) {
     const s = lists.start[m]!;
     const e = lists.start[m + 1]!;
-    if (e - s > 1) items.subarray(s, e).sort();
+    if (e - s > 16) items.subarray(s, e).sort();
+    else sortRange(items, s, e);
     const first = k; // k <= s: the list is compacted in place, each number compared with the last kept
     for (let j = s; j < e; j++) if (k === first || items[j] !== items[k - 1]) items[k++] = items[j]!;
     start[m + 1] = k;
