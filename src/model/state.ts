@@ -127,7 +127,7 @@ export class PlacementState implements StateView {
     const to = this.dest[vm]!;
     const i = this.flying.lastIndexOf(vm);
     if (to < 0 || i < 0) throw new Error(`VM ${vm} is not in flight`);
-    // Taken out without splice, whose array of removed items is garbage, as an array emptied and grown again is.
+    // The later ones shifted down: splice would allocate an array of the removed item on every call.
     for (let k = i + 1; k < this.flying.length; k++) this.flying[k - 1] = this.flying[k]!;
     this.flying.pop();
     this.dest[vm] = -1;
