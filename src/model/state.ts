@@ -73,6 +73,12 @@ export class PlacementState implements StateView {
     for (let slot = this.head[host]!; slot >= 0; slot = this.next[slot]!) out[i++] = slot >> 1;
     return out;
   }
+  /** Writes the VMs on the host, in arrival order, to out[0 .. countOn(host)) (no array per call, for hot loops). */
+  copyVmsOn(host: number, out: Int32Array): number {
+    let i = 0;
+    for (let slot = this.head[host]!; slot >= 0; slot = this.next[slot]!) out[i++] = slot >> 1;
+    return i;
+  }
   countOn(host: number): number { return this.count[host]!; }
   load(host: number, r: number): number { return this.loads[host * this.R + r]!; }
   get inFlight(): readonly number[] { return this.flying; }
@@ -121,7 +127,9 @@ export class PlacementState implements StateView {
     const to = this.dest[vm]!;
     const i = this.flying.lastIndexOf(vm);
     if (to < 0 || i < 0) throw new Error(`VM ${vm} is not in flight`);
-    this.flying.splice(i, 1);
+    // The later ones shifted down: splice would allocate an array of the removed item on every call.
+    for (let k = i + 1; k < this.flying.length; k++) this.flying[k - 1] = this.flying[k]!;
+    this.flying.pop();
     this.dest[vm] = -1;
     this.drop(vm, to);
     this.outgoing[this.at[vm]!]!--;

@@ -237,7 +237,13 @@ function roomNeeds(
   }
   const state = new PlacementState(model, problem.usable);
   const stayEnd = new Int32Array(model.vms.length).fill(-1); // departure ending the VM's stay on the current host
-  const ok = (h: number) => rules.every((r) => r.check(state, [h]).length === 0);
+  const ok = (hosts: readonly number[]) => {
+    for (const r of rules) if (r.check(state, hosts).length > 0) return false;
+    return true;
+  };
+  // VMs moved on the state, kept from host to host (an array emptied with `length = 0` is allocated again as it grows).
+  let touched = new Int32Array(64);
+  let on = new Int32Array(64);
   for (let h = 0; h < H; h++) {
     const as = inc.start[h]!;
     const ae = inc.start[h + 1]!;
@@ -245,8 +251,13 @@ function roomNeeds(
     const ds = out.start[h]!;
     const de = out.start[h + 1]!;
     const parking = h === 0 ? 1 : 0;
-    const touched: number[] = [];
-    for (const u of state.vmsOn(h)) stayEnd[u] = first[u]!;
+    const hosts = [h];
+    // x and the departures' VMs, at most one each per arrival and per departure
+    touched = atLeast(touched, ae - as + de - ds);
+    let moved = 0;
+    on = atLeast(on, state.countOn(h));
+    const count = state.copyVmsOn(h, on);
+    for (let i = 0; i < count; i++) stayEnd[on[i]!] = first[on[i]!]!;
     let j = 0; // departures applied
     let limit = 0; // departures of earlier waves
     let failed = false;
@@ -255,15 +266,15 @@ function roomNeeds(
       const x = vm[m]!;
       while (ds + limit < de && wave[out.items[ds + limit]!]! < wave[m]!) limit++;
       // x leaves its earlier stay here, if any (its own earlier migrations precede m).
-      touched.push(x);
+      touched[moved++] = x;
       if (state.hostOf(x) !== from[m]) state.relocate(x, from[m]!);
       state.beginMove(x, h);
       for (;;) {
-        if (ok(h)) break;
+        if (ok(hosts)) break;
         if (j >= limit) { failed = true; break; }
         const d = out.items[ds + j]!;
         const u = vm[d]!;
-        if (state.hostOf(u) === h && state.destinationOf(u) < 0 && stayEnd[u] === d) { state.relocate(u, parking); touched.push(u); }
+        if (state.hostOf(u) === h && state.destinationOf(u) < 0 && stayEnd[u] === d) { state.relocate(u, parking); touched[moved++] = u; }
         j++;
       }
       need[m] = j;
@@ -272,7 +283,15 @@ function roomNeeds(
       stayEnd[x] = next[m]!;
     }
     if (failed) for (let k = as; k < ae; k++) need[inc.items[k]!] = -1;
-    for (const u of touched) if (state.hostOf(u) !== model.placement[u]) state.relocate(u, model.placement[u]!);
+    for (let i = 0; i < moved; i++) {
+      const u = touched[i]!;
+      if (state.hostOf(u) !== model.placement[u]) state.relocate(u, model.placement[u]!);
+    }
   }
   return need;
+}
+
+/** `buffer`, or a larger one when it holds fewer than `size` numbers. */
+function atLeast(buffer: Int32Array<ArrayBuffer>, size: number): Int32Array<ArrayBuffer> {
+  return buffer.length >= size ? buffer : new Int32Array(2 * size);
 }

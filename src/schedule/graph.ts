@@ -371,6 +371,9 @@ class Search {
    */
   run(s: number, t: number): number {
     if (!this.possible(s, t)) return 0;
+    // An edge s -> t (most questions about slot chains and a VM's order) needs no marks.
+    const { predStart, preds } = this.dag;
+    for (let k = predStart[t]!; k < predStart[t + 1]!; k++) if (preds[k] === s) return 1;
     const near = this.index.near;
     const mark = this.markNear(t);
     if (near[s] === mark) return 1;
@@ -411,7 +414,9 @@ export function reduceLists(lists: PredLists): number[][] {
   const dag = dagOfCsr(start, items);
   if (!dag) throw new Error('transitiveReduction: the graph has a cycle');
   const n = start.length - 1;
-  // The questions, p -> other for every ordered pair of one list, in typed arrays (no garbage).
+  // The questions, p -> other for every ordered pair of one list in which p comes first in
+  // the topological order (the others are "no"), in typed arrays (no garbage).
+  const { pos } = dag;
   let pairs = 0;
   for (let m = 0; m < n; m++) { const k = start[m + 1]! - start[m]!; pairs += k * (k - 1); }
   const sources = new Int32Array(pairs);
@@ -421,9 +426,11 @@ export function reduceLists(lists: PredLists): number[][] {
     const s = start[m]!;
     const e = start[m + 1]!;
     if (e - s < 2) continue;
-    for (let a = s; a < e; a++) for (let b = s; b < e; b++) if (a !== b) { sources[q] = items[a]!; targets[q++] = items[b]!; }
+    for (let a = s; a < e; a++) {
+      for (let b = s; b < e; b++) if (pos[items[a]!]! < pos[items[b]!]!) { sources[q] = items[a]!; targets[q++] = items[b]!; }
+    }
   }
-  const hit = reaches(dag, sources, targets);
+  const hit = reaches(dag, sources.subarray(0, q), targets.subarray(0, q));
   // Each list built at its exact length (an array grown by push keeps room for 17).
   const out: number[][] = new Array(n);
   const keep = new Int32Array(longest(start));
@@ -434,10 +441,12 @@ export function reduceLists(lists: PredLists): number[][] {
     let k = 0;
     for (let a = s; a < e; a++) {
       let redundant = false;
-      if (e - s >= 2) for (let b = s; b < e; b++) if (a !== b && hit[i++]) redundant = true;
+      if (e - s >= 2) for (let b = s; b < e; b++) if (pos[items[a]!]! < pos[items[b]!]! && hit[i++]) redundant = true;
       if (!redundant) keep[k++] = items[a]!;
     }
-    out[m] = Array.from(keep.subarray(0, k));
+    const list = new Array<number>(k);
+    for (let i = 0; i < k; i++) list[i] = keep[i]!;
+    out[m] = list;
   }
   return out;
 }
@@ -449,6 +458,16 @@ function longest(start: Int32Array): number {
   return most;
 }
 
+/** Sorts items[s .. e) ascending in place, by insertion: short lists, and no view per list. */
+function sortRange(items: Int32Array, s: number, e: number): void {
+  for (let i = s + 1; i < e; i++) {
+    const x = items[i]!;
+    let j = i - 1;
+    for (; j >= s && items[j]! > x; j--) items[j + 1] = items[j]!;
+    items[j + 1] = x;
+  }
+}
+
 /** New CSR lists with the distinct numbers of each list, ascending. */
 function sortedUniqueLists(lists: PredLists): PredLists {
   const n = lists.start.length - 1;
@@ -458,7 +477,8 @@ function sortedUniqueLists(lists: PredLists): PredLists {
   for (let m = 0; m < n; m++) {
     const s = lists.start[m]!;
     const e = lists.start[m + 1]!;
-    if (e - s > 1) items.subarray(s, e).sort();
+    if (e - s > 16) items.subarray(s, e).sort();
+    else sortRange(items, s, e);
     const first = k; // k <= s: the list is compacted in place, each number compared with the last kept
     for (let j = s; j < e; j++) if (k === first || items[j] !== items[k - 1]) items[k++] = items[j]!;
     start[m + 1] = k;

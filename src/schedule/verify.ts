@@ -155,6 +155,7 @@ class GraphCheck {
     const out = byHost(this.H, this.plan.n, this.plan.from);
     const inc = byHost(this.H, this.plan.n, this.plan.to);
     const slotTests = this.slotQuestions(q, out, inc);
+    const links = { out: linkQuestions(q, out, slotTests, 'outgoing'), inc: linkQuestions(q, inc, slotTests, 'incoming') };
     const globalIds = this.globalQuestions(q);
     const groupTests = this.groupQuestions(q);
     const hit = q.run();
@@ -163,7 +164,8 @@ class GraphCheck {
     this.reportGlobal(globalIds, hit);
     this.reportGroups(dag, groupTests, hit);
     if (this.violations.length) return this.result();
-    this.checkRules(stays, inc, new Overlap(dag, stays));
+    const chains = { out: chainsOf(out, links.out, hit), inc: chainsOf(inc, links.inc, hit) };
+    this.checkRules(stays, inc, new Overlap(dag, stays, chains.out, chains.inc, out.start));
     return this.result();
   }
 
@@ -334,7 +336,7 @@ class GraphCheck {
       overlap.host(h);
       for (let k = inc.start[h]!; k < inc.start[h + 1]!; k++) {
         const m = inc.items[k]!;
-        this.present(stays, m, overlap, worst);
+        this.present(m, overlap, worst);
         worst.build(h, m);
         this.checkHost(state, h, m);
         worst.undo();
@@ -348,16 +350,15 @@ class GraphCheck {
    * In flight when their arrival does not precede m (a VM in flight counts at least as
    * much as a settled one).
    */
-  private present(stays: Stays, m: number, overlap: Overlap, worst: WorstState): void {
-    const h = this.plan.to[m]!;
+  private present(m: number, overlap: Overlap, worst: WorstState): void {
     const x = this.plan.vm[m]!;
     worst.clear();
     overlap.arrival(m);
-    for (let k = stays.onStart[h]!, j = 0; k < stays.onStart[h + 1]!; k++, j++) {
-      const si = stays.on[k]!;
-      if (stays.vm[si] === x || overlap.after(si)) { overlap.skip(j); continue; }
-      if (overlap.departed(j, si)) continue;
-      worst.add(stays.vm[si]!, overlap.arrived(j, si) ? -1 : stays.arrival[si]!);
+    const { stayVm, stayArrival } = overlap;
+    for (let j = 0; j < overlap.count; j++) {
+      if (stayVm[j] === x || overlap.after(j)) { overlap.skip(j); continue; }
+      if (overlap.departed(j)) continue;
+      worst.add(stayVm[j]!, overlap.arrived(j) ? -1 : stayArrival[j]!);
     }
   }
 
@@ -375,73 +376,179 @@ class GraphCheck {
 }
 
 /**
+ * Per host list (its departures, or its arrivals, in plan order, as byHost gives them):
+ * each migration's place in the list, and per place the first place of its chained run, the
+ * longest stretch before it in which each migration reaches the next (a slot chain).
+ */
+interface Chains { readonly place: Int32Array; readonly run: Int32Array }
+
+/**
+ * The questions "does the migration at place k of a host's list reach the one at k + 1"
+ * (index per k; 0, "no", at a host's last place). A slot chain of limit 1 asked them already.
+ */
+function linkQuestions(q: Queries, index: HostIndex, slotTests: SlotTest[], kind: SlotTest['kind']): Int32Array {
+  const { start, items } = index;
+  const ids = new Int32Array(items.length);
+  const asked = new Uint8Array(start.length - 1);
+  for (const t of slotTests) {
+    if (t.kind !== kind || Math.max(1, t.limit) !== 1) continue;
+    ids.set(t.ids, start[t.host]!); // t.ids[i]: items[s + i] -> items[s + i + 1]
+    asked[t.host] = 1;
+  }
+  for (let h = 0; h + 1 < start.length; h++) {
+    if (asked[h]) continue;
+    for (let k = start[h]!; k + 1 < start[h + 1]!; k++) ids[k] = q.add(items[k]!, items[k + 1]!);
+  }
+  return ids;
+}
+
+function chainsOf(index: HostIndex, linkIds: Int32Array, hit: Uint8Array): Chains {
+  const { start, items } = index;
+  const place = new Int32Array(items.length);
+  const run = new Int32Array(items.length);
+  for (let h = 0; h + 1 < start.length; h++) {
+    for (let k = start[h]!; k < start[h + 1]!; k++) {
+      place[items[k]!] = k;
+      run[k] = k > start[h]! && hit[linkIds[k - 1]!] === 1 ? run[k - 1]! : k;
+    }
+  }
+  return { place, run };
+}
+
+/**
  * For the arrivals at one host in plan order, and each stay on the host: did the stay's
  * departure, or its arrival, finish before the arrival starts in every order the graph
  * allows (does it reach the arrival)? Answered one host at a time, in the order present()
- * asks, only where present() reads the answer. When the previous arrival at the host
- * reaches this one (the arrivals' slot chain), what reached the previous one reaches this
- * one too: only the first arrival a stay's migration reaches costs a search.
+ * asks, only where present() reads the answer. Reachability is transitive, and the host's
+ * departures and arrivals mostly form chains (each reaches the next), so most answers
+ * follow from others: within a chained run of departures, those that reach the arrival
+ * come first (a prefix), and they still reach the next arrival when the arrival reaches it;
+ * an arrival reaches the later arrivals of its run. Only the rest costs a search.
  */
 class Overlap {
   private readonly reach: Reachability;
-  /** Per stay of the host (by its place there): 1 when its departure, its arrival, reached the previous arrival. */
-  private depBefore = new Uint8Array(0);
-  private arrBefore = new Uint8Array(0);
-  private previous = -1;
+  /** The stays on the current host, gathered there (j: the stay's place on the host). */
+  count = 0;
+  stayVm = new Int32Array(64);
+  stayArrival = new Int32Array(64);
+  private departure = new Int32Array(64);
+  /** Topological position of the stay's arrival (-1: from the start). */
+  private arrivalPos = new Int32Array(64);
+  /** Places of the stay's arrival in the host's arrivals, of its departure in its departures (-1: none). */
+  private arrivalPlace = new Int32Array(64);
+  private departurePlace = new Int32Array(64);
+  /** Per stay: 1 when its arrival reached the previous arrival. */
+  private arrBefore = new Uint8Array(64);
+  /**
+   * Per chained run of departures (by its first place): places run .. yesEnd - 1 reach the
+   * arrival, places noFrom .. of the run do not (the rest is not known yet).
+   */
+  private readonly yesEnd: Int32Array;
+  private readonly noFrom: Int32Array;
+  /** The host's departures: places ds .. de - 1 of the list. */
+  private ds = 0;
+  private de = 0;
   private chained = false;
   private m = -1;
+  private mPos = -1;
 
-  constructor(private readonly dag: Dag, private readonly stays: Stays) {
+  constructor(private readonly dag: Dag, private readonly stays: Stays, private readonly out: Chains, private readonly inc: Chains, private readonly outStart: Int32Array) {
     this.reach = new Reachability(dag);
+    this.yesEnd = new Int32Array(out.run.length);
+    this.noFrom = new Int32Array(out.run.length);
   }
 
-  /** Starts the arrivals at host h. */
+  /** Starts the arrivals at host h: its stays gathered once, not looked up again per arrival. */
   host(h: number): void {
-    const count = this.stays.onStart[h + 1]! - this.stays.onStart[h]!;
-    if (this.depBefore.length < count) { this.depBefore = new Uint8Array(count); this.arrBefore = new Uint8Array(count); }
-    this.depBefore.fill(0, 0, count);
+    const { stays } = this;
+    const s = stays.onStart[h]!;
+    const count = stays.onStart[h + 1]! - s;
+    if (this.stayVm.length < count) this.grow(2 * count);
+    for (let j = 0; j < count; j++) {
+      const si = stays.on[s + j]!;
+      const a = stays.arrival[si]!;
+      const d = stays.departure[si]!;
+      this.stayVm[j] = stays.vm[si]!;
+      this.stayArrival[j] = a;
+      this.departure[j] = d;
+      this.arrivalPos[j] = a >= 0 ? this.dag.pos[a]! : -1;
+      this.arrivalPlace[j] = a >= 0 ? this.inc.place[a]! : -1;
+      this.departurePlace[j] = d >= 0 ? this.out.place[d]! : -1;
+    }
     this.arrBefore.fill(0, 0, count);
-    this.previous = -1;
+    this.count = count;
+    this.ds = this.outStart[h]!;
+    this.de = this.outStart[h + 1]!;
   }
 
-  /** The next arrival at the host. */
+  private grow(size: number): void {
+    this.stayVm = new Int32Array(size);
+    this.stayArrival = new Int32Array(size);
+    this.departure = new Int32Array(size);
+    this.arrivalPos = new Int32Array(size);
+    this.arrivalPlace = new Int32Array(size);
+    this.departurePlace = new Int32Array(size);
+    this.arrBefore = new Uint8Array(size);
+  }
+
+  /** The next arrival at the host (arrivals come in plan order). */
   arrival(m: number): void {
-    this.chained = this.previous >= 0 && this.reaches(this.previous, m);
-    this.previous = m;
+    const p = this.inc.place[m]!;
+    this.chained = this.inc.run[p]! < p; // the previous arrival reaches m
+    // What reached the previous arrival reaches m when that one reaches m; what did not may.
+    for (let k = this.ds; k < this.de; k++) {
+      if (!this.chained) this.yesEnd[k] = k;
+      this.noFrom[k] = this.de;
+    }
+    // The host's departures that m waits for reach it, and so do those before them in their run.
+    const { predStart, preds } = this.dag;
+    for (let k = predStart[m]!; k < predStart[m + 1]!; k++) {
+      const q = this.out.place[preds[k]!]!;
+      if (q < this.ds || q >= this.de) continue;
+      const r = this.out.run[q]!;
+      if (this.yesEnd[r]! <= q) this.yesEnd[r] = q + 1;
+    }
     this.m = m;
+    this.mPos = this.dag.pos[m]!;
   }
 
-  /** Whether stay si begins after the arrival in the topological order. */
-  after(si: number): boolean {
-    const a = this.stays.arrival[si]!;
-    return a >= 0 && this.dag.pos[a]! > this.dag.pos[this.m]!;
+  /** Whether stay j begins after the arrival in the topological order. */
+  after(j: number): boolean {
+    return this.arrivalPos[j]! > this.mPos;
   }
 
-  /** Whether the departure of stay si (the j-th on the host) reaches the arrival. */
-  departed(j: number, si: number): boolean {
-    const d = this.stays.departure[si]!;
-    const yes = d >= 0 && ((this.chained && this.depBefore[j] === 1) || this.reaches(d, this.m));
-    this.depBefore[j] = yes ? 1 : 0;
+  /** Whether the departure of stay j reaches the arrival. */
+  departed(j: number): boolean {
     this.arrBefore[j] = 0; // not asked: unknown
-    return yes;
+    const p = this.departurePlace[j]!;
+    if (p < 0) return false;
+    const r = this.out.run[p]!;
+    if (p < this.yesEnd[r]!) return true;
+    if (p >= this.noFrom[r]!) return false;
+    // The departure reaches the later departures of its run: the run's first ones reach m, the others not.
+    if (this.reachesArrival(this.departure[j]!)) { this.yesEnd[r] = p + 1; return true; }
+    this.noFrom[r] = p;
+    return false;
   }
 
-  /** Whether the arrival of stay si (the j-th on the host) reaches the arrival; a stay from the start has arrived. */
-  arrived(j: number, si: number): boolean {
-    const a = this.stays.arrival[si]!;
-    const yes = a < 0 || (this.chained && this.arrBefore[j] === 1) || this.reaches(a, this.m);
-    this.arrBefore[j] = yes && a >= 0 ? 1 : 0;
+  /** Whether the arrival of stay j reaches the arrival; a stay from the start has arrived. */
+  arrived(j: number): boolean {
+    const pa = this.arrivalPlace[j]!;
+    if (pa < 0) { this.arrBefore[j] = 0; return true; }
+    const pm = this.inc.place[this.m]!;
+    const yes = (pa < pm && this.inc.run[pm]! <= pa) || (this.chained && this.arrBefore[j] === 1) || this.reachesArrival(this.stayArrival[j]!);
+    this.arrBefore[j] = yes ? 1 : 0;
     return yes;
   }
 
   /** Stay j's answers were not asked for this arrival. */
   skip(j: number): void {
-    this.depBefore[j] = 0;
     this.arrBefore[j] = 0;
   }
 
-  private reaches(s: number, t: number): boolean {
-    return this.dag.pos[s]! < this.dag.pos[t]! && this.reach.test(s, t);
+  /** Does s reach the current arrival? */
+  private reachesArrival(s: number): boolean {
+    return this.dag.pos[s]! < this.mPos && this.reach.test(s, this.m);
   }
 }
 
@@ -452,19 +559,20 @@ class Overlap {
 class WorstState {
   /** Per VM: -2 absent, -1 settled on the host, else the arrival migration it is in flight on. */
   private readonly mark: Int32Array;
-  private readonly listed: number[] = [];
-  private readonly moved: number[] = [];
-  private readonly flying: number[] = [];
-  /** Moving VMs on the host that are not listed (kept from build to build: no array per arrival). */
-  private readonly leaving: number[] = [];
+  private readonly listed = new Stack();
+  private readonly moved = new Stack();
+  private readonly flying = new Stack();
+  /** The VMs on the host (kept from build to build: no array per arrival). */
+  private onHost = new Int32Array(64);
 
   constructor(private readonly state: PlacementState, private readonly plan: FlatPlan, private readonly moves: Uint8Array) {
     this.mark = new Int32Array(moves.length).fill(-2);
   }
 
   clear(): void {
-    for (const u of this.listed) this.mark[u] = -2;
-    this.listed.length = 0;
+    const { items, size } = this.listed;
+    for (let i = 0; i < size; i++) this.mark[items[i]!] = -2;
+    this.listed.size = 0;
   }
 
   /** A VM on the host, settled (-1) or arriving by the given migration; in flight wins. */
@@ -477,11 +585,13 @@ class WorstState {
   build(h: number, m: number): void {
     const { state, plan } = this;
     const parking = h === 0 ? 1 : 0;
-    const leave = this.leaving;
-    for (const u of state.vmsOn(h)) if (this.moves[u] && this.mark[u] === -2) leave.push(u);
-    for (const u of leave) this.relocate(u, parking);
-    leave.length = 0;
-    for (const u of this.listed) {
+    if (this.onHost.length < state.countOn(h)) this.onHost = new Int32Array(2 * state.countOn(h));
+    const on = this.onHost;
+    const count = state.copyVmsOn(h, on);
+    for (let i = 0; i < count; i++) if (this.moves[on[i]!] && this.mark[on[i]!] === -2) this.relocate(on[i]!, parking);
+    const { items, size } = this.listed;
+    for (let i = 0; i < size; i++) {
+      const u = items[i]!;
       const arrival = this.mark[u]!;
       if (arrival < 0) {
         if (state.hostOf(u) !== h) this.relocate(u, h);
@@ -499,15 +609,32 @@ class WorstState {
 
   undo(): void {
     const { state } = this;
-    for (let i = this.flying.length - 1; i >= 0; i--) state.cancelMove(this.flying[i]!);
-    for (const u of this.moved) if (state.hostOf(u) !== state.model.placement[u]) state.relocate(u, state.model.placement[u]!);
-    this.flying.length = 0;
-    this.moved.length = 0;
+    const placement = state.model.placement;
+    for (let i = this.flying.size - 1; i >= 0; i--) state.cancelMove(this.flying.items[i]!);
+    const { items, size } = this.moved;
+    for (let i = 0; i < size; i++) { const u = items[i]!; if (state.hostOf(u) !== placement[u]) state.relocate(u, placement[u]!); }
+    this.flying.size = 0;
+    this.moved.size = 0;
   }
 
   private relocate(u: number, host: number): void {
     this.state.relocate(u, host);
     this.moved.push(u);
+  }
+}
+
+/** Numbers pushed and cleared over and over, in memory kept (an array emptied with `length = 0` is allocated again as it grows). */
+class Stack {
+  items = new Int32Array(16);
+  size = 0;
+
+  push(x: number): void {
+    if (this.size === this.items.length) {
+      const grown = new Int32Array(2 * this.size);
+      grown.set(this.items);
+      this.items = grown;
+    }
+    this.items[this.size++] = x;
   }
 }
 
