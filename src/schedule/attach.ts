@@ -84,16 +84,19 @@ export async function attachScheduleInParallel(
   const flat = flattenWaves(problem, plan.waves);
   if (!flat.plan || flat.plan.n < from || notMonotone(problem)) return attachSchedule(problem, plan, options, objective);
   const thread = await candidatesThread(flat.plan.n, from);
-  const deps = buildDependencies(problem.model, flat.plan, { refine: problem });
   const input = scheduleInput(problem.model, flat.plan, options, coldOnly(flat.plan, plan.waves));
+  thread.prepare(input, objective);
+  const deps = buildDependencies(problem.model, flat.plan, { refine: problem });
   const pending = thread.run(input, graphsOf(problem, flat.plan, deps, objective), objective);
   if (!verifyDependencyGraph(problem, flat.plan, deps).valid) {
     thread.cancel();
     await pending;
     return attachSchedule(problem, plan, options, objective);
   }
+  // While the thread finishes: the bounds, which the chosen schedule changes only when it re-cuts the plan.
+  const bounds = { deps, input, value: makespanBounds(problem.model, input, deps, soloSeconds(input)) };
   const { found, threaded } = (await pending)!;
-  const result = attachChosen({ problem, plan, flat: flat.plan, deps, input, found, options, objective, strictHosts: 0 });
+  const result = attachChosen({ problem, plan, flat: flat.plan, deps, input, found, options, objective, strictHosts: 0, bounds });
   return threaded ? { ...result, threaded } : result;
 }
 
@@ -110,7 +113,11 @@ function graphsOf(problem: Problem, flat: FlatPlan, deps: number[][], objective:
 interface Attaching {
   problem: Problem; plan: Plan; flat: FlatPlan; deps: number[][]; input: ScheduleInput; found: CandidateSet;
   options: DurationOptions; objective: Objective; strictHosts: number;
+  /** The bounds when already computed, for this graph and input. */
+  bounds?: { deps: number[][]; input: ScheduleInput; value: Bounds };
 }
+
+type Bounds = ReturnType<typeof makespanBounds>;
 
 /** Chooses among the candidates (following the network-aware schedule where it wins) and writes the schedule into the plan. */
 function attachChosen(a: Attaching): AttachResult {
@@ -153,7 +160,8 @@ function attachChosen(a: Attaching): AttachResult {
       m++;
     }
   }
-  const bounds = makespanBounds(model, input, deps, soloSeconds(input));
+  const known = a.bounds && a.bounds.deps === deps && a.bounds.input === input ? a.bounds.value : undefined;
+  const bounds = known ?? makespanBounds(model, input, deps, soloSeconds(input));
   plan.stats.makespan = makespanStats(waves, chosen, asap, bounds);
   notesOf(plan, chosen, asap, waves, input.plan.vm, model);
   if (objective === 'makespan' && plan.engine === 'exact') {

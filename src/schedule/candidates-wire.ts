@@ -81,35 +81,40 @@ function unpackProfiles(w: WireProfiles, length: number): MigrationProfile[] {
   return out;
 }
 
-export interface CandidatesJob {
+/** The job's first part, sent as soon as the input is known (the thread unpacks it while the graph is built). */
+export interface InputMessage {
   input: Omit<ScheduleInput, 'profiles' | 'paths' | 'network'> & {
     profiles: WireProfiles; profileCount: number; paths: Packed;
     network: Omit<Network, 'hostLinks'> & { hostLinks: Packed };
   };
-  graphs: Packed[];
   objective: Objective;
 }
 
-export function encodeJob(input: ScheduleInput, graphs: readonly (readonly (readonly number[])[])[], objective: Objective): CandidatesJob {
+/** The job's second part: the graphs whose candidates are wanted. */
+export interface GraphsMessage { graphs: Packed[] }
+
+export function encodeInput(input: ScheduleInput, objective: Objective): InputMessage {
   const { profiles, paths, network, ...rest } = input;
   const { hostLinks, ...net } = network;
   return {
     input: { ...rest, profiles: packProfiles(profiles), profileCount: profiles.length, paths: pack(paths), network: { ...net, hostLinks: pack(hostLinks) } },
-    graphs: graphs.map(pack),
     objective,
   };
 }
 
-export function decodeJob(job: CandidatesJob): { input: ScheduleInput; graphs: number[][][]; objective: Objective } {
-  const { profiles, profileCount, paths, network, ...rest } = job.input;
+export function decodeInput(m: InputMessage): { input: ScheduleInput; objective: Objective } {
+  const { profiles, profileCount, paths, network, ...rest } = m.input;
   const input: ScheduleInput = {
     ...rest,
     profiles: unpackProfiles(profiles, profileCount),
     paths: unpackViews(paths),
     network: { ...network, hostLinks: unpackViews(network.hostLinks) },
   };
-  return { input, graphs: job.graphs.map(unpackArrays), objective: job.objective };
+  return { input, objective: m.objective };
 }
+
+export const encodeGraphs = (graphs: readonly (readonly (readonly number[])[])[]): GraphsMessage => ({ graphs: graphs.map(pack) });
+export const decodeGraphs = (m: GraphsMessage): number[][][] => m.graphs.map(unpackArrays);
 
 /** A candidate whose graphs are named by their place in the job's `graphs`, or packed when new. */
 interface WireCandidate extends Omit<Candidate, 'after' | 'base'> { after: number | Packed; base: number }

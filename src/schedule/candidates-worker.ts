@@ -1,20 +1,24 @@
 /**
  * Worker-thread entry of parallel-candidates.ts: computes a schedule's candidates from the one
- * job it is sent and posts them back. When the plan's own waves were stopped at the cutoff and
+ * job it is sent (the input, then the graphs) and posts them back. When the plan's own waves were stopped at the cutoff and
  * will not be followed (the chosen candidate is not the network-aware one), they are run on
  * here, where the paused simulation lives, instead of simulated again on the main thread.
  */
 import { parentPort } from 'node:worker_threads';
 import { best, candidates } from './candidates.js';
-import { decodeJob, encodeReply, type CandidatesJob } from './candidates-wire.js';
+import { decodeGraphs, decodeInput, encodeReply, type GraphsMessage, type InputMessage } from './candidates-wire.js';
 import { resumeSchedule, simulateWaves } from './makespan.js';
 
-parentPort!.once('message', (job: CandidatesJob) => {
-  const { input, graphs, objective } = decodeJob(job);
-  const found = candidates(input, graphs, objective);
-  if (best(found.list).kind !== 'network' && !Number.isFinite(found.waves.makespan)) {
-    found.waves = resumeSchedule(found.waves) ?? simulateWaves(input);
-  }
-  const { reply, transfer } = encodeReply(found, graphs);
-  parentPort!.postMessage(reply, transfer);
+// First the input (unpacked while the main thread builds the graph), then the graphs.
+parentPort!.once('message', (first: InputMessage) => {
+  const { input, objective } = decodeInput(first);
+  parentPort!.once('message', (second: GraphsMessage) => {
+    const graphs = decodeGraphs(second);
+    const found = candidates(input, graphs, objective);
+    if (best(found.list).kind !== 'network' && !Number.isFinite(found.waves.makespan)) {
+      found.waves = resumeSchedule(found.waves) ?? simulateWaves(input);
+    }
+    const { reply, transfer } = encodeReply(found, graphs);
+    parentPort!.postMessage(reply, transfer);
+  });
 });

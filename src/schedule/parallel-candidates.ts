@@ -14,7 +14,7 @@ import type { Worker } from 'node:worker_threads';
 import type { Objective } from '../model/instance.js';
 import { packageRoot } from '../util/package-root.js';
 import { candidates, type CandidateSet } from './candidates.js';
-import { decodeReply, encodeJob, type CandidatesReply } from './candidates-wire.js';
+import { decodeReply, encodeGraphs, encodeInput, type CandidatesReply } from './candidates-wire.js';
 import type { ScheduleInput } from './makespan.js';
 
 /**
@@ -25,9 +25,14 @@ export const PARALLEL_FROM = 20_000;
 
 type Graphs = readonly (readonly (readonly number[])[])[];
 
-/** A started thread, waiting for its job (starting it while the graph is built hides the start). */
+/**
+ * A started thread, waiting for its job: the input first (`prepare`, so that the thread starts
+ * and unpacks it while the graph is built), then the graphs (`run`).
+ */
 export interface CandidatesThread {
-  /** Sends the job; the candidates: the thread's (`threaded`), or computed here when it failed; undefined once cancelled. */
+  /** Sends the input (optional: run sends it when it was not). */
+  prepare(input: ScheduleInput, objective: Objective): void;
+  /** Sends the graphs; the candidates: the thread's (`threaded`), or computed here when it failed; undefined once cancelled. */
   run(input: ScheduleInput, graphs: Graphs, objective: Objective): Promise<{ found: CandidateSet; threaded: boolean } | undefined>;
   /** Stops the thread: its candidates are not wanted. */
   cancel(): void;
@@ -36,6 +41,7 @@ export interface CandidatesThread {
 /** A thread for the candidates of a plan of `n` migrations, when there is a second core and n is at least `from`. */
 export async function candidatesThread(n: number, from = PARALLEL_FROM): Promise<CandidatesThread> {
   const inline: CandidatesThread = {
+    prepare: () => undefined,
     run: async (input, graphs, objective) => ({ found: candidates(input, graphs, objective), threaded: false }),
     cancel: () => undefined,
   };
@@ -50,19 +56,32 @@ export async function candidatesThread(n: number, from = PARALLEL_FROM): Promise
     return inline;
   }
   let cancelled = false;
+  let prepared: ScheduleInput | undefined;
+  let failed = false;
   const reply = new Promise<CandidatesReply | undefined>((resolve) => {
     worker.once('message', (m: CandidatesReply) => resolve(m));
     worker.once('error', () => resolve(undefined));
     worker.once('exit', () => resolve(undefined));
   });
+  const send = (message: () => unknown) => {
+    if (failed) return;
+    try {
+      worker.postMessage(message());
+    } catch {
+      failed = true;
+      void worker.terminate();
+    }
+  };
+  const prepare = (input: ScheduleInput, objective: Objective) => {
+    prepared = input;
+    send(() => encodeInput(input, objective));
+  };
   return {
+    prepare,
     async run(input, graphs, objective) {
-      try {
-        worker.postMessage(encodeJob(input, graphs, objective));
-      } catch {
-        void worker.terminate();
-        return inline.run(input, graphs, objective);
-      }
+      if (prepared !== input) prepare(input, objective);
+      send(() => encodeGraphs(graphs));
+      if (failed) return inline.run(input, graphs, objective);
       const r = await reply;
       void worker.terminate();
       if (cancelled) return undefined;
