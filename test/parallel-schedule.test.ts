@@ -7,7 +7,7 @@
 import 'reflect-metadata';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { InstanceDoc, LimitsDoc, Objective } from '../src/model/instance.js';
+import type { InstanceDoc, Objective } from '../src/model/instance.js';
 import type { Plan } from '../src/model/plan.js';
 import type { SanityRule, Violation } from '../src/plugin-api.js';
 import { planMigrations } from '../src/api.js';
@@ -18,46 +18,14 @@ import { scheduleInput } from '../src/schedule/makespan.js';
 import { candidates } from '../src/schedule/candidates.js';
 import { decodeGraphs, decodeInput, decodeReply, encodeGraphs, encodeInput, encodeReply, pack, unpackArrays, unpackViews } from '../src/schedule/candidates-wire.js';
 import { DEFAULT_DURATION_OPTIONS } from '../src/schedule/duration.js';
-import { mulberry32 } from '../bench/generate.js';
+import { rackCloud, rackCloudArbitrary, type RackCloud } from './rack-clouds.js';
 
-const LIMITS: (LimitsDoc | undefined)[] = [undefined, { maxOutgoingPerHost: null, maxIncomingPerHost: null }, { maxOutgoingPerHost: 2, maxIncomingPerHost: 3 }];
 const OBJECTIVES: Objective[] = ['cost', 'makespan', 'waves'];
 
-const cloudArbitrary = fc.record({
-  racks: fc.integer({ min: 1, max: 3 }),
-  perRack: fc.integer({ min: 2, max: 5 }),
-  vms: fc.integer({ min: 4, max: 50 }),
-  seed: fc.integer({ min: 1, max: 1_000_000 }),
-  limits: fc.integer({ min: 0, max: LIMITS.length - 1 }),
-  shared: fc.boolean(),
-  objective: fc.constantFrom(...OBJECTIVES),
-});
+const cloudArbitrary = fc.tuple(rackCloudArbitrary, fc.constantFrom(...OBJECTIVES)).map(([c, objective]) => ({ ...c, objective }));
 
-/** Hosts in racks (behind a slow shared rack link when `shared`); VMs moved at random, some dirtying memory fast. */
-function cloud(p: { racks: number; perRack: number; vms: number; seed: number; limits: number; shared: boolean; objective: Objective }): InstanceDoc {
-  const random = mulberry32(p.seed);
-  const hosts = Array.from({ length: p.racks * p.perRack }, (_, i) => `h${i}`);
-  const pick = () => hosts[Math.floor(random() * hosts.length)]!;
-  const vms = Array.from({ length: p.vms }, (_, i) => {
-    const memory = [1000, 2000, 4000][Math.floor(random() * 3)]!;
-    return { name: `v${i}`, demand: { ram: memory }, attributes: { memUsed: memory, coldDirtyRate: [0, 5, 40, 200][Math.floor(random() * 4)]! } };
-  });
-  const limits = LIMITS[p.limits];
-  return {
-    hosts: hosts.map((name) => ({ name, capacity: { ram: 24_000 } })),
-    vms,
-    placement: Object.fromEntries(vms.map((v) => [v.name, pick()])),
-    target: Object.fromEntries(vms.map((v) => [v.name, pick()])),
-    ...(p.shared ? {
-      network: {
-        links: [...hosts.map((h) => ({ name: `${h}-up`, capacity: 10_000 })), ...Array.from({ length: p.racks }, (_, r) => ({ name: `rack${r}`, capacity: 2000 }))],
-        hosts: Object.fromEntries(hosts.map((h, i) => [h, [`${h}-up`, `rack${Math.floor(i / p.perRack)}`]])),
-      },
-    } : {}),
-    ...(limits ? { limits } : {}),
-    policy: { objective: p.objective },
-  };
-}
+/** A random rack cloud (rack-clouds.ts) planned for `objective`. */
+const cloud = (p: RackCloud & { objective: Objective }): InstanceDoc => ({ ...rackCloud(p), policy: { objective: p.objective } });
 
 /** The plan as an engine returns it: no dependencies, estimates or makespans. */
 function unscheduled(plan: Plan): Plan {
@@ -139,7 +107,7 @@ describe('schedule candidates computed in a worker thread', () => {
   }, 120_000);
 
   it('cross to the thread and back unchanged', async () => {
-    const doc = cloud({ racks: 2, perRack: 4, vms: 40, seed: 11, limits: 2, shared: true, objective: 'cost' });
+    const doc = cloud({ racks: 2, perRack: 4, ownLink: 1, vms: 40, seed: 11, limits: 2, rackMbps: 4000, objective: 'cost' });
     const { loaded, plan } = await planMigrations(doc);
     const flat = flattenWaves(loaded.problem, plan.waves).plan!;
     const deps = buildDependencies(loaded.model, flat, { refine: loaded.problem });

@@ -9,7 +9,6 @@
 import 'reflect-metadata';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { InstanceDoc, LimitsDoc, NetworkDoc } from '../src/model/instance.js';
 import { planMigrations } from '../src/api.js';
 import { buildDependencies } from '../src/schedule/dependencies.js';
 import { flattenWaves } from '../src/schedule/verify.js';
@@ -18,9 +17,8 @@ import { resumeSchedule, scheduleInput, simulateDependencies, simulateWaves, typ
 import { listSchedule } from '../src/schedule/network-schedule.js';
 import * as before from './reference/round4/makespan.js';
 import { listSchedule as listBefore } from './reference/round4/network-schedule.js';
-import { mulberry32 } from '../bench/generate.js';
+import { rackCloud, rackCloudArbitrary } from './rack-clouds.js';
 
-const LIMITS: (LimitsDoc | undefined)[] = [undefined, { maxOutgoingPerHost: null, maxIncomingPerHost: null }, { maxOutgoingPerHost: 3, maxIncomingPerHost: 2 }];
 const OPTIONS: DurationOptions[] = [
   DEFAULT_DURATION_OPTIONS,
   { ...DEFAULT_DURATION_OPTIONS, setup: 0 },
@@ -28,51 +26,7 @@ const OPTIONS: DurationOptions[] = [
   { ...DEFAULT_DURATION_OPTIONS, setup: 0.5, maxRounds: 0 },
 ];
 
-const caseArbitrary = fc.record({
-  racks: fc.integer({ min: 1, max: 3 }),
-  perRack: fc.integer({ min: 2, max: 5 }),
-  ownLink: fc.integer({ min: 0, max: 3 }),
-  vms: fc.integer({ min: 4, max: 50 }),
-  seed: fc.integer({ min: 1, max: 1_000_000 }),
-  limits: fc.integer({ min: 0, max: LIMITS.length - 1 }),
-  options: fc.integer({ min: 0, max: OPTIONS.length - 1 }),
-  rackMbps: fc.constantFrom(1000, 4000, 20_000),
-});
-
-type Case = { racks: number; perRack: number; ownLink: number; vms: number; seed: number; limits: number; rackMbps: number };
-
-/**
- * Racks of hosts on 10 Gb/s uplinks behind rack links of `rackMbps`, and `ownLink` hosts
- * outside the network on links of their own; guests of 1-4 GB, some with a hot working set,
- * some dirtying faster than a rack link copies.
- */
-function cloud(p: Case): InstanceDoc {
-  const random = mulberry32(p.seed);
-  const racked = Array.from({ length: p.racks * p.perRack }, (_, i) => `h${i}`);
-  const hosts = [...racked, ...Array.from({ length: p.ownLink }, (_, i) => `solo${i}`)];
-  const network: NetworkDoc = {
-    links: [
-      ...racked.map((h) => ({ name: `${h}-up`, capacity: 10_000 })),
-      ...Array.from({ length: p.racks }, (_, r) => ({ name: `rack${r}`, capacity: p.rackMbps })),
-    ],
-    hosts: Object.fromEntries(racked.map((h, i) => [h, [`${h}-up`, `rack${Math.floor(i / p.perRack)}`]])),
-  };
-  const pick = () => hosts[Math.floor(random() * hosts.length)]!;
-  const vms = Array.from({ length: p.vms }, (_, i) => {
-    const memory = [1000, 2000, 4000][Math.floor(random() * 3)]!;
-    const hot = random() < 0.3 ? { hotDirtySize: 300, hotDirtyDuration: 2 } : {};
-    return { name: `v${i}`, demand: { ram: memory }, attributes: { memUsed: memory, coldDirtyRate: [0, 5, 40, 200, 1500][Math.floor(random() * 5)]!, ...hot } };
-  });
-  const limits = LIMITS[p.limits];
-  return {
-    hosts: hosts.map((name, i) => ({ name, capacity: { ram: 32_000 }, ...(i % 3 === 2 ? { attributes: { bandwidth: 2500 } } : {}) })),
-    vms,
-    placement: Object.fromEntries(vms.map((v) => [v.name, pick()])),
-    target: Object.fromEntries(vms.map((v) => [v.name, pick()])),
-    network,
-    ...(limits ? { limits } : {}),
-  };
-}
+const caseArbitrary = fc.tuple(rackCloudArbitrary, fc.integer({ min: 0, max: OPTIONS.length - 1 })).map(([cloud, options]) => ({ ...cloud, options }));
 
 const times = (s: Schedule) => ({ start: Array.from(s.start), end: Array.from(s.end), makespan: s.makespan, forced: Array.from(s.forced) });
 
@@ -99,7 +53,7 @@ describe('schedule simulations against the fourth round', () => {
       let loaded;
       let plan;
       try {
-        ({ loaded, plan } = await planMigrations(cloud(p)));
+        ({ loaded, plan } = await planMigrations(rackCloud(p)));
       } catch {
         return; // a random target may break capacity: nothing to schedule
       }

@@ -8,14 +8,10 @@
  * value) returns false, and the caller reads the piece exactly (as pairs, json-scan.ts); a
  * VM or host not found throws, as the exact reading would give up on it.
  */
+import { QUOTE, COLON, COMMA, isSpace } from './json-bytes.js';
 import type { VmInfo } from '../model/model.js';
 
-const QUOTE = 0x22;
-const COLON = 0x3a;
-const COMMA = 0x2c;
 const LOOKAHEAD = 8;
-
-const isSpace = (b: number | undefined) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 
 /** 32-bit FNV-1a of a text's char codes: for a plain name, the hash of its bytes. */
 function hashText(text: string): number {

@@ -7,17 +7,7 @@
  * whole text would (src/io/instance-pieces.ts). Anything this scan does not expect gives
  * undefined: the caller then parses the whole document, for its exact messages.
  */
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_OBJECT = 0x7d;
-const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
-
-const isSpace = (b: number | undefined) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
+import { QUOTE, BACKSLASH, COMMA, COLON, OPEN_OBJECT, CLOSE_OBJECT, OPEN_ARRAY, CLOSE_ARRAY, isSpace } from './json-bytes.js';
 
 /** A member of the root object: its key's bytes, its value's, and where a container value may be cut. */
 export interface RootMember {

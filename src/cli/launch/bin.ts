@@ -7,23 +7,12 @@
  */
 import { asksForHelp, commandOf } from '../command-of.js';
 import { loadHelpRuntime, loadRuntime, saveCodeCache } from './code-cache.js';
-
-// A reader that stops early (`shunt plan ... --json | head`) closes the pipe: stop writing, quietly.
-let closed = false;
-const quietOnClosedPipe = (e: NodeJS.ErrnoException) => {
-  if (e.code !== 'EPIPE') throw e;
-  closed = true;
-};
-process.stdout.on('error', quietOnClosedPipe);
-process.stderr.on('error', quietOnClosedPipe);
+import { processStreams } from '../process-streams.js';
 
 const args = process.argv.slice(2);
 const named = commandOf(args);
 const runtime = named === undefined ? loadHelpRuntime() : loadRuntime(named);
-void runtime.cli().run(args, {
-  stdout: (text) => { if (!closed) process.stdout.write(text); },
-  stderr: (text) => { if (!closed) process.stderr.write(text); },
-}).then((code) => {
+void runtime.cli().run(args, processStreams()).then((code) => {
   process.exitCode = code;
   // The cache holds the code this run compiled: a run that failed early (bad input, a
   // mistyped command) would leave most of the command's code out of it for good.
