@@ -157,16 +157,21 @@ export async function solveLoaded(loaded: Loaded, options: PlanOptions = {}): Pr
   const ordered = nonMonotoneRules(loaded.problem).map((r) => r.name);
   if (ordered.length && (plan.status === 'optimal' || plan.status === 'feasible')) plan = serialised(plan, ordered);
   if (plan.status === 'optimal' || plan.status === 'feasible') {
-    const check = verifyPlan(loaded.problem, plan.waves);
-    if (!check.valid && ordered.length) {
-      plan = orderBroken(plan, ordered, check.violations);
+    // The replay verifier runs before anything is attached; on a large plan while a thread simulates its schedules.
+    const engines = plan;
+    const replayed: { check?: VerifyResult } = {};
+    const replay = () => (replayed.check = verifyPlan(loaded.problem, engines.waves)).valid;
+    if (ordered.length && !replay()) {
+      plan = orderBroken(plan, ordered, replayed.check!.violations);
       plan.stats.seconds = (Date.now() - started) / 1000;
       return plan;
     }
+    const scheduled = await withSchedule(loaded, plan, replayed.check ? undefined : replay);
+    const check = replayed.check!;
     if (!check.valid) throw new PlanRejectedError(loaded.engine.name, check.violations);
+    plan = scheduled;
     plan.cost = check.cost;
     if (plan.lowerBound !== null && plan.lowerBound > check.cost) plan.lowerBound = check.cost;
-    plan = await withSchedule(loaded, plan);
     // (A rule that is not monotone keeps its one-at-a-time plan: no parallel alternative; nor does a disruptive plan.)
     const limited = ordered.length || hasDisruptiveActions(plan.waves) ? undefined : await withDefaultLimits(loaded, plan, options, started);
     if (limited) {
@@ -189,14 +194,19 @@ async function withActions(loaded: Loaded, plan: Plan, options: PlanOptions, sta
 
 /**
  * Dependencies, durations and makespans (the graph is verified before it is attached), downtime
- * of disruptive actions, format v2 when there are any. Plans with shelving run wave by wave
+ * of disruptive actions, format v2 when there are any. `replay` (the replay verifier, when not
+ * run yet) runs before anything is attached: when it fails, the plan comes back as it was. Plans with shelving run wave by wave
  * (the dependency graph knows host-to-host moves only).
  */
-async function withSchedule(loaded: Loaded, plan: Plan): Promise<Plan> {
+async function withSchedule(loaded: Loaded, plan: Plan, replay?: () => boolean): Promise<Plan> {
   const durations = durationOptionsOf(loaded.policy, loaded.kernel);
-  if (hasShelving(plan.waves)) attachWaveSchedule(loaded.model, plan, durations);
-  else {
-    const schedule = await attachScheduleInParallel(loaded.problem, plan, durations, objectiveOf(loaded.policy));
+  if (hasShelving(plan.waves)) {
+    if (replay && !replay()) return plan;
+    attachWaveSchedule(loaded.model, plan, durations);
+  } else {
+    const schedule = await attachScheduleInParallel(loaded.problem, plan, durations, objectiveOf(loaded.policy), { alongside: replay });
+    // The replay verifier rejected the plan: the caller says why.
+    if (schedule.stopped) return plan;
     if (!schedule.valid) throw new PlanRejectedError(loaded.engine.name, schedule.violations);
   }
   attachDowntime(loaded.model, plan, durations);

@@ -12,6 +12,7 @@ import type { Plan } from '../src/model/plan.js';
 import type { SanityRule, Violation } from '../src/plugin-api.js';
 import { planMigrations } from '../src/api.js';
 import { attachSchedule, attachScheduleInParallel } from '../src/schedule/attach.js';
+import { verifyPlan } from '../src/verify/replay.js';
 import { buildDependencies } from '../src/schedule/dependencies.js';
 import { flattenWaves } from '../src/schedule/verify.js';
 import { scheduleInput } from '../src/schedule/makespan.js';
@@ -52,7 +53,7 @@ describe('schedule candidates computed in a worker thread', () => {
       const threaded = unscheduled(plan);
       const a = attachSchedule(loaded.problem, inline, DEFAULT_DURATION_OPTIONS, p.objective);
       // from 0: every plan gets a thread.
-      const b = await attachScheduleInParallel(loaded.problem, threaded, DEFAULT_DURATION_OPTIONS, p.objective, 0);
+      const b = await attachScheduleInParallel(loaded.problem, threaded, DEFAULT_DURATION_OPTIONS, p.objective, { from: 0 });
       expect(b).toEqual({ ...a, threaded: true });
       expect(threaded).toEqual(inline);
       compared++;
@@ -96,7 +97,7 @@ describe('schedule candidates computed in a worker thread', () => {
       const inline = unscheduled(plan);
       const threaded = unscheduled(plan);
       const a = attachSchedule(problem, inline, DEFAULT_DURATION_OPTIONS, p.objective);
-      const b = await attachScheduleInParallel(problem, threaded, DEFAULT_DURATION_OPTIONS, p.objective, 0);
+      const b = await attachScheduleInParallel(problem, threaded, DEFAULT_DURATION_OPTIONS, p.objective, { from: 0 });
       if (!a.valid || a.strictHosts > 0) {
         fallbacks++;
         expect(b).toEqual(a);
@@ -105,6 +106,23 @@ describe('schedule candidates computed in a worker thread', () => {
     }), { numRuns: 40, seed: 8 });
     expect(fallbacks).toBeGreaterThan(3);
   }, 120_000);
+
+  it('stop before attaching anything when the check run alongside rejects the plan', async () => {
+    const { loaded, plan } = await planMigrations(cloud({ racks: 2, perRack: 4, ownLink: 1, vms: 40, seed: 11, limits: 2, rackMbps: 4000, objective: 'cost' }));
+    // Every VM sent back where it came from at the end: an end state that is not the target.
+    const broken = unscheduled(plan);
+    broken.waves.push({ migrations: broken.waves.flatMap((w) => w.migrations).map((m) => ({ ...m, from: m.to, to: m.from })) });
+    const untouched = structuredClone(broken);
+    let replayed = false;
+    const alongside = () => { replayed = true; return verifyPlan(loaded.problem, broken.waves).valid; };
+    for (const from of [0, Infinity]) {
+      replayed = false;
+      const result = await attachScheduleInParallel(loaded.problem, broken, DEFAULT_DURATION_OPTIONS, 'cost', { from, alongside });
+      expect(replayed).toBe(true);
+      expect(result).toEqual({ valid: false, violations: [], strictHosts: 0, stopped: true });
+      expect(broken).toEqual(untouched);
+    }
+  });
 
   it('cross to the thread and back unchanged', async () => {
     const doc = cloud({ racks: 2, perRack: 4, ownLink: 1, vms: 40, seed: 11, limits: 2, rackMbps: 4000, objective: 'cost' });

@@ -27,7 +27,7 @@ import { DEFAULT_DURATION_OPTIONS, type DurationOptions } from './duration.js';
 import { forcedCount, resumeSchedule, scheduleInput, simulateDependencies, simulateWaves, type Schedule, type ScheduleInput } from './makespan.js';
 import { soloSeconds } from './network-schedule.js';
 import { best, candidates, type Candidate, type CandidateSet } from './candidates.js';
-import { PARALLEL_FROM, candidatesThread } from './parallel-candidates.js';
+import { PARALLEL_FROM, candidatesThread, type CandidatesThread } from './parallel-candidates.js';
 import { makespanBounds } from './network-bounds.js';
 import { flattenWaves, verifyDependencyGraph, type DependencyCheck } from './verify.js';
 
@@ -38,6 +38,19 @@ export interface AttachResult {
   strictHosts: number;
   /** Whether the schedules were simulated in a worker thread (attachScheduleInParallel). */
   threaded?: true;
+  /** The check run alongside (ParallelOptions.alongside) failed: nothing was attached. */
+  stopped?: true;
+}
+
+export interface ParallelOptions {
+  /** Plans of this many migrations or more get a thread (PARALLEL_FROM). */
+  from?: number;
+  /**
+   * A check of the plan (the replay verifier) run on this thread while the thread simulates,
+   * before anything is attached (first, without a thread); when it returns false the attach
+   * stops and nothing is attached.
+   */
+  alongside?: () => boolean;
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -76,18 +89,36 @@ export function attachSchedule(problem: Problem, plan: Plan, options: DurationOp
 /**
  * attachSchedule with the same result, but on a plan of `from` migrations or more (and a second
  * core) the schedules are simulated in a worker thread while this thread checks the graph
- * (parallel-candidates.ts). When the first graph fails its check, as attachSchedule.
+ * (parallel-candidates.ts), and runs `alongside` (the replay verifier). When the first graph
+ * fails its check, as attachSchedule.
  */
 export async function attachScheduleInParallel(
-  problem: Problem, plan: Plan, options: DurationOptions = DEFAULT_DURATION_OPTIONS, objective: Objective = 'cost', from = PARALLEL_FROM,
+  problem: Problem, plan: Plan, options: DurationOptions = DEFAULT_DURATION_OPTIONS, objective: Objective = 'cost', parallel: ParallelOptions = {},
 ): Promise<AttachResult> {
+  const { from = PARALLEL_FROM, alongside = () => true } = parallel;
+  const stopped: AttachResult = { valid: false, violations: [], strictHosts: 0, stopped: true };
   const flat = flattenWaves(problem, plan.waves);
-  if (!flat.plan || flat.plan.n < from || notMonotone(problem)) return attachSchedule(problem, plan, options, objective);
+  if (!flat.plan || flat.plan.n < from || notMonotone(problem)) return alongside() ? attachSchedule(problem, plan, options, objective) : stopped;
   const thread = await candidatesThread(flat.plan.n, from);
-  const input = scheduleInput(problem.model, flat.plan, options, coldOnly(flat.plan, plan.waves));
-  thread.prepare(input, objective);
-  const deps = buildDependencies(problem.model, flat.plan, { refine: problem });
-  const pending = thread.run(input, graphsOf(problem, flat.plan, deps, objective), objective);
+  let deps: number[][];
+  let input: ScheduleInput;
+  let pending: ReturnType<CandidatesThread['run']>;
+  try {
+    input = scheduleInput(problem.model, flat.plan, options, coldOnly(flat.plan, plan.waves));
+    thread.prepare(input, objective);
+    deps = buildDependencies(problem.model, flat.plan, { refine: problem });
+    pending = thread.run(input, graphsOf(problem, flat.plan, deps, objective), objective);
+  } catch (e) {
+    thread.cancel();
+    // A plan the check rejects need not make a graph: its verdict comes first.
+    if (!alongside()) return stopped;
+    throw e;
+  }
+  if (!alongside()) {
+    thread.cancel();
+    await pending;
+    return stopped;
+  }
   if (!verifyDependencyGraph(problem, flat.plan, deps).valid) {
     thread.cancel();
     await pending;
