@@ -74,13 +74,24 @@ async function main(): Promise<void> {
   let verified = false;
   let error: string | undefined;
   if (found) {
-    const check = verifyPlan(loaded.problem, plan.waves);
-    lap('verify');
-    plan.cost = check.cost;
-    const schedule = check.valid ? await attachScheduleInParallel(loaded.problem, plan, durationOptionsOf(loaded.policy, loaded.kernel)) : undefined;
+    // As the CLI does: the replay verifier runs while the schedule's thread simulates. Its
+    // phase is the span of that call (CPU: the whole process's, the thread's included).
+    let check: ReturnType<typeof verifyPlan> | undefined;
+    let span = { wall: 0, cpu: 0 };
+    const alongside = () => {
+      const [w0, c0] = [performance.now(), process.cpuUsage()];
+      check = verifyPlan(loaded.problem, plan.waves);
+      const used = process.cpuUsage(c0);
+      span = { wall: (performance.now() - w0) / 1000, cpu: (used.user + used.system) / 1e6 };
+      return check.valid;
+    };
+    const schedule = await attachScheduleInParallel(loaded.problem, plan, durationOptionsOf(loaded.policy, loaded.kernel), 'cost', { alongside });
     lap('schedule');
-    verified = check.valid && schedule!.valid;
-    if (!verified) error = [...check.violations, ...(schedule?.violations ?? [])].slice(0, 3).map((v) => v.message).join(' | ');
+    phases.verify = span.wall; cpu.verify = span.cpu; peakAfter.verify = peakAfter.plan;
+    phases.schedule -= span.wall; cpu.schedule -= span.cpu;
+    plan.cost = check!.cost;
+    verified = check!.valid && schedule.valid;
+    if (!verified) error = [...check!.violations, ...schedule.violations].slice(0, 3).map((v) => v.message).join(' | ');
     await writeJsonFile(out, plan);
     lap('write');
     if (!flag('--out')) rmSync(out, { force: true });
