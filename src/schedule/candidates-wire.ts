@@ -93,6 +93,19 @@ export interface InputMessage {
 /** The job's second part: the graphs whose candidates are wanted. */
 export interface GraphsMessage { graphs: Packed[] }
 
+/** The buffers of a message's packed parts: fresh copies, so transferred rather than copied again. */
+export function packedBuffers(m: InputMessage | GraphsMessage): ArrayBuffer[] {
+  const views: ArrayBufferView[] = [];
+  const packed = (p: Packed) => views.push(p.offsets, p.values);
+  if ('graphs' in m) m.graphs.forEach(packed);
+  else {
+    packed(m.input.paths);
+    packed(m.input.network.hostLinks);
+    if (!('plain' in m.input.profiles)) views.push(m.input.profiles.vms, ...m.input.profiles.columns);
+  }
+  return [...new Set(views.map((v) => v.buffer).filter((b): b is ArrayBuffer => b instanceof ArrayBuffer))];
+}
+
 export function encodeInput(input: ScheduleInput, objective: Objective): InputMessage {
   const { profiles, paths, network, ...rest } = input;
   const { hostLinks, ...net } = network;
@@ -139,10 +152,13 @@ export function encodeReply(found: CandidateSet, graphs: readonly (readonly (rea
 
 /** The candidates with the caller's own graph objects where they are the job's (attach.ts compares them by identity). */
 export function decodeReply(reply: CandidatesReply, graphs: readonly (readonly (readonly number[])[])[]): CandidateSet {
-  const list = reply.list.map((c): Candidate => ({
-    ...c,
-    after: typeof c.after === 'number' ? graphs[c.after]! : unpackArrays(c.after),
-    base: graphs[c.base]!,
-  }));
+  const list = reply.list.map((c): Candidate => {
+    const { after: wire, ...rest } = c;
+    const candidate = { ...rest, base: graphs[c.base]! } as Candidate;
+    if (typeof wire === 'number') return { ...candidate, after: graphs[wire]! };
+    // A new graph (a list schedule's start decisions) is unpacked when read: only the chosen one is.
+    let after: number[][] | undefined;
+    return Object.defineProperty(candidate, 'after', { enumerable: true, get: () => (after ??= unpackArrays(wire)) });
+  });
   return { waves: reply.waves, list };
 }

@@ -14,7 +14,7 @@ import type { Worker } from 'node:worker_threads';
 import type { Objective } from '../model/instance.js';
 import { packageRoot } from '../util/package-root.js';
 import { candidates, type CandidateSet } from './candidates.js';
-import { decodeReply, encodeGraphs, encodeInput, type CandidatesReply } from './candidates-wire.js';
+import { decodeReply, encodeGraphs, encodeInput, packedBuffers, type CandidatesReply, type GraphsMessage, type InputMessage } from './candidates-wire.js';
 import type { ScheduleInput } from './makespan.js';
 
 /**
@@ -63,10 +63,11 @@ export async function candidatesThread(n: number, from = PARALLEL_FROM): Promise
     worker.once('error', () => resolve(undefined));
     worker.once('exit', () => resolve(undefined));
   });
-  const send = (message: () => unknown) => {
+  const send = (message: () => InputMessage | GraphsMessage) => {
     if (failed) return;
     try {
-      worker.postMessage(message());
+      const m = message();
+      worker.postMessage(m, packedBuffers(m));
     } catch {
       failed = true;
       void worker.terminate();
