@@ -124,6 +124,15 @@ describe('schedule candidates computed in a worker thread', () => {
     }
   });
 
+  it('pass on the error of a rule that throws, with the thread stopped', async () => {
+    const { loaded, plan } = await planMigrations(cloud({ racks: 2, perRack: 4, ownLink: 1, vms: 40, seed: 11, limits: 2, rackMbps: 4000, objective: 'cost' }));
+    const failing: SanityRule = { name: 'failing', check: () => { throw new Error('rule failed'); }, admits: () => true };
+    const problem = { ...loaded.problem, rules: [...loaded.problem.rules, failing] };
+    for (const alongside of [undefined, () => verifyPlan(problem, plan.waves).valid]) {
+      await expect(attachScheduleInParallel(problem, unscheduled(plan), DEFAULT_DURATION_OPTIONS, 'cost', { from: 0, alongside })).rejects.toThrow('rule failed');
+    }
+  });
+
   it('cross to the thread and back unchanged', async () => {
     const doc = cloud({ racks: 2, perRack: 4, ownLink: 1, vms: 40, seed: 11, limits: 2, rackMbps: 4000, objective: 'cost' });
     const { loaded, plan } = await planMigrations(doc);

@@ -114,15 +114,17 @@ export async function attachScheduleInParallel(
     if (!alongside()) return stopped;
     throw e;
   }
-  if (!alongside()) {
-    thread.cancel();
-    await pending;
-    return stopped;
+  let verdict: 'stopped' | 'graph fails' | 'checked';
+  try {
+    verdict = !alongside() ? 'stopped' : verifyDependencyGraph(problem, flat.plan, deps).valid ? 'checked' : 'graph fails';
+  } catch (e) {
+    thread.cancel(); // a rule that throws: the thread's work is not wanted either
+    throw e;
   }
-  if (!verifyDependencyGraph(problem, flat.plan, deps).valid) {
+  if (verdict !== 'checked') {
     thread.cancel();
     await pending;
-    return attachSchedule(problem, plan, options, objective);
+    return verdict === 'stopped' ? stopped : attachSchedule(problem, plan, options, objective);
   }
   // While the thread finishes: the bounds, which the chosen schedule changes only when it re-cuts the plan.
   const bounds = { deps, input, value: makespanBounds(problem.model, input, deps, soloSeconds(input)) };
