@@ -33,11 +33,13 @@ export function unpackViews(p: Packed): Int32Array[] {
   return out;
 }
 
+/** Each list as an array of its exact length (push would reserve 17 slots for a list of one or two: three times the memory). */
 export function unpackArrays(p: Packed): number[][] {
   const out = new Array<number[]>(p.offsets.length - 1);
   for (let i = 0; i < out.length; i++) {
-    const list: number[] = [];
-    for (let k = p.offsets[i]!; k < p.offsets[i + 1]!; k++) list.push(p.values[k]!);
+    const from = p.offsets[i]!;
+    const list = new Array<number>(p.offsets[i + 1]! - from);
+    for (let k = 0; k < list.length; k++) list[k] = p.values[from + k]!;
     out[i] = list;
   }
   return out;
@@ -70,16 +72,34 @@ function packProfiles(profiles: readonly (MigrationProfile | undefined)[]): Wire
   return { vms: Int32Array.from(vms), keys, columns };
 }
 
+/**
+ * The profiles by VM again. VMs of one flavour have equal profiles: they share one object
+ * (profiles are only read), which spares a few objects and boxed numbers per VM; up to
+ * SHARED_PER_KEY distinct profiles per first field are looked for, beyond it each gets its own.
+ */
 function unpackProfiles(w: WireProfiles, length: number): MigrationProfile[] {
   if ('plain' in w) return w.plain as MigrationProfile[];
   const out = new Array<MigrationProfile>(length);
+  const { keys, columns } = w;
+  const shared = new Map<number, Record<string, number>[]>();
+  const equal = (p: Record<string, number>, i: number) => {
+    for (let k = 0; k < keys.length; k++) if (!Object.is(p[keys[k]!], columns[k]![i])) return false;
+    return true;
+  };
   for (let i = 0; i < w.vms.length; i++) {
-    const p: Record<string, number> = {};
-    for (let k = 0; k < w.keys.length; k++) p[w.keys[k]!] = w.columns[k]![i]!;
+    const bucket = keys.length ? shared.get(columns[0]![i]!) ?? [] : [];
+    let p = bucket.find((q) => equal(q, i));
+    if (!p) {
+      p = {};
+      for (let k = 0; k < keys.length; k++) p[keys[k]!] = columns[k]![i]!;
+      if (keys.length && bucket.length < SHARED_PER_KEY) { bucket.push(p); shared.set(columns[0]![i]!, bucket); }
+    }
     out[w.vms[i]!] = p as unknown as MigrationProfile;
   }
   return out;
 }
+
+const SHARED_PER_KEY = 16;
 
 /** The job's first part, sent as soon as the input is known (the thread unpacks it while the graph is built). */
 export interface InputMessage {
