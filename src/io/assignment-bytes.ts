@@ -8,7 +8,7 @@
  * value) returns false, and the caller reads the piece exactly (as pairs, json-scan.ts); a
  * VM or host not found throws, as the exact reading would give up on it.
  */
-import { QUOTE, COLON, COMMA, isSpace } from './json-bytes.js';
+import { QUOTE, COLON, COMMA, skipSpace } from './json-bytes.js';
 import type { VmInfo } from '../model/model.js';
 
 const LOOKAHEAD = 8;
@@ -92,16 +92,16 @@ export function assignPlain(bytes: Buffer, start: number, end: number, t: Assign
   let i = start;
   let members = 0;
   for (;;) {
-    while (i < end && isSpace(bytes[i])) i++;
+    i = skipSpace(bytes, i, end);
     if (bytes[i] !== QUOTE || i >= end) return false;
     const keyEnd = plainEnd(bytes, i, end);
     // an x- key goes to the extras: the exact reading handles it
     if (keyEnd < 0 || (bytes[i + 1] === 0x78 && bytes[i + 2] === 0x2d)) return false;
     let j = keyEnd + 1;
-    while (j < end && isSpace(bytes[j])) j++;
+    j = skipSpace(bytes, j, end);
     if (bytes[j] !== COLON) return false;
     j++;
-    while (j < end && isSpace(bytes[j])) j++;
+    j = skipSpace(bytes, j, end);
     if (bytes[j] !== QUOTE) return false;
     const valueEnd = plainEnd(bytes, j, end);
     if (valueEnd < 0) return false;
@@ -117,7 +117,7 @@ export function assignPlain(bytes: Buffer, start: number, end: number, t: Assign
     t.next = v + 1;
     members++;
     i = valueEnd + 1;
-    while (i < end && isSpace(bytes[i])) i++;
+    i = skipSpace(bytes, i, end);
     if (i >= end) return members > 0;
     if (bytes[i] !== COMMA) return false;
     i++;

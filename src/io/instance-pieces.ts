@@ -16,6 +16,7 @@ import type { InstanceDoc, PolicyDoc, VmDoc } from '../model/instance.js';
 import { assembleModel, resourcesOf, VmCompiler, type Model } from '../model/model.js';
 import { networkIssues } from '../model/network.js';
 import { assignPlain, HostsByBytes, type AssignmentTarget } from './assignment-bytes.js';
+import { OPEN_ARRAY, OPEN_OBJECT, textOf } from './json-bytes.js';
 import { parseMembersAsPairs, scanRoot, type RootMember } from './json-scan.js';
 import type { SchemaValidator } from './schemas.js';
 import { indexInstance, undemandedWarnings, type InstanceIndex } from './validate-instance.js';
@@ -35,8 +36,6 @@ const GIVE_UP = Symbol('give up');
 const giveUp = (): never => { throw GIVE_UP; };
 
 const REBUILT = new Set(['vms', 'placement', 'target']);
-const OPEN_ARRAY = 0x5b;
-const OPEN_OBJECT = 0x7b;
 const isExtension = (key: string) => key.startsWith('x-');
 
 /** The model of a valid instance given as bytes, or undefined: then parse the whole document and check it. */
@@ -74,7 +73,7 @@ function compile(bytes: Buffer, schemas: SchemaValidator, batch: number): Compil
 }
 
 function parseSlice(bytes: Uint8Array, start: number, end: number, open = '', close = ''): unknown {
-  return JSON.parse(open + Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('utf8') + close);
+  return JSON.parse(open + textOf(bytes, start, end) + close);
 }
 
 /** The root's members parsed but for vms, placement and target (true in their place, for the key order), which are returned as found. */

@@ -7,7 +7,7 @@
  * whole text would (src/io/instance-pieces.ts). Anything this scan does not expect gives
  * undefined: the caller then parses the whole document, for its exact messages.
  */
-import { QUOTE, BACKSLASH, COMMA, COLON, OPEN_OBJECT, CLOSE_OBJECT, OPEN_ARRAY, CLOSE_ARRAY, isSpace } from './json-bytes.js';
+import { QUOTE, COMMA, COLON, OPEN_OBJECT, CLOSE_OBJECT, OPEN_ARRAY, CLOSE_ARRAY, isSpace, skipSpace, stringEnd } from './json-bytes.js';
 
 /** A member of the root object: its key's bytes, its value's, and where a container value may be cut. */
 export interface RootMember {
@@ -19,18 +19,6 @@ export interface RootMember {
   readonly cuts: number[];
   /** Children of a container value (commas between children, plus one unless it is empty). */
   children: number;
-}
-
-/** Where the string opened at `i` closes, or -1. */
-function stringEnd(bytes: Uint8Array, i: number, n: number): number {
-  let j = i + 1;
-  while (j < n && bytes[j] !== QUOTE) j += bytes[j] === BACKSLASH ? 2 : 1;
-  return j < n ? j : -1;
-}
-
-function skipSpace(bytes: Uint8Array, i: number, n: number): number {
-  while (i < n && isSpace(bytes[i])) i++;
-  return i;
 }
 
 /** The root object's members in document order, or undefined when the bytes are not a JSON object as this scan walks it. */

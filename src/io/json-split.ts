@@ -8,7 +8,7 @@
  * Several times faster than a streaming tokenizer written in JavaScript, since all the parsing
  * is V8's.
  */
-import { QUOTE, BACKSLASH, COMMA, COLON, OPEN_OBJECT, CLOSE_OBJECT, OPEN_ARRAY, CLOSE_ARRAY, isSpace } from './json-bytes.js';
+import { QUOTE, COMMA, COLON, OPEN_OBJECT, CLOSE_OBJECT, OPEN_ARRAY, CLOSE_ARRAY, isSpace, skipSpace, stringEnd, textOf } from './json-bytes.js';
 
 /** Runs of children parsed so far, put together into the container's value. */
 interface Container {
@@ -17,17 +17,13 @@ interface Container {
   value: unknown;
 }
 
-function slice(bytes: Uint8Array, start: number, end: number): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('utf8');
-}
-
 function syntaxError(message: string, at: number): SyntaxError {
   return new SyntaxError(`${message} at byte ${at}`);
 }
 
 function parseSlice(bytes: Uint8Array, start: number, end: number, open = '', close = ''): unknown {
   try {
-    return JSON.parse(open + slice(bytes, start, end) + close);
+    return JSON.parse(open + textOf(bytes, start, end) + close);
   } catch (e) {
     throw syntaxError((e as Error).message, start);
   }
@@ -45,7 +41,7 @@ export function parseJsonBytes(bytes: Uint8Array, batch = 128 * 2 ** 20): unknow
 }
 
 function parseRange(bytes: Uint8Array, start: number, end: number, batch: number): unknown {
-  while (start < end && isSpace(bytes[start]!)) start++;
+  start = skipSpace(bytes, start, end);
   while (end > start && isSpace(bytes[end - 1]!)) end--;
   if (end - start <= batch) return parseSlice(bytes, start, end);
   const open = bytes[start];
@@ -80,15 +76,12 @@ function objectOf(batch: number): Container {
 
 /** A member's key, and where its value starts (after the colon). */
 function memberKey(bytes: Uint8Array, start: number, end: number): { key: string; from: number } {
-  let i = start;
-  while (i < end && isSpace(bytes[i]!)) i++;
+  const i = skipSpace(bytes, start, end);
   if (bytes[i] !== QUOTE) throw syntaxError('Expected a string key', i);
-  let j = i + 1;
-  while (j < end && bytes[j] !== QUOTE) j += bytes[j] === BACKSLASH ? 2 : 1;
-  if (j >= end) throw syntaxError('Unterminated string', i);
+  const j = stringEnd(bytes, i, end);
+  if (j < 0) throw syntaxError('Unterminated string', i);
   const key = parseSlice(bytes, i, j + 1) as string;
-  let k = j + 1;
-  while (k < end && isSpace(bytes[k]!)) k++;
+  const k = skipSpace(bytes, j + 1, end);
   if (bytes[k] !== COLON) throw syntaxError('Expected \':\' after a key', k);
   return { key, from: k + 1 };
 }
@@ -124,9 +117,8 @@ function splitContainer(bytes: Uint8Array, start: number, end: number, batch: nu
   for (let i = from; i < to; i++) {
     const b = bytes[i]!;
     if (b === QUOTE) {
-      let j = i + 1;
-      while (j < to && bytes[j] !== QUOTE) j += bytes[j] === BACKSLASH ? 2 : 1;
-      if (j >= to) throw syntaxError('Unterminated string', i);
+      const j = stringEnd(bytes, i, to);
+      if (j < 0) throw syntaxError('Unterminated string', i);
       i = j;
       filled = true;
     } else if (b === OPEN_OBJECT || b === OPEN_ARRAY) { depth++; filled = true; }
