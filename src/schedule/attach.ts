@@ -77,13 +77,16 @@ const notMonotone = (problem: Problem) => problem.rules.some((r) => r.monotone =
 export function attachSchedule(problem: Problem, plan: Plan, options: DurationOptions = DEFAULT_DURATION_OPTIONS, objective: Objective = 'cost'): AttachResult {
   const flat = flattenWaves(problem, plan.waves);
   if (!flat.plan) return { valid: false, violations: flat.violations, strictHosts: 0 };
-  const graph = checkedGraph(problem, flat.plan);
+  return attachCheckedGraph(problem, plan, flat.plan, checkedGraph(problem, flat.plan), options, objective);
+}
+
+/** The rest of attachSchedule, once the graph is checked (nothing attached when it failed). */
+function attachCheckedGraph(problem: Problem, plan: Plan, flat: FlatPlan, graph: CheckedGraph, options: DurationOptions, objective: Objective): AttachResult {
   const { check, strictHosts, deps } = graph;
   if (!check.valid) return { valid: false, violations: check.violations, strictHosts };
-  const input = scheduleInput(problem.model, flat.plan, options, coldOnly(flat.plan, plan.waves));
-  const graphs = graphsOf(problem, flat.plan, deps, objective);
-  const found = candidates(input, graphs, objective);
-  return attachChosen({ problem, plan, flat: flat.plan, deps, input, found, options, objective, strictHosts });
+  const input = scheduleInput(problem.model, flat, options, coldOnly(flat, plan.waves));
+  const found = candidates(input, graphsOf(problem, flat, deps, objective), objective);
+  return attachChosen({ problem, plan, flat, deps, input, found, options, objective, strictHosts });
 }
 
 /**
@@ -114,17 +117,18 @@ export async function attachScheduleInParallel(
     if (!alongside()) return stopped;
     throw e;
   }
-  let verdict: 'stopped' | 'graph fails' | 'checked';
+  let check: DependencyCheck | undefined;
   try {
-    verdict = !alongside() ? 'stopped' : verifyDependencyGraph(problem, flat.plan, deps).valid ? 'checked' : 'graph fails';
+    if (alongside()) check = verifyDependencyGraph(problem, flat.plan, deps);
   } catch (e) {
     thread.cancel(); // a rule that throws: the thread's work is not wanted either
     throw e;
   }
-  if (verdict !== 'checked') {
+  if (!check?.valid) {
     thread.cancel();
     await pending;
-    return verdict === 'stopped' ? stopped : attachSchedule(problem, plan, options, objective);
+    // The graph fails: refined as attachSchedule refines it, from this first check.
+    return check ? attachCheckedGraph(problem, plan, flat.plan, checkedGraph(problem, flat.plan, { deps, check }), options, objective) : stopped;
   }
   // While the thread finishes: the bounds, which the chosen schedule changes only when it re-cuts the plan.
   const bounds = { deps, input, value: makespanBounds(problem.model, input, deps, soloSeconds(input)) };
@@ -156,24 +160,23 @@ type Bounds = ReturnType<typeof makespanBounds>;
 function attachChosen(a: Attaching): AttachResult {
   const { problem, plan, options, objective, strictHosts } = a;
   const { model } = problem;
-  const flat = { plan: a.flat };
+  const { flat } = a;
   let { deps, input } = a;
-  const candidatesFound = a.found;
-  const { list } = candidatesFound;
-  let planWaves = candidatesFound.waves;
+  const { list } = a.found;
+  let planWaves = a.found.waves;
   let waves = planWaves;
   let chosen = best(list);
   const asap = list[0]!.schedule;
   if (chosen.kind === 'network') {
     const fallback = best(list.filter((c) => c.kind !== 'network'));
     // Re-cut waves when that shortens the wave-by-wave schedule too; else only renumber inside waves.
-    let followed = followSchedule(problem, plan, flat.plan, deps, chosen, options, planWaves, true);
+    let followed = followSchedule(problem, plan, flat, deps, chosen, options, planWaves, true);
     // The plan's own waves were only simulated up to the cutoff: finish them, up to the re-cut's.
     if (followed && !Number.isFinite(planWaves.makespan)) {
       const time = followed.waveSchedule.makespan;
       planWaves = resumeSchedule(planWaves, { time }) ?? simulateWaves(input, { time });
     }
-    if (!followed || followed.waveSchedule.makespan >= planWaves.makespan) followed = followSchedule(problem, plan, flat.plan, deps, chosen, options, planWaves, false) ?? followed;
+    if (!followed || followed.waveSchedule.makespan >= planWaves.makespan) followed = followSchedule(problem, plan, flat, deps, chosen, options, planWaves, false) ?? followed;
     if (followed && beats(followed.candidate, fallback)) {
       ({ input, waveSchedule: waves, candidate: chosen } = followed);
       deps = followed.deps;
@@ -208,17 +211,19 @@ function beats(b: Candidate, a: Candidate): boolean {
   return b.forced < a.forced || (b.forced === a.forced && b.schedule.makespan < a.schedule.makespan - 1e-9);
 }
 
+interface CheckedGraph { deps: number[][]; check: DependencyCheck; strictHosts: number }
+
 /**
- * The dependency graph of the plan, checked. Refined room first; where a rule fails, the plain
+ * The dependency graph of the plan, checked (from `first`, its refined graph's check, when given). Refined room first; where a rule fails, the plain
  * room, then the strict graph, on those hosts, then everywhere.
  */
-function checkedGraph(problem: Problem, plan: FlatPlan): { deps: number[][]; check: DependencyCheck; strictHosts: number } {
+function checkedGraph(problem: Problem, plan: FlatPlan, first?: { deps: number[][]; check: DependencyCheck }): CheckedGraph {
   const { model } = problem;
   let strict = new Set<number>();
   let unrefined = new Set<number>();
   const ordered = notMonotone(problem);
-  let deps = ordered ? Array.from({ length: plan.n }, (_, m) => (m ? [m - 1] : [])) : buildDependencies(model, plan, { refine: problem });
-  let check: DependencyCheck = ordered ? { valid: true, violations: [], ruleHosts: new Set<number>() } : verifyDependencyGraph(problem, plan, deps);
+  let deps = first?.deps ?? (ordered ? Array.from({ length: plan.n }, (_, m) => (m ? [m - 1] : [])) : buildDependencies(model, plan, { refine: problem }));
+  let check: DependencyCheck = first?.check ?? (ordered ? { valid: true, violations: [], ruleHosts: new Set<number>() } : verifyDependencyGraph(problem, plan, deps));
   for (let attempt = 0; !check.valid && check.ruleHosts.size > 0 && attempt < 3; attempt++) {
     if (attempt === 0) unrefined = new Set(check.ruleHosts);
     else if (attempt === 1) strict = new Set([...unrefined, ...check.ruleHosts]);
