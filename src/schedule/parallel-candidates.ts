@@ -6,13 +6,10 @@
  * inline; whatever goes wrong with the thread (it cannot start, fails, exits) only means they
  * are computed inline after all.
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import type { Objective } from '../model/instance.js';
-import { packageRoot } from '../util/package-root.js';
+import { builtModule } from '../util/package-root.js';
 import { candidates, type CandidateSet } from './candidates.js';
 import { decodeReply, encodeGraphs, encodeInput, packedBuffers, type CandidatesReply, type GraphsMessage, type InputMessage } from './candidates-wire.js';
 import type { ScheduleInput } from './makespan.js';
@@ -30,7 +27,7 @@ type Graphs = readonly (readonly (readonly number[])[])[];
  * and unpacks it while the graph is built), then the graphs (`run`).
  */
 export interface CandidatesThread {
-  /** Sends the input (optional: run sends it when it was not). */
+  /** Sends the input: first, before run. */
   prepare(input: ScheduleInput, objective: Objective): void;
   /** Sends the graphs; the candidates: the thread's (`threaded`), or computed here when it failed; undefined once cancelled. */
   run(input: ScheduleInput, graphs: Graphs, objective: Objective): Promise<{ found: CandidateSet; threaded: boolean } | undefined>;
@@ -46,7 +43,7 @@ export async function candidatesThread(n: number, from = PARALLEL_FROM): Promise
     cancel: () => undefined,
   };
   if (n < from || availableParallelism() < 2) return inline;
-  const url = candidatesWorkerUrl();
+  const url = builtModule('./candidates-worker.js', import.meta.url, 'dist', 'src', 'schedule', 'candidates-worker.js');
   if (!url) return inline;
   let worker: Worker;
   try {
@@ -56,7 +53,6 @@ export async function candidatesThread(n: number, from = PARALLEL_FROM): Promise
     return inline;
   }
   let cancelled = false;
-  let prepared: ScheduleInput | undefined;
   let failed = false;
   const reply = new Promise<CandidatesReply | undefined>((resolve) => {
     worker.once('message', (m: CandidatesReply) => resolve(m));
@@ -73,14 +69,9 @@ export async function candidatesThread(n: number, from = PARALLEL_FROM): Promise
       void worker.terminate();
     }
   };
-  const prepare = (input: ScheduleInput, objective: Objective) => {
-    prepared = input;
-    send(() => encodeInput(input, objective));
-  };
   return {
-    prepare,
+    prepare: (input, objective) => send(() => encodeInput(input, objective)),
     async run(input, graphs, objective) {
-      if (prepared !== input) prepare(input, objective);
       send(() => encodeGraphs(graphs));
       if (failed) return inline.run(input, graphs, objective);
       const r = await reply;
@@ -95,10 +86,3 @@ export async function candidatesThread(n: number, from = PARALLEL_FROM): Promise
   };
 }
 
-/** The compiled worker module next to this one (dist/ and the bundle), else under the package root (tests run the sources); undefined when not built. */
-function candidatesWorkerUrl(): URL | undefined {
-  const here = new URL('./candidates-worker.js', import.meta.url);
-  if (here.protocol === 'file:' && existsSync(fileURLToPath(here))) return here;
-  const built = join(packageRoot(), 'dist', 'src', 'schedule', 'candidates-worker.js');
-  return existsSync(built) ? pathToFileURL(built) : undefined;
-}

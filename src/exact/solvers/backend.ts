@@ -10,12 +10,11 @@
  * encoded (row and variable bounds use ±Infinity).
  */
 
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import type { SolveRequest, SolveResult } from '../linear-model.js';
-import { packageRoot } from '../../util/package-root.js';
+import { builtModule, packageRoot } from '../../util/package-root.js';
 import { decodeJson, encodeJson, type ProgressListener, type SolveProgress } from './common.js';
 
 export type { ProgressListener, SolveProgress } from './common.js';
@@ -70,11 +69,9 @@ export function hardKillSeconds(timeLimit: number): number {
  * dist/, else (vitest runs the .ts sources) the one in dist/ under the package root.
  */
 export function workerUrl(): URL {
-  const here = new URL('./worker.js', import.meta.url);
-  if (here.protocol === 'file:' && existsSync(fileURLToPath(here))) return here;
-  const built = join(packageRoot(), 'dist', 'src', 'exact', 'solvers', 'worker.js');
-  if (existsSync(built)) return pathToFileURL(built);
-  throw new Error(`solver worker not found at ${fileURLToPath(here)} or ${built}: run the build (npx tsc -p .) first`);
+  const url = builtModule('./worker.js', import.meta.url, 'dist', 'src', 'exact', 'solvers', 'worker.js');
+  if (url) return url;
+  throw new Error(`solver worker not found next to ${fileURLToPath(import.meta.url)} or under ${join(packageRoot(), 'dist')}: run the build (npx tsc -p .) first`);
 }
 
 /**
