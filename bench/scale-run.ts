@@ -77,17 +77,17 @@ async function main(): Promise<void> {
     // As the CLI does: the replay verifier runs while the schedule's thread simulates. Its
     // phase is the span of that call (CPU: the whole process's, the thread's included).
     let check: ReturnType<typeof verifyPlan> | undefined;
-    let span = { wall: 0, cpu: 0 };
+    let span = { wall: 0, cpu: 0, peak: 0 };
     const alongside = () => {
       const [w0, c0] = [performance.now(), process.cpuUsage()];
       check = verifyPlan(loaded.problem, plan.waves);
       const used = process.cpuUsage(c0);
-      span = { wall: (performance.now() - w0) / 1000, cpu: (used.user + used.system) / 1e6 };
+      span = { wall: (performance.now() - w0) / 1000, cpu: (used.user + used.system) / 1e6, peak: process.resourceUsage().maxRSS / 1024 };
       return check.valid;
     };
     const schedule = await attachScheduleInParallel(loaded.problem, plan, durationOptionsOf(loaded.policy, loaded.kernel), 'cost', { alongside });
     lap('schedule');
-    phases.verify = span.wall; cpu.verify = span.cpu; peakAfter.verify = peakAfter.plan;
+    phases.verify = span.wall; cpu.verify = span.cpu; peakAfter.verify = span.peak;
     phases.schedule -= span.wall; cpu.schedule -= span.cpu;
     plan.cost = check!.cost;
     verified = check!.valid && schedule.valid;

@@ -158,9 +158,9 @@ export async function solveLoaded(loaded: Loaded, options: PlanOptions = {}): Pr
   if (ordered.length && (plan.status === 'optimal' || plan.status === 'feasible')) plan = serialised(plan, ordered);
   if (plan.status === 'optimal' || plan.status === 'feasible') {
     // The replay verifier runs before anything is attached; on a large plan while a thread simulates its schedules.
-    const engines = plan;
+    const proposed = plan;
     const replayed: { check?: VerifyResult } = {};
-    const replay = () => (replayed.check = verifyPlan(loaded.problem, engines.waves)).valid;
+    const replay = () => (replayed.check = verifyPlan(loaded.problem, proposed.waves)).valid;
     if (ordered.length && !replay()) {
       plan = orderBroken(plan, ordered, replayed.check!.violations);
       plan.stats.seconds = (Date.now() - started) / 1000;
