@@ -13,7 +13,7 @@ import { planMigrations } from '../src/api.js';
 import { buildDependencies } from '../src/schedule/dependencies.js';
 import { flattenWaves } from '../src/schedule/verify.js';
 import { DEFAULT_DURATION_OPTIONS, type DurationOptions } from '../src/schedule/duration.js';
-import { resumeSchedule, scheduleInput, simulateDependencies, simulateWaves, type Cutoff, type Schedule } from '../src/schedule/makespan.js';
+import { guestOf, pathOf, resumeSchedule, scheduleInput, simulateDependencies, simulateWaves, type Cutoff, type Schedule } from '../src/schedule/makespan.js';
 import { listSchedule } from '../src/schedule/network-schedule.js';
 import * as before from './reference/round4/makespan.js';
 import { listSchedule as listBefore } from './reference/round4/network-schedule.js';
@@ -64,8 +64,9 @@ describe('schedule simulations against the fourth round', () => {
       const options = OPTIONS[p.options]!;
       const input = scheduleInput(loaded.model, flat, options);
       const old = before.scheduleInput(loaded.model, flat, options);
-      expect(input.profiles).toEqual(old.profiles);
-      expect(input.paths).toEqual(old.paths);
+      // The same inputs, per migration, as the frozen copy's per-VM profiles and path views.
+      expect(Array.from({ length: flat.n }, (_, m) => guestOf(input, m))).toEqual(Array.from(flat.vm, (v) => old.profiles[v]));
+      expect(Array.from({ length: flat.n }, (_, m) => pathOf(input.paths, m))).toEqual(old.paths);
 
       const asap = before.simulateDependencies(old, deps);
       const waves = before.simulateWaves(old);

@@ -154,9 +154,9 @@ export function writePathChannels(net: Network, a: number, b: number, out: Int32
   return at + u + d;
 }
 
-/** MiB/s of the slowest channel of a path (what one migration alone on it gets). */
-export function pathBandwidth(net: Network, channels: ArrayLike<number>): number {
+/** MiB/s of the slowest channel of a path, channels[from .. to] (what one migration alone on it gets). */
+export function pathBandwidth(net: Network, channels: ArrayLike<number>, from = 0, to = channels.length): number {
   let b = Infinity;
-  for (let k = 0; k < channels.length; k++) b = Math.min(b, net.capacity[channels[k]! >> 1]!);
+  for (let k = from; k < to; k++) b = Math.min(b, net.capacity[channels[k]! >> 1]!);
   return b;
 }

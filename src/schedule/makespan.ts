@@ -32,13 +32,19 @@ import {
 } from './duration.js';
 import { FairShare } from './network-share.js';
 
+/** Lists of channels, packed: migration m's are channel[start[m] .. start[m + 1]]. */
+export interface PathList { readonly start: Int32Array; readonly channel: Int32Array }
+
 export interface ScheduleInput {
   readonly plan: FlatPlan;
-  /** Pre-copy inputs per VM (only the VMs the plan moves have one). */
-  readonly profiles: readonly MigrationProfile[];
+  /**
+   * Pre-copy inputs per migration, side by side (read at every round): memory, hotDirtySize,
+   * hotDirtyDuration and coldDirtyRate of m's guest at 4m .. 4m + 3 (duration.ts MigrationProfile).
+   */
+  readonly guests: Float64Array;
   readonly network: Network;
-  /** Channels each flat migration crosses (network.ts: 2 x link, + 1 downwards). */
-  readonly paths: readonly Int32Array[];
+  /** Channels each flat migration crosses (network.ts: 2 x link, + 1 downwards), in one buffer. */
+  readonly paths: PathList;
   readonly options: PreCopyOptions;
 }
 
@@ -50,40 +56,51 @@ export function scheduleInput(model: Model, plan: FlatPlan, options: DurationOpt
   const network = networkOf(model, options.linkMbps);
   return {
     plan,
-    profiles: profilesOf(model, plan, options, cold),
+    guests: guestsOf(model, plan, options, cold),
     network,
     paths: pathsOf(network, plan),
     options,
   };
 }
 
-/** Each migration's channels, as views of one buffer: read at every event, so kept side by side in memory. */
-function pathsOf(network: Network, plan: FlatPlan): Int32Array[] {
-  const { n, from, to } = plan;
-  let total = 0;
-  for (let m = 0; m < n; m++) total += pathLength(network, from[m]!, to[m]!);
-  const all = new Int32Array(total);
-  const paths = new Array<Int32Array>(n);
-  let at = 0;
-  for (let m = 0; m < n; m++) {
-    const end = writePathChannels(network, from[m]!, to[m]!, all, at);
-    paths[m] = all.subarray(at, end);
-    at = end;
-  }
-  return paths;
+/** Migration m's channels (a view: for the few readers outside the simulations' loops). */
+export const pathOf = (paths: PathList, m: number): Int32Array => paths.channel.subarray(paths.start[m]!, paths.start[m + 1]!);
+
+/** The pre-copy inputs of migration m's guest. */
+export function guestOf(input: ScheduleInput, m: number): MigrationProfile {
+  const g = input.guests;
+  return { memory: g[4 * m]!, hotDirtySize: g[4 * m + 1]!, hotDirtyDuration: g[4 * m + 2]!, coldDirtyRate: g[4 * m + 3]! };
 }
 
-/** Pre-copy inputs of the VMs the plan moves, indexed by VM (no object for the millions that stay). */
-function profilesOf(model: Model, plan: FlatPlan, options: DurationOptions, cold?: ReadonlySet<number>): MigrationProfile[] {
-  const profiles = new Array<MigrationProfile | undefined>(model.vms.length).fill(undefined);
+/** Each migration's channels: no view per migration (a million of them cost more to make and to clone than the channels). */
+function pathsOf(network: Network, plan: FlatPlan): PathList {
+  const { n, from, to } = plan;
+  const start = new Int32Array(n + 1);
+  for (let m = 0; m < n; m++) start[m + 1] = start[m]! + pathLength(network, from[m]!, to[m]!);
+  const channel = new Int32Array(start[n]!);
+  for (let m = 0; m < n; m++) writePathChannels(network, from[m]!, to[m]!, channel, start[m]!);
+  return { start, channel };
+}
+
+/** Each migration's guest profile, computed once per VM the plan moves (no object per VM). */
+function guestsOf(model: Model, plan: FlatPlan, options: DurationOptions, cold?: ReadonlySet<number>): Float64Array {
+  const g = new Float64Array(4 * plan.n);
   const memory = model.resources.indexOf(options.resource);
+  // Where a VM moved more than once got its profile (its first migration), + 1.
+  const first = new Map<number, number>();
   for (let m = 0; m < plan.n; m++) {
     const v = plan.vm[m]!;
-    if (profiles[v]) continue;
-    const live = vmProfileOf(model, v, options, memory);
-    profiles[v] = cold?.has(v) ? { ...live, hotDirtySize: 0, coldDirtyRate: 0 } : live;
+    const known = first.get(v);
+    if (known !== undefined) { g.copyWithin(4 * m, 4 * known, 4 * known + 4); continue; }
+    const p = vmProfileOf(model, v, options, memory);
+    const stopped = cold?.has(v) === true;
+    g[4 * m] = p.memory;
+    g[4 * m + 1] = stopped ? 0 : p.hotDirtySize;
+    g[4 * m + 2] = p.hotDirtyDuration;
+    g[4 * m + 3] = stopped ? 0 : p.coldDirtyRate;
+    first.set(v, m);
   }
-  return profiles as MigrationProfile[];
+  return g;
 }
 
 /** MiB/s per channel (each link's capacity on both of its channels). */
@@ -119,26 +136,6 @@ const paused = new WeakMap<Schedule, (cutoff: Cutoff) => Schedule | undefined>()
 /** The schedule `s` (stopped at a cutoff) simulated on up to `cutoff` (default: the end); undefined when it cannot be. */
 export function resumeSchedule<S extends Schedule>(s: S, cutoff: Cutoff = {}): S | undefined {
   return paused.get(s)?.(cutoff) as S | undefined;
-}
-
-// Every simulation of one input reads the same profiles: gathered once.
-const guestCache = new WeakMap<ScheduleInput, Float64Array>();
-
-/**
- * Each migration's guest profile side by side (memory, hotDirtySize, hotDirtyDuration,
- * coldDirtyRate at 4m .. 4m + 3), read at every round instead of an object per VM.
- */
-function guestProfiles(input: ScheduleInput): Float64Array {
-  let g = guestCache.get(input);
-  if (g) return g;
-  const { plan, profiles } = input;
-  g = new Float64Array(4 * plan.n);
-  for (let m = 0; m < plan.n; m++) {
-    const p = profiles[plan.vm[m]!]!;
-    g[4 * m] = p.memory; g[4 * m + 1] = p.hotDirtySize; g[4 * m + 2] = p.hotDirtyDuration; g[4 * m + 3] = p.coldDirtyRate;
-  }
-  guestCache.set(input, g);
-  return g;
 }
 
 /** Gives simulate's callbacks the way to start migrations. */
@@ -263,7 +260,7 @@ class Simulation {
     this.forced = new Uint8Array(n);
     this.pending = new Uint8Array(n);
     this.shares = new FairShare(channelCapacity(input.network), input.paths, n);
-    this.guest = guestProfiles(input);
+    this.guest = input.guests;
   }
 
   run(initial: (release: Release) => void, finished: (m: number, t: number, release: Release) => void): Schedule {

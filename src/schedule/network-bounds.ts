@@ -32,7 +32,7 @@ export function channelSeconds(input: ScheduleInput): Float64Array {
   const { transferred } = soloRuns(input);
   for (let m = 0; m < plan.n; m++) {
     const sent = transferred[m]!;
-    for (const c of paths[m]!) volume[c]! += sent;
+    for (let i = paths.start[m]!; i < paths.start[m + 1]!; i++) volume[paths.channel[i]!]! += sent;
   }
   return volume.map((v, c) => v / capacity[c]!);
 }

@@ -22,7 +22,7 @@
  */
 import { preCopy, type MigrationProfile } from './duration.js';
 import { pathBandwidth } from '../model/network.js';
-import { channelCapacity, simulate, successorsOf, type Cutoff, type Release, type Schedule, type ScheduleInput } from './makespan.js';
+import { channelCapacity, guestOf, simulate, successorsOf, type Cutoff, type Release, type Schedule, type ScheduleInput } from './makespan.js';
 import { FairShare, pathIndex } from './network-share.js';
 
 export interface ListSchedule {
@@ -48,12 +48,12 @@ const soloCache = new WeakMap<ScheduleInput, SoloRuns>();
 export function soloRuns(input: ScheduleInput): SoloRuns {
   let runs = soloCache.get(input);
   if (!runs) {
-    const { plan, profiles, paths, network, options } = input;
+    const { plan, paths, network, options } = input;
     const n = plan.n;
     runs = { rate: new Float64Array(n), seconds: new Float64Array(n), transferred: new Float64Array(n), converged: new Uint8Array(n) };
     for (let m = 0; m < plan.n; m++) {
-      const rate = pathBandwidth(network, paths[m]!);
-      const run = preCopy(profiles[plan.vm[m]!]!, rate, options);
+      const rate = pathBandwidth(network, paths.channel, paths.start[m]!, paths.start[m + 1]!);
+      const run = preCopy(guestOf(input, m), rate, options);
       runs.rate[m] = rate;
       runs.seconds[m] = run.seconds;
       runs.transferred[m] = run.transferred;
@@ -229,7 +229,7 @@ class Admission {
     for (let i = this.pathStart[m]!; i < this.pathStart[m + 1]!; i++) if (this.shares.usersOn(this.pathChannel[i]!) > 1) this.crowded = true;
   }
 
-  private profile(m: number): MigrationProfile { return this.input.profiles[this.input.plan.vm[m]!]!; }
+  private profile(m: number): MigrationProfile { return guestOf(this.input, m); }
 
   /** Seconds m takes at `share` MiB/s (its time alone when that is its path's full speed). */
   private seconds(m: number, share: number): number {
@@ -257,7 +257,8 @@ class Admission {
     if (share >= this.soloRate[m]! * (1 - 1e-6)) return true;
     // The earliest the path could free up: the first end among the migrations on its full channels.
     let free = Infinity;
-    for (const c of this.input.paths[m]!) {
+    for (let i = this.pathStart[m]!; i < this.pathStart[m + 1]!; i++) {
+      const c = this.pathChannel[i]!;
       if (this.shares.room(c) >= this.soloRate[m]!) continue;
       for (const u of this.shares.on(c)) free = Math.min(free, this.expectedEnd[u]!);
     }
@@ -314,12 +315,13 @@ function priorities(input: ScheduleInput, solo: Float64Array, deps: readonly (re
   const chain = bottomLevels(solo, deps);
   if (o.priority === 'chain') return chain;
   const load = new Float64Array(input.network.capacity.length * 2);
-  input.paths.forEach((path, m) => { for (const c of path) load[c]! += solo[m]!; });
+  const { start, channel } = input.paths;
+  for (let m = 0; m < input.plan.n; m++) for (let i = start[m]!; i < start[m + 1]!; i++) load[channel[i]!]! += solo[m]!;
   let top = 0;
   for (const x of chain) top = Math.max(top, x);
   return Float64Array.from(chain, (x, m) => {
     let busiest = 0;
-    for (const c of input.paths[m]!) busiest = Math.max(busiest, load[c]!);
+    for (let i = start[m]!; i < start[m + 1]!; i++) busiest = Math.max(busiest, load[channel[i]!]!);
     return busiest * (top + 1) + x;
   });
 }

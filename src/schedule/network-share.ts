@@ -14,6 +14,8 @@
  * leaves no saturated channel it shared changes no other rate either, since every user's
  * bottleneck is saturated.
  */
+import type { PathList } from './makespan.js';
+
 export class FairShare {
   /** Each migration's channels in one array (pathStart: where each one's begin, read at every join and departure). */
   private readonly pathStart: Int32Array;
@@ -47,7 +49,7 @@ export class FairShare {
   readonly rate: Float64Array;
   private dirty = false;
 
-  constructor(capacity: Float64Array, paths: readonly Int32Array[], n: number) {
+  constructor(capacity: Float64Array, paths: PathList, n: number) {
     const C = capacity.length;
     const index = pathIndex(paths, C);
     this.pathStart = index.start;
@@ -246,28 +248,20 @@ const CHANNEL = 32;
 export interface PathIndex { readonly start: Int32Array; readonly channel: Int32Array; readonly userBase: Int32Array }
 
 // Every FairShare and list schedule of one input reads the same index: built once.
-const indexCache = new WeakMap<readonly Int32Array[], PathIndex>();
+const indexCache = new WeakMap<PathList, PathIndex>();
 
 /** The path index of `paths` over `channels` channels (shared: read only). */
-export function pathIndex(paths: readonly Int32Array[], channels: number): PathIndex {
+export function pathIndex(paths: PathList, channels: number): PathIndex {
   const known = indexCache.get(paths);
   if (known && known.userBase.length === channels + 1) return known;
-  const n = paths.length;
-  const start = new Int32Array(n + 1);
-  for (let m = 0; m < n; m++) start[m + 1] = start[m]! + paths[m]!.length;
-  const channel = new Int32Array(start[n]!);
+  const { start, channel } = paths;
   const userBase = new Int32Array(channels + 1);
-  for (let m = 0; m < n; m++) {
-    const p = paths[m]!;
-    channel.set(p, start[m]!);
-    for (let i = 0; i < p.length; i++) userBase[p[i]! + 1]!++;
-  }
+  for (let i = 0; i < channel.length; i++) userBase[channel[i]! + 1]!++;
   for (let c = 0; c < channels; c++) userBase[c + 1]! += userBase[c]!;
   const index = { start, channel, userBase };
   indexCache.set(paths, index);
   return index;
 }
-
 
 /** A binary min-heap of (key, id) pairs. */
 class KeyHeap {
