@@ -17,6 +17,8 @@ import { buildDependencies } from '../src/schedule/dependencies.js';
 import { flattenWaves } from '../src/schedule/verify.js';
 import { scheduleInput } from '../src/schedule/makespan.js';
 import { candidates } from '../src/schedule/candidates.js';
+import { hostLimitsOf, indexedBounds, makespanBounds, namedBounds } from '../src/schedule/network-bounds.js';
+import { soloSeconds } from '../src/schedule/network-schedule.js';
 import { decodeGraphs, decodeInput, decodeReply, encodeGraphs, encodeInput, encodeReply, pack, unpackArrays, unpackViews } from '../src/schedule/candidates-wire.js';
 import { DEFAULT_DURATION_OPTIONS } from '../src/schedule/duration.js';
 import { rackCloud, rackCloudArbitrary, type RackCloud } from './rack-clouds.js';
@@ -139,14 +141,19 @@ describe('schedule candidates computed in a worker thread', () => {
     const flat = flattenWaves(loaded.problem, plan.waves).plan!;
     const deps = buildDependencies(loaded.model, flat, { refine: loaded.problem });
     const input = scheduleInput(loaded.model, flat);
-    const back = { ...decodeInput(structuredClone(encodeInput(input, 'cost'))), graphs: decodeGraphs(structuredClone(encodeGraphs([deps]))) };
+    const back = { ...decodeInput(structuredClone(encodeInput(input, 'cost', hostLimitsOf(loaded.model)))), graphs: decodeGraphs(structuredClone(encodeGraphs([deps]))) };
     expect(back.objective).toBe('cost');
     expect(back.input.paths).toEqual(input.paths);
     expect(back.input.guests).toEqual(input.guests);
     expect(back.input.network.hostLinks.map((x) => Array.from(x))).toEqual(input.network.hostLinks.map((x) => Array.from(x)));
     expect(back.graphs).toEqual([deps]);
+    // The thread's bounds, from the plain host limits, are the ones computed here from the model.
+    const indexed = indexedBounds(back.limits, back.input, back.graphs[0]!, soloSeconds(back.input));
+    const here = makespanBounds(loaded.model, input, deps, soloSeconds(input));
+    expect(here.hosts).toBeGreaterThan(0);
+    expect(namedBounds(loaded.model, input, structuredClone(indexed))).toEqual(here);
     const found = candidates(input, [deps], 'cost');
-    const { reply } = encodeReply(found, [deps]);
+    const { reply } = encodeReply(found, [deps], indexed);
     const decoded = decodeReply(structuredClone(reply), [deps]);
     expect(decoded).toEqual(found);
     // The graphs the job was given come back as the caller's own objects (compared by identity).

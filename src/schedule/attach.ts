@@ -28,7 +28,7 @@ import { forcedCount, resumeSchedule, scheduleInput, simulateDependencies, simul
 import { soloSeconds } from './network-schedule.js';
 import { best, candidates, type Candidate, type CandidateSet } from './candidates.js';
 import { PARALLEL_FROM, candidatesThread, type CandidatesThread } from './parallel-candidates.js';
-import { makespanBounds } from './network-bounds.js';
+import { hostLimitsOf, makespanBounds, namedBounds } from './network-bounds.js';
 import { flattenWaves, verifyDependencyGraph, type DependencyCheck } from './verify.js';
 
 export interface AttachResult {
@@ -108,7 +108,7 @@ export async function attachScheduleInParallel(
   let pending: ReturnType<CandidatesThread['run']>;
   try {
     input = scheduleInput(problem.model, flat.plan, options, coldOnly(flat.plan, plan.waves));
-    thread.prepare(input, objective);
+    thread.prepare(input, objective, hostLimitsOf(problem.model));
     deps = buildDependencies(problem.model, flat.plan, { refine: problem });
     pending = thread.run(input, graphsOf(problem, flat.plan, deps, objective), objective);
   } catch (e) {
@@ -130,9 +130,9 @@ export async function attachScheduleInParallel(
     // The graph fails: refined as attachSchedule refines it, from this first check.
     return check ? attachCheckedGraph(problem, plan, flat.plan, checkedGraph(problem, flat.plan, { deps, check }), options, objective) : stopped;
   }
-  // While the thread finishes: the bounds, which the chosen schedule changes only when it re-cuts the plan.
-  const bounds = { deps, input, value: makespanBounds(problem.model, input, deps, soloSeconds(input)) };
-  const { found, threaded } = (await pending)!;
+  const { found, threaded, bounds: indexed } = (await pending)!;
+  // The bounds of this graph and input (the thread's): the chosen schedule changes them only when it re-cuts the plan.
+  const bounds = { deps, input, value: indexed ? namedBounds(problem.model, input, indexed) : makespanBounds(problem.model, input, deps, soloSeconds(input)) };
   const result = attachChosen({ problem, plan, flat: flat.plan, deps, input, found, options, objective, strictHosts: 0, bounds });
   return threaded ? { ...result, threaded } : result;
 }

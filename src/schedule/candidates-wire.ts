@@ -8,6 +8,7 @@ import type { Network } from '../model/network.js';
 import type { Schedule, ScheduleInput } from './makespan.js';
 import type { Candidate, CandidateSet } from './candidates.js';
 import type { Objective } from '../model/instance.js';
+import type { HostLimits, IndexedBounds } from './network-bounds.js';
 
 /** Lists of integers, packed: list i is values[offsets[i] .. offsets[i + 1]]. */
 export interface Packed { offsets: Int32Array; values: Int32Array }
@@ -47,6 +48,8 @@ export function unpackArrays(p: Packed): number[][] {
 export interface InputMessage {
   input: Omit<ScheduleInput, 'network'> & { network: Omit<Network, 'hostLinks'> & { hostLinks: Packed } };
   objective: Objective;
+  /** For the makespan bounds of the first graph, computed there too. */
+  limits: HostLimits;
 }
 
 /** The job's second part: the graphs whose candidates are wanted. */
@@ -58,24 +61,24 @@ export function packedBuffers(m: InputMessage | GraphsMessage): ArrayBuffer[] {
   const packed = (p: Packed) => views.push(p.offsets, p.values);
   if ('graphs' in m) m.graphs.forEach(packed);
   else {
-    views.push(m.input.paths.start, m.input.paths.channel, m.input.guests);
+    views.push(m.input.paths.start, m.input.paths.channel, m.input.guests, m.limits.maxOutgoing, m.limits.maxIncoming);
     packed(m.input.network.hostLinks);
   }
   return [...new Set(views.map((v) => v.buffer).filter((b): b is ArrayBuffer => b instanceof ArrayBuffer))];
 }
 
-export function encodeInput(input: ScheduleInput, objective: Objective): InputMessage {
+export function encodeInput(input: ScheduleInput, objective: Objective, limits: HostLimits): InputMessage {
   const { guests, paths, network, ...rest } = input;
   const { hostLinks, ...net } = network;
-  // Copies, so that the originals stay here (the bounds read them) and the copies are transferred.
+  // Copies, so that the originals stay here (the chosen schedule may be followed here) and the copies are transferred.
   const copied = { guests: guests.slice(), paths: { start: paths.start.slice(), channel: paths.channel.slice() } };
-  return { input: { ...rest, ...copied, network: { ...net, hostLinks: pack(hostLinks) } }, objective };
+  return { input: { ...rest, ...copied, network: { ...net, hostLinks: pack(hostLinks) } }, objective, limits };
 }
 
-export function decodeInput(m: InputMessage): { input: ScheduleInput; objective: Objective } {
+export function decodeInput(m: InputMessage): { input: ScheduleInput; objective: Objective; limits: HostLimits } {
   const { network, ...rest } = m.input;
   const input: ScheduleInput = { ...rest, network: { ...network, hostLinks: unpackViews(network.hostLinks) } };
-  return { input, objective: m.objective };
+  return { input, objective: m.objective, limits: m.limits };
 }
 
 export const encodeGraphs = (graphs: readonly (readonly (readonly number[])[])[]): GraphsMessage => ({ graphs: graphs.map(pack) });
@@ -83,10 +86,10 @@ export const decodeGraphs = (m: GraphsMessage): number[][][] => m.graphs.map(unp
 
 /** A candidate whose graphs are named by their place in the job's `graphs`, or packed when new. */
 interface WireCandidate extends Omit<Candidate, 'after' | 'base'> { after: number | Packed; base: number }
-export interface CandidatesReply { waves: Schedule; list: WireCandidate[] }
+export interface CandidatesReply { waves: Schedule; list: WireCandidate[]; bounds: IndexedBounds }
 
 /** The reply, and the buffers to transfer with it. */
-export function encodeReply(found: CandidateSet, graphs: readonly (readonly (readonly number[])[])[]): { reply: CandidatesReply; transfer: ArrayBuffer[] } {
+export function encodeReply(found: CandidateSet, graphs: readonly (readonly (readonly number[])[])[], bounds: IndexedBounds): { reply: CandidatesReply; transfer: ArrayBuffer[] } {
   const buffers = new Set<ArrayBuffer>();
   const keep = (a: ArrayBufferView) => { if (a.buffer instanceof ArrayBuffer) buffers.add(a.buffer); };
   const schedules = [found.waves, ...found.list.map((c) => c.schedule)];
@@ -99,7 +102,7 @@ export function encodeReply(found: CandidateSet, graphs: readonly (readonly (rea
     if (base < 0) throw new Error('a candidate extends a graph the job did not give');
     return { ...c, after, base };
   });
-  return { reply: { waves: found.waves, list }, transfer: [...buffers] };
+  return { reply: { waves: found.waves, list, bounds }, transfer: [...buffers] };
 }
 
 /** The candidates with the caller's own graph objects where they are the job's (attach.ts compares them by identity). */

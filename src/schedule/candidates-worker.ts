@@ -2,23 +2,28 @@
  * Worker-thread entry of parallel-candidates.ts: computes a schedule's candidates from the one
  * job it is sent (the input, then the graphs) and posts them back. When the plan's own waves were stopped at the cutoff and
  * will not be followed (the chosen candidate is not the network-aware one), they are run on
- * here, where the paused simulation lives, instead of simulated again on the main thread.
+ * here, where the paused simulation lives, instead of simulated again on the main thread; so
+ * are the makespan bounds of the first graph.
  */
 import { parentPort } from 'node:worker_threads';
 import { best, candidates } from './candidates.js';
 import { decodeGraphs, decodeInput, encodeReply, type GraphsMessage, type InputMessage } from './candidates-wire.js';
 import { resumeSchedule, simulateWaves } from './makespan.js';
+import { indexedBounds } from './network-bounds.js';
+import { soloSeconds } from './network-schedule.js';
 
 // First the input (unpacked while the main thread builds the graph), then the graphs.
 parentPort!.once('message', (first: InputMessage) => {
-  const { input, objective } = decodeInput(first);
+  const { input, objective, limits } = decodeInput(first);
   parentPort!.once('message', (second: GraphsMessage) => {
     const graphs = decodeGraphs(second);
     const found = candidates(input, graphs, objective);
     if (best(found.list).kind !== 'network' && !Number.isFinite(found.waves.makespan)) {
       found.waves = resumeSchedule(found.waves) ?? simulateWaves(input);
     }
-    const { reply, transfer } = encodeReply(found, graphs);
+    // The main thread would compute them from the same input and first graph: here, the solo runs are known.
+    const bounds = indexedBounds(limits, input, graphs[0]!, soloSeconds(input));
+    const { reply, transfer } = encodeReply(found, graphs, bounds);
     parentPort!.postMessage(reply, transfer);
   });
 });

@@ -37,41 +37,64 @@ export function channelSeconds(input: ScheduleInput): Float64Array {
   return volume.map((v, c) => v / capacity[c]!);
 }
 
-export function makespanBounds(model: Model, input: ScheduleInput, deps: readonly (readonly number[])[], solo: Float64Array): MakespanBounds {
-  const { network } = input;
-  let links = 0;
-  let busiest = -1;
-  channelSeconds(input).forEach((x, c) => { if (x > links) { links = x; busiest = c; } });
+/** The hosts' concurrency limits, as plain data (a worker thread computes the bounds from them). */
+export interface HostLimits { maxOutgoing: Float64Array; maxIncoming: Float64Array; maxPerWave: number }
 
-  const hostBound = hostSerialBound(model, input, solo);
-  let chain = 0;
-  for (const x of bottomLevels(solo, deps)) chain = Math.max(chain, x);
-  const value = Math.max(links, hostBound.seconds ?? 0, chain);
+export function hostLimitsOf(model: Model): HostLimits {
   return {
-    value, links,
-    ...(busiest >= 0 ? { link: `${network.linkNames[busiest >> 1]} ${busiest & 1 ? 'down' : 'up'}` } : {}),
-    ...(hostBound.seconds !== undefined ? { hosts: hostBound.seconds, ...(hostBound.host ? { host: hostBound.host } : {}) } : {}),
-    chain,
+    maxOutgoing: Float64Array.from(model.hosts, (h) => h.maxOutgoing),
+    maxIncoming: Float64Array.from(model.hosts, (h) => h.maxIncoming),
+    maxPerWave: model.maxPerWave,
   };
 }
 
-/** The busiest host's serial sum under the per-host (and per-plan) limits, when there are any. */
-function hostSerialBound(model: Model, input: ScheduleInput, solo: Float64Array): { seconds?: number; host?: string } {
+/** The bounds with the busiest channel and host as indices (-1: none): plain data. */
+export interface IndexedBounds { value: number; links: number; busiest: number; hosts?: number; host: number; chain: number }
+
+export function makespanBounds(model: Model, input: ScheduleInput, deps: readonly (readonly number[])[], solo: Float64Array): MakespanBounds {
+  return namedBounds(model, input, indexedBounds(hostLimitsOf(model), input, deps, solo));
+}
+
+export function indexedBounds(limits: HostLimits, input: ScheduleInput, deps: readonly (readonly number[])[], solo: Float64Array): IndexedBounds {
+  let links = 0;
+  let busiest = -1;
+  channelSeconds(input).forEach((x, c) => { if (x > links) { links = x; busiest = c; } });
+  const hostBound = hostSerialBound(limits, input, solo);
+  let chain = 0;
+  for (const x of bottomLevels(solo, deps)) chain = Math.max(chain, x);
+  const value = Math.max(links, hostBound.seconds ?? 0, chain);
+  return { value, links, busiest, ...(hostBound.seconds !== undefined ? { hosts: hostBound.seconds } : {}), host: hostBound.host, chain };
+}
+
+/** The bounds as reported: the busiest link and host by name. */
+export function namedBounds(model: Model, input: ScheduleInput, b: IndexedBounds): MakespanBounds {
+  const { network } = input;
+  return {
+    value: b.value, links: b.links,
+    ...(b.busiest >= 0 ? { link: `${network.linkNames[b.busiest >> 1]} ${b.busiest & 1 ? 'down' : 'up'}` } : {}),
+    ...(b.hosts !== undefined ? { hosts: b.hosts, ...(b.host >= 0 ? { host: model.hosts[b.host]!.name } : {}) } : {}),
+    chain: b.chain,
+  };
+}
+
+/** The busiest host's serial sum under the per-host (and per-plan) limits, when there are any (host -1: the per-plan limit). */
+function hostSerialBound(limits: HostLimits, input: ScheduleInput, solo: Float64Array): { seconds?: number; host: number } {
   const { plan } = input;
-  const H = model.hosts.length;
+  const { maxOutgoing, maxIncoming, maxPerWave } = limits;
+  const H = maxOutgoing.length;
   const out = new Float64Array(H);
   const inn = new Float64Array(H);
   let total = 0;
   for (let m = 0; m < plan.n; m++) { out[plan.from[m]!]! += solo[m]!; inn[plan.to[m]!]! += solo[m]!; total += solo[m]!; }
   let seconds: number | undefined;
-  let host: string | undefined;
-  const consider = (x: number, name?: string) => {
-    if (seconds === undefined || x > seconds) { seconds = x; host = name; }
+  let host = -1;
+  const consider = (x: number, h: number) => {
+    if (seconds === undefined || x > seconds) { seconds = x; host = h; }
   };
-  for (const h of model.hosts) {
-    if (Number.isFinite(h.maxOutgoing) && h.maxOutgoing > 0) consider(out[h.index]! / h.maxOutgoing, h.name);
-    if (Number.isFinite(h.maxIncoming) && h.maxIncoming > 0) consider(inn[h.index]! / h.maxIncoming, h.name);
+  for (let h = 0; h < H; h++) {
+    if (Number.isFinite(maxOutgoing[h]) && maxOutgoing[h]! > 0) consider(out[h]! / maxOutgoing[h]!, h);
+    if (Number.isFinite(maxIncoming[h]) && maxIncoming[h]! > 0) consider(inn[h]! / maxIncoming[h]!, h);
   }
-  if (Number.isFinite(model.maxPerWave) && model.maxPerWave > 0) consider(total / model.maxPerWave);
+  if (Number.isFinite(maxPerWave) && maxPerWave > 0) consider(total / maxPerWave, -1);
   return { seconds, host };
 }

@@ -13,6 +13,7 @@ import { builtModule } from '../util/package-root.js';
 import { candidates, type CandidateSet } from './candidates.js';
 import { decodeReply, encodeGraphs, encodeInput, packedBuffers, type CandidatesReply, type GraphsMessage, type InputMessage } from './candidates-wire.js';
 import type { ScheduleInput } from './makespan.js';
+import type { HostLimits, IndexedBounds } from './network-bounds.js';
 
 /**
  * Plans from this many migrations get a thread: starting one and loading its modules costs
@@ -28,9 +29,12 @@ type Graphs = readonly (readonly (readonly number[])[])[];
  */
 export interface CandidatesThread {
   /** Sends the input: first, before run. */
-  prepare(input: ScheduleInput, objective: Objective): void;
-  /** Sends the graphs; the candidates: the thread's (`threaded`), or computed here when it failed; undefined once cancelled. */
-  run(input: ScheduleInput, graphs: Graphs, objective: Objective): Promise<{ found: CandidateSet; threaded: boolean } | undefined>;
+  prepare(input: ScheduleInput, objective: Objective, limits: HostLimits): void;
+  /**
+   * Sends the graphs; the candidates: the thread's (`threaded`, with the makespan bounds of the
+   * first graph), or computed here when it failed; undefined once cancelled.
+   */
+  run(input: ScheduleInput, graphs: Graphs, objective: Objective): Promise<{ found: CandidateSet; threaded: boolean; bounds?: IndexedBounds } | undefined>;
   /** Stops the thread: its candidates are not wanted. */
   cancel(): void;
 }
@@ -70,14 +74,14 @@ export async function candidatesThread(n: number, from = PARALLEL_FROM): Promise
     }
   };
   return {
-    prepare: (input, objective) => send(() => encodeInput(input, objective)),
+    prepare: (input, objective, limits) => send(() => encodeInput(input, objective, limits)),
     async run(input, graphs, objective) {
       send(() => encodeGraphs(graphs));
       if (failed) return inline.run(input, graphs, objective);
       const r = await reply;
       void worker.terminate();
       if (cancelled) return undefined;
-      return r ? { found: decodeReply(r, graphs), threaded: true } : inline.run(input, graphs, objective);
+      return r ? { found: decodeReply(r, graphs), threaded: true, bounds: r.bounds } : inline.run(input, graphs, objective);
     },
     cancel() {
       cancelled = true;
