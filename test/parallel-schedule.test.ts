@@ -16,8 +16,8 @@ import { verifyPlan } from '../src/verify/replay.js';
 import { buildDependencies } from '../src/schedule/dependencies.js';
 import { flattenWaves } from '../src/schedule/verify.js';
 import { scheduleInput } from '../src/schedule/makespan.js';
-import { candidates } from '../src/schedule/candidates.js';
-import { hostLimitsOf, indexedBounds, makespanBounds, namedBounds } from '../src/schedule/network-bounds.js';
+import { candidates, earlyWaves } from '../src/schedule/candidates.js';
+import { graphFreeBound, hostLimitsOf, indexedBounds, makespanBounds, namedBounds } from '../src/schedule/network-bounds.js';
 import { soloSeconds } from '../src/schedule/network-schedule.js';
 import { decodeGraphs, decodeInput, decodeReply, encodeGraphs, encodeInput, encodeReply, pack, unpackArrays, unpackViews } from '../src/schedule/candidates-wire.js';
 import { DEFAULT_DURATION_OPTIONS } from '../src/schedule/duration.js';
@@ -61,6 +61,32 @@ describe('schedule candidates computed in a worker thread', () => {
       compared++;
     }), { numRuns: 40, seed: 7 });
     expect(compared).toBeGreaterThan(20);
+  }, 120_000);
+
+  it('simulate the waves early (while the graph is built) and end with the same candidates', async () => {
+    let withBound = 0;
+    await fc.assert(fc.asyncProperty(cloudArbitrary, fc.double({ min: 0, max: 3, noNaN: true }), async (p, scale) => {
+      let loaded;
+      let plan;
+      try {
+        ({ loaded, plan } = await planMigrations(cloud(p)));
+      } catch {
+        return;
+      }
+      if (plan.status !== 'optimal' && plan.status !== 'feasible') return;
+      const flat = flattenWaves(loaded.problem, plan.waves).plan!;
+      if (flat.n === 0) return;
+      const deps = buildDependencies(loaded.model, flat, { refine: loaded.problem });
+      const expected = candidates(scheduleInput(loaded.model, flat), [deps], p.objective);
+      const bound = graphFreeBound(hostLimitsOf(loaded.model), scheduleInput(loaded.model, flat));
+      if (bound > 0) withBound++;
+      // Stopped at the start, at the bound, before or after it, past every cutoff (then simulated afresh).
+      for (const time of [0, bound, bound * scale, 1e12]) {
+        const input = scheduleInput(loaded.model, flat);
+        expect(candidates(input, [deps], p.objective, earlyWaves(input, time))).toEqual(expected);
+      }
+    }), { numRuns: 40, seed: 9 });
+    expect(withBound).toBeGreaterThan(20);
   }, 120_000);
 
   it('give up the thread and schedule as inline when the first graph breaks a rule', async () => {

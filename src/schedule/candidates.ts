@@ -5,7 +5,7 @@
  * them (parallel-candidates.ts) while the main thread checks the graph.
  */
 import type { Objective } from '../model/instance.js';
-import { forcedCount, simulateDependencies, simulateWaves, type Cutoff, type Schedule, type ScheduleInput } from './makespan.js';
+import { forcedCount, resumeSchedule, simulateDependencies, simulateWaves, type Cutoff, type Schedule, type ScheduleInput } from './makespan.js';
 import { listSchedule, type ListOptions } from './network-schedule.js';
 
 /** The plan's own waves (possibly stopped at the cutoff) and the candidates in order of preference at equal makespan. */
@@ -29,7 +29,7 @@ export interface Candidate {
  * network-aware one is simulated first: the others stop once they are longer (makespan
  * Infinity), which spares simulating thousands of migrations crawling over shared links.
  */
-export function candidates(input: ScheduleInput, graphs: readonly (readonly (readonly number[])[])[], objective: Objective): CandidateSet {
+export function candidates(input: ScheduleInput, graphs: readonly (readonly (readonly number[])[])[], objective: Objective, early?: EarlyWaves): CandidateSet {
   const deps = graphs[0]!;
   let cutoff: Cutoff = {};
   let network: Candidate | undefined;
@@ -54,11 +54,36 @@ export function candidates(input: ScheduleInput, graphs: readonly (readonly (rea
     if (!network!.forced) cutoff = { time: network!.schedule.makespan * (1 + 1e-9), converging: true };
   }
   const asap = asapFound && reachesEnd(asapFound, cutoff) ? asapFound : simulateDependencies(input, deps, cutoff);
-  const waves = simulateWaves(input, cutoff);
+  const waves = wavesFrom(early, cutoff) ?? simulateWaves(input, cutoff);
   const list: Candidate[] = [{ kind: 'asap', schedule: asap, after: deps, forced: forcedCount(asap), base: deps }];
   if (network) list.push(network);
   list.push({ kind: 'waves', schedule: waves, after: deps, forced: forcedCount(waves), base: deps });
   return { waves, list };
+}
+
+/**
+ * The plan's waves simulated before the graphs are known (a worker thread waiting for them),
+ * up to `time`, a time no candidate's cutoff is expected to come before (a lower bound on
+ * every schedule's makespan): most of their simulation is done by then.
+ */
+export interface EarlyWaves { schedule: WaveSchedule; time: number }
+
+type WaveSchedule = ReturnType<typeof simulateWaves>;
+
+export function earlyWaves(input: ScheduleInput, time: number): EarlyWaves {
+  // Converging, so that it may run on to a cutoff that asks for convergence (makespan.ts resume).
+  return { schedule: simulateWaves(input, { time, converging: true }), time };
+}
+
+/**
+ * The early waves run on to `cutoff`: what simulateWaves(input, cutoff) gives. Undefined when
+ * they cannot be (the cutoff comes before their stop), to be simulated afresh.
+ */
+function wavesFrom(early: EarlyWaves | undefined, cutoff: Cutoff): WaveSchedule | undefined {
+  if (!early || (cutoff.time ?? Infinity) < early.time) return undefined;
+  // Ended before its stop, converging all the way: the same under any later cutoff.
+  if (Number.isFinite(early.schedule.makespan)) return early.schedule;
+  return resumeSchedule(early.schedule, cutoff);
 }
 
 /**

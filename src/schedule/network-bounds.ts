@@ -56,14 +56,25 @@ export function makespanBounds(model: Model, input: ScheduleInput, deps: readonl
 }
 
 export function indexedBounds(limits: HostLimits, input: ScheduleInput, deps: readonly (readonly number[])[], solo: Float64Array): IndexedBounds {
+  const free = graphFreeBounds(limits, input, solo);
+  let chain = 0;
+  for (const x of bottomLevels(solo, deps)) chain = Math.max(chain, x);
+  return { ...free, value: Math.max(free.links, free.hosts ?? 0, chain), chain };
+}
+
+/** The bounds that need no dependency graph (links and hosts). */
+function graphFreeBounds(limits: HostLimits, input: ScheduleInput, solo: Float64Array): Omit<IndexedBounds, 'value' | 'chain'> {
   let links = 0;
   let busiest = -1;
   channelSeconds(input).forEach((x, c) => { if (x > links) { links = x; busiest = c; } });
   const hostBound = hostSerialBound(limits, input, solo);
-  let chain = 0;
-  for (const x of bottomLevels(solo, deps)) chain = Math.max(chain, x);
-  const value = Math.max(links, hostBound.seconds ?? 0, chain);
-  return { value, links, busiest, ...(hostBound.seconds !== undefined ? { hosts: hostBound.seconds } : {}), host: hostBound.host, chain };
+  return { links, busiest, ...(hostBound.seconds !== undefined ? { hosts: hostBound.seconds } : {}), host: hostBound.host };
+}
+
+/** The largest bound known before the dependency graph is: no schedule of the plan ends earlier. */
+export function graphFreeBound(limits: HostLimits, input: ScheduleInput): number {
+  const b = graphFreeBounds(limits, input, soloRuns(input).seconds);
+  return Math.max(b.links, b.hosts ?? 0);
 }
 
 /** The bounds as reported: the busiest link and host by name. */
