@@ -63,13 +63,14 @@ function compile(bytes: Buffer, schemas: SchemaValidator, batch: number): Compil
   if (target && bytes[target.start] !== OPEN_OBJECT) giveUp();
   // the document without its VMs and assignments: what the schema says of it, its hosts' names and network
   const shell = { ...rest, vms: [], placement: {}, ...(target ? { target: {} } : {}) } as unknown as InstanceDoc;
-  if (!schemas.valid('instance', shell)) giveUp();
+  // (read with the hosts the document keeps: a repeated "hosts" keeps its last)
+  const readEarly = early.read?.start === vms!.start && early.read.hosts === shell.hosts ? early.read.vms : undefined;
+  // hosts the early reader had checked are not checked again (the schema checks each member on its own)
+  if (!schemas.valid('instance', readEarly ? { ...shell, hosts: [] } : shell)) giveUp();
   const hostsChecked = indexInstance(shell);
   if (hostsChecked.issues.length || networkIssues(shell).length) giveUp();
   const resources = resourcesOf(shell);
   // the VMs, read in the scan when the hosts came first, else now
-  // (read with the hosts the document keeps: a repeated "hosts" keeps its last)
-  const readEarly = early.read?.start === vms!.start && early.read.hosts === shell.hosts ? early.read.vms : undefined;
   const compiled = readEarly ?? readVms(bytes, vms!.start, resources, schemas, batch);
   if (compiled.end !== vms!.end) giveUp();
   const index = assignments(bytes, placement!, target, shell.hosts.map((h) => h.name), hostsChecked.index.hostIndex, compiled);
