@@ -15,6 +15,7 @@ import { hashBytes, hashText, NameIndex } from '../src/io/name-index.js';
 import { SchemaValidator } from '../src/io/schemas.js';
 import { InstanceBytes } from '../src/io/read.js';
 import { loadInstance } from '../src/api.js';
+import { ReferenceVmCompiler } from './reference/round5/vm-compiler.js';
 
 const schemas = new SchemaValidator();
 
@@ -173,7 +174,15 @@ describe('VM records read from bytes', () => {
       const pieces = compileInstanceBytes(bytes, schemas, batch);
       if (pieces) {
         compiled++;
-        expect(view(pieces.model)).toEqual(view(compileModel(JSON.parse(doc) as InstanceDoc)));
+        const parsed = JSON.parse(doc) as InstanceDoc;
+        expect(view(pieces.model)).toEqual(view(compileModel(parsed)));
+        // and the VMs as the compiler before this reader compiled them (the frozen oracle)
+        const reference = new ReferenceVmCompiler(pieces.model.resources, parsed.vms.length);
+        parsed.vms.forEach((vm, i) => reference.add(vm, i));
+        expect(pieces.model.vms).toEqual(reference.infos);
+        expect([...pieces.model.demand]).toEqual([...reference.demand]);
+        const sourceVms = pieces.model.source.vms;
+        for (const [i, kept] of reference.verbatim) expect(JSON.stringify(sourceVms[i])).toBe(JSON.stringify(kept));
       }
       // a document the whole path loads is compiled from its bytes (nothing here makes it give up)
       if (!('message' in whole)) { loaded++; expect(pieces, doc).toBeDefined(); }

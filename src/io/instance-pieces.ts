@@ -1,11 +1,12 @@
 /**
  * Loading an instance from its bytes piece by piece, so that the parsed document is never
  * whole: its small members (hosts, limits, policy...) are parsed as they are, the `vms` array
- * is parsed a piece of about PIECE_BYTES at a time and each piece compiled into the model's
- * arrays (sized up front from the scan's count) before the next is parsed, and `placement` and
- * `target` are parsed as arrays of keys and values (json-scan.ts): no interned keys, no
- * dictionary of a million names, no pass over one. The pieces die young, where collecting them
- * is cheap; a whole parsed document lived long enough to be marked and compacted.
+ * is read record by record from its bytes into the model's arrays (vm-records.ts: plain records
+ * without a parsed object, others parsed about PIECE_BYTES at a time), in the root scan's walk
+ * when `hosts` comes before it, and `placement` and `target` are read from their bytes
+ * (assignment-bytes.ts) or parsed as arrays of keys and values (json-scan.ts): no interned
+ * keys, no Map of a million names, no pass over one. What is parsed dies young, where
+ * collecting it is cheap; a whole parsed document lived long enough to be marked and compacted.
  *
  * This path only accepts: at anything a check would report (schema, names, resources,
  * network), or that it does not handle (a repeated or "__proto__" key at the root, a demand of
@@ -22,7 +23,7 @@ import type { SchemaValidator } from './schemas.js';
 import { indexInstance, undemandedWarnings, type InstanceIndex } from './validate-instance.js';
 import { VmRecordReader, type ReadVms } from './vm-records.js';
 
-/** Bytes of the vms array (and of the assignments) parsed at a time. */
+/** Bytes of given-back VM records (and of the assignments' pieces) parsed at a time. */
 export const PIECE_BYTES = 1 << 20;
 
 export interface CompiledInstance {
