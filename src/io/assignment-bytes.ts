@@ -10,43 +10,29 @@
  */
 import { QUOTE, COLON, COMMA, skipSpace } from './json-bytes.js';
 import type { VmInfo } from '../model/model.js';
+import { hashText, NameIndex, sameText } from './name-index.js';
 
 const LOOKAHEAD = 8;
 
-/** 32-bit FNV-1a of a text's char codes: for a plain name, the hash of its bytes. */
-function hashText(text: string): number {
-  let h = 0x811c9dc5;
-  for (let k = 0; k < text.length; k++) h = Math.imul(h ^ text.charCodeAt(k), 0x01000193);
-  return h;
-}
-
-function hashBytes(bytes: Uint8Array, start: number, end: number): number {
-  let h = 0x811c9dc5;
-  for (let k = start; k < end; k++) h = Math.imul(h ^ bytes[k]!, 0x01000193);
-  return h;
-}
-
-/** Hosts found by their name's bytes (hash, then the name compared), without making a string; the name map when the hash misses. */
+/** Hosts found by their name's bytes (hash, then the name compared), without making a string; the name map when that misses. */
 export class HostsByBytes {
-  private readonly byHash = new Map<number, number>();
+  private readonly byBytes: NameIndex;
 
-  constructor(private readonly names: readonly string[], private readonly index: ReadonlyMap<string, number>) {
-    for (let h = 0; h < names.length; h++) {
-      const key = hashText(names[h]!);
-      if (!this.byHash.has(key)) this.byHash.set(key, h);
-    }
+  constructor(names: readonly string[], private readonly index: ReadonlyMap<string, number>) {
+    const items = names.map((name) => ({ name }));
+    this.byBytes = new NameIndex(items, names.length);
+    // a repeated name keeps its first index, as `index` does (the loader refuses it anyway)
+    for (let h = 0; h < names.length; h++) this.byBytes.add(h, hashText(names[h]!));
   }
 
   find(bytes: Buffer, start: number, end: number): number | undefined {
-    const h = this.byHash.get(hashBytes(bytes, start, end));
-    if (h !== undefined && sameText(this.names[h]!, bytes, start, end)) return h;
-    return this.index.get(bytes.toString('latin1', start, end));
+    return this.byBytes.findBytes(bytes, start, end) ?? this.index.get(bytes.toString('latin1', start, end));
   }
 }
 
 export interface AssignmentTarget {
   readonly infos: readonly VmInfo[];
-  readonly vmIndex: ReadonlyMap<string, number>;
+  readonly vmIndex: NameIndex;
   readonly hosts: HostsByBytes;
   /** Each VM's host, written here. */
   readonly at: Int32Array;
@@ -64,12 +50,6 @@ function plainEnd(bytes: Uint8Array, i: number, end: number): number {
   return -1;
 }
 
-function sameText(name: string, bytes: Uint8Array, start: number, end: number): boolean {
-  if (name.length !== end - start) return false;
-  for (let k = 0; k < name.length; k++) if (name.charCodeAt(k) !== bytes[start + k]) return false;
-  return true;
-}
-
 function sameBytes(bytes: Uint8Array, a: number, b: number, length: number): boolean {
   for (let k = 0; k < length; k++) if (bytes[a + k] !== bytes[b + k]) return false;
   return true;
@@ -78,7 +58,7 @@ function sameBytes(bytes: Uint8Array, a: number, b: number, length: number): boo
 function vmOf(t: AssignmentTarget, bytes: Buffer, start: number, end: number, unknown: () => never): number {
   const last = Math.min(t.infos.length, t.next + LOOKAHEAD);
   for (let v = t.next; v < last; v++) if (sameText(t.infos[v]!.name, bytes, start, end)) return v;
-  return t.vmIndex.get(bytes.toString('latin1', start, end)) ?? unknown();
+  return t.vmIndex.findBytes(bytes, start, end) ?? unknown();
 }
 
 /**

@@ -1,18 +1,19 @@
 /**
  * Loading an instance from its bytes piece by piece, so that the parsed document is never
  * whole: its small members (hosts, limits, policy...) are parsed as they are, the `vms` array
- * is parsed a piece of about PIECE_BYTES at a time and each piece compiled into the model's
- * arrays (sized up front from the scan's count) before the next is parsed, and `placement` and
- * `target` are parsed as arrays of keys and values (json-scan.ts): no interned keys, no
- * dictionary of a million names, no pass over one. The pieces die young, where collecting them
- * is cheap; a whole parsed document lived long enough to be marked and compacted.
+ * is read record by record from its bytes into the model's arrays (vm-records.ts: plain records
+ * without a parsed object, others parsed about PIECE_BYTES at a time), in the root scan's walk
+ * when `hosts` comes before it, and `placement` and `target` are read from their bytes
+ * (assignment-bytes.ts) or parsed as arrays of keys and values (json-scan.ts): no interned
+ * keys, no Map of a million names, no pass over one. What is parsed dies young, where
+ * collecting it is cheap; a whole parsed document lived long enough to be marked and compacted.
  *
  * This path only accepts: at anything a check would report (schema, names, resources,
  * network), or that it does not handle (a repeated or "__proto__" key at the root, a demand of
  * a resource no host limits), it gives up and `loadInstance` parses the whole document and
  * checks it as before, so every message stays the same.
  */
-import type { InstanceDoc, PolicyDoc, VmDoc } from '../model/instance.js';
+import type { InstanceDoc, PolicyDoc } from '../model/instance.js';
 import { assembleModel, resourcesOf, VmCompiler, type Model } from '../model/model.js';
 import { networkIssues } from '../model/network.js';
 import { assignPlain, HostsByBytes, type AssignmentTarget } from './assignment-bytes.js';
@@ -20,8 +21,9 @@ import { OPEN_ARRAY, OPEN_OBJECT, textOf } from './json-bytes.js';
 import { parseMembersAsPairs, scanRoot, type RootMember } from './json-scan.js';
 import type { SchemaValidator } from './schemas.js';
 import { indexInstance, undemandedWarnings, type InstanceIndex } from './validate-instance.js';
+import { VmRecordReader, type ReadVms } from './vm-records.js';
 
-/** Bytes of the vms array (and of the assignments) parsed at a time. */
+/** Bytes of given-back VM records (and of the assignments' pieces) parsed at a time. */
 export const PIECE_BYTES = 1 << 20;
 
 export interface CompiledInstance {
@@ -52,8 +54,9 @@ export function compileInstanceBytes(bytes: Uint8Array, schemas: SchemaValidator
 }
 
 function compile(bytes: Buffer, schemas: SchemaValidator, batch: number): CompiledInstance {
-  const members = scanRoot(bytes, batch) ?? giveUp();
-  const { rest, big } = smallMembers(bytes, members);
+  const early = new VmsAfterHosts(bytes, schemas, batch);
+  const members = scanRoot(bytes, batch, early.reader) ?? giveUp();
+  const { rest, big } = smallMembers(bytes, members, early.parsed);
   const vms = big.get('vms');
   const placement = big.get('placement');
   const target = big.get('target');
@@ -61,11 +64,16 @@ function compile(bytes: Buffer, schemas: SchemaValidator, batch: number): Compil
   if (target && bytes[target.start] !== OPEN_OBJECT) giveUp();
   // the document without its VMs and assignments: what the schema says of it, its hosts' names and network
   const shell = { ...rest, vms: [], placement: {}, ...(target ? { target: {} } : {}) } as unknown as InstanceDoc;
-  if (!schemas.valid('instance', shell)) giveUp();
+  // (read with the hosts the document keeps: a repeated "hosts" keeps its last)
+  const readEarly = early.read?.start === vms!.start && early.read.hosts === shell.hosts ? early.read.vms : undefined;
+  // hosts the early reader had checked are not checked again (the schema checks each member on its own)
+  if (!schemas.valid('instance', readEarly ? { ...shell, hosts: [] } : shell)) giveUp();
   const hostsChecked = indexInstance(shell);
   if (hostsChecked.issues.length || networkIssues(shell).length) giveUp();
   const resources = resourcesOf(shell);
-  const compiled = compileVms(bytes, vms!, resources, schemas);
+  // the VMs, read in the scan when the hosts came first, else now
+  const compiled = readEarly ?? readVms(bytes, vms!.start, resources, schemas, batch);
+  if (compiled.end !== vms!.end) giveUp();
   const index = assignments(bytes, placement!, target, shell.hosts.map((h) => h.name), hostsChecked.index.hostIndex, compiled);
   // `rest` has placeholders for vms, placement and target, which Model.source rebuilds
   const model = assembleModel(rest as unknown as InstanceDoc, index, resources, compiled.vms);
@@ -76,8 +84,37 @@ function parseSlice(bytes: Uint8Array, start: number, end: number, open = '', cl
   return JSON.parse(open + textOf(bytes, start, end) + close);
 }
 
-/** The root's members parsed but for vms, placement and target (true in their place, for the key order), which are returned as found. */
-function smallMembers(bytes: Uint8Array, members: readonly RootMember[]) {
+const isKey = (bytes: Uint8Array, member: RootMember, key: string) => textOf(bytes, member.keyStart, member.keyEnd) === `"${key}"`;
+
+/**
+ * The VMs read during the root's scan, when `hosts` (whose capacities are the columns) comes
+ * before `vms`: the scan then skips the array, which the reader walks instead. The hosts
+ * parsed on the way are kept for smallMembers.
+ */
+class VmsAfterHosts {
+  read: { start: number; hosts: unknown; vms: ReadVms } | undefined;
+  readonly parsed = new Map<number, unknown>();
+
+  constructor(private readonly bytes: Buffer, private readonly schemas: SchemaValidator, private readonly batch: number) {}
+
+  readonly reader = (member: RootMember, before: readonly RootMember[]): number | undefined => {
+    const { bytes } = this;
+    if (this.read || bytes[member.start] !== OPEN_ARRAY || !isKey(bytes, member, 'vms')) return undefined;
+    const hostsMember = before.find((m) => isKey(bytes, m, 'hosts'));
+    if (!hostsMember) return undefined;
+    const hosts = parseSlice(bytes, hostsMember.start, hostsMember.end);
+    this.parsed.set(hostsMember.start, hosts);
+    // the columns are the hosts' resources: hosts the schema refuses give up before they are read
+    if (!this.schemas.valid('instance', { hosts, vms: [], placement: {} })) giveUp();
+    const resources = resourcesOf({ hosts: hosts as InstanceDoc['hosts'], vms: [] });
+    const vms = readVms(bytes, member.start, resources, this.schemas, this.batch);
+    this.read = { start: member.start, hosts, vms };
+    return vms.end;
+  };
+}
+
+/** The root's members parsed but for vms, placement and target (true in their place, for the key order), which are returned as found; `parsed`: values already parsed, by start. */
+function smallMembers(bytes: Uint8Array, members: readonly RootMember[], parsed: ReadonlyMap<number, unknown>) {
   const rest: Record<string, unknown> = {};
   const big = new Map<string, RootMember>();
   for (const m of members) {
@@ -87,7 +124,7 @@ function smallMembers(bytes: Uint8Array, members: readonly RootMember[]) {
       if (big.has(key)) giveUp();
       big.set(key, m);
       rest[key] = true;
-    } else rest[key] = parseSlice(bytes, m.start, m.end);
+    } else rest[key] = parsed.has(m.start) ? parsed.get(m.start) : parseSlice(bytes, m.start, m.end);
   }
   return { rest, big };
 }
@@ -99,35 +136,16 @@ function pieces(member: RootMember): Array<[number, number]> {
   return bounds.slice(1).map((end, k) => [bounds[k]! + 1, end]);
 }
 
-/** VMs compiled piece by piece: each piece's schema checked, names indexed, demands of resources hosts limit only. */
-function compileVms(bytes: Uint8Array, member: RootMember, resources: readonly string[], schemas: SchemaValidator) {
-  const V = member.children;
-  const vms = new VmCompiler(resources, V);
-  const vmIndex = new Map<string, number>();
-  const undemanded = new Set(resources);
-  let i = 0;
-  for (const [start, end] of pieces(member)) {
-    const piece = parseSlice(bytes, start, end, '[', ']') as VmDoc[];
-    if (piece.length === 0 || !schemas.valid('instance', { hosts: [], vms: piece, placement: {} })) giveUp();
-    for (const vm of piece) {
-      if (i >= V) giveUp();
-      const named = vmIndex.size;
-      vmIndex.set(vm.name, i);
-      if (vmIndex.size === named) giveUp(); // a duplicate name
-      if (undemanded.size) for (const r in vm.demand) undemanded.delete(r);
-      // a demand of a resource no host limits: an error, or a resource only `resources` lists
-      if (!vms.add(vm, i++)) giveUp();
-    }
-  }
-  if (i !== V) giveUp();
-  return { vms, vmIndex, undemanded };
+/** The VMs of the array at `start`, read record by record (vm-records.ts). */
+function readVms(bytes: Buffer, start: number, resources: readonly string[], schemas: SchemaValidator, batch: number): ReadVms {
+  return new VmRecordReader(bytes, resources, new VmCompiler(resources, 0), schemas, batch, giveUp).read(start);
 }
 
-type CompiledVms = ReturnType<typeof compileVms>;
+type CompiledVms = ReadVms;
 
 /** The index of placement and target, as indexInstance builds it for a document without issues. */
 function assignments(bytes: Buffer, placement: RootMember, target: RootMember | undefined, hostNames: readonly string[], hostIndex: Map<string, number>, compiled: CompiledVms): InstanceIndex {
-  const V = compiled.vms.infos.length;
+  const V = compiled.count;
   const hosts = new HostsByBytes(hostNames, hostIndex);
   const placementAt = new Int32Array(V).fill(-1);
   const targetAt = new Int32Array(V).fill(-1);

@@ -21,8 +21,14 @@ export interface RootMember {
   children: number;
 }
 
+/**
+ * Reads a member's value itself instead of the scan (given the members before it): where the
+ * value ends, or undefined to let the scan walk it.
+ */
+export type ValueReader = (member: RootMember, before: readonly RootMember[]) => number | undefined;
+
 /** The root object's members in document order, or undefined when the bytes are not a JSON object as this scan walks it. */
-export function scanRoot(bytes: Uint8Array, batch: number): RootMember[] | undefined {
+export function scanRoot(bytes: Uint8Array, batch: number, read?: ValueReader): RootMember[] | undefined {
   const n = bytes.length;
   let i = skipSpace(bytes, 0, n);
   if (bytes[i] !== OPEN_OBJECT) return undefined;
@@ -37,7 +43,7 @@ export function scanRoot(bytes: Uint8Array, batch: number): RootMember[] | undef
     if (bytes[colon] !== COLON) return undefined;
     const start = skipSpace(bytes, colon + 1, n);
     const member: RootMember = { keyStart: i, keyEnd, start, end: -1, cuts: [], children: 0 };
-    const end = valueEnd(bytes, member, batch);
+    const end = read?.(member, members) ?? valueEnd(bytes, member, batch);
     if (end < 0) return undefined;
     members.push({ ...member, end });
     i = skipSpace(bytes, end, n);

@@ -13,7 +13,7 @@ const isExtension = (k: string) => k.startsWith('x-');
  */
 export interface InstanceIndex {
   readonly hostIndex: Map<string, number>;
-  readonly vmIndex: Map<string, number>;
+  readonly vmIndex: ReadonlyMap<string, number>;
   readonly placement: Int32Array;
   readonly target: Int32Array;
   readonly listed: Uint8Array | undefined;

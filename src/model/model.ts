@@ -143,13 +143,20 @@ function vmKey(key: string): boolean {
   }
 }
 
+/** A VM's info, one shape for every VM (absent sla and attributes: the shared stand-ins). */
+function vmInfo(index: number, name: string, group: string | undefined, image: string | undefined, sla: SlaDoc | undefined, attributes: Record<string, unknown> | undefined): VmInfo {
+  return { index, name, group, image, sla: sla ?? NO_SLA, attributes: attributes ?? NO_ATTRIBUTES };
+}
+
 /**
- * VM infos and demands, VM by VM in index order into arrays sized up front; `verbatim`: the
- * VMs whose documents the model cannot rebuild exactly (another key, an x- or zero demand, an
- * empty demand), kept for `Model.source`.
+ * VM infos and demands, VM by VM in index order into arrays sized up front (or grown by
+ * `reserve` when the count is not known yet, then cut by `trim`); `verbatim`: the VMs whose
+ * documents the model cannot rebuild exactly (another key, an x- or zero demand, an empty
+ * demand), kept for `Model.source`.
  */
 export class VmCompiler {
-  readonly demand: Float64Array;
+  /** Row-major [vm * R + r]; a reader of VM records may write a row itself (then `addPlain`). */
+  demand: Float64Array;
   readonly infos: VmInfo[];
   readonly verbatim = new Map<number, VmDoc>();
   private readonly R: number;
@@ -182,8 +189,32 @@ export class VmCompiler {
       if (listed === 0) exact = false;
     }
     if (!exact) this.verbatim.set(i, v);
-    this.infos[i] = { index: i, name: v.name, group: v.group, image: v.image, sla: v.sla ?? NO_SLA, attributes: v.attributes ?? NO_ATTRIBUTES };
+    this.infos[i] = vmInfo(i, v.name, v.group, v.image, v.sla, v.attributes);
     return known;
+  }
+
+  /** VM `i`, whose demand row the caller wrote (an exact document: its demands are non-zero columns, listed or absent). */
+  addPlain(i: number, name: string, group: string | undefined, image: string | undefined, sla: SlaDoc | undefined, attributes: Record<string, unknown> | undefined): void {
+    this.infos[i] = vmInfo(i, name, group, image, sla, attributes);
+  }
+
+  /** Room for `count` VMs' demands (doubling: a reader that does not know the count yet). */
+  reserve(count: number): void {
+    if (count * this.R <= this.demand.length) return;
+    const grown = new Float64Array(Math.max(count, 2 * this.demand.length / Math.max(1, this.R), 1024) * this.R);
+    grown.set(this.demand);
+    this.demand = grown;
+  }
+
+  /** VM `i`'s demand row back to zeros (a row a reader began and gave back). */
+  clearRow(i: number): void {
+    this.demand.fill(0, i * this.R, (i + 1) * this.R);
+  }
+
+  /** Exactly `count` VMs: the room `reserve` made beyond them cut off. */
+  trim(count: number): void {
+    if (this.demand.length > count * this.R) this.demand = this.demand.slice(0, count * this.R);
+    this.infos.length = count;
   }
 }
 
