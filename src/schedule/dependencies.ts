@@ -102,9 +102,15 @@ export function dependencyLists(model: Model, plan: FlatPlan, options: Dependenc
 
 /** Edges "m waits for p" in the order they are found, in typed arrays (no array per migration). */
 class Edges {
-  private waiting = new Int32Array(1024);
-  private awaited = new Int32Array(1024);
+  private waiting: Int32Array;
+  private awaited: Int32Array;
   private count = 0;
+
+  /** Room for `capacity` edges before the arrays grow (each growth is a copy, and garbage). */
+  constructor(capacity: number) {
+    this.waiting = new Int32Array(Math.max(1024, capacity));
+    this.awaited = new Int32Array(Math.max(1024, capacity));
+  }
 
   push(m: number, p: number): void {
     if (this.count === this.waiting.length) {
@@ -129,17 +135,14 @@ class Edges {
 }
 
 function dependencyEdges(model: Model, plan: FlatPlan, options: DependencyOptions): Edges {
-  const { n, vm, from, to, wave } = plan;
+  const { n, from, to, wave } = plan;
   const H = model.hosts.length;
-  const lists = new Edges();
+  // Three per migration (its VM's, and a slot on each host) and the room edges: most plans' count.
+  const lists = new Edges(3 * n);
 
-  // 1. Same VM.
-  const lastOf = new Int32Array(model.vms.length).fill(-1);
-  for (let i = 0; i < n; i++) {
-    const prev = lastOf[vm[i]!]!;
-    if (prev >= 0) lists.push(i, prev);
-    lastOf[vm[i]!] = i;
-  }
+  // 1. Same VM (each migration's only edge of this kind, found first for it as before).
+  const chains = vmChains(model.vms.length, plan);
+  for (let i = 0; i < n; i++) if (chains.next[i]! >= 0) lists.push(chains.next[i]!, i);
 
   // 2. Slots.
   const out = byHost(H, n, from);
@@ -163,7 +166,7 @@ function dependencyEdges(model: Model, plan: FlatPlan, options: DependencyOption
 
   // 3. Room: departures from the destination in earlier waves (or the refined number of
   // them). 4. Strict hosts: earlier arrivals.
-  const need = options.refine ? roomNeeds(options.refine, plan, out, inc, options.unrefined) : undefined;
+  const need = options.refine ? roomNeeds(options.refine, plan, { out, inc, chains }, options.unrefined) : undefined;
   for (let h = 0; h < H; h++) {
     const ds = out.start[h]!;
     const de = out.start[h + 1]!;
@@ -213,28 +216,38 @@ function groupSlots(plan: FlatPlan, options: DependencyOptions, lists: Edges): v
   });
 }
 
+/** Each VM's migrations in plan order: the next one after each migration (-1: none), and each VM's first (-1: none). */
+interface VmChains { readonly next: Int32Array; readonly first: Int32Array }
+
+function vmChains(vms: number, plan: FlatPlan): VmChains {
+  const next = new Int32Array(plan.n);
+  const first = new Int32Array(vms).fill(-1); // while filling: the VM's earliest migration after i
+  for (let i = plan.n - 1; i >= 0; i--) {
+    next[i] = first[plan.vm[i]!]!;
+    first[plan.vm[i]!] = i;
+  }
+  return { next, first };
+}
+
+/** The plan's migrations per host, and per VM. */
+interface PlanIndex {
+  readonly out: { start: Int32Array; items: Int32Array };
+  readonly inc: { start: Int32Array; items: Int32Array };
+  readonly chains: VmChains;
+}
+
 /**
  * Per arrival m at a host with maxIncoming 1: how many of the host's departures (in plan
  * order) must be done before m starts; -1 elsewhere (all departures of earlier waves).
  */
-function roomNeeds(
-  problem: Problem, plan: FlatPlan,
-  out: { start: Int32Array; items: Int32Array }, inc: { start: Int32Array; items: Int32Array },
-  unrefined?: (host: number) => boolean,
-): Int32Array {
+function roomNeeds(problem: Problem, plan: FlatPlan, index: PlanIndex, unrefined?: (host: number) => boolean): Int32Array {
   const { model, rules } = problem;
   const { n, vm, from, wave } = plan;
+  const { out, inc } = index;
   const H = model.hosts.length;
   const need = new Int32Array(n).fill(-1);
   // The migration that ends a stay: each VM's next migration after a given one, and its first.
-  const next = new Int32Array(n).fill(-1);
-  const first = new Int32Array(model.vms.length).fill(-1);
-  const lastOf = new Int32Array(model.vms.length).fill(-1);
-  for (let i = 0; i < n; i++) {
-    const v = vm[i]!;
-    if (lastOf[v]! >= 0) next[lastOf[v]!] = i; else first[v] = i;
-    lastOf[v] = i;
-  }
+  const { next, first } = index.chains;
   const state = new PlacementState(model, problem.usable);
   const stayEnd = new Int32Array(model.vms.length).fill(-1); // departure ending the VM's stay on the current host
   const ok = (hosts: readonly number[]) => {

@@ -176,8 +176,8 @@ interface ReachIndex {
   /** Marks of the searches (a stamp per search), kept with the graph: callers ask many small batches. */
   readonly seen: Int32Array;
   stamp: number;
-  /** Marks of the nodes near a search's target (a stamp per search). */
-  readonly near: Int32Array;
+  /** Marks of the nodes near a search's target (a stamp per search), made by the first search that marks. */
+  near?: Int32Array;
   nearStamp: number;
 }
 
@@ -189,20 +189,13 @@ function reachIndex(dag: Dag): ReachIndex {
   let index = indexes.get(dag);
   if (!index) {
     const { succStart, succ } = successors(dag);
-    const level = levels(dag);
-    const forward = intervals(dag.n, dag.predStart, succStart, succ, false);
-    const backward = intervals(dag.n, dag.predStart, succStart, succ, true);
+    // Written in place, node by node: no array per label, and a node's labels are read together.
     const labels = new Int32Array(dag.n * LABELS);
-    for (let m = 0; m < dag.n; m++) {
-      const at = m * LABELS;
-      labels[at] = dag.pos[m]!;
-      labels[at + 1] = level[m]!;
-      labels[at + 2] = forward.low[m]!;
-      labels[at + 3] = forward.post[m]!;
-      labels[at + 4] = backward.low[m]!;
-      labels[at + 5] = backward.post[m]!;
-    }
-    index = { succStart, succ, labels, seen: new Int32Array(dag.n), stamp: 0, near: new Int32Array(dag.n), nearStamp: 0 };
+    positionsAndLevels(dag, labels);
+    const frames: Frames = { node: new Int32Array(dag.n), next: new Int32Array(dag.n) };
+    intervals(dag.n, dag.predStart, succStart, succ, false, labels, 2, frames);
+    intervals(dag.n, dag.predStart, succStart, succ, true, labels, 4, frames);
+    index = { succStart, succ, labels, seen: new Int32Array(dag.n), stamp: 0, nearStamp: 0 };
     indexes.set(dag, index);
   }
   return index;
@@ -219,55 +212,87 @@ function successors(dag: Dag): { succStart: Int32Array; succ: Int32Array } {
   return { succStart, succ };
 }
 
-function levels(dag: Dag): Int32Array {
+/** Labels 0 and 1 of every node: its position in the topological order and its level. */
+function positionsAndLevels(dag: Dag, labels: Int32Array): void {
   const { n, predStart, preds, order } = dag;
-  const level = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const m = order[i]!;
     let l = 0;
-    for (let k = predStart[m]!; k < predStart[m + 1]!; k++) l = Math.max(l, level[preds[k]!]! + 1);
-    level[m] = l;
+    for (let k = predStart[m]!; k < predStart[m + 1]!; k++) l = Math.max(l, labels[preds[k]! * LABELS + 1]! + 1);
+    labels[m * LABELS] = i;
+    labels[m * LABELS + 1] = l;
   }
-  return level;
 }
+
+/** The depth-first stack: per depth its node and the position of the next child to look at. */
+interface Frames { readonly node: Int32Array; readonly next: Int32Array }
 
 /**
  * One depth-first traversal from every node without predecessors (children in list order,
  * or reversed): post-order ranks, and per node the least rank of the nodes below it. A node
- * that reaches another has the other's [low, post] inside its own.
+ * that reaches another has the other's [low, post] inside its own. Written to the node's
+ * labels at `at` (low) and `at + 1` (post; -1 while not visited, -2 while on the stack).
  */
-function intervals(n: number, predStart: Int32Array, succStart: Int32Array, succ: Int32Array, reversed: boolean): { post: Int32Array; low: Int32Array } {
-  const post = new Int32Array(n).fill(-1);
-  const low = new Int32Array(n);
-  const stack = new Int32Array(n);
-  const next = new Int32Array(n); // per node on the stack: children visited so far
+function intervals(n: number, predStart: Int32Array, succStart: Int32Array, succ: Int32Array, reversed: boolean, labels: Int32Array, at: number, frames: Frames): void {
+  const { node, next } = frames;
+  for (let x = 0; x < n; x++) labels[x * LABELS + at + 1] = -1;
   let rank = 0;
   for (let r = 0; r < n; r++) {
     const root = reversed ? n - 1 - r : r;
-    if (predStart[root + 1]! > predStart[root]! || post[root]! >= 0) continue;
+    if (predStart[root + 1]! > predStart[root]! || labels[root * LABELS + at + 1] !== -1) continue;
     let top = 0;
-    stack[0] = root;
-    next[root] = 0;
-    post[root] = -2; // on the stack
-    low[root] = n;
+    node[0] = root;
+    next[0] = reversed ? succStart[root + 1]! : succStart[root]!;
+    labels[root * LABELS + at] = n;
+    labels[root * LABELS + at + 1] = -2;
     while (top >= 0) {
-      const x = stack[top]!;
-      const degree = succStart[x + 1]! - succStart[x]!;
-      if (next[x]! < degree) {
-        const i = next[x]!++;
-        const c = succ[succStart[x]! + (reversed ? degree - 1 - i : i)]!;
-        if (post[c] === -1) { post[c] = -2; low[c] = n; next[c] = 0; stack[++top] = c; }
-        else if (low[c]! < low[x]!) low[x] = low[c]!; // done already (a DAG has no edge back into the stack)
+      const xa = node[top]! * LABELS + at;
+      const child = firstUnvisited(node[top]!, succStart, succ, reversed, labels, at, next, top);
+      if (child >= 0) {
+        // The frame keeps its place among x's children; the child's frame starts at its first.
+        node[++top] = child;
+        next[top] = reversed ? succStart[child + 1]! : succStart[child]!;
+        labels[child * LABELS + at] = n;
+        labels[child * LABELS + at + 1] = -2;
         continue;
       }
-      post[x] = rank;
-      if (rank < low[x]!) low[x] = rank;
+      labels[xa + 1] = rank;
+      if (rank < labels[xa]!) labels[xa] = rank;
       rank++;
       top--;
-      if (top >= 0 && low[x]! < low[stack[top]!]!) low[stack[top]!] = low[x]!;
+      if (top >= 0) {
+        const pa = node[top]! * LABELS + at;
+        if (labels[xa]! < labels[pa]!) labels[pa] = labels[xa]!;
+      }
     }
   }
-  return { post, low };
+}
+
+/**
+ * The next child of x (frame `top`) not visited yet, or -1; the children passed on the way
+ * are done already (a DAG has no edge back into the stack) and lower x's least rank.
+ */
+function firstUnvisited(x: number, succStart: Int32Array, succ: Int32Array, reversed: boolean, labels: Int32Array, at: number, next: Int32Array, top: number): number {
+  const xa = x * LABELS + at;
+  let low = labels[xa]!;
+  let k = next[top]!;
+  let child = -1;
+  if (reversed) {
+    for (const s = succStart[x]!; k > s;) {
+      const c = succ[--k]!;
+      if (labels[c * LABELS + at + 1] === -1) { child = c; break; }
+      low = Math.min(low, labels[c * LABELS + at]!);
+    }
+  } else {
+    for (const e = succStart[x + 1]!; k < e;) {
+      const c = succ[k++]!;
+      if (labels[c * LABELS + at + 1] === -1) { child = c; break; }
+      low = Math.min(low, labels[c * LABELS + at]!);
+    }
+  }
+  labels[xa] = low;
+  next[top] = k;
+  return child;
 }
 
 /** Budget of one search, in nodes entered; past it the query goes to the batched propagation. */
@@ -344,7 +369,7 @@ class Search {
     if (t === this.target) return this.index.nearStamp;
     this.target = t;
     const { predStart, preds } = this.dag;
-    const near = this.index.near;
+    const near = (this.index.near ??= new Int32Array(this.dag.n));
     const mark = ++this.index.nearStamp;
     const ball = this.ball;
     let size = 0;
@@ -374,8 +399,8 @@ class Search {
     // An edge s -> t (most questions about slot chains and a VM's order) needs no marks.
     const { predStart, preds } = this.dag;
     for (let k = predStart[t]!; k < predStart[t + 1]!; k++) if (preds[k] === s) return 1;
-    const near = this.index.near;
     const mark = this.markNear(t);
+    const near = this.index.near!;
     if (near[s] === mark) return 1;
     const { succStart, succ } = this.index;
     const seen = this.index.seen;
@@ -398,57 +423,101 @@ class Search {
     }
     return 0;
   }
+
+  /**
+   * As run, without marks: the search forward from s stops at t's predecessors only. For
+   * questions that are nearly all "no" (a transitive reduction's), where the marks would be
+   * made for nothing.
+   */
+  runUnmarked(s: number, t: number): number {
+    if (!this.possible(s, t)) return 0;
+    const { predStart, preds } = this.dag;
+    const ps = predStart[t]!;
+    const pe = predStart[t + 1]!;
+    for (let k = ps; k < pe; k++) if (preds[k] === s) return 1;
+    const { succStart, succ } = this.index;
+    const seen = this.index.seen;
+    const stamp = ++this.index.stamp;
+    let top = 0;
+    let entered = 0;
+    this.stack[0] = s;
+    seen[s] = stamp;
+    while (top >= 0) {
+      const x = this.stack[top--]!;
+      for (let k = succStart[x]!; k < succStart[x + 1]!; k++) {
+        const c = succ[k]!;
+        if (seen[c] === stamp) continue;
+        seen[c] = stamp;
+        // A predecessor of t passes the labels' test: it is looked for only among those that do.
+        if (!this.possible(c, t)) continue;
+        for (let j = ps; j < pe; j++) if (preds[j] === c) return 1;
+        if (++entered > this.budget) return -1;
+        this.stack[++top] = c;
+      }
+    }
+    return 0;
+  }
 }
 
 /**
  * The transitive reduction of a DAG given by predecessor lists (duplicates allowed): an
  * edge p -> m is dropped when p reaches another predecessor of m. Lists come out sorted.
  */
-export function transitiveReduction(lists: readonly (readonly number[])[]): number[][] {
-  return reduceLists(csrOf(lists));
+export function transitiveReduction(lists: readonly (readonly number[])[], searchBudget = SEARCH_BUDGET): number[][] {
+  return reduceLists(csrOf(lists), searchBudget);
 }
 
-/** transitiveReduction of lists in CSR form (duplicates allowed, any order within a list). */
-export function reduceLists(lists: PredLists): number[][] {
+/** transitiveReduction of lists in CSR form (duplicates allowed, any order within a list); `searchBudget` is for tests of the hand-over. */
+export function reduceLists(lists: PredLists, searchBudget = SEARCH_BUDGET): number[][] {
   const { start, items } = sortedUniqueLists(lists);
   const dag = dagOfCsr(start, items);
   if (!dag) throw new Error('transitiveReduction: the graph has a cycle');
+  const redundant = redundantItems(dag, searchBudget);
   const n = start.length - 1;
-  // The questions, p -> other for every ordered pair of one list in which p comes first in
-  // the topological order (the others are "no"), in typed arrays (no garbage).
-  const { pos } = dag;
-  let pairs = 0;
-  for (let m = 0; m < n; m++) { const k = start[m + 1]! - start[m]!; pairs += k * (k - 1); }
-  const sources = new Int32Array(pairs);
-  const targets = new Int32Array(pairs);
-  let q = 0;
-  for (let m = 0; m < n; m++) {
-    const s = start[m]!;
-    const e = start[m + 1]!;
-    if (e - s < 2) continue;
-    for (let a = s; a < e; a++) {
-      for (let b = s; b < e; b++) if (pos[items[a]!]! < pos[items[b]!]!) { sources[q] = items[a]!; targets[q++] = items[b]!; }
-    }
-  }
-  const hit = reaches(dag, sources.subarray(0, q), targets.subarray(0, q));
   // Each list built at its exact length (an array grown by push keeps room for 17).
   const out: number[][] = new Array(n);
   const keep = new Int32Array(longest(start));
-  let i = 0;
   for (let m = 0; m < n; m++) {
-    const s = start[m]!;
-    const e = start[m + 1]!;
     let k = 0;
-    for (let a = s; a < e; a++) {
-      let redundant = false;
-      if (e - s >= 2) for (let b = s; b < e; b++) if (pos[items[a]!]! < pos[items[b]!]! && hit[i++]) redundant = true;
-      if (!redundant) keep[k++] = items[a]!;
-    }
+    for (let a = start[m]!; a < start[m + 1]!; a++) if (!redundant[a]) keep[k++] = items[a]!;
     const list = new Array<number>(k);
     for (let i = 0; i < k; i++) list[i] = keep[i]!;
     out[m] = list;
   }
   return out;
+}
+
+/**
+ * Per item of the graph's predecessor lists: 1 when it reaches another item of its list
+ * (asked only of items before the other in the topological order, the others cannot; and
+ * no more once one is found). Searches over budget are settled together by the batched
+ * propagation.
+ */
+function redundantItems(dag: Dag, searchBudget: number): Uint8Array {
+  const { n, predStart, preds, pos } = dag;
+  const redundant = new Uint8Array(preds.length);
+  const search = new Search(dag, reachIndex(dag), searchBudget);
+  const open: number[] = []; // pairs (item index, other node) whose search ran over budget
+  for (let m = 0; m < n; m++) {
+    const s = predStart[m]!;
+    const e = predStart[m + 1]!;
+    if (e - s < 2) continue;
+    for (let a = s; a < e; a++) {
+      const p = preds[a]!;
+      for (let b = s; b < e && !redundant[a]; b++) {
+        if (pos[p]! >= pos[preds[b]!]!) continue;
+        const answer = search.runUnmarked(p, preds[b]!);
+        if (answer === 1) redundant[a] = 1;
+        else if (answer < 0) open.push(a, preds[b]!);
+      }
+    }
+  }
+  if (open.length) {
+    const q = open.length / 2;
+    const hit = reachesBatched(dag, Int32Array.from({ length: q }, (_, i) => preds[open[2 * i]!]!), Int32Array.from({ length: q }, (_, i) => open[2 * i + 1]!));
+    for (let i = 0; i < q; i++) if (hit[i]) redundant[open[2 * i]!] = 1;
+  }
+  return redundant;
 }
 
 /** The length of the longest list of CSR offsets `start`. */
