@@ -146,6 +146,7 @@ export interface ReadVms {
   readonly end: number;
 }
 
+/** Reads one instance's `vms` array into a VmCompiler (see the module's comment). */
 export class VmRecordReader {
   private readonly R: number;
   private readonly demanded: Uint8Array;
