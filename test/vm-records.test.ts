@@ -176,6 +176,7 @@ describe('VM records read from bytes', () => {
         compiled++;
         const parsed = JSON.parse(doc) as InstanceDoc;
         expect(view(pieces.model)).toEqual(view(compileModel(parsed)));
+        parsed.vms.forEach((vm, i) => expect(pieces.model.vmIndex.get(vm.name)).toBe(i));
         // and the VMs as the compiler before this reader compiled them (the frozen oracle)
         const reference = new ReferenceVmCompiler(pieces.model.resources, parsed.vms.length);
         parsed.vms.forEach((vm, i) => reference.add(vm, i));

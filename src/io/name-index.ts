@@ -27,53 +27,54 @@ export function sameText(name: string, bytes: Uint8Array, start: number, end: nu
 }
 
 export class NameIndex implements ReadonlyMap<string, number> {
-  /** Index + 1 of the name in each slot (0: empty), and the name's hash. */
-  private readonly slots: Int32Array;
-  private readonly hashes: Int32Array;
+  /** Per slot, interleaved (one cache line for both): index + 1 of the name there (0: empty), the name's hash. */
+  private readonly table: Int32Array;
   private readonly mask: number;
   private count = 0;
 
-  /** For up to `capacity` names, those of `items` (by index). */
+  /** For up to `capacity` names, those of `items` (by index); iterated in index order, so every index below size() must be added. */
   constructor(private readonly items: ReadonlyArray<{ readonly name: string }>, capacity: number) {
     let size = 16;
     while (size < 2 * capacity) size *= 2;
-    this.slots = new Int32Array(size);
-    this.hashes = new Int32Array(size);
+    this.table = new Int32Array(2 * size);
     this.mask = size - 1;
   }
 
   /** Indexes items[i] under its name, whose hash is `hash` (hashText); false when the name is already there. */
   add(i: number, hash: number): boolean {
+    const { table, mask } = this;
     const name = this.items[i]!.name;
-    let p = hash & this.mask;
-    for (let s = this.slots[p]!; s !== 0; s = this.slots[p]!) {
-      if (this.hashes[p] === hash && this.items[s - 1]!.name === name) return false;
-      p = (p + 1) & this.mask;
+    let p = hash & mask;
+    for (let s = table[2 * p]!; s !== 0; s = table[2 * p]!) {
+      if (table[2 * p + 1] === hash && this.items[s - 1]!.name === name) return false;
+      p = (p + 1) & mask;
     }
-    this.slots[p] = i + 1;
-    this.hashes[p] = hash;
+    table[2 * p] = i + 1;
+    table[2 * p + 1] = hash;
     this.count++;
     return true;
   }
 
   get(name: string): number | undefined {
     if (typeof name !== 'string') return undefined;
+    const { table, mask } = this;
     const hash = hashText(name);
-    let p = hash & this.mask;
-    for (let s = this.slots[p]!; s !== 0; s = this.slots[p]!) {
-      if (this.hashes[p] === hash && this.items[s - 1]!.name === name) return s - 1;
-      p = (p + 1) & this.mask;
+    let p = hash & mask;
+    for (let s = table[2 * p]!; s !== 0; s = table[2 * p]!) {
+      if (table[2 * p + 1] === hash && this.items[s - 1]!.name === name) return s - 1;
+      p = (p + 1) & mask;
     }
     return undefined;
   }
 
   /** The index of the name whose bytes are [start, end) (plain ASCII), without making a string. */
   findBytes(bytes: Uint8Array, start: number, end: number): number | undefined {
+    const { table, mask } = this;
     const hash = hashBytes(bytes, start, end);
-    let p = hash & this.mask;
-    for (let s = this.slots[p]!; s !== 0; s = this.slots[p]!) {
-      if (this.hashes[p] === hash && sameText(this.items[s - 1]!.name, bytes, start, end)) return s - 1;
-      p = (p + 1) & this.mask;
+    let p = hash & mask;
+    for (let s = table[2 * p]!; s !== 0; s = table[2 * p]!) {
+      if (table[2 * p + 1] === hash && sameText(this.items[s - 1]!.name, bytes, start, end)) return s - 1;
+      p = (p + 1) & mask;
     }
     return undefined;
   }

@@ -16,7 +16,7 @@ import type { SlaDoc, VmDoc } from '../model/instance.js';
 import type { VmCompiler } from '../model/model.js';
 import { QUOTE, COMMA, COLON, OPEN_OBJECT, CLOSE_OBJECT, OPEN_ARRAY, CLOSE_ARRAY, skipSpace, stringEnd, textOf } from './json-bytes.js';
 import type { SchemaValidator } from './schemas.js';
-import { hashText, NameIndex } from './name-index.js';
+import { hashBytes, hashText, NameIndex } from './name-index.js';
 
 const NOT_PLAIN = -1;
 const BACKSLASH = 0x5c;
@@ -146,12 +146,15 @@ export interface ReadVms {
   readonly end: number;
 }
 
+/** Reads one instance's `vms` array into a VmCompiler (see the module's comment). */
 export class VmRecordReader {
   private readonly R: number;
   private readonly demanded: Uint8Array;
   private readonly strings = new Strings();
   private readonly fields: Fields = { seen: 0, nameStart: 0, nameEnd: 0, group: undefined, image: undefined, sla: undefined, attributes: undefined };
   private given: GivenBack = { starts: [], ends: [], firsts: [], counts: [], bytes: 0 };
+  /** Each VM's name hash (hashText), taken from the bytes while they are at hand. */
+  private nameHashes = new Int32Array(1024);
 
   /** `batch`: bytes of given-back records parsed at a time; `giveUp` throws (the caller parses the whole document). */
   constructor(
@@ -186,9 +189,15 @@ export class VmRecordReader {
   /** VM `v`'s record at `i`, compiled or given back; where it ends. */
   private record(i: number, v: number): number {
     this.vms.reserve(v + 1);
+    if (v === this.nameHashes.length) {
+      const grown = new Int32Array(2 * v);
+      grown.set(this.nameHashes);
+      this.nameHashes = grown;
+    }
     const end = this.plainRecord(i, v);
     if (end !== NOT_PLAIN) {
       const f = this.fields;
+      this.nameHashes[v] = hashBytes(this.bytes, f.nameStart, f.nameEnd);
       this.vms.addPlain(v, this.bytes.toString('latin1', f.nameStart, f.nameEnd), f.group, f.image, f.sla, f.attributes);
       return end;
     }
@@ -386,6 +395,7 @@ export class VmRecordReader {
         const doc = docs[d++]!;
         // a demand of a resource no host limits: an error, or a resource only `resources` lists
         if (!this.vms.add(doc, v)) this.giveUp();
+        this.nameHashes[v] = hashText(doc.name);
         for (const r in doc.demand) this.noteDemanded(r);
       }
     });
@@ -400,7 +410,7 @@ export class VmRecordReader {
   private nameIndex(count: number): NameIndex {
     const infos = this.vms.infos;
     const index = new NameIndex(infos, count);
-    for (let v = 0; v < count; v++) if (!index.add(v, hashText(infos[v]!.name))) this.giveUp();
+    for (let v = 0; v < count; v++) if (!index.add(v, this.nameHashes[v]!)) this.giveUp();
     return index;
   }
 
