@@ -474,17 +474,32 @@ export function reduceLists(lists: PredLists, searchBudget = SEARCH_BUDGET): num
   if (!dag) throw new Error('transitiveReduction: the graph has a cycle');
   const redundant = redundantItems(dag, searchBudget);
   const n = start.length - 1;
-  // Each list built at its exact length (an array grown by push keeps room for 17).
   const out: number[][] = new Array(n);
   const keep = new Int32Array(longest(start));
   for (let m = 0; m < n; m++) {
     let k = 0;
     for (let a = start[m]!; a < start[m + 1]!; a++) if (!redundant[a]) keep[k++] = items[a]!;
-    const list = new Array<number>(k);
-    for (let i = 0; i < k; i++) list[i] = keep[i]!;
-    out[m] = list;
+    out[m] = listOf(keep, k);
   }
   return out;
+}
+
+/**
+ * keep[0 .. k) as an array of its exact length (one grown by push keeps room for 17): short
+ * ones, most lists, as literals (allocated at once, without holes).
+ */
+function listOf(keep: Int32Array, k: number): number[] {
+  switch (k) {
+    case 0: return [];
+    case 1: return [keep[0]!];
+    case 2: return [keep[0]!, keep[1]!];
+    case 3: return [keep[0]!, keep[1]!, keep[2]!];
+    default: {
+      const list = new Array<number>(k);
+      for (let i = 0; i < k; i++) list[i] = keep[i]!;
+      return list;
+    }
+  }
 }
 
 /**
@@ -494,9 +509,11 @@ export function reduceLists(lists: PredLists, searchBudget = SEARCH_BUDGET): num
  * propagation.
  */
 function redundantItems(dag: Dag, searchBudget: number): Uint8Array {
-  const { n, predStart, preds, pos } = dag;
+  const { n, predStart, preds } = dag;
   const redundant = new Uint8Array(preds.length);
-  const search = new Search(dag, reachIndex(dag), searchBudget);
+  const index = reachIndex(dag);
+  const search = new Search(dag, index, searchBudget);
+  const labels = index.labels; // a node's position is its first label: read with the others, in one cache line
   const open: number[] = []; // pairs (item index, other node) whose search ran over budget
   for (let m = 0; m < n; m++) {
     const s = predStart[m]!;
@@ -505,7 +522,7 @@ function redundantItems(dag: Dag, searchBudget: number): Uint8Array {
     for (let a = s; a < e; a++) {
       const p = preds[a]!;
       for (let b = s; b < e && !redundant[a]; b++) {
-        if (pos[p]! >= pos[preds[b]!]!) continue;
+        if (labels[p * LABELS]! >= labels[preds[b]! * LABELS]!) continue;
         const answer = search.runUnmarked(p, preds[b]!);
         if (answer === 1) redundant[a] = 1;
         else if (answer < 0) open.push(a, preds[b]!);
