@@ -188,14 +188,25 @@ const indexes = new WeakMap<Dag, ReachIndex>();
 function reachIndex(dag: Dag): ReachIndex {
   let index = indexes.get(dag);
   if (!index) {
+    const { n } = dag;
     const { succStart, succ } = successors(dag);
-    // Written in place, node by node: no array per label, and a node's labels are read together.
-    const labels = new Int32Array(dag.n * LABELS);
-    positionsAndLevels(dag, labels);
-    const frames: Frames = { node: new Int32Array(dag.n), next: new Int32Array(dag.n) };
-    intervals(dag.n, dag.predStart, succStart, succ, false, labels, 2, frames);
-    intervals(dag.n, dag.predStart, succStart, succ, true, labels, 4, frames);
-    index = { succStart, succ, labels, seen: new Int32Array(dag.n), stamp: 0, nearStamp: 0 };
+    // Each label computed in dense arrays (random reads hit the cache more often than in rows
+    // of six), then copied to its column; the arrays serve the three passes in turn.
+    const work: Work = { a: new Int32Array(n), b: new Int32Array(n), stack: new Int32Array(n), next: new Int32Array(n) };
+    const labels = new Int32Array(n * LABELS);
+    levels(dag, work.a);
+    for (let m = 0; m < n; m++) {
+      labels[m * LABELS] = dag.pos[m]!;
+      labels[m * LABELS + 1] = work.a[m]!;
+    }
+    for (const [reversed, at] of [[false, 2], [true, 4]] as const) {
+      intervals(n, dag.predStart, succStart, succ, reversed, work);
+      for (let m = 0; m < n; m++) {
+        labels[m * LABELS + at] = work.b[m]!;
+        labels[m * LABELS + at + 1] = work.a[m]!;
+      }
+    }
+    index = { succStart, succ, labels, seen: new Int32Array(n), stamp: 0, nearStamp: 0 };
     indexes.set(dag, index);
   }
   return index;
@@ -212,87 +223,54 @@ function successors(dag: Dag): { succStart: Int32Array; succ: Int32Array } {
   return { succStart, succ };
 }
 
-/** Labels 0 and 1 of every node: its position in the topological order and its level. */
-function positionsAndLevels(dag: Dag, labels: Int32Array): void {
+/** Each node's level (longest path from a node without predecessors), into `level`. */
+function levels(dag: Dag, level: Int32Array): void {
   const { n, predStart, preds, order } = dag;
   for (let i = 0; i < n; i++) {
     const m = order[i]!;
     let l = 0;
-    for (let k = predStart[m]!; k < predStart[m + 1]!; k++) l = Math.max(l, labels[preds[k]! * LABELS + 1]! + 1);
-    labels[m * LABELS] = i;
-    labels[m * LABELS + 1] = l;
+    for (let k = predStart[m]!; k < predStart[m + 1]!; k++) l = Math.max(l, level[preds[k]!]! + 1);
+    level[m] = l;
   }
 }
 
-/** The depth-first stack: per depth its node and the position of the next child to look at. */
-interface Frames { readonly node: Int32Array; readonly next: Int32Array }
+/** Arrays of n numbers for the labels' passes: results in a and b, the depth-first stack in the others. */
+interface Work { readonly a: Int32Array; readonly b: Int32Array; readonly stack: Int32Array; readonly next: Int32Array }
 
 /**
  * One depth-first traversal from every node without predecessors (children in list order,
- * or reversed): post-order ranks, and per node the least rank of the nodes below it. A node
- * that reaches another has the other's [low, post] inside its own. Written to the node's
- * labels at `at` (low) and `at + 1` (post; -1 while not visited, -2 while on the stack).
+ * or reversed): post-order ranks (into work.a), and per node the least rank of the nodes
+ * below it (work.b). A node that reaches another has the other's [low, post] inside its own.
  */
-function intervals(n: number, predStart: Int32Array, succStart: Int32Array, succ: Int32Array, reversed: boolean, labels: Int32Array, at: number, frames: Frames): void {
-  const { node, next } = frames;
-  for (let x = 0; x < n; x++) labels[x * LABELS + at + 1] = -1;
+function intervals(n: number, predStart: Int32Array, succStart: Int32Array, succ: Int32Array, reversed: boolean, work: Work): void {
+  const { a: post, b: low, stack, next } = work; // next: per node on the stack, children visited so far
+  post.fill(-1);
   let rank = 0;
   for (let r = 0; r < n; r++) {
     const root = reversed ? n - 1 - r : r;
-    if (predStart[root + 1]! > predStart[root]! || labels[root * LABELS + at + 1] !== -1) continue;
+    if (predStart[root + 1]! > predStart[root]! || post[root]! >= 0) continue;
     let top = 0;
-    node[0] = root;
-    next[0] = reversed ? succStart[root + 1]! : succStart[root]!;
-    labels[root * LABELS + at] = n;
-    labels[root * LABELS + at + 1] = -2;
+    stack[0] = root;
+    next[root] = 0;
+    post[root] = -2; // on the stack
+    low[root] = n;
     while (top >= 0) {
-      const xa = node[top]! * LABELS + at;
-      const child = firstUnvisited(node[top]!, succStart, succ, reversed, labels, at, next, top);
-      if (child >= 0) {
-        // The frame keeps its place among x's children; the child's frame starts at its first.
-        node[++top] = child;
-        next[top] = reversed ? succStart[child + 1]! : succStart[child]!;
-        labels[child * LABELS + at] = n;
-        labels[child * LABELS + at + 1] = -2;
+      const x = stack[top]!;
+      const degree = succStart[x + 1]! - succStart[x]!;
+      if (next[x]! < degree) {
+        const i = next[x]!++;
+        const c = succ[succStart[x]! + (reversed ? degree - 1 - i : i)]!;
+        if (post[c] === -1) { post[c] = -2; low[c] = n; next[c] = 0; stack[++top] = c; }
+        else if (low[c]! < low[x]!) low[x] = low[c]!; // done already (a DAG has no edge back into the stack)
         continue;
       }
-      labels[xa + 1] = rank;
-      if (rank < labels[xa]!) labels[xa] = rank;
+      post[x] = rank;
+      if (rank < low[x]!) low[x] = rank;
       rank++;
       top--;
-      if (top >= 0) {
-        const pa = node[top]! * LABELS + at;
-        if (labels[xa]! < labels[pa]!) labels[pa] = labels[xa]!;
-      }
+      if (top >= 0 && low[x]! < low[stack[top]!]!) low[stack[top]!] = low[x]!;
     }
   }
-}
-
-/**
- * The next child of x (frame `top`) not visited yet, or -1; the children passed on the way
- * are done already (a DAG has no edge back into the stack) and lower x's least rank.
- */
-function firstUnvisited(x: number, succStart: Int32Array, succ: Int32Array, reversed: boolean, labels: Int32Array, at: number, next: Int32Array, top: number): number {
-  const xa = x * LABELS + at;
-  let low = labels[xa]!;
-  let k = next[top]!;
-  let child = -1;
-  if (reversed) {
-    for (const s = succStart[x]!; k > s;) {
-      const c = succ[--k]!;
-      if (labels[c * LABELS + at + 1] === -1) { child = c; break; }
-      low = Math.min(low, labels[c * LABELS + at]!);
-    }
-  } else {
-    for (const e = succStart[x + 1]!; k < e;) {
-      const c = succ[k++]!;
-      if (labels[c * LABELS + at + 1] === -1) { child = c; break; }
-      low = Math.min(low, labels[c * LABELS + at]!);
-    }
-  }
-  labels[xa] = low;
-  next[top] = k;
-  return child;
 }
 
 /** Budget of one search, in nodes entered; past it the query goes to the batched propagation. */
@@ -474,17 +452,32 @@ export function reduceLists(lists: PredLists, searchBudget = SEARCH_BUDGET): num
   if (!dag) throw new Error('transitiveReduction: the graph has a cycle');
   const redundant = redundantItems(dag, searchBudget);
   const n = start.length - 1;
-  // Each list built at its exact length (an array grown by push keeps room for 17).
   const out: number[][] = new Array(n);
   const keep = new Int32Array(longest(start));
   for (let m = 0; m < n; m++) {
     let k = 0;
     for (let a = start[m]!; a < start[m + 1]!; a++) if (!redundant[a]) keep[k++] = items[a]!;
-    const list = new Array<number>(k);
-    for (let i = 0; i < k; i++) list[i] = keep[i]!;
-    out[m] = list;
+    out[m] = listOf(keep, k);
   }
   return out;
+}
+
+/**
+ * keep[0 .. k) as an array of its exact length (one grown by push keeps room for 17): short
+ * ones, most lists, as literals (allocated at once, without holes).
+ */
+function listOf(keep: Int32Array, k: number): number[] {
+  switch (k) {
+    case 0: return [];
+    case 1: return [keep[0]!];
+    case 2: return [keep[0]!, keep[1]!];
+    case 3: return [keep[0]!, keep[1]!, keep[2]!];
+    default: {
+      const list = new Array<number>(k);
+      for (let i = 0; i < k; i++) list[i] = keep[i]!;
+      return list;
+    }
+  }
 }
 
 /**
@@ -494,9 +487,11 @@ export function reduceLists(lists: PredLists, searchBudget = SEARCH_BUDGET): num
  * propagation.
  */
 function redundantItems(dag: Dag, searchBudget: number): Uint8Array {
-  const { n, predStart, preds, pos } = dag;
+  const { n, predStart, preds } = dag;
   const redundant = new Uint8Array(preds.length);
-  const search = new Search(dag, reachIndex(dag), searchBudget);
+  const index = reachIndex(dag);
+  const search = new Search(dag, index, searchBudget);
+  const labels = index.labels; // a node's position is its first label: read with the others, in one cache line
   const open: number[] = []; // pairs (item index, other node) whose search ran over budget
   for (let m = 0; m < n; m++) {
     const s = predStart[m]!;
@@ -505,7 +500,7 @@ function redundantItems(dag: Dag, searchBudget: number): Uint8Array {
     for (let a = s; a < e; a++) {
       const p = preds[a]!;
       for (let b = s; b < e && !redundant[a]; b++) {
-        if (pos[p]! >= pos[preds[b]!]!) continue;
+        if (labels[p * LABELS]! >= labels[preds[b]! * LABELS]!) continue;
         const answer = search.runUnmarked(p, preds[b]!);
         if (answer === 1) redundant[a] = 1;
         else if (answer < 0) open.push(a, preds[b]!);
