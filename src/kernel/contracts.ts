@@ -126,14 +126,16 @@ function describeState(model: Model, state: StateView, hosts?: Iterable<number>)
 
 function wrapRule(who: PluginOrigin, rule: SanityRule, model: Model): SanityRule {
   const w = Object.create(rule) as { -readonly [K in keyof SanityRule]: SanityRule[K] };
+  // Called for every state the graph check builds: no closure on the way (the call is described only when something is wrong).
+  const checkCall = (state: StateView, list: number[] | undefined) => describeState(model, state, list);
   w.check = (state, hosts) => {
     const list = hosts === undefined ? undefined : [...hosts];
-    const call = () => describeState(model, state, list);
-    const out = guarded(who, call, () => rule.check(state, list));
-    if (!Array.isArray(out)) breach(who, call(), `returned ${describe(out)}: check() must return an array of violations {rule, message, ...}`);
-    for (const v of out) {
-      const bad = violationProblem(v);
-      if (bad) breach(who, call(), `returned a violation ${describe(v)} that ${bad}: a violation is {rule, message, host?, vm?, resource?, load?, limit?}`);
+    let out: unknown;
+    try { out = rule.check(state, list); } catch (e) { return threw(who, () => checkCall(state, list), e); }
+    if (!Array.isArray(out)) breach(who, checkCall(state, list), `returned ${describe(out)}: check() must return an array of violations {rule, message, ...}`);
+    for (let i = 0; i < out.length; i++) {
+      const bad = violationProblem(out[i]);
+      if (bad) breach(who, checkCall(state, list), `returned a violation ${describe(out[i])} that ${bad}: a violation is {rule, message, host?, vm?, resource?, load?, limit?}`);
     }
     return out as Violation[];
   };

@@ -85,10 +85,14 @@ export function verifyDependencies(problem: Problem, waves: readonly Wave[], dep
  * (index 0 of the answers, which stays 0).
  */
 class Queries {
-  private sources = new Int32Array(1024);
-  private targets = new Int32Array(1024);
+  private sources: Int32Array;
+  private targets: Int32Array;
   private count = 1; // slot 0: the answer "no"
-  constructor(private readonly dag: Dag) {}
+  /** expected: about how many questions will come (arrays grown by doubling leave garbage behind). */
+  constructor(private readonly dag: Dag, expected: number) {
+    this.sources = new Int32Array(expected + 1);
+    this.targets = new Int32Array(expected + 1);
+  }
   /** The question's index in the answers. */
   add(s: number, t: number): number {
     if (this.dag.pos[s]! >= this.dag.pos[t]!) return 0;
@@ -126,8 +130,12 @@ interface Stays {
 /** A migration group's slot chain: its migrations in plan order and the questions' indices. */
 interface GroupTest { rule: string; group: MigrationGroup; list: number[]; ids: Int32Array }
 
-/** A concurrency limit whose slot chain is asked about: the questions' indices. */
-interface SlotTest { host: number; kind: 'outgoing' | 'incoming'; limit: number; ids: Int32Array }
+/**
+ * The concurrency limits of one kind whose slot chains are asked about: the hosts (ascending),
+ * and per host h with limit c its questions' indices at ids[start[h] .. start[h + 1] - max(1, c))
+ * (typed arrays, not an object per host: a large plan has a chain on nearly every host).
+ */
+interface SlotTests { kind: 'outgoing' | 'incoming'; index: HostIndex; hosts: Int32Array; ids: Int32Array }
 
 type HostIndex = { start: Int32Array; items: Int32Array };
 
@@ -148,24 +156,25 @@ class GraphCheck {
   run(deps: readonly (readonly number[])[]): DependencyCheck {
     const dag = this.graph(deps);
     if (!dag) return this.result();
-    const q = new Queries(dag);
+    // A VM's order and the slot chains of the hosts' departures and arrivals: under 2 questions a migration in large plans.
+    const q = new Queries(dag, 2 * this.plan.n);
     const stays = this.stays();
     if (!stays) return this.result();
     const sameVm = this.sameVmQuestions(stays, q);
     const out = byHost(this.H, this.plan.n, this.plan.from);
     const inc = byHost(this.H, this.plan.n, this.plan.to);
-    const slotTests = this.slotQuestions(q, out, inc);
-    const links = { out: linkQuestions(q, out, slotTests, 'outgoing'), inc: linkQuestions(q, inc, slotTests, 'incoming') };
+    const slotTests = [this.slotQuestions(q, 'outgoing', out), this.slotQuestions(q, 'incoming', inc)] as const;
+    const links = { out: linkQuestions(q, slotTests[0], (h) => this.limitOf('outgoing', h)), inc: linkQuestions(q, slotTests[1], (h) => this.limitOf('incoming', h)) };
     const globalIds = this.globalQuestions(q);
     const groupTests = this.groupQuestions(q);
     const hit = q.run();
     this.reportOrder(stays, sameVm, hit);
-    this.reportSlots(dag, slotTests, hit, out, inc);
+    for (const tests of slotTests) this.reportSlots(dag, tests, hit);
     this.reportGlobal(globalIds, hit);
     this.reportGroups(dag, groupTests, hit);
     if (this.violations.length) return this.result();
-    const chains = { out: chainsOf(out, links.out, hit), inc: chainsOf(inc, links.inc, hit) };
-    this.checkRules(stays, inc, new Overlap(dag, stays, chains.out, chains.inc, out.start));
+    const chains = { out: { ...out, ...chainsOf(out, links.out, hit) }, inc: { ...inc, ...chainsOf(inc, links.inc, hit) } };
+    this.checkRules(stays, inc, new Overlap(dag, stays, chains.out, chains.inc));
     return this.result();
   }
 
@@ -208,7 +217,6 @@ class GraphCheck {
     const { n, vm, from, to } = this.plan;
     const V = model.vms.length;
     const last = new Int32Array(V).fill(-1);
-    const at = Int32Array.from(model.placement);
     let moving = 0;
     for (let m = 0; m < n; m++) if (last[vm[m]!]! < 0) { last[vm[m]!] = m; moving++; }
     last.fill(-1);
@@ -217,15 +225,16 @@ class GraphCheck {
     const put = (i: number, v: number, h: number, arrival: number, departure: number) => {
       stays.vm[i] = v; stays.host[i] = h; stays.arrival[i] = arrival; stays.departure[i] = departure;
     };
+    // A VM is where its last migration so far took it, or at its placement (no copy of the placement).
     for (let m = 0; m < n; m++) {
       const v = vm[m]!;
-      if (from[m] !== at[v]) this.fail(`migration ${this.describe(m)} starts from ${this.hostName(from[m]!)} but ${this.vmName(m)} is on ${this.hostName(at[v]!)} (verify the plan first)`, { vm: this.vmName(m) });
-      put(m, v, at[v]!, last[v]!, m);
+      const at = last[v]! >= 0 ? to[last[v]!]! : model.placement[v]!;
+      if (from[m] !== at) this.fail(`migration ${this.describe(m)} starts from ${this.hostName(from[m]!)} but ${this.vmName(m)} is on ${this.hostName(at)} (verify the plan first)`, { vm: this.vmName(m) });
+      put(m, v, at, last[v]!, m);
       last[v] = m;
-      at[v] = to[m]!;
     }
     let i = n;
-    for (let v = 0; v < V; v++) if (last[v]! >= 0) put(i++, v, at[v]!, last[v]!, -1);
+    for (let v = 0; v < V; v++) if (last[v]! >= 0) put(i++, v, to[last[v]!]!, last[v]!, -1);
     if (this.violations.length) return null;
     const { start, items } = byHost(this.H, count, stays.host);
     return { ...stays, onStart: start, on: items };
@@ -239,22 +248,25 @@ class GraphCheck {
   }
 
   /** Concurrency per host: the slot chain's questions, where the list is longer than the limit. */
-  private slotQuestions(q: Queries, out: HostIndex, inc: HostIndex): SlotTest[] {
-    const tests: SlotTest[] = [];
-    for (const [kind, index] of [['outgoing', out], ['incoming', inc]] as const) {
-      for (let h = 0; h < this.H; h++) {
-        const host = this.problem.model.hosts[h]!;
-        const c = kind === 'outgoing' ? host.maxOutgoing : host.maxIncoming;
-        const s = index.start[h]!;
-        const e = index.start[h + 1]!;
-        if (!Number.isFinite(c) || e - s <= c) continue;
-        const cc = Math.max(1, c);
-        const ids = new Int32Array(e - s - cc);
-        for (let k = s + cc; k < e; k++) ids[k - s - cc] = q.add(index.items[k - cc]!, index.items[k]!);
-        tests.push({ host: h, kind, limit: c, ids });
-      }
+  private slotQuestions(q: Queries, kind: SlotTests['kind'], index: HostIndex): SlotTests {
+    const hosts = new Int32Array(this.H);
+    const ids = new Int32Array(index.items.length);
+    let asked = 0;
+    for (let h = 0; h < this.H; h++) {
+      const c = this.limitOf(kind, h);
+      const s = index.start[h]!;
+      const e = index.start[h + 1]!;
+      if (!Number.isFinite(c) || e - s <= c) continue;
+      const cc = Math.max(1, c);
+      for (let k = s + cc; k < e; k++) ids[k - cc] = q.add(index.items[k - cc]!, index.items[k]!);
+      hosts[asked++] = h;
     }
-    return tests;
+    return { kind, index, hosts: hosts.subarray(0, asked), ids };
+  }
+
+  private limitOf(kind: SlotTests['kind'], h: number): number {
+    const host = this.problem.model.hosts[h]!;
+    return kind === 'outgoing' ? host.maxOutgoing : host.maxIncoming;
   }
 
   /** maxPerWave, a sufficient test: the migration c places before each one precedes it. */
@@ -305,15 +317,20 @@ class GraphCheck {
   }
 
   /** Where a slot chain is broken, the exact width (Dilworth) decides. */
-  private reportSlots(dag: Dag, tests: SlotTest[], hit: Uint8Array, out: HostIndex, inc: HostIndex): void {
-    for (const t of tests) {
-      if (t.ids.every((id) => hit[id] === 1)) continue;
-      const index = t.kind === 'outgoing' ? out : inc;
-      const list = Array.from(index.items.subarray(index.start[t.host]!, index.start[t.host + 1]!));
+  private reportSlots(dag: Dag, tests: SlotTests, hit: Uint8Array): void {
+    const { kind, index, ids } = tests;
+    for (const h of tests.hosts) {
+      const limit = this.limitOf(kind, h);
+      const s = index.start[h]!;
+      const e = index.start[h + 1]!;
+      let chained = true;
+      for (let k = s; k < e - Math.max(1, limit) && chained; k++) chained = hit[ids[k]!] === 1;
+      if (chained) continue;
+      const list = Array.from(index.items.subarray(s, e));
       const width = antichainWidth(dag, list);
-      if (width > t.limit) {
-        const host = this.hostName(t.host);
-        this.fail(`host ${host}: up to ${width} ${t.kind} migrations may run at once in an order the graph allows, limit ${t.limit}`, { rule: 'concurrency', host, load: width, limit: t.limit });
+      if (width > limit) {
+        const host = this.hostName(h);
+        this.fail(`host ${host}: up to ${width} ${kind} migrations may run at once in an order the graph allows, limit ${limit}`, { rule: 'concurrency', host, load: width, limit });
       }
     }
   }
@@ -333,10 +350,11 @@ class GraphCheck {
     for (let m = 0; m < this.plan.n; m++) moves[this.plan.vm[m]!] = 1;
     const worst = new WorstState(state, this.plan, moves);
     for (let h = 0; h < this.H; h++) {
-      overlap.host(h);
+      if (inc.start[h] === inc.start[h + 1]) continue;
+      overlap.host(h, stays.onStart);
       for (let k = inc.start[h]!; k < inc.start[h + 1]!; k++) {
         const m = inc.items[k]!;
-        this.present(m, overlap, worst);
+        this.present(k, m, overlap, worst);
         worst.build(h, m);
         this.checkHost(state, h, m);
         worst.undo();
@@ -348,22 +366,24 @@ class GraphCheck {
    * The stays on m's host that may be under way while m runs, as the last arrival there to
    * have started: not m's VM, not arriving after m in the order, not departed before m.
    * In flight when their arrival does not precede m (a VM in flight counts at least as
-   * much as a settled one).
+   * much as a settled one). k: m's place in the host's arrivals.
    */
-  private present(m: number, overlap: Overlap, worst: WorstState): void {
+  private present(k: number, m: number, overlap: Overlap, worst: WorstState): void {
     const x = this.plan.vm[m]!;
     worst.clear();
-    overlap.arrival(m);
-    const { stayVm, stayArrival } = overlap;
-    for (let j = 0; j < overlap.count; j++) {
+    overlap.arrival(k);
+    const { stayVm, end } = overlap;
+    for (let j = overlap.first; j < end; j++) {
       if (stayVm[j] === x || overlap.after(j)) { overlap.skip(j); continue; }
       if (overlap.departed(j)) continue;
-      worst.add(stayVm[j]!, overlap.arrived(j) ? -1 : stayArrival[j]!);
+      worst.add(stayVm[j]!, overlap.arrived(j) ? -1 : overlap.arrivalOf(j));
     }
   }
 
   private checkHost(state: PlacementState, h: number, m: number): void {
-    for (const rule of this.problem.rules) {
+    const { rules } = this.problem;
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i]!;
       for (const v of rule.check(state, [h])) {
         this.ruleHosts.add(h);
         this.violations.push({
@@ -386,14 +406,14 @@ interface Chains { readonly place: Int32Array; readonly run: Int32Array }
  * The questions "does the migration at place k of a host's list reach the one at k + 1"
  * (index per k; 0, "no", at a host's last place). A slot chain of limit 1 asked them already.
  */
-function linkQuestions(q: Queries, index: HostIndex, slotTests: SlotTest[], kind: SlotTest['kind']): Int32Array {
-  const { start, items } = index;
+function linkQuestions(q: Queries, slotTests: SlotTests, limitOf: (h: number) => number): Int32Array {
+  const { start, items } = slotTests.index;
   const ids = new Int32Array(items.length);
   const asked = new Uint8Array(start.length - 1);
-  for (const t of slotTests) {
-    if (t.kind !== kind || Math.max(1, t.limit) !== 1) continue;
-    ids.set(t.ids, start[t.host]!); // t.ids[i]: items[s + i] -> items[s + i + 1]
-    asked[t.host] = 1;
+  for (const h of slotTests.hosts) {
+    if (Math.max(1, limitOf(h)) !== 1) continue;
+    ids.set(slotTests.ids.subarray(start[h]!, start[h + 1]! - 1), start[h]!); // items[k] -> items[k + 1] at k
+    asked[h] = 1;
   }
   for (let h = 0; h + 1 < start.length; h++) {
     if (asked[h]) continue;
@@ -424,21 +444,25 @@ function chainsOf(index: HostIndex, linkIds: Int32Array, hit: Uint8Array): Chain
  * follow from others: within a chained run of departures, those that reach the arrival
  * come first (a prefix), and they still reach the next arrival when the arrival reaches it;
  * an arrival reaches the later arrivals of its run. Only the rest costs a search.
+ *
+ * What a stay needs is laid out once, in host order (a host's stays side by side, j from
+ * `first` to `end`): the check is bound by memory, and a host's stays are read again for
+ * each of its arrivals.
  */
 class Overlap {
   private readonly reach: Reachability;
-  /** The stays on the current host, gathered there (j: the stay's place on the host). */
-  count = 0;
-  stayVm = new Int32Array(64);
-  stayArrival = new Int32Array(64);
-  private departure = new Int32Array(64);
+  /** The stays on the current host: j in first .. end - 1. */
+  first = 0;
+  end = 0;
+  /** Per stay in host order: its VM. */
+  readonly stayVm: Int32Array;
   /** Topological position of the stay's arrival (-1: from the start). */
-  private arrivalPos = new Int32Array(64);
+  private readonly arrivalPos: Int32Array;
   /** Places of the stay's arrival in the host's arrivals, of its departure in its departures (-1: none). */
-  private arrivalPlace = new Int32Array(64);
-  private departurePlace = new Int32Array(64);
+  private readonly arrivalPlace: Int32Array;
+  private readonly departurePlace: Int32Array;
   /** Per stay: 1 when its arrival reached the previous arrival. */
-  private arrBefore = new Uint8Array(64);
+  private readonly arrBefore: Uint8Array;
   /**
    * Per chained run of departures (by its first place): places run .. yesEnd - 1 reach the
    * arrival, places noFrom .. of the run do not (the rest is not known yet).
@@ -449,72 +473,72 @@ class Overlap {
   private ds = 0;
   private de = 0;
   private chained = false;
+  /** The current arrival, its place in the host's arrivals and its topological position. */
   private m = -1;
+  private pm = -1;
   private mPos = -1;
 
-  constructor(private readonly dag: Dag, private readonly stays: Stays, private readonly out: Chains, private readonly inc: Chains, private readonly outStart: Int32Array) {
+  constructor(private readonly dag: Dag, stays: Stays, private readonly out: Chains & HostIndex, private readonly inc: Chains & HostIndex) {
     this.reach = new Reachability(dag);
     this.yesEnd = new Int32Array(out.run.length);
     this.noFrom = new Int32Array(out.run.length);
-  }
-
-  /** Starts the arrivals at host h: its stays gathered once, not looked up again per arrival. */
-  host(h: number): void {
-    const { stays } = this;
-    const s = stays.onStart[h]!;
-    const count = stays.onStart[h + 1]! - s;
-    if (this.stayVm.length < count) this.grow(2 * count);
+    const { count, on } = stays;
+    this.stayVm = new Int32Array(count);
+    this.arrivalPos = new Int32Array(count);
+    this.arrivalPlace = new Int32Array(count);
+    this.departurePlace = new Int32Array(count);
+    this.arrBefore = new Uint8Array(count);
     for (let j = 0; j < count; j++) {
-      const si = stays.on[s + j]!;
+      const si = on[j]!;
       const a = stays.arrival[si]!;
       const d = stays.departure[si]!;
       this.stayVm[j] = stays.vm[si]!;
-      this.stayArrival[j] = a;
-      this.departure[j] = d;
-      this.arrivalPos[j] = a >= 0 ? this.dag.pos[a]! : -1;
-      this.arrivalPlace[j] = a >= 0 ? this.inc.place[a]! : -1;
-      this.departurePlace[j] = d >= 0 ? this.out.place[d]! : -1;
+      this.arrivalPos[j] = a >= 0 ? dag.pos[a]! : -1;
+      this.arrivalPlace[j] = a >= 0 ? inc.place[a]! : -1;
+      this.departurePlace[j] = d >= 0 ? out.place[d]! : -1;
     }
-    this.arrBefore.fill(0, 0, count);
-    this.count = count;
-    this.ds = this.outStart[h]!;
-    this.de = this.outStart[h + 1]!;
   }
 
-  private grow(size: number): void {
-    this.stayVm = new Int32Array(size);
-    this.stayArrival = new Int32Array(size);
-    this.departure = new Int32Array(size);
-    this.arrivalPos = new Int32Array(size);
-    this.arrivalPlace = new Int32Array(size);
-    this.departurePlace = new Int32Array(size);
-    this.arrBefore = new Uint8Array(size);
+  /** Starts the arrivals at host h (its stays are onStart[h] .. onStart[h + 1] in host order). */
+  host(h: number, onStart: Int32Array): void {
+    this.first = onStart[h]!;
+    this.end = onStart[h + 1]!;
+    this.arrBefore.fill(0, this.first, this.end);
+    this.ds = this.out.start[h]!;
+    this.de = this.out.start[h + 1]!;
   }
 
-  /** The next arrival at the host (arrivals come in plan order). */
-  arrival(m: number): void {
-    const p = this.inc.place[m]!;
-    this.chained = this.inc.run[p]! < p; // the previous arrival reaches m
+  /** The arrival at place k of the host's arrivals (arrivals come in plan order). */
+  arrival(k: number): void {
+    const m = this.inc.items[k]!;
+    this.chained = this.inc.run[k]! < k; // the previous arrival reaches m
     // What reached the previous arrival reaches m when that one reaches m; what did not may.
-    for (let k = this.ds; k < this.de; k++) {
-      if (!this.chained) this.yesEnd[k] = k;
-      this.noFrom[k] = this.de;
+    for (let q = this.ds; q < this.de; q++) {
+      if (!this.chained) this.yesEnd[q] = q;
+      this.noFrom[q] = this.de;
     }
     // The host's departures that m waits for reach it, and so do those before them in their run.
     const { predStart, preds } = this.dag;
-    for (let k = predStart[m]!; k < predStart[m + 1]!; k++) {
-      const q = this.out.place[preds[k]!]!;
+    for (let i = predStart[m]!; i < predStart[m + 1]!; i++) {
+      const q = this.out.place[preds[i]!]!;
       if (q < this.ds || q >= this.de) continue;
       const r = this.out.run[q]!;
       if (this.yesEnd[r]! <= q) this.yesEnd[r] = q + 1;
     }
     this.m = m;
+    this.pm = k;
     this.mPos = this.dag.pos[m]!;
   }
 
   /** Whether stay j begins after the arrival in the topological order. */
   after(j: number): boolean {
     return this.arrivalPos[j]! > this.mPos;
+  }
+
+  /** The migration that began stay j (-1: the start). */
+  arrivalOf(j: number): number {
+    const pa = this.arrivalPlace[j]!;
+    return pa < 0 ? -1 : this.inc.items[pa]!;
   }
 
   /** Whether the departure of stay j reaches the arrival. */
@@ -526,7 +550,7 @@ class Overlap {
     if (p < this.yesEnd[r]!) return true;
     if (p >= this.noFrom[r]!) return false;
     // The departure reaches the later departures of its run: the run's first ones reach m, the others not.
-    if (this.reachesArrival(this.departure[j]!)) { this.yesEnd[r] = p + 1; return true; }
+    if (this.reachesArrival(this.out.items[p]!)) { this.yesEnd[r] = p + 1; return true; }
     this.noFrom[r] = p;
     return false;
   }
@@ -535,8 +559,8 @@ class Overlap {
   arrived(j: number): boolean {
     const pa = this.arrivalPlace[j]!;
     if (pa < 0) { this.arrBefore[j] = 0; return true; }
-    const pm = this.inc.place[this.m]!;
-    const yes = (pa < pm && this.inc.run[pm]! <= pa) || (this.chained && this.arrBefore[j] === 1) || this.reachesArrival(this.stayArrival[j]!);
+    const pm = this.pm;
+    const yes = (pa < pm && this.inc.run[pm]! <= pa) || (this.chained && this.arrBefore[j] === 1) || this.reachesArrival(this.inc.items[pa]!);
     this.arrBefore[j] = yes ? 1 : 0;
     return yes;
   }
