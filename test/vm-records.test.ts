@@ -232,6 +232,18 @@ describe('VM records read from bytes', () => {
     }), { numRuns: 100 });
   });
 
+  it('compile an empty or spaced array, with the hosts before or after it', () => {
+    const hosts = '"hosts":[{"name":"h0","capacity":{"ram":8}}]';
+    for (const vms of ['[]', '[ \n ]', '[ {"name":"a"} ]', '[\n{ "name" : "a" , "demand" : { "ram" : 1 } }\n]']) {
+      const placement = vms.includes('"a"') ? '{"a":"h0"}' : '{}';
+      for (const doc of [`{${hosts},"vms":${vms},"placement":${placement}}`, `{"vms":${vms},${hosts},"placement":${placement}}`]) {
+        const pieces = compileInstanceBytes(Buffer.from(doc), schemas);
+        expect(pieces, doc).toBeDefined();
+        expect(view(pieces!.model)).toEqual(view(compileModel(JSON.parse(doc) as InstanceDoc)));
+      }
+    }
+  });
+
   it('give up on what is not an array of objects, or not JSON, so that the whole document says what is wrong', () => {
     const good = '{"hosts":[{"name":"h0","capacity":{"ram":8}}],"vms":[{"name":"a","demand":{"ram":1}}],"placement":{"a":"h0"}}';
     expect(compileInstanceBytes(Buffer.from(good), schemas)).toBeDefined();
