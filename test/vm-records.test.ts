@@ -16,6 +16,7 @@ import { SchemaValidator } from '../src/io/schemas.js';
 import { InstanceBytes } from '../src/io/read.js';
 import { loadInstance } from '../src/api.js';
 import { ReferenceVmCompiler } from './reference/round5/vm-compiler.js';
+import { NO_ATTRIBUTES } from '../src/model/source.js';
 
 const schemas = new SchemaValidator();
 
@@ -177,6 +178,9 @@ describe('VM records read from bytes', () => {
         const parsed = JSON.parse(doc) as InstanceDoc;
         expect(view(pieces.model)).toEqual(view(compileModel(parsed)));
         parsed.vms.forEach((vm, i) => expect(pieces.model.vmIndex.get(vm.name)).toBe(i));
+        // each VM has attributes of its own, as JSON.parse gives them (equal ones are not shared)
+        const own = pieces.model.vms.map((vm) => vm.attributes).filter((a) => a !== NO_ATTRIBUTES);
+        expect(new Set(own).size).toBe(own.length);
         // and the VMs as the compiler before this reader compiled them (the frozen oracle)
         const reference = new ReferenceVmCompiler(pieces.model.resources, parsed.vms.length);
         parsed.vms.forEach((vm, i) => reference.add(vm, i));
@@ -220,7 +224,7 @@ describe('VM records read from bytes', () => {
   });
 
   it('compile plain records and given-back ones alike, in any mix and batch', () => {
-    const plain = (n: number) => `{"name":"vm-${n}","demand":{"ram":${n + 1},"cpu":0.5},"attributes":{"flavour":"m1","n":${n}},"group":"g","image":""}`;
+    const plain = (n: number) => `{"name":"vm-${n}","demand":{"ram":${n + 1},"cpu":0.5},"attributes":{"flavour":"m1","n":${n % 3}},"group":"g","image":""}`;
     const odd = (n: number) => `{"name":"v\\u00e9-${n}","demand":{"ram":0,"x-a":1},"sla":{"cold":true},"x-k":[1]}`;
     fc.assert(fc.property(fc.array(fc.boolean(), { maxLength: 40 }), fc.integer({ min: 1, max: 500 }), (kinds, batch) => {
       const vms = kinds.map((p, n) => (p ? plain(n) : odd(n)));
@@ -229,7 +233,22 @@ describe('VM records read from bytes', () => {
       const pieces = compileInstanceBytes(Buffer.from(doc), schemas, batch);
       expect(pieces).toBeDefined();
       expect(view(pieces!.model)).toEqual(view(compileModel(JSON.parse(doc) as InstanceDoc)));
+      // equal attributes are still one object per VM
+      const own = pieces!.model.vms.map((vm) => vm.attributes).filter((a) => a !== NO_ATTRIBUTES);
+      expect(new Set(own).size).toBe(own.length);
     }), { numRuns: 100 });
+  });
+
+  it('compile an empty or spaced array, with the hosts before or after it', () => {
+    const hosts = '"hosts":[{"name":"h0","capacity":{"ram":8}}]';
+    for (const vms of ['[]', '[ \n ]', '[ {"name":"a"} ]', '[\n{ "name" : "a" , "demand" : { "ram" : 1 } }\n]']) {
+      const placement = vms.includes('"a"') ? '{"a":"h0"}' : '{}';
+      for (const doc of [`{${hosts},"vms":${vms},"placement":${placement}}`, `{"vms":${vms},${hosts},"placement":${placement}}`]) {
+        const pieces = compileInstanceBytes(Buffer.from(doc), schemas);
+        expect(pieces, doc).toBeDefined();
+        expect(view(pieces!.model)).toEqual(view(compileModel(JSON.parse(doc) as InstanceDoc)));
+      }
+    }
   });
 
   it('give up on what is not an array of objects, or not JSON, so that the whole document says what is wrong', () => {

@@ -151,6 +151,8 @@ export class VmRecordReader {
   private readonly R: number;
   private readonly demanded: Uint8Array;
   private readonly strings = new Strings();
+  /** Flat attribute objects by the hash of their bytes (see attributes()). */
+  private readonly flats = new Map<number, { text: string; object: Readonly<Record<string, unknown>> }>();
   private readonly fields: Fields = { seen: 0, nameStart: 0, nameEnd: 0, group: undefined, image: undefined, sla: undefined, attributes: undefined };
   private given: GivenBack = { starts: [], ends: [], firsts: [], counts: [], bytes: 0 };
   /** Each VM's name hash (hashText), taken from the bytes while they are at hand. */
@@ -311,17 +313,25 @@ export class VmRecordReader {
 
   /** Attributes: an object, built here when flat and plain, else parsed. */
   private attributes(j: number): number {
-    if (this.bytes[j] !== OPEN_OBJECT) return NOT_PLAIN;
+    const { bytes } = this;
+    if (bytes[j] !== OPEN_OBJECT) return NOT_PLAIN;
+    const end = containerEnd(bytes, j);
+    if (end < 0) return NOT_PLAIN;
+    // records repeat their attributes: a copy of the flat object last built from the same bytes
+    const hash = hashBytes(bytes, j, end);
+    const known = this.flats.get(hash);
+    if (known !== undefined && same(bytes, j, end, known.text)) {
+      this.fields.attributes = { ...known.object };
+      return end;
+    }
     const attributes: Record<string, unknown> = {};
-    const end = this.flatObject(j, attributes);
-    if (end >= 0) {
+    if (this.flatObject(j, attributes) === end) {
+      if (this.flats.size < 4096) this.flats.set(hash, { text: bytes.toString('latin1', j, end), object: { ...attributes } });
       this.fields.attributes = attributes;
       return end;
     }
-    const whole = containerEnd(this.bytes, j);
-    if (whole < 0) return NOT_PLAIN;
-    this.fields.attributes = JSON.parse(textOf(this.bytes, j, whole)) as Record<string, unknown>;
-    return whole;
+    this.fields.attributes = JSON.parse(textOf(bytes, j, end)) as Record<string, unknown>;
+    return end;
   }
 
   /** Members of the object at `j` into `into` when their keys are plain (not "__proto__") and values plain strings, numbers, true, false or null; else -1. */
