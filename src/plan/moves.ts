@@ -13,10 +13,10 @@ export interface Move {
 export function toWaveDocs(model: Model, waves: Move[][]): Wave[] {
   // Host names read once: a plan names each host many times.
   const hostNames = model.hosts.map((h) => h.name);
-  // The indices are left with each wave: the replay verifier checks them against the names instead of looking the names up.
+  // The moves are left with each wave: the replay verifier checks their indices against the names instead of looking the names up.
   return waves.map((w) => rememberIndices({
     migrations: w.map((m) => ({ vm: model.vms[m.vm]!.name, from: hostNames[m.from]!, to: hostNames[m.to]! })),
-  }, Int32Array.from(w, (m) => m.vm), Int32Array.from(w, (m) => m.from), Int32Array.from(w, (m) => m.to)));
+  }, w));
 }
 
 /** Index-based moves of a plan of host-to-host moves (what engines produce); a shelve or unshelve is a bug here. */

@@ -14,13 +14,15 @@ import { SHELVED } from '../model/state.js';
 /** Index of a name the model does not have. */
 export const UNKNOWN = -2;
 
-interface Guesses { readonly vm: Int32Array; readonly from: Int32Array; readonly to: Int32Array }
+/** A migration as indices: its VM, source and destination (-1 for a missing end). */
+export interface IndexedMove { readonly vm: number; readonly from: number; readonly to: number }
 
-const remembered = new WeakMap<Wave, Guesses>();
+const remembered = new WeakMap<Wave, readonly IndexedMove[]>();
+const NO_GUESS: IndexedMove = { vm: -1, from: -1, to: -1 };
 
-/** Notes the indices a wave was written from (per migration: VM, source and destination; -1 for a missing end). */
-export function rememberIndices(wave: Wave, vm: Int32Array, from: Int32Array, to: Int32Array): Wave {
-  remembered.set(wave, { vm, from, to });
+/** Notes the moves a wave was written from, one per migration, in order (kept, not copied: no cost to the writer). */
+export function rememberIndices(wave: Wave, moves: readonly IndexedMove[]): Wave {
+  remembered.set(wave, moves);
   return wave;
 }
 
@@ -66,20 +68,21 @@ export class WaveIndices {
       this.to = new Int32Array(n);
     }
     const guesses = remembered.get(wave);
-    if (guesses && guesses.vm.length === n) this.guessed(model, migrations, guesses);
+    if (guesses && guesses.length === n) this.guessed(model, migrations, guesses);
     else this.lookedUp(model, migrations);
     return this;
   }
 
-  private guessed(model: Model, migrations: readonly Migration[], guesses: Guesses): void {
+  private guessed(model: Model, migrations: readonly Migration[], guesses: readonly IndexedMove[]): void {
     const vmNames = namesOf(model.vmIndex, model.vms.length);
     const hostNames = namesOf(model.hostIndex, model.hosts.length);
     for (let i = 0; i < migrations.length; i++) {
       const m = migrations[i]!;
-      const v = guesses.vm[i]!;
+      const g = guesses[i] ?? NO_GUESS;
+      const v = g.vm;
       this.vm[i] = v >= 0 && typeof m.vm === 'string' && vmNames[v] === m.vm ? v : model.vmIndex.get(m.vm) ?? UNKNOWN;
-      this.from[i] = hostAt(model, hostNames, m.from, guesses.from[i]!);
-      this.to[i] = hostAt(model, hostNames, m.to, guesses.to[i]!);
+      this.from[i] = hostAt(model, hostNames, m.from, g.from);
+      this.to[i] = hostAt(model, hostNames, m.to, g.to);
     }
   }
 
