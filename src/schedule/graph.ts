@@ -185,7 +185,14 @@ const LABELS = 6;
 
 const indexes = new WeakMap<Dag, ReachIndex>();
 
-function reachIndex(dag: Dag): ReachIndex {
+/**
+ * The labels of `dag`, made once. `heights` (for a graph of the caller's own, not shared):
+ * the second traversal's labels replaced by the node's height (longest path to a node without
+ * successors, which must fall along a path), a sweep instead of a traversal: it refutes fewer
+ * questions (at 80,000 hosts it leaves 365,000 of the reduction's open instead of 315,000),
+ * for less than it costs to ask them.
+ */
+function reachIndex(dag: Dag, heights = false): ReachIndex {
   let index = indexes.get(dag);
   if (!index) {
     const { n } = dag;
@@ -200,6 +207,12 @@ function reachIndex(dag: Dag): ReachIndex {
       labels[m * LABELS + 1] = work.a[m]!;
     }
     for (const [reversed, at] of [[false, 2], [true, 4]] as const) {
+      if (reversed && heights) {
+        // As an interval: [-height, 0] holds the other's when the height is at least the other's.
+        height(dag, work.a);
+        for (let m = 0; m < n; m++) labels[m * LABELS + at] = -work.a[m]!;
+        continue;
+      }
       intervals(n, dag.predStart, succStart, succ, reversed, work);
       for (let m = 0; m < n; m++) {
         labels[m * LABELS + at] = work.b[m]!;
@@ -231,6 +244,16 @@ function levels(dag: Dag, level: Int32Array): void {
     let l = 0;
     for (let k = predStart[m]!; k < predStart[m + 1]!; k++) l = Math.max(l, level[preds[k]!]! + 1);
     level[m] = l;
+  }
+}
+
+/** Each node's height (longest path to a node without successors), into `out`. */
+function height(dag: Dag, out: Int32Array): void {
+  const { n, predStart, preds, order } = dag;
+  out.fill(0);
+  for (let i = n - 1; i >= 0; i--) {
+    const m = order[i]!;
+    for (let k = predStart[m]!; k < predStart[m + 1]!; k++) if (out[preds[k]!]! < out[m]! + 1) out[preds[k]!] = out[m]! + 1;
   }
 }
 
@@ -489,7 +512,7 @@ function listOf(keep: Int32Array, k: number): number[] {
 function redundantItems(dag: Dag, searchBudget: number): Uint8Array {
   const { n, predStart, preds } = dag;
   const redundant = new Uint8Array(preds.length);
-  const index = reachIndex(dag);
+  const index = reachIndex(dag, true); // the reduction's own graph
   const search = new Search(dag, index, searchBudget);
   const labels = index.labels; // a node's position is its first label: read with the others, in one cache line
   const open: number[] = []; // pairs (item index, other node) whose search ran over budget
