@@ -114,17 +114,18 @@ class Queries {
 }
 
 /**
- * The stays of moving VMs: VM, host, the migration that began it (-1: the start) and the one
- * that ended it (-1: the end), and per host the stays on it (CSR).
+ * The stays of moving VMs, laid out host by host (the check is bound by memory, and reads a
+ * host's stays once per arrival there): host h's at onStart[h] .. onStart[h + 1], first those
+ * ended by its departures, in plan order, then those lasting to the end, by VM. Per stay its
+ * VM, the migration that began it (-1: the start) and the one that ended it (-1: the end).
  */
 interface Stays {
-  readonly count: number;
+  /** Per migration: the VM's migration before it (-1: none). */
+  readonly previous: Int32Array;
+  readonly onStart: Int32Array;
   readonly vm: Int32Array;
-  readonly host: Int32Array;
   readonly arrival: Int32Array;
   readonly departure: Int32Array;
-  readonly onStart: Int32Array;
-  readonly on: Int32Array;
 }
 
 /** A migration group's slot chain: its migrations in plan order and the questions' indices. */
@@ -158,10 +159,10 @@ class GraphCheck {
     if (!dag) return this.result();
     // A VM's order and the slot chains of the hosts' departures and arrivals: under 2 questions a migration in large plans.
     const q = new Queries(dag, 2 * this.plan.n);
-    const stays = this.stays();
+    const out = byHost(this.H, this.plan.n, this.plan.from);
+    const stays = this.stays(out);
     if (!stays) return this.result();
     const sameVm = this.sameVmQuestions(stays, q);
-    const out = byHost(this.H, this.plan.n, this.plan.from);
     const inc = byHost(this.H, this.plan.n, this.plan.to);
     const slotTests = [this.slotQuestions(q, 'outgoing', out), this.slotQuestions(q, 'incoming', inc)] as const;
     const links = { out: linkQuestions(q, slotTests[0], (h) => this.limitOf('outgoing', h)), inc: linkQuestions(q, slotTests[1], (h) => this.limitOf('incoming', h)) };
@@ -211,39 +212,48 @@ class GraphCheck {
     return dag;
   }
 
-  /** Each moving VM's stays, in plan order (a VM that never moves stays on its host: nothing to ask); null when a migration starts from the wrong host. */
-  private stays(): Stays | null {
+  /** Each moving VM's stays (a VM that never moves stays on its host: nothing to ask); null when a migration starts from the wrong host. */
+  private stays(out: HostIndex): Stays | null {
     const { model } = this.problem;
     const { n, vm, from, to } = this.plan;
     const V = model.vms.length;
     const last = new Int32Array(V).fill(-1);
-    let moving = 0;
-    for (let m = 0; m < n; m++) if (last[vm[m]!]! < 0) { last[vm[m]!] = m; moving++; }
-    last.fill(-1);
-    const count = n + moving;
-    const stays = { count, vm: new Int32Array(count), host: new Int32Array(count), arrival: new Int32Array(count), departure: new Int32Array(count) };
-    const put = (i: number, v: number, h: number, arrival: number, departure: number) => {
-      stays.vm[i] = v; stays.host[i] = h; stays.arrival[i] = arrival; stays.departure[i] = departure;
-    };
+    const previous = new Int32Array(n);
     // A VM is where its last migration so far took it, or at its placement (no copy of the placement).
     for (let m = 0; m < n; m++) {
       const v = vm[m]!;
       const at = last[v]! >= 0 ? to[last[v]!]! : model.placement[v]!;
       if (from[m] !== at) this.fail(`migration ${this.describe(m)} starts from ${this.hostName(from[m]!)} but ${this.vmName(m)} is on ${this.hostName(at)} (verify the plan first)`, { vm: this.vmName(m) });
-      put(m, v, at, last[v]!, m);
+      previous[m] = last[v]!;
       last[v] = m;
     }
-    let i = n;
-    for (let v = 0; v < V; v++) if (last[v]! >= 0) put(i++, v, to[last[v]!]!, last[v]!, -1);
     if (this.violations.length) return null;
-    const { start, items } = byHost(this.H, count, stays.host);
-    return { ...stays, onStart: start, on: items };
+    const onStart = new Int32Array(this.H + 1);
+    for (let v = 0; v < V; v++) if (last[v]! >= 0) onStart[to[last[v]!]! + 1]!++;
+    for (let h = 0; h < this.H; h++) onStart[h + 1]! += onStart[h]! + out.start[h + 1]! - out.start[h]!;
+    const count = onStart[this.H]!;
+    const stays = { previous, onStart, vm: new Int32Array(count), arrival: new Int32Array(count), departure: new Int32Array(count) };
+    const fill = new Int32Array(this.H); // per host: where the stays to the end go next
+    for (let h = 0; h < this.H; h++) {
+      let j = onStart[h]!;
+      for (let k = out.start[h]!; k < out.start[h + 1]!; k++, j++) {
+        const d = out.items[k]!;
+        stays.vm[j] = vm[d]!; stays.arrival[j] = previous[d]!; stays.departure[j] = d;
+      }
+      fill[h] = j;
+    }
+    for (let v = 0; v < V; v++) {
+      if (last[v]! < 0) continue;
+      const j = fill[to[last[v]!]!]!++;
+      stays.vm[j] = v; stays.arrival[j] = last[v]!; stays.departure[j] = -1;
+    }
+    return stays;
   }
 
   /** Consecutive migrations of a VM: the question's index per migration that has a previous one (-1 otherwise). */
   private sameVmQuestions(stays: Stays, q: Queries): Int32Array {
     const ids = new Int32Array(this.plan.n).fill(-1);
-    for (let m = 0; m < this.plan.n; m++) if (stays.arrival[m]! >= 0) ids[m] = q.add(stays.arrival[m]!, m);
+    for (let m = 0; m < this.plan.n; m++) if (stays.previous[m]! >= 0) ids[m] = q.add(stays.previous[m]!, m);
     return ids;
   }
 
@@ -312,7 +322,7 @@ class GraphCheck {
   private reportOrder(stays: Stays, sameVm: Int32Array, hit: Uint8Array): void {
     for (let m = 0; m < this.plan.n; m++) {
       if (sameVm[m]! < 0 || hit[sameVm[m]!]) continue;
-      this.fail(`${this.vmName(m)} migrates twice: ${this.describe(stays.arrival[m]!)} must finish before ${this.describe(m)} starts, the graph does not say so`, { vm: this.vmName(m), wave: this.plan.wave[m]! + 1 });
+      this.fail(`${this.vmName(m)} migrates twice: ${this.describe(stays.previous[m]!)} must finish before ${this.describe(m)} starts, the graph does not say so`, { vm: this.vmName(m), wave: this.plan.wave[m]! + 1 });
     }
   }
 
@@ -482,17 +492,17 @@ class Overlap {
     this.reach = new Reachability(dag);
     this.yesEnd = new Int32Array(out.run.length);
     this.noFrom = new Int32Array(out.run.length);
-    const { count, on } = stays;
-    this.stayVm = new Int32Array(count);
+    this.stayVm = stays.vm;
+    // The stays' arrivals and departures become their places (the arrays are the check's own, read in host order from here on).
+    const { arrival, departure } = stays;
+    const count = arrival.length;
     this.arrivalPos = new Int32Array(count);
-    this.arrivalPlace = new Int32Array(count);
-    this.departurePlace = new Int32Array(count);
+    this.arrivalPlace = arrival;
+    this.departurePlace = departure;
     this.arrBefore = new Uint8Array(count);
     for (let j = 0; j < count; j++) {
-      const si = on[j]!;
-      const a = stays.arrival[si]!;
-      const d = stays.departure[si]!;
-      this.stayVm[j] = stays.vm[si]!;
+      const a = arrival[j]!;
+      const d = departure[j]!;
       this.arrivalPos[j] = a >= 0 ? dag.pos[a]! : -1;
       this.arrivalPlace[j] = a >= 0 ? inc.place[a]! : -1;
       this.departurePlace[j] = d >= 0 ? out.place[d]! : -1;
