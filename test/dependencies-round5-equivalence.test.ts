@@ -8,7 +8,7 @@
 import 'reflect-metadata';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { InstanceDoc, LimitsDoc, PolicyDoc } from '../src/model/instance.js';
+import type { InstanceDoc, PolicyDoc } from '../src/model/instance.js';
 import type { Problem } from '../src/plugin-api.js';
 import { planMigrations } from '../src/api.js';
 import { buildDependencies, dependencyLists, type DependencyOptions, type FlatPlan } from '../src/schedule/dependencies.js';
@@ -16,42 +16,15 @@ import { transitiveReduction } from '../src/schedule/graph.js';
 import { flattenWaves } from '../src/schedule/verify.js';
 import * as reference from './reference/round5/dependencies.js';
 import { transitiveReduction as referenceReduction } from './reference/round5/graph.js';
-import { generateCloud, mulberry32 } from '../bench/generate.js';
+import { mulberry32 } from '../bench/generate.js';
+import { SHARING, cloudFields, graphCloud } from './graph-clouds.js';
 import { rackCloud, rackCloudArbitrary } from './rack-clouds.js';
 
-const LIMITS: LimitsDoc[] = [
-  {},
-  { maxOutgoingPerHost: 2, maxIncomingPerHost: 3, maxPerWave: 12 },
-  { maxOutgoingPerHost: null, maxIncomingPerHost: null },
-  { maxOutgoingPerHost: 1, maxIncomingPerHost: 2 },
-];
-
-const SHARING: PolicyDoc = { rules: [{ name: 'capacity', options: { exclude: ['ram'] } }, 'sharing'] };
-
 const cloudArbitrary = fc.record({
-  hosts: fc.integer({ min: 3, max: 20 }),
-  seed: fc.integer({ min: 1, max: 1_000_000 }),
-  fill: fc.double({ min: 0.75, max: 0.97, noNaN: true }),
-  limits: fc.integer({ min: 0, max: LIMITS.length - 1 }),
-  small: fc.boolean(),
-  fractional: fc.boolean(),
-  sharing: fc.boolean(),
+  ...cloudFields(20),
   cold: fc.boolean(),
   overcommit: fc.constantFrom(1, 1.5, 4),
 });
-
-type CloudParams = typeof cloudArbitrary extends fc.Arbitrary<infer T> ? T : never;
-
-function cloud(p: CloudParams): InstanceDoc {
-  const doc = generateCloud({ hosts: p.hosts, seed: p.seed, fill: p.fill, small: p.small, limits: LIMITS[p.limits], allocationRatio: { cpu: p.overcommit } });
-  if (p.fractional) doc.vms.forEach((v) => { if (v.demand['cpu'] !== undefined) v.demand['cpu'] = v.demand['cpu'] * 0.7 + 0.1; });
-  if (p.sharing) {
-    doc.vms.forEach((v, i) => { v.attributes = { ...v.attributes, os: ['linux', 'win'][i % 2]!, osVersion: String(i % 3), application: ['web', 'db', 'cache'][(i * 7) % 3]! }; });
-  }
-  // Every third VM may be moved cold: the plan may then hold cold moves (transfers like live ones).
-  if (p.cold) doc.vms.forEach((v, i) => { if (i % 3 === 0) v.sla = { ...v.sla, cold: true }; });
-  return doc;
-}
 
 /** The plan with waves merged two by two: a plan the rules may reject, so refinement fails on some hosts. */
 function merged(plan: FlatPlan): FlatPlan {
@@ -108,7 +81,7 @@ describe('buildDependencies against the round-5 implementation', () => {
   it('gives the same lists on random generated clouds (limits, fractions, sharing, cold moves, over-commit), intact and with merged waves', async () => {
     let compared = 0;
     await fc.assert(fc.asyncProperty(cloudArbitrary, async (p) => {
-      const planned = await flatPlanOf(cloud(p), p.sharing ? SHARING : undefined, p.cold ? ['cold'] : undefined);
+      const planned = await flatPlanOf(graphCloud(p), p.sharing ? SHARING : undefined, p.cold ? ['cold'] : undefined);
       if (!planned) return;
       if (compareOn(planned.problem, planned.flat, p.seed) > 0) compared++;
     }), { numRuns: 50, seed: 1515 });
