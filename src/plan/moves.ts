@@ -13,7 +13,7 @@ export interface Move {
 export function toWaveDocs(model: Model, waves: Move[][]): Wave[] {
   // Host names read once: a plan names each host many times.
   const hostNames = model.hosts.map((h) => h.name);
-  // The moves are left with each wave: the replay verifier checks their indices against the names instead of looking the names up.
+  // The moves' indices are left with each wave: the replay verifier checks them against the names instead of looking the names up.
   return waves.map((w) => rememberIndices({
     migrations: w.map((m) => ({ vm: model.vms[m.vm]!.name, from: hostNames[m.from]!, to: hostNames[m.to]! })),
   }, w));

@@ -17,12 +17,20 @@ export const UNKNOWN = -2;
 /** A migration as indices: its VM, source and destination (-1 for a missing end). */
 export interface IndexedMove { readonly vm: number; readonly from: number; readonly to: number }
 
-const remembered = new WeakMap<Wave, readonly IndexedMove[]>();
-const NO_GUESS: IndexedMove = { vm: -1, from: -1, to: -1 };
+const remembered = new WeakMap<Wave, Int32Array>();
 
-/** Notes the moves a wave was written from, one per migration, in order (kept, not copied: no cost to the writer). */
+/**
+ * Notes the moves a wave was written from, one per migration, in order: three integers each
+ * (VM, source, destination), not the moves themselves, which would then live, object by
+ * object, as long as the plan.
+ */
 export function rememberIndices(wave: Wave, moves: readonly IndexedMove[]): Wave {
-  remembered.set(wave, moves);
+  const packed = new Int32Array(3 * moves.length);
+  for (let i = 0; i < moves.length; i++) {
+    const m = moves[i]!;
+    packed[3 * i] = m.vm; packed[3 * i + 1] = m.from; packed[3 * i + 2] = m.to;
+  }
+  remembered.set(wave, packed);
   return wave;
 }
 
@@ -68,21 +76,20 @@ export class WaveIndices {
       this.to = new Int32Array(n);
     }
     const guesses = remembered.get(wave);
-    if (guesses && guesses.length === n) this.guessed(model, migrations, guesses);
+    if (guesses && guesses.length === 3 * n) this.guessed(model, migrations, guesses);
     else this.lookedUp(model, migrations);
     return this;
   }
 
-  private guessed(model: Model, migrations: readonly Migration[], guesses: readonly IndexedMove[]): void {
+  private guessed(model: Model, migrations: readonly Migration[], guesses: Int32Array): void {
     const vmNames = namesOf(model.vmIndex, model.vms.length);
     const hostNames = namesOf(model.hostIndex, model.hosts.length);
     for (let i = 0; i < migrations.length; i++) {
       const m = migrations[i]!;
-      const g = guesses[i] ?? NO_GUESS;
-      const v = g.vm;
+      const v = guesses[3 * i]!;
       this.vm[i] = v >= 0 && typeof m.vm === 'string' && vmNames[v] === m.vm ? v : model.vmIndex.get(m.vm) ?? UNKNOWN;
-      this.from[i] = hostAt(model, hostNames, m.from, g.from);
-      this.to[i] = hostAt(model, hostNames, m.to, g.to);
+      this.from[i] = hostAt(model, hostNames, m.from, guesses[3 * i + 1]!);
+      this.to[i] = hostAt(model, hostNames, m.to, guesses[3 * i + 2]!);
     }
   }
 
