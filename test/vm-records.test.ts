@@ -197,6 +197,14 @@ describe('VM records read from bytes', () => {
     expect(loaded).toBeLessThan(380);
   });
 
+  it('count a resource as demanded only from the demand JSON.parse keeps, when a record repeats its demand', async () => {
+    const doc = '{"hosts":[{"name":"h1","capacity":{"ram":4,"cpu":4}}],"vms":[{"name":"vm-0","demand":{"cpu":1},"demand":{"ram":1}}],"placement":{"vm-0":"h1"}}';
+    const whole = await outcome(() => loadInstance(JSON.parse(doc)));
+    const viaBytes = await outcome(() => loadInstance(new InstanceBytes(Buffer.from(doc), () => JSON.parse(doc))));
+    expect(whole).toMatchObject({ warnings: ['hosts have a capacity of "cpu", but no VM demands it'] });
+    expect(viaBytes).toEqual(whole);
+  });
+
   it('give the message of the whole document for each record the schema or the checks refuse, and its model for each they accept', async () => {
     const variants = [
       '"name":""', '"name":5', '"name":null', '"name":"a","group":""', '"name":"a","group":5', '"name":"a","image":null',

@@ -198,6 +198,9 @@ export class VmRecordReader {
     }
     const end = this.plainRecord(i, v);
     if (end !== NOT_PLAIN) {
+      // Noted only now: a record given back after its demand was read (a repeated key) may demand other resources.
+      const row = v * this.R;
+      for (let r = 0; r < this.R; r++) if (this.vms.demand[row + r] !== 0) this.demanded[r] = 1;
       const f = this.fields;
       this.nameHashes[v] = hashBytes(this.bytes, f.nameStart, f.nameEnd);
       this.vms.addPlain(v, this.bytes.toString('latin1', f.nameStart, f.nameEnd), f.group, f.image, f.sla, f.attributes);
@@ -276,7 +279,6 @@ export class VmRecordReader {
       const amount = numeralValue(bytes, j, end);
       if (!(amount > 0 && amount < Infinity)) return NOT_PLAIN;
       demand[row + r] = amount;
-      this.demanded[r] = 1;
       listed++;
       j = skipSpace(bytes, end, bytes.length);
       if (bytes[j] === CLOSE_OBJECT) return j + 1;
