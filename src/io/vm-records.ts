@@ -16,7 +16,7 @@ import type { SlaDoc, VmDoc } from '../model/instance.js';
 import type { VmCompiler } from '../model/model.js';
 import { QUOTE, COMMA, COLON, OPEN_OBJECT, CLOSE_OBJECT, OPEN_ARRAY, CLOSE_ARRAY, skipSpace, stringEnd, textOf } from './json-bytes.js';
 import type { SchemaValidator } from './schemas.js';
-import { hashBytes, hashText, NameIndex } from './name-index.js';
+import { hashBytes, hashText, NameIndex, sameText } from './name-index.js';
 
 const NOT_PLAIN = -1;
 const BACKSLASH = 0x5c;
@@ -90,20 +90,14 @@ function containerEnd(bytes: Uint8Array, i: number): number {
   return NOT_PLAIN;
 }
 
-function same(bytes: Uint8Array, start: number, end: number, text: string): boolean {
-  if (end - start !== text.length) return false;
-  for (let k = 0; k < text.length; k++) if (bytes[start + k] !== text.charCodeAt(k)) return false;
-  return true;
-}
-
 /** A VM document's own key whose bytes are [start, end), or 0. */
 function keyOf(bytes: Uint8Array, start: number, end: number): number {
   switch (end - start) {
-    case 4: return same(bytes, start, end, 'name') ? NAME : 0;
-    case 6: return same(bytes, start, end, 'demand') ? DEMAND : 0;
-    case 5: return same(bytes, start, end, 'group') ? GROUP : same(bytes, start, end, 'image') ? IMAGE : 0;
-    case 3: return same(bytes, start, end, 'sla') ? SLA : 0;
-    case 10: return same(bytes, start, end, 'attributes') ? ATTRIBUTES : 0;
+    case 4: return sameText('name', bytes, start, end) ? NAME : 0;
+    case 6: return sameText('demand', bytes, start, end) ? DEMAND : 0;
+    case 5: return sameText('group', bytes, start, end) ? GROUP : sameText('image', bytes, start, end) ? IMAGE : 0;
+    case 3: return sameText('sla', bytes, start, end) ? SLA : 0;
+    case 10: return sameText('attributes', bytes, start, end) ? ATTRIBUTES : 0;
     default: return 0;
   }
 }
@@ -113,10 +107,9 @@ class Strings {
   private readonly byHash = new Map<number, string>();
 
   of(bytes: Buffer, start: number, end: number): string {
-    let h = 0x811c9dc5;
-    for (let k = start; k < end; k++) h = Math.imul(h ^ bytes[k]!, 0x01000193);
+    const h = hashBytes(bytes, start, end);
     const known = this.byHash.get(h);
-    if (known !== undefined && same(bytes, start, end, known)) return known;
+    if (known !== undefined && sameText(known, bytes, start, end)) return known;
     const text = bytes.toString('latin1', start, end);
     if (this.byHash.size < 4096) this.byHash.set(h, text);
     return text;
@@ -292,7 +285,7 @@ export class VmRecordReader {
     const { resources, R } = this;
     for (let k = 0; k < R; k++) {
       const r = (guess + k) % R;
-      if (same(this.bytes, start, end, resources[r]!)) return r;
+      if (sameText(resources[r]!, this.bytes, start, end)) return r;
     }
     return NOT_PLAIN;
   }
@@ -322,7 +315,7 @@ export class VmRecordReader {
     // records repeat their attributes: a copy of the flat object last built from the same bytes
     const hash = hashBytes(bytes, j, end);
     const known = this.flats.get(hash);
-    if (known !== undefined && same(bytes, j, end, known.text)) {
+    if (known !== undefined && sameText(known.text, bytes, j, end)) {
       this.fields.attributes = { ...known.object };
       return end;
     }
@@ -344,7 +337,7 @@ export class VmRecordReader {
     for (;;) {
       if (bytes[j] !== QUOTE) return NOT_PLAIN;
       const keyEnd = plainStringEnd(bytes, j);
-      if (keyEnd < 0 || same(bytes, j + 1, keyEnd, '__proto__')) return NOT_PLAIN;
+      if (keyEnd < 0 || sameText('__proto__', bytes, j + 1, keyEnd)) return NOT_PLAIN;
       const key = this.strings.of(bytes, j + 1, keyEnd);
       j = skipSpace(bytes, keyEnd + 1, bytes.length);
       if (bytes[j] !== COLON) return NOT_PLAIN;
@@ -374,7 +367,7 @@ export class VmRecordReader {
       return end;
     }
     for (const [text, value] of LITERALS) {
-      if (same(bytes, j, Math.min(j + text.length, bytes.length), text)) { into[key] = value; return j + text.length; }
+      if (sameText(text, bytes, j, Math.min(j + text.length, bytes.length))) { into[key] = value; return j + text.length; }
     }
     return NOT_PLAIN;
   }

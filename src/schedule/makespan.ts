@@ -86,7 +86,7 @@ function pathsOf(network: Network, plan: FlatPlan): PathList {
 function guestsOf(model: Model, plan: FlatPlan, options: DurationOptions, cold?: ReadonlySet<number>): Float64Array {
   const g = new Float64Array(4 * plan.n);
   const memory = model.resources.indexOf(options.resource);
-  // Where a VM moved more than once got its profile (its first migration), + 1.
+  // A VM's first migration, whose profile its later migrations copy.
   const first = new Map<number, number>();
   for (let m = 0; m < plan.n; m++) {
     const v = plan.vm[m]!;

@@ -245,7 +245,7 @@ const CHANNEL = 32;
  * where each channel's users begin in an array as long (userBase: the plan's migrations over
  * the channels before it).
  */
-export interface PathIndex { readonly start: Int32Array; readonly channel: Int32Array; readonly userBase: Int32Array }
+export interface PathIndex extends PathList { readonly userBase: Int32Array }
 
 // Every FairShare and list schedule of one input reads the same index: built once.
 const indexCache = new WeakMap<PathList, PathIndex>();
